@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"github.com/lmshooks/lmshooks/internal/config"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestDisableCancelsRecoverAndResend(t *testing.T) {
+	s := startServer(t)
+	s.createTenant("acme")
+	var healthy atomic.Bool
+	rc := newReceiver(t, func(int, *http.Request) int {
+		if healthy.Load() {
+			return 200
+		}
+		return 500
+	})
+	// A long first wait keeps the failed delivery scheduled.
+	w := s.createWebhook("acme", map[string]any{"name": "lms-sync", "url": rc.URL, "event_types": []string{"user.created"},
+		"retry_policy": "custom", "retry_schedule": []float64{3600}})
+	since := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	s.publishBatch("acme", "user.created", 3, 0)
+	eventually(t, 10*time.Second, "3 first attempts", func() bool {
+		l := s.deliveries("acme", "state=scheduled")
+		if len(l.Data) != 3 {
+			return false
+		}
+		for _, d := range l.Data {
+			if d.Attempts != 1 {
+				return false
+			}
+		}
+		return true
+	})
+
+	// Disabling cancels the scheduled deliveries (seed 000).
+	var patched struct {
+		Enabled  bool `json:"enabled"`
+		Canceled int  `json:"canceled_deliveries"`
+	}
+	s.mustCall(200, "PATCH", "/api/v1/tenants/acme/webhooks/"+w.ID, map[string]any{"enabled": false}, &patched)
+	if patched.Enabled || patched.Canceled != 3 {
+		t.Fatalf("PATCH enabled=false answered %+v, want 3 canceled", patched)
+	}
+	if n := len(s.deliveries("acme", "state=canceled").Data); n != 3 {
+		t.Fatalf("canceled = %d, want 3", n)
+	}
+	// Re-enabling does not revive them.
+	s.mustCall(200, "PATCH", "/api/v1/tenants/acme/webhooks/"+w.ID, map[string]any{"enabled": true}, nil)
+	if n := len(s.deliveries("acme", "state=canceled").Data); n != 3 {
+		t.Fatalf("canceled after re-enable = %d, want 3", n)
+	}
+
+	// Recover re-schedules them; the endpoint is healthy now.
+	healthy.Store(true)
+	var rec struct {
+		Recovered int `json:"recovered"`
+	}
+	s.mustCall(202, "POST", "/api/v1/tenants/acme/webhooks/"+w.ID+"/recover", map[string]any{"since": since}, &rec)
+	if rec.Recovered != 3 {
+		t.Fatalf("recovered = %d, want 3", rec.Recovered)
+	}
+	eventually(t, 10*time.Second, "recovered deliveries to succeed", func() bool {
+		return len(s.deliveries("acme", "state=succeeded").Data) == 3
+	})
+
+	// Resend delivers one again as a new attempt of the same delivery.
+	id := s.deliveries("acme", "state=succeeded").Data[0].ID
+	before := rc.count()
+	s.mustCall(202, "POST", "/api/v1/tenants/acme/deliveries/"+id+"/resend", nil, nil)
+	eventually(t, 10*time.Second, "the resend to arrive", func() bool { return rc.count() == before+1 })
+	var d deliveryDetail
+	eventually(t, 10*time.Second, "the resend to be recorded", func() bool {
+		d = s.delivery("acme", id)
+		return len(d.Attempts) == 3 && d.State == "succeeded"
+	})
+	if last := d.Attempts[2]; !last.Success || last.Trigger != "manual" {
+		t.Fatalf("resend attempt = %+v, want a successful manual attempt", last)
+	}
+	got, _ := rc.snapshot()
+	if got[len(got)-1].WebhookID != id {
+		t.Fatalf("resend carried webhook-id %q, want the same delivery id %q", got[len(got)-1].WebhookID, id)
+	}
+}
+
+func TestIdempotencyKeyReplay(t *testing.T) {
+	s := startServer(t)
+	s.createTenant("acme")
+	rc := newReceiver(t, nil)
+	s.createWebhook("acme", map[string]any{"name": "h", "url": rc.URL, "event_types": []string{"*"}})
+	body := map[string]any{"type": "certificate.awarded", "data": map[string]any{"certificate": map[string]any{"id": "cert_1"}}, "idempotency_key": "cert_1-awarded"}
+	var first, second struct {
+		ID       string `json:"id"`
+		Replayed bool   `json:"replayed"`
+	}
+	s.mustCall(202, "POST", "/api/v1/tenants/acme/events", body, &first)
+	s.mustCall(200, "POST", "/api/v1/tenants/acme/events", body, &second)
+	if first.ID == "" || second.ID != first.ID || !second.Replayed {
+		t.Fatalf("first %+v, replay %+v: want the same id, replayed", first, second)
+	}
+	eventually(t, 10*time.Second, "the one delivery to arrive", func() bool { return rc.count() == 1 })
+	if n := len(s.deliveries("acme", "").Data); n != 1 {
+		t.Fatalf("deliveries = %d, want 1", n)
+	}
+}
+
+// A receiver that hangs must not slow deliveries to another webhook.
+func TestHangingReceiverDoesNotDelayOthers(t *testing.T) {
+	s := startServer(t)
+	s.createTenant("acme")
+	release := make(chan struct{})
+	var inFlight, maxInFlight atomic.Int32
+	hang := newReceiver(t, func(n int, r *http.Request) int {
+		cur := inFlight.Add(1)
+		for {
+			m := maxInFlight.Load()
+			if cur <= m || maxInFlight.CompareAndSwap(m, cur) {
+				break
+			}
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		inFlight.Add(-1)
+		return 200
+	})
+	// Unblock the hanging handlers before the servers close.
+	t.Cleanup(func() { close(release) })
+	fast := newReceiver(t, nil)
+	s.createWebhook("acme", map[string]any{"name": "hangs", "url": hang.URL, "event_types": []string{"*"}, "timeout_seconds": 60, "max_concurrency": 4})
+	s.createWebhook("acme", map[string]any{"name": "fast", "url": fast.URL, "event_types": []string{"*"}})
+	for b := 0; b < 4; b++ {
+		s.publishBatch("acme", "user.created", 100, b*100)
+	}
+	eventually(t, 30*time.Second, "all 400 deliveries to the fast receiver", func() bool { return fast.count() == 400 })
+	if m := maxInFlight.Load(); m > 4 {
+		t.Fatalf("hanging receiver saw %d concurrent requests, want at most its max_concurrency 4", m)
+	}
+	if n := hang.count(); n > 4 {
+		t.Fatalf("hanging receiver got %d requests while all were hanging, want at most 4", n)
+	}
+}
+
+func TestPrivateTargetsRefusedByDefault(t *testing.T) {
+	s := startServer(t, func(c *config.Config) { c.AllowPrivateTargets = false })
+	s.createTenant("acme")
+	rc := newReceiver(t, nil)
+	s.createWebhook("acme", map[string]any{"name": "internal", "url": rc.URL, "event_types": []string{"*"},
+		"retry_policy": "custom", "retry_schedule": []float64{3600}})
+	s.publishBatch("acme", "user.created", 1, 0)
+	var d deliveryDetail
+	eventually(t, 10*time.Second, "the refused attempt", func() bool {
+		l := s.deliveries("acme", "")
+		if len(l.Data) != 1 || l.Data[0].Attempts != 1 {
+			return false
+		}
+		d = s.delivery("acme", l.Data[0].ID)
+		return true
+	})
+	if rc.count() != 0 {
+		t.Fatalf("loopback receiver was reached %d times", rc.count())
+	}
+	if e := d.Attempts[0].Error; !strings.Contains(e, "127.0.0.1") || !strings.Contains(e, "allow-private-targets") {
+		t.Fatalf("attempt error = %q, want a clear refusal naming the address and the flag", e)
+	}
+}

@@ -1,0 +1,189 @@
+// Package api serves lmshooks' public JSON API, version 1 (/api/v1/...).
+//
+// Handlers are thin: they decode the request, call the store, the ingest
+// service or the dispatcher, and encode the answer. Every error goes through
+// one function (errors.go) that turns domain error codes into HTTP statuses
+// and the documented body {"error": {"code", "message", "field"}}.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultMaxBodyBytes      = 256 << 10
+	DefaultMaxBatchBodyBytes = 16 << 20
+	DefaultRotationOverlap   = 24 * time.Hour
+	// DefaultKeyCacheTTL is how long a successful API key lookup is reused
+	// without asking the store, and so how long a deleted key (or a key of a
+	// deleted tenant, on another node) may keep working.
+	DefaultKeyCacheTTL = 10 * time.Second
+)
+
+// Publisher stores published events with their deliveries.
+// *ingest.Service satisfies it.
+type Publisher interface {
+	Publish(ctx context.Context, tenantID string, in []ingest.Input, batch bool) ([]store.PublishResult, error)
+}
+
+// Dispatcher is the part of the delivery engine the API drives.
+type Dispatcher interface {
+	// Test sends ev to w right now, outside the audit log, and reports what
+	// happened.
+	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
+	// Wake says due work may exist (after resend/recover).
+	Wake()
+	// WebhookChanged drops cached copies of a webhook after it changed or
+	// was deleted.
+	WebhookChanged(id string)
+}
+
+// Config wires an API.
+type Config struct {
+	Store      store.Store
+	Publisher  Publisher
+	Dispatcher Dispatcher
+	// Formats validates webhook formats; nil means format.Default().
+	Formats *format.Registry
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	// MaxBodyBytes bounds request bodies (default 256 KiB).
+	MaxBodyBytes int64
+	// MaxBatchBodyBytes bounds the body of a batch publish, which may carry
+	// up to 1,000 events (default 16 MiB).
+	MaxBatchBodyBytes int64
+	// RotationOverlap is how long a rotated-out secret keeps signing when
+	// the request does not say (default 24h).
+	RotationOverlap time.Duration
+	// Examples returns the catalog's example payload of an event type, for
+	// test sends; nil (or no example) falls back to built-in examples.
+	Examples func(eventType string) (json.RawMessage, bool)
+	// KeyCacheTTL is how long successful API key lookups are cached
+	// (default 10s; negative disables the cache).
+	KeyCacheTTL time.Duration
+}
+
+// API serves /api/v1/.
+type API struct {
+	store      store.Store
+	publisher  Publisher
+	dispatcher Dispatcher
+	formats    *format.Registry
+	clock      clock.Clock
+	log        *slog.Logger
+	maxBody    int64
+	maxBatch   int64
+	overlap    time.Duration
+	examples   func(string) (json.RawMessage, bool)
+	keys       *keyCache
+	mux        *http.ServeMux
+}
+
+// New returns an API serving cfg's store and services.
+func New(cfg Config) *API {
+	a := &API{
+		store:      cfg.Store,
+		publisher:  cfg.Publisher,
+		dispatcher: cfg.Dispatcher,
+		formats:    cfg.Formats,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		maxBody:    cfg.MaxBodyBytes,
+		maxBatch:   cfg.MaxBatchBodyBytes,
+		overlap:    cfg.RotationOverlap,
+		examples:   cfg.Examples,
+	}
+	if a.formats == nil {
+		a.formats = format.Default()
+	}
+	if a.clock == nil {
+		a.clock = clock.Real{}
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.maxBody <= 0 {
+		a.maxBody = DefaultMaxBodyBytes
+	}
+	if a.maxBatch <= 0 {
+		a.maxBatch = DefaultMaxBatchBodyBytes
+	}
+	if a.overlap <= 0 {
+		a.overlap = DefaultRotationOverlap
+	}
+	ttl := cfg.KeyCacheTTL
+	if ttl == 0 {
+		ttl = DefaultKeyCacheTTL
+	}
+	a.keys = newKeyCache(a.clock, ttl, keyCacheSize)
+	a.mux = http.NewServeMux()
+	a.routes()
+	return a
+}
+
+// Handler returns the handler of every /api/v1/ route. Requests that match
+// no route get a JSON 404 (or 405 when only the method is wrong).
+func (a *API) Handler() http.Handler {
+	return http.HandlerFunc(a.serve)
+}
+
+// serve routes r, answering unmatched requests in the API's JSON error
+// format instead of the mux's plain-text pages.
+func (a *API) serve(w http.ResponseWriter, r *http.Request) {
+	h, pattern := a.mux.Handler(r)
+	if pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	// The mux has no route: ask its fallback handler what it would answer
+	// (404, 405 with Allow, or a redirect) and keep only the status.
+	rec := &statusRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	switch rec.status {
+	case http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		writeErrorBody(w, http.StatusMethodNotAllowed, errorBody{
+			Code:    codeMethodNotAllowed,
+			Message: "method " + r.Method + " is not allowed here; allowed: " + rec.header.Get("Allow"),
+		})
+	case http.StatusNotFound, 0:
+		writeErrorBody(w, http.StatusNotFound, errorBody{
+			Code:    domain.ENOTFOUND,
+			Message: "no such route: " + r.Method + " " + r.URL.Path,
+		})
+	default:
+		// Redirects (path cleaning) and anything else: let the mux answer.
+		a.mux.ServeHTTP(w, r)
+	}
+}
+
+// statusRecorder captures the status and headers a handler writes and
+// discards its body.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+}

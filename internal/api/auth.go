@@ -1,0 +1,95 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// handlerFunc is a handler that returns its error instead of writing it, so
+// that every error is answered by the one function that knows how.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+type keyContextKey struct{}
+
+// keyFrom returns the API key that authenticated the request.
+func keyFrom(ctx context.Context) *domain.APIKey {
+	k, _ := ctx.Value(keyContextKey{}).(*domain.APIKey)
+	return k
+}
+
+// HashKey returns how an API key is stored and looked up: the hex SHA-256
+// of the key. A fast hash is enough because keys are 256 random bits.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// authenticate finds the API key of the request's bearer token.
+func (a *API) authenticate(r *http.Request) (*domain.APIKey, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if h == "" {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "missing API key: send \"Authorization: Bearer <key>\"")
+	}
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "the Authorization header must be \"Bearer <key>\"")
+	}
+	hash := HashKey(token)
+	if k := a.keys.get(hash); k != nil {
+		return k, nil
+	}
+	k, err := a.store.APIKeyByHash(r.Context(), hash)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "invalid API key")
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.keys.put(hash, k)
+	return k, nil
+}
+
+// operator serves fn to the operator key only.
+func (a *API) operator(fn handlerFunc) http.Handler {
+	return a.authed(func(w http.ResponseWriter, r *http.Request) error {
+		if !keyFrom(r.Context()).IsOperator() {
+			return domain.Errorf(domain.EFORBIDDEN, "only the operator key may do this")
+		}
+		return fn(w, r)
+	})
+}
+
+// tenant serves fn to keys that reach the {tenant} of the path. Another
+// tenant's key gets the same 404 as a tenant that does not exist, so keys
+// cannot probe which tenants exist.
+func (a *API) tenant(fn handlerFunc) http.Handler {
+	return a.authed(func(w http.ResponseWriter, r *http.Request) error {
+		tid := r.PathValue("tenant")
+		if !keyFrom(r.Context()).CanAccess(tid) {
+			return domain.NotFound("tenant", tid)
+		}
+		return fn(w, r)
+	})
+}
+
+// authed authenticates the request, then serves fn with the key in the
+// context, answering any error.
+func (a *API) authed(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, err := a.authenticate(r)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), keyContextKey{}, k))
+		if err := fn(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}

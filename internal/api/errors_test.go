@@ -1,0 +1,68 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// failingStore injects failures into one method of a real store.
+type failingStore struct {
+	store.Store
+	getTenant error
+}
+
+func (f *failingStore) GetTenant(ctx context.Context, id string) (*domain.Tenant, error) {
+	if f.getTenant != nil {
+		return nil, f.getTenant
+	}
+	return f.Store.GetTenant(ctx, id)
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestInternalAndUnavailableErrors(t *testing.T) {
+	var logs syncBuffer
+	fs := &failingStore{}
+	e := newEnvWith(t, func(s store.Store) store.Store { fs.Store = s; return fs }, slog.New(slog.NewTextHandler(&logs, nil)))
+	key := e.tenant("acme")
+
+	fs.getTenant = errors.New("sqlite: disk I/O error in table tenants")
+	eb := e.call("GET", "/api/v1/tenants/acme", key, nil).fails(500, "internal_error", "")
+	if strings.Contains(eb.Message, "sqlite") || strings.Contains(eb.Message, "disk") {
+		t.Errorf("internal error detail leaked to the client: %q", eb.Message)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "disk I/O error") || !strings.Contains(out, "/api/v1/tenants/acme") || !strings.Contains(out, "key_id=") {
+		t.Errorf("internal error not logged with its request context: %s", out)
+	}
+	if strings.Contains(out, key) {
+		t.Error("the API key was logged")
+	}
+
+	fs.getTenant = domain.Errorf(domain.EUNAVAILABLE, "the database is not reachable")
+	e.call("GET", "/api/v1/tenants/acme", key, nil).fails(503, "unavailable", "")
+}

@@ -1,0 +1,302 @@
+// Package app wires lmshooks together — store, ingest, dispatcher, API and
+// HTTP server — and runs it. The CLI and the end-to-end tests both use it,
+// so tests exercise exactly what operators run.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/dispatch"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/metrics"
+	"github.com/lmshooks/lmshooks/internal/outbound"
+	"github.com/lmshooks/lmshooks/internal/server"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// App is one running lmshooks node.
+type App struct {
+	cfg        config.Config
+	log        *slog.Logger
+	Store      store.Store
+	Dispatcher *dispatch.Dispatcher
+	Ingest     *ingest.Service
+	handler    http.Handler
+
+	// GeneratedKey is the operator key made on first start ("" if one
+	// already existed or LMSHOOKS_API_KEY set it). Show it once.
+	GeneratedKey string
+
+	httpSrv    *http.Server
+	debugSrv   *http.Server
+	ln         net.Listener
+	serveErr   chan error
+	cancelBG   context.CancelFunc
+	bg         sync.WaitGroup
+	closeOnce  sync.Once
+	closeError error
+}
+
+// Options adjust an App beyond the configuration (for tests).
+type Options struct {
+	Clock  clock.Clock
+	Sender dispatch.Sender
+}
+
+// New opens the store (applying migrations), makes sure an operator key
+// exists, and builds the services. Nothing runs until Start.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, Store: st}
+	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, cfg.APIKey, opts.Clock.Now()); err != nil {
+		st.Close()
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var d *dispatch.Dispatcher
+	m := metrics.New(reg, func() float64 {
+		if d == nil {
+			return 0
+		}
+		return float64(d.Held())
+	})
+
+	formats := format.Default()
+	sender := opts.Sender
+	if sender == nil {
+		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
+	}
+	runsDispatcher := cfg.Role != config.RoleAPI
+	d = dispatch.New(dispatch.Config{
+		Store:        st,
+		Sender:       sender,
+		Formats:      formats,
+		Clock:        opts.Clock,
+		Logger:       log,
+		Metrics:      m,
+		Owner:        cfg.NodeID,
+		LeaseFor:     cfg.LeaseFor,
+		PollInterval: cfg.PollInterval,
+	})
+	a.Dispatcher = d
+
+	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log}
+	if runsDispatcher {
+		// Fresh deliveries go straight to this node's dispatcher.
+		icfg.Owner = cfg.NodeID
+		icfg.LeaseFor = cfg.LeaseFor
+		icfg.Handoff = d.Handoff
+	}
+	a.Ingest = ingest.New(icfg)
+
+	apiHandler := api.New(api.Config{
+		Store:           st,
+		Publisher:       publisherWithMetrics{a.Ingest, m},
+		Dispatcher:      d,
+		Formats:         formats,
+		Clock:           opts.Clock,
+		Logger:          log,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		RotationOverlap: cfg.RotationOverlap,
+	}).Handler()
+	if cfg.Role == config.RoleDispatcher {
+		apiHandler = nil
+	}
+	a.handler = server.New(server.Config{
+		API:     apiHandler,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Ready:   st.Ping,
+		Logger:  log,
+	})
+	return a, nil
+}
+
+// Handler returns the root HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Start listens on the configured address and starts serving and
+// dispatching in the background.
+func (a *App) Start() error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	a.ln = ln
+	a.httpSrv = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	a.serveErr = make(chan error, 1)
+	go func() { a.serveErr <- a.httpSrv.Serve(ln) }()
+
+	bgCtx, cancel := context.WithCancel(context.Background())
+	a.cancelBG = cancel
+	if a.cfg.Role != config.RoleAPI {
+		a.Dispatcher.Start()
+		if l, ok := a.Store.(listener); ok {
+			a.bg.Add(1)
+			go func() {
+				defer a.bg.Done()
+				if err := l.Listen(bgCtx, a.Dispatcher.Wake); err != nil && bgCtx.Err() == nil {
+					a.log.Error("listen for work notifications", "err", err)
+				}
+			}()
+		}
+	}
+	if a.cfg.DebugAddr != "" {
+		if err := a.startDebug(); err != nil {
+			return err
+		}
+	}
+	a.log.Info("lmshooks started", "addr", ln.Addr().String(), "db", a.cfg.Redacted(), "role", a.cfg.Role, "node", a.cfg.NodeID, "allow_private_targets", a.cfg.AllowPrivateTargets)
+	return nil
+}
+
+// Addr returns the address the server listens on (useful with port 0).
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Run starts the app and serves until ctx is canceled, then closes it.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Start(); err != nil {
+		a.Store.Close()
+		return err
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-a.serveErr:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	}
+	return errors.Join(err, a.Close())
+}
+
+// Close shuts down gracefully within the configured timeout: stop
+// accepting requests, finish the ones in progress, drain attempts in flight,
+// write their outcomes, release leases, close the store.
+func (a *App) Close() error {
+	a.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+		defer cancel()
+		var errs []error
+		if a.debugSrv != nil {
+			_ = a.debugSrv.Close()
+		}
+		if a.httpSrv != nil {
+			if err := a.httpSrv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+			}
+		}
+		if a.cancelBG != nil {
+			a.cancelBG()
+			if a.cfg.Role != config.RoleAPI {
+				if err := a.Dispatcher.Stop(ctx); err != nil {
+					errs = append(errs, fmt.Errorf("dispatcher stop: %w", err))
+				}
+			}
+		}
+		a.bg.Wait()
+		if err := a.Store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		a.closeError = errors.Join(errs...)
+		a.log.Info("lmshooks stopped")
+	})
+	return a.closeError
+}
+
+// HashKey returns the stored form of an API key.
+func HashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewKey returns a fresh API key.
+func NewKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "lmsk_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ensureOperatorKey stores the configured operator key, or generates one
+// when none exists yet; it returns the generated key ("" otherwise).
+func ensureOperatorKey(ctx context.Context, st store.Store, configured string, now time.Time) (string, error) {
+	key := configured
+	generated := ""
+	if key == "" {
+		has, err := st.HasOperatorKey(ctx)
+		if err != nil {
+			return "", fmt.Errorf("check operator key: %w", err)
+		}
+		if has {
+			return "", nil
+		}
+		key = NewKey()
+		generated = key
+	}
+	k := &domain.APIKey{
+		ID:        id.NewAt(id.APIKey, now),
+		Name:      "operator",
+		Prefix:    key[:min(len(key), 9)],
+		Hash:      HashKey(key),
+		CreatedAt: now,
+	}
+	if err := st.SetOperatorKey(ctx, k); err != nil {
+		return "", fmt.Errorf("store operator key: %w", err)
+	}
+	return generated, nil
+}
+
+// publisherWithMetrics counts what ingest stores.
+type publisherWithMetrics struct {
+	*ingest.Service
+	m *metrics.Metrics
+}
+
+func (p publisherWithMetrics) Publish(ctx context.Context, tenantID string, in []ingest.Input, batch bool) ([]store.PublishResult, error) {
+	res, err := p.Service.Publish(ctx, tenantID, in, batch)
+	if err == nil {
+		events, deliveries := 0, 0
+		for _, r := range res {
+			if !r.Replayed {
+				events++
+				deliveries += len(r.Deliveries)
+			}
+		}
+		p.m.Published(events, deliveries)
+	}
+	return res, err
+}

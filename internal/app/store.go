@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/postgres"
+	"github.com/lmshooks/lmshooks/internal/store/sqlite"
+)
+
+// OpenStore opens the store the configuration names, applying pending
+// migrations. It is the only place that knows the store implementations.
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	kind, dsn, err := cfg.Store()
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case "postgres":
+		st, err := postgres.Open(ctx, dsn, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open postgres %s: %w", cfg.Redacted(), err)
+		}
+		return st, nil
+	default:
+		st, err := sqlite.Open(ctx, dsn, sqlite.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+		}
+		return st, nil
+	}
+}
+
+// listener is implemented by stores that can wake idle nodes when another
+// node publishes (PostgreSQL LISTEN/NOTIFY).
+type listener interface {
+	Listen(ctx context.Context, wake func()) error
+}

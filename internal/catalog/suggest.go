@@ -1,0 +1,79 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// maxSuggestions is how many known types an unknown-type error proposes.
+const maxSuggestions = 3
+
+// maxTypeLength is the length of the longest valid event type name
+// (domain.ValidEventType: two parts of at most 63 characters and a dot).
+const maxTypeLength = 127
+
+// unknownType returns the EINVALID error for an event type the catalog does
+// not know, naming the closest known types so that a typo is a one-glance fix.
+func (c *Catalog) unknownType(t string) error {
+	if t == "" {
+		return domain.FieldErrorf("type", "is required")
+	}
+	if len(t) > maxTypeLength {
+		// Valid names are short; do not spend edit-distance work on, or
+		// echo back, a long string.
+		return domain.FieldErrorf("type", "unknown event type (%d characters; event types are at most %d)", len(t), maxTypeLength)
+	}
+	s := c.Suggest(t)
+	if len(s) == 0 {
+		return domain.FieldErrorf("type", "unknown event type %q", t)
+	}
+	quoted := make([]string, len(s))
+	for i, x := range s {
+		quoted[i] = fmt.Sprintf("%q", x)
+	}
+	return domain.FieldErrorf("type", "unknown event type %q; did you mean %s?", t, strings.Join(quoted, ", "))
+}
+
+// Suggest returns up to three known types closest to t by edit distance,
+// closest first (ties by name).
+func (c *Catalog) Suggest(t string) []string {
+	type scored struct {
+		name string
+		dist int
+	}
+	all := make([]scored, 0, len(c.names))
+	for _, n := range c.names {
+		all = append(all, scored{n, editDistance(t, n)})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].dist < all[j].dist })
+	var out []string
+	for _, s := range all[:min(maxSuggestions, len(all))] {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

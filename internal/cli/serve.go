@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/lmshooks/lmshooks/internal/app"
+	"github.com/lmshooks/lmshooks/internal/config"
+)
+
+func serve(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	a, err := app.New(ctx, cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	if a.GeneratedKey != "" {
+		// Printed once, to stdout and not to the log: only its hash is kept.
+		fmt.Fprintf(stdout, "\nGenerated the operator API key (shown only now; only its hash is stored):\n\n    %s\n\nUse it as \"Authorization: Bearer <key>\". Set LMSHOOKS_API_KEY to choose your own.\n\n", a.GeneratedKey)
+	}
+	return a.Run(ctx)
+}
+
+func migrate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	st, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied to %s\n", cfg.Redacted())
+	return st.Close()
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	level, _ := cfg.Level()
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

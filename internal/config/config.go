@@ -1,0 +1,248 @@
+// Package config parses lmshooks' server settings once, from environment
+// variables and then command-line flags (flags win), into a typed struct
+// that is passed down explicitly. Nothing reads configuration globally.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Roles a node can take.
+const (
+	RoleAll        = "all"
+	RoleAPI        = "api"
+	RoleDispatcher = "dispatcher"
+)
+
+// Config is the server's configuration. Each field's flag and environment
+// variable are listed in Usage.
+type Config struct {
+	// Addr is the HTTP listen address (default 127.0.0.1:8080).
+	Addr string
+	// DB selects the store: "sqlite:<path>" (or a bare path) or a
+	// "postgres://" URL (default sqlite:./lmshooks.db).
+	DB string
+	// APIKey, when set, becomes the operator key; otherwise one is
+	// generated on first start and printed once. Secret.
+	APIKey string
+	// Role is all, api or dispatcher (default all).
+	Role string
+	// AllowPrivateTargets lets webhooks reach private, loopback and
+	// link-local addresses (development and tests only).
+	AllowPrivateTargets bool
+	// MaxBodyBytes bounds API request bodies (default 256 KiB).
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the graceful drain of attempts in flight
+	// (default 30s).
+	ShutdownTimeout time.Duration
+	// LeaseFor is how long claimed work stays reserved to a node without
+	// renewal (default 60s).
+	LeaseFor time.Duration
+	// PollInterval is how often due work is looked for (default 1s).
+	PollInterval time.Duration
+	// RotationOverlap is how long a rotated-out secret keeps signing
+	// (default 24h).
+	RotationOverlap time.Duration
+	// NodeID names this node in leases (default host-pid).
+	NodeID string
+	// LogLevel is debug, info, warn or error (default info).
+	LogLevel string
+	// LogFormat is text or json (default text).
+	LogFormat string
+	// DebugAddr, when set, serves Go's pprof profiles on this address
+	// (keep it on loopback).
+	DebugAddr string
+}
+
+// Default returns the defaults.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DB:              "sqlite:./lmshooks.db",
+		Role:            RoleAll,
+		MaxBodyBytes:    256 << 10,
+		ShutdownTimeout: 30 * time.Second,
+		LeaseFor:        60 * time.Second,
+		PollInterval:    time.Second,
+		RotationOverlap: 24 * time.Hour,
+		LogLevel:        "info",
+		LogFormat:       "text",
+	}
+}
+
+// Load parses env (a getenv function) and then args for the serve command.
+func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Default()
+	if err := c.fromEnv(getenv); err != nil {
+		return c, err
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.NodeID == "" {
+		host, _ := os.Hostname()
+		c.NodeID = fmt.Sprintf("%s-%d", cmpOr(host, "node"), os.Getpid())
+	}
+	return c, c.Validate()
+}
+
+// Flags registers the serve flags on fs, with c's values as defaults.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env LMSHOOKS_ADDR)")
+	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:<path> or postgres://… URL (env LMSHOOKS_DB)")
+	fs.StringVar(&c.Role, "role", c.Role, "node role: all, api or dispatcher (env LMSHOOKS_ROLE)")
+	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", c.AllowPrivateTargets, "allow webhooks to private, loopback and link-local addresses, for development (env LMSHOOKS_ALLOW_PRIVATE_TARGETS)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest API request body (env LMSHOOKS_MAX_BODY_BYTES)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to drain attempts in flight on shutdown (env LMSHOOKS_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.LeaseFor, "lease", c.LeaseFor, "how long claimed work stays reserved to a node without renewal (env LMSHOOKS_LEASE)")
+	fs.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often to look for due retries (env LMSHOOKS_POLL_INTERVAL)")
+	fs.DurationVar(&c.RotationOverlap, "rotation-overlap", c.RotationOverlap, "how long a rotated-out signing secret keeps signing (env LMSHOOKS_ROTATION_OVERLAP)")
+	fs.StringVar(&c.NodeID, "node-id", c.NodeID, "this node's name in leases (env LMSHOOKS_NODE_ID; default host-pid)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LMSHOOKS_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LMSHOOKS_LOG_FORMAT)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof profiles on this address, e.g. 127.0.0.1:6060 (env LMSHOOKS_DEBUG_ADDR)")
+}
+
+func (c *Config) fromEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	var errs []error
+	dur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration like 30s", name, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	str("LMSHOOKS_ADDR", &c.Addr)
+	str("LMSHOOKS_DB", &c.DB)
+	str("LMSHOOKS_API_KEY", &c.APIKey)
+	str("LMSHOOKS_ROLE", &c.Role)
+	str("LMSHOOKS_NODE_ID", &c.NodeID)
+	str("LMSHOOKS_LOG_LEVEL", &c.LogLevel)
+	str("LMSHOOKS_LOG_FORMAT", &c.LogFormat)
+	str("LMSHOOKS_DEBUG_ADDR", &c.DebugAddr)
+	if v := getenv("LMSHOOKS_ALLOW_PRIVATE_TARGETS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_ALLOW_PRIVATE_TARGETS: %q is not true or false", v))
+		}
+		c.AllowPrivateTargets = b
+	}
+	if v := getenv("LMSHOOKS_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_MAX_BODY_BYTES: %q is not a number of bytes", v))
+		}
+		c.MaxBodyBytes = n
+	}
+	dur("LMSHOOKS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	dur("LMSHOOKS_LEASE", &c.LeaseFor)
+	dur("LMSHOOKS_POLL_INTERVAL", &c.PollInterval)
+	dur("LMSHOOKS_ROTATION_OVERLAP", &c.RotationOverlap)
+	return errors.Join(errs...)
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	switch c.Role {
+	case RoleAll, RoleAPI, RoleDispatcher:
+	default:
+		return fmt.Errorf("--role must be all, api or dispatcher, not %q", c.Role)
+	}
+	if _, _, err := c.Store(); err != nil {
+		return err
+	}
+	if c.MaxBodyBytes < 1024 {
+		return fmt.Errorf("--max-body-bytes must be at least 1024")
+	}
+	if c.LeaseFor < time.Second {
+		return fmt.Errorf("--lease must be at least 1s")
+	}
+	if c.PollInterval <= 0 {
+		return fmt.Errorf("--poll-interval must be positive")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout must be positive")
+	}
+	if _, err := c.Level(); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json")
+	}
+	if c.APIKey != "" && len(c.APIKey) < 16 {
+		return fmt.Errorf("LMSHOOKS_API_KEY must be at least 16 characters")
+	}
+	return nil
+}
+
+// Store returns the kind of store ("sqlite" or "postgres") and its path or
+// URL.
+func (c *Config) Store() (kind, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
+		return "postgres", c.DB, nil
+	case strings.HasPrefix(c.DB, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(c.DB, "sqlite:"), "//")
+		if p == "" {
+			return "", "", fmt.Errorf("--db sqlite: needs a file path, like sqlite:./lmshooks.db")
+		}
+		return "sqlite", p, nil
+	case strings.Contains(c.DB, "://"):
+		return "", "", fmt.Errorf("--db %q: use sqlite:<path> or a postgres:// URL", redactURL(c.DB))
+	case c.DB == "":
+		return "", "", fmt.Errorf("--db is required")
+	default:
+		return "sqlite", c.DB, nil
+	}
+}
+
+// Level returns the slog level.
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, fmt.Errorf("--log-level must be debug, info, warn or error")
+	}
+	return l, nil
+}
+
+// redactURL hides a password in a URL so it can be shown in errors.
+func redactURL(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		if j := strings.LastIndex(s, "@"); j > i {
+			return s[:i+3] + "***" + s[j:]
+		}
+	}
+	return s
+}
+
+// Redacted returns the DB setting with any password hidden, for logs.
+func (c *Config) Redacted() string { return redactURL(c.DB) }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

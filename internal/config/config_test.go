@@ -1,0 +1,64 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.MaxBodyBytes != 256<<10 || c.Role != RoleAll {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	kind, path, err := c.Store()
+	if err != nil || kind != "sqlite" || path != "./lmshooks.db" {
+		t.Fatalf("Store() = %q %q %v", kind, path, err)
+	}
+	if c.NodeID == "" {
+		t.Fatal("node id not defaulted")
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	c, err := Load([]string{"--addr", "127.0.0.1:9999", "--lease", "5s"},
+		env(map[string]string{"LMSHOOKS_ADDR": "127.0.0.1:1", "LMSHOOKS_ALLOW_PRIVATE_TARGETS": "true", "LMSHOOKS_DB": "postgres://u:pw@h/db"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9999" || !c.AllowPrivateTargets || c.LeaseFor != 5*time.Second {
+		t.Fatalf("got %+v", c)
+	}
+	if kind, _, _ := c.Store(); kind != "postgres" {
+		t.Fatalf("kind = %q", kind)
+	}
+	if strings.Contains(c.Redacted(), "pw") {
+		t.Fatalf("password not redacted: %s", c.Redacted())
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--role", "boss"}, nil, "--role"},
+		{nil, map[string]string{"LMSHOOKS_LEASE": "soon"}, "LMSHOOKS_LEASE"},
+		{[]string{"--db", "mysql://x"}, nil, "--db"},
+		{[]string{"--log-format", "xml"}, nil, "--log-format"},
+		{nil, map[string]string{"LMSHOOKS_API_KEY": "short"}, "LMSHOOKS_API_KEY"},
+	}
+	for _, tc := range cases {
+		_, err := Load(tc.args, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%v, %v) error = %v, want mention of %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}

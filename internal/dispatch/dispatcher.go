@@ -1,0 +1,199 @@
+package dispatch
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/metrics"
+	"github.com/lmshooks/lmshooks/internal/outbound"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// Sender sends one HTTP request (outbound.Client in production).
+type Sender interface {
+	Do(ctx context.Context, req outbound.Request) outbound.Result
+}
+
+// Config wires a Dispatcher. Zero durations take the defaults given.
+type Config struct {
+	Store   store.Store
+	Sender  Sender
+	Formats *format.Registry
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
+	// Owner names this node in leases. Required.
+	Owner string
+	// LeaseFor is how long claimed work stays reserved to this node without
+	// a renewal (default 60s). A crashed node's work is retried after it.
+	LeaseFor time.Duration
+	// PollInterval is how often the store is asked for due work when
+	// nothing wakes the poller sooner (default 1s).
+	PollInterval time.Duration
+	// ClaimBatch is the most deliveries claimed at once (default 500).
+	ClaimBatch int
+	// MaxHeld bounds the deliveries claimed by polling that are held in
+	// memory (default 20,000). Handed-over fresh work is never refused.
+	MaxHeld int
+	// QueueCap is the most deliveries one webhook may hold in memory
+	// before polling stops claiming more of its work (default 1,000), so
+	// a dead endpoint's backlog never crowds out other webhooks' retries.
+	QueueCap int
+	// WebhookTTL is how long a webhook's settings are cached (default 5s;
+	// changes made through this node's API are seen at once).
+	WebhookTTL time.Duration
+	// RecordBatch is the most outcomes written in one transaction
+	// (default 500).
+	RecordBatch int
+	// Rand returns numbers in [0,1) for retry jitter (default math/rand).
+	Rand func() float64
+}
+
+// Dispatcher delivers webhooks; see the package doc.
+type Dispatcher struct {
+	cfg      Config
+	log      *slog.Logger
+	webhooks *webhookCache
+
+	mu       sync.Mutex
+	queues   map[string]*queue
+	held     int
+	stopping bool
+	nextWake time.Time
+
+	wakeCh  chan struct{}
+	records chan outcome
+
+	// sendCtx is the parent of every HTTP request; canceled only when a
+	// graceful stop runs out of time.
+	sendCtx    context.Context
+	cancelSend context.CancelFunc
+	loopCancel context.CancelFunc
+	loops      sync.WaitGroup
+	workers    sync.WaitGroup
+	recorder   sync.WaitGroup
+}
+
+// New returns a Dispatcher; call Start to run it.
+func New(cfg Config) *Dispatcher {
+	cfg.LeaseFor = cmp.Or(cfg.LeaseFor, 60*time.Second)
+	cfg.PollInterval = cmp.Or(cfg.PollInterval, time.Second)
+	cfg.ClaimBatch = cmp.Or(cfg.ClaimBatch, 500)
+	cfg.MaxHeld = cmp.Or(cfg.MaxHeld, 20000)
+	cfg.QueueCap = cmp.Or(cfg.QueueCap, 1000)
+	cfg.WebhookTTL = cmp.Or(cfg.WebhookTTL, 5*time.Second)
+	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 500)
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.Formats == nil {
+		cfg.Formats = format.Default()
+	}
+	d := &Dispatcher{
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "dispatch"),
+		webhooks: newWebhookCache(cfg.Store, cfg.Clock, cfg.WebhookTTL),
+		queues:   map[string]*queue{},
+		wakeCh:   make(chan struct{}, 1),
+		records:  make(chan outcome, 8192),
+	}
+	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
+	return d
+}
+
+// Start runs the poller, the lease renewer and the recorder until Stop.
+func (d *Dispatcher) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	d.loopCancel = cancel
+	d.loops.Add(2)
+	go d.pollLoop(ctx)
+	go d.renewLoop(ctx)
+	d.recorder.Add(1)
+	go d.recordLoop()
+	d.Wake()
+}
+
+// Stop stops claiming, lets attempts in flight finish until ctx is done
+// (then aborts them), writes every outcome, and releases the leases of work
+// not yet attempted so that it is picked up again at once.
+func (d *Dispatcher) Stop(ctx context.Context) error {
+	d.mu.Lock()
+	if d.stopping {
+		d.mu.Unlock()
+		return nil
+	}
+	d.stopping = true
+	d.mu.Unlock()
+	if d.loopCancel != nil {
+		d.loopCancel()
+	}
+	d.loops.Wait()
+
+	done := make(chan struct{})
+	go func() { d.workers.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		d.log.Warn("shutdown deadline reached: aborting attempts in flight")
+		d.cancelSend()
+		<-done
+		err = ctx.Err()
+	}
+	close(d.records)
+	d.recorder.Wait()
+	d.cancelSend()
+
+	// The release must happen even when ctx has expired.
+	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if rerr := d.cfg.Store.ReleaseLeases(rctx, d.cfg.Owner); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	return err
+}
+
+// Handoff takes fresh deliveries leased to this node by ingest.
+func (d *Dispatcher) Handoff(jobs []domain.Job) { d.enqueue(jobs) }
+
+// Wake makes the poller look for due work now.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// WebhookChanged drops the cached copy of a webhook.
+func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
+
+// Held returns the number of deliveries held in memory.
+func (d *Dispatcher) Held() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.held
+}
+
+// wakeAt makes the poller look for due work no later than t.
+func (d *Dispatcher) wakeAt(t time.Time) {
+	d.mu.Lock()
+	if d.nextWake.IsZero() || t.Before(d.nextWake) {
+		d.nextWake = t
+	}
+	d.mu.Unlock()
+	d.Wake()
+}

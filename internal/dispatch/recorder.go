@@ -1,0 +1,77 @@
+package dispatch
+
+import (
+	"context"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// outcome is an attempt's record plus what must follow its commit.
+type outcome struct {
+	rec store.AttemptRecord
+	// gone is set when the endpoint answered 410: the webhook is disabled
+	// once the attempt is written.
+	gone *domain.Webhook
+}
+
+// recordLoop writes outcomes in batches: it takes whatever has queued up
+// while the previous batch was being written, so under load one commit
+// carries hundreds of attempts and at rest each is written at once.
+func (d *Dispatcher) recordLoop() {
+	defer d.recorder.Done()
+	batch := make([]outcome, 0, d.cfg.RecordBatch)
+	for o := range d.records {
+		batch = append(batch[:0], o)
+	fill:
+		for len(batch) < d.cfg.RecordBatch {
+			select {
+			case o, ok := <-d.records:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		d.write(batch)
+	}
+}
+
+// write stores one batch, retrying while the database is unreachable. If
+// the process dies meanwhile, the deliveries' leases expire and they are
+// attempted again: at-least-once, never lost.
+func (d *Dispatcher) write(batch []outcome) {
+	recs := make([]store.AttemptRecord, len(batch))
+	for i, o := range batch {
+		recs[i] = o.rec
+	}
+	backoff := 50 * time.Millisecond
+	for {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := d.cfg.Store.RecordAttempts(ctx, recs)
+		cancel()
+		if err == nil {
+			d.cfg.Metrics.Recorded(time.Since(start))
+			break
+		}
+		d.log.Error("record attempts", "count", len(recs), "err", err, "retry_in", backoff)
+		time.Sleep(backoff)
+		backoff = min(backoff*2, 5*time.Second)
+	}
+	var soonest time.Time
+	for _, o := range batch {
+		if o.rec.State == domain.Scheduled && (soonest.IsZero() || o.rec.NextAttemptAt.Before(soonest)) {
+			soonest = o.rec.NextAttemptAt
+		}
+		if o.gone != nil {
+			d.disableGone(context.Background(), o.gone)
+		}
+	}
+	if !soonest.IsZero() {
+		d.wakeAt(soonest)
+	}
+}

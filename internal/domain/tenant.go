@@ -1,0 +1,66 @@
+package domain
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Environment says whether a tenant is a live portal or a sandbox (seed 004
+// recommends testing webhooks in a sandbox portal first).
+type Environment string
+
+// Tenant environments.
+const (
+	Production Environment = "production"
+	Sandbox    Environment = "sandbox"
+)
+
+// Tenant is one customer company or portal of the LMS.
+type Tenant struct {
+	// ID may be the LMS's own company id; generated when empty.
+	ID          string
+	Name        string
+	Environment Environment
+	// MaxWebhooks caps the tenant's webhooks; 0 means unlimited (seed 000
+	// caps at 5).
+	MaxWebhooks int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
+
+// ValidID reports whether s can be used as a caller-chosen identifier: 1–64
+// characters of letters, digits, '_', '.', ':' and '-', starting with a
+// letter or digit. It keeps ids safe in URLs and logs.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
+// Normalize trims and defaults the tenant's fields.
+func (t *Tenant) Normalize() {
+	t.ID = strings.TrimSpace(t.ID)
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Environment == "" {
+		t.Environment = Production
+	}
+}
+
+// Validate checks the tenant's fields.
+func (t *Tenant) Validate() error {
+	if t.ID != "" && !ValidID(t.ID) {
+		return FieldErrorf("id", "must be 1-64 letters, digits, '_', '.', ':' or '-', starting with a letter or digit")
+	}
+	if t.Name == "" {
+		return FieldErrorf("name", "is required")
+	}
+	if len(t.Name) > 200 {
+		return FieldErrorf("name", "must be at most 200 characters")
+	}
+	if t.Environment != Production && t.Environment != Sandbox {
+		return FieldErrorf("environment", "must be %q or %q", Production, Sandbox)
+	}
+	if t.MaxWebhooks < 0 {
+		return FieldErrorf("max_webhooks", "must be 0 (unlimited) or more")
+	}
+	return nil
+}

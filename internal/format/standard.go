@@ -1,0 +1,55 @@
+package format
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// timestampLayout is RFC 3339 in UTC with exactly three fractional digits,
+// as the Standard Webhooks examples show ("2022-11-03T20:26:10.344Z").
+const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+// Standard renders the Standard Webhooks envelope:
+//
+//	{"id":"evt_…","type":"course_enrollment.completed","timestamp":"2024-05-01T12:00:00.000Z","data":{…}}
+//
+// id is the event's id (the same for every webhook the event goes to; the
+// delivery id travels in the webhook-id header), timestamp is when the
+// event occurred in the LMS, and data is the event's JSON exactly as
+// stored.
+type Standard struct{}
+
+// Name returns "standard".
+func (Standard) Name() string { return domain.DefaultFormat }
+
+// Render builds the compact JSON envelope.
+func (Standard) Render(ev *domain.Event, _ *domain.Delivery, _ *domain.Webhook, _ time.Time) (Request, error) {
+	if len(ev.Data) == 0 {
+		return Request{}, fmt.Errorf("standard format: event %s has no data", ev.ID)
+	}
+	// The envelope is assembled by hand rather than with json.Marshal of a
+	// struct: Marshal would re-encode data (escaping <, >, & and
+	// re-compacting), and the data must reach the receiver byte for byte
+	// as the LMS published it.
+	b := make([]byte, 0, len(ev.Data)+len(ev.ID)+len(ev.Type)+80)
+	b = append(b, `{"id":`...)
+	b = appendString(b, ev.ID)
+	b = append(b, `,"type":`...)
+	b = appendString(b, ev.Type)
+	b = append(b, `,"timestamp":"`...)
+	b = ev.OccurredAt.UTC().AppendFormat(b, timestampLayout)
+	b = append(b, `","data":`...)
+	b = append(b, ev.Data...)
+	b = append(b, '}')
+	return Request{ContentType: "application/json", Body: b}, nil
+}
+
+// appendString appends s as a JSON string. Event ids and types are plain
+// ASCII by validation, but encoding keeps the envelope valid regardless.
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // never fails for a string
+	return append(b, q...)
+}

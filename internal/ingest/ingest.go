@@ -1,0 +1,157 @@
+// Package ingest turns published events into stored events with their
+// deliveries: it validates input, fans out to the tenant's webhooks inside
+// the store's transaction, and hands the fresh deliveries to the dispatcher
+// in memory once the commit is durable.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/fanout"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// MaxBatch is the most events one batch publish may carry.
+const MaxBatch = 1000
+
+// Input is one event as the LMS publishes it.
+type Input struct {
+	Type           string
+	Data           json.RawMessage
+	IdempotencyKey string
+	// OccurredAt defaults to the time of receipt.
+	OccurredAt time.Time
+}
+
+// Validator checks an event's type and data beyond their shape (the event
+// catalog plugs in here). It returns a *domain.Error with field "type" or
+// "data…".
+type Validator func(ctx context.Context, tenantID, eventType string, data json.RawMessage) error
+
+// Config wires a Service.
+type Config struct {
+	Store store.Store
+	Clock clock.Clock
+	// Owner names this node; fresh deliveries are created leased to it for
+	// LeaseFor so that Handoff owns them. Empty disables the handoff (the
+	// dispatcher then finds the work by polling).
+	Owner    string
+	LeaseFor time.Duration
+	// Handoff receives the jobs of every committed publish.
+	Handoff  func([]domain.Job)
+	Validate Validator
+	Logger   *slog.Logger
+}
+
+// Service publishes events.
+type Service struct {
+	cfg Config
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{cfg: cfg}
+}
+
+// Publish validates and stores events of one tenant in one transaction.
+// When batch is true, field names in errors are prefixed with "events[i]."
+// so the caller knows which event is wrong. Nothing is stored on any error.
+func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batch bool) ([]store.PublishResult, error) {
+	if batch && len(in) == 0 {
+		return nil, domain.FieldErrorf("events", "must hold at least one event")
+	}
+	if len(in) > MaxBatch {
+		return nil, domain.FieldErrorf("events", "holds %d events; the most a batch may hold is %d", len(in), MaxBatch)
+	}
+	now := s.cfg.Clock.Now().UTC()
+	events := make([]domain.Event, len(in))
+	for i, x := range in {
+		prefix := ""
+		if batch {
+			prefix = fmt.Sprintf("events[%d].", i)
+		}
+		e := domain.Event{
+			ID:             id.NewAt(id.Event, now),
+			TenantID:       tenantID,
+			Type:           x.Type,
+			OccurredAt:     x.OccurredAt.UTC(),
+			ReceivedAt:     now,
+			IdempotencyKey: x.IdempotencyKey,
+		}
+		if e.OccurredAt.IsZero() {
+			e.OccurredAt = now
+		}
+		if len(x.Data) > 0 {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, x.Data); err != nil {
+				return nil, domain.FieldErrorf(prefix+"data", "is not valid JSON: %v", err)
+			}
+			e.Data = buf.Bytes()
+		}
+		if err := e.Validate(prefix); err != nil {
+			return nil, err
+		}
+		if s.cfg.Validate != nil {
+			if err := s.cfg.Validate(ctx, tenantID, e.Type, e.Data); err != nil {
+				return nil, prefixField(err, prefix)
+			}
+		}
+		events[i] = e
+	}
+	p := store.PublishParams{
+		TenantID: tenantID,
+		Events:   events,
+		Match:    fanout.Match,
+		Now:      now,
+	}
+	if s.cfg.Owner != "" && s.cfg.Handoff != nil {
+		p.LeaseOwner = s.cfg.Owner
+		p.LeaseUntil = now.Add(s.cfg.LeaseFor)
+	}
+	res, err := s.cfg.Store.Publish(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	if p.LeaseOwner != "" {
+		var jobs []domain.Job
+		for _, r := range res {
+			if r.Replayed {
+				continue
+			}
+			for _, d := range r.Deliveries {
+				jobs = append(jobs, domain.Job{Delivery: d, Event: r.Event})
+			}
+		}
+		if len(jobs) > 0 {
+			s.cfg.Handoff(jobs)
+		}
+	}
+	return res, nil
+}
+
+// prefixField puts a batch prefix in front of a validator's field name.
+func prefixField(err error, prefix string) error {
+	if prefix == "" {
+		return err
+	}
+	if e, ok := err.(*domain.Error); ok && e.Field != "" {
+		c := *e
+		c.Field = prefix + e.Field
+		return &c
+	}
+	return err
+}

@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+)
+
+// CreateAPIKey stores a tenant key (its hash). ENOTFOUND if k.TenantID
+// names no tenant; ECONFLICT if the id or hash is taken.
+func (s *Store) CreateAPIKey(ctx context.Context, k *domain.APIKey) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	s.defaultKey(k)
+	err := insertKey(ctx, s.pool, k)
+	switch code, _ := pgCode(err); code {
+	case codeForeignKeyViolation:
+		return domain.NotFound("tenant", k.TenantID)
+	case codeUniqueViolation:
+		return domain.Errorf(domain.ECONFLICT, "API key %q already exists", k.ID)
+	}
+	return mapErr("create API key", err)
+}
+
+// APIKeyByHash finds a key by the SHA-256 hex of its secret. ENOTFOUND if
+// none.
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	var k domain.APIKey
+	var tenantID *string
+	err := s.pool.QueryRow(ctx, `SELECT id, tenant_id, name, prefix, hash, created_at FROM api_keys WHERE hash = $1`, hash).
+		Scan(&k.ID, &tenantID, &k.Name, &k.Prefix, &k.Hash, &k.CreatedAt)
+	if err != nil {
+		// The hash is a secret's digest: keep it out of the message.
+		return nil, mapErr("API key by hash", notFoundIfNoRows(err, "API key", ""))
+	}
+	if tenantID != nil {
+		k.TenantID = *tenantID
+	}
+	k.CreatedAt = utc(k.CreatedAt)
+	return &k, nil
+}
+
+// SetOperatorKey makes k the one operator key, replacing any other, in
+// one transaction.
+func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
+	k.TenantID = ""
+	s.defaultKey(k)
+	return s.inTx(ctx, "set operator key", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM api_keys WHERE tenant_id IS NULL`); err != nil {
+			return err
+		}
+		err := insertKey(ctx, tx, k)
+		if code, _ := pgCode(err); code == codeUniqueViolation {
+			return domain.Errorf(domain.ECONFLICT, "API key %q already exists", k.ID)
+		}
+		return err
+	})
+}
+
+// HasOperatorKey reports whether an operator key exists.
+func (s *Store) HasOperatorKey(ctx context.Context) (bool, error) {
+	if s.closed.Load() {
+		return false, errClosed
+	}
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM api_keys WHERE tenant_id IS NULL)`).Scan(&ok)
+	return ok, mapErr("has operator key", err)
+}
+
+func (s *Store) defaultKey(k *domain.APIKey) {
+	if k.ID == "" {
+		k.ID = id.New(id.APIKey)
+	}
+	if k.CreatedAt.IsZero() {
+		k.CreatedAt = s.clock.Now()
+	}
+}
+
+func insertKey(ctx context.Context, db dbtx, k *domain.APIKey) error {
+	var tenantID *string
+	if k.TenantID != "" {
+		tenantID = &k.TenantID
+	}
+	_, err := db.Exec(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		k.ID, tenantID, k.Name, k.Prefix, k.Hash, k.CreatedAt)
+	return err
+}

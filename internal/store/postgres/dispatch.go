@@ -1,0 +1,221 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// claimSQL leases due deliveries. SKIP LOCKED lets concurrent claimers (on
+// this node or others) take disjoint sets without waiting on each other;
+// the lease condition is re-checked on the locked row, so a delivery
+// claimed and committed meanwhile is not taken twice.
+var claimSQL = `WITH claimed AS (
+		UPDATE deliveries SET lease_owner = $1, lease_until = $2
+		WHERE id IN (
+			SELECT id FROM deliveries
+			WHERE state = 'scheduled' AND next_attempt_at <= $3
+				AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY next_attempt_at
+			LIMIT $4
+			FOR UPDATE SKIP LOCKED)
+		RETURNING ` + deliveryColumns + `
+	)
+	SELECT ` + qualified("c", deliveryColumns) + `, ` + qualified("e", eventColumns) + `
+	FROM claimed c JOIN events e ON e.id = c.event_id
+	ORDER BY c.next_attempt_at, c.id`
+
+// ClaimDue leases up to p.Limit due, unleased (or expired-lease) scheduled
+// deliveries to p.Owner until p.LeaseUntil, oldest due first, and returns
+// them with their events.
+func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, claimSQL, p.Owner, p.LeaseUntil, p.Now, p.Limit)
+	if err != nil {
+		return nil, mapErr("claim due", err)
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Job, error) {
+		var j domain.Job
+		var data []byte
+		dest, finish := deliveryDest(&j.Delivery)
+		e := &j.Event
+		dest = append(dest, &e.ID, &e.TenantID, &e.Type, &e.OccurredAt, &e.ReceivedAt, &data, &e.IdempotencyKey)
+		err := r.Scan(dest...)
+		finish()
+		e.Data = data
+		e.OccurredAt, e.ReceivedAt = utc(e.OccurredAt), utc(e.ReceivedAt)
+		return j, err
+	})
+	if err != nil {
+		return nil, mapErr("claim due", err)
+	}
+	return jobs, nil
+}
+
+// RenewLeases extends every lease held by owner to until.
+func (s *Store) RenewLeases(ctx context.Context, owner string, until time.Time) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET lease_until = $2 WHERE lease_owner = $1`, owner, until)
+	return mapErr("renew leases", err)
+}
+
+// ReleaseLeases drops every lease held by owner so that other nodes may
+// claim that work at once.
+func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, owner)
+	if err != nil {
+		return mapErr("release leases", err)
+	}
+	s.notifier.poke()
+	return nil
+}
+
+// recordSQL appends attempts and moves their deliveries in one statement:
+// the attempts are inserted from arrays ($1-$17, skipping ids already
+// recorded so that a retried call is harmless), and each delivery that got
+// a new attempt takes its next state from the per-delivery arrays
+// ($18-$23) — unless it is no longer scheduled (canceled meanwhile), in
+// which case it keeps its state but still counts the attempt.
+const recordSQL = `WITH inserted AS (
+		INSERT INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
+			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
+			response_body, error, success)
+		SELECT id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
+			duration_ns, request_url, request_headers::jsonb, request_body, status_code, response_headers::jsonb,
+			response_body, error, success
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],
+			$15::bytea[], $16::text[], $17::bool[])
+			AS a (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
+			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
+			response_body, error, success)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING delivery_id
+	), counted AS (
+		SELECT delivery_id, count(*) AS n FROM inserted GROUP BY delivery_id
+	)
+	UPDATE deliveries d SET
+		attempts = d.attempts + c.n,
+		state = CASE WHEN d.state = 'scheduled' THEN v.state ELSE d.state END,
+		next_attempt_at = CASE WHEN d.state = 'scheduled' THEN v.next_attempt_at ELSE d.next_attempt_at END,
+		last_status = v.status,
+		last_error = v.error,
+		lease_owner = NULL,
+		lease_until = NULL,
+		updated_at = v.finished_at
+	FROM counted c
+	JOIN unnest($18::text[], $19::text[], $20::timestamptz[], $21::int[], $22::text[], $23::timestamptz[])
+		AS v (delivery_id, state, next_attempt_at, status, error, finished_at)
+		ON v.delivery_id = c.delivery_id
+	WHERE d.id = c.delivery_id`
+
+// RecordAttempts appends attempts and moves their deliveries to their
+// next state, all in one transaction (one statement). When a delivery
+// appears more than once, its last record decides its state.
+func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecord) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	var a struct {
+		ids, deliveryIDs, tenantIDs, webhookIDs, eventIDs, triggers, urls, errors []string
+		numbers, statuses                                                         []int32
+		started                                                                   []time.Time
+		durations                                                                 []int64
+		reqHeaders, respHeaders                                                   []*string
+		reqBodies, respBodies                                                     [][]byte
+		success                                                                   []bool
+	}
+	last := map[string]int{} // delivery id → index of its last record
+	for i := range records {
+		at := &records[i].Attempt
+		reqH, err := jsonOrNull(at.RequestHeaders)
+		if err != nil {
+			return fmt.Errorf("postgres: record attempts: request headers: %w", err)
+		}
+		respH, err := jsonOrNull(at.ResponseHeaders)
+		if err != nil {
+			return fmt.Errorf("postgres: record attempts: response headers: %w", err)
+		}
+		a.ids = append(a.ids, at.ID)
+		a.deliveryIDs = append(a.deliveryIDs, at.DeliveryID)
+		a.tenantIDs = append(a.tenantIDs, at.TenantID)
+		a.webhookIDs = append(a.webhookIDs, at.WebhookID)
+		a.eventIDs = append(a.eventIDs, at.EventID)
+		a.numbers = append(a.numbers, int32(at.Number))
+		a.triggers = append(a.triggers, string(at.Trigger))
+		a.started = append(a.started, at.StartedAt)
+		a.durations = append(a.durations, int64(at.Duration))
+		a.urls = append(a.urls, at.RequestURL)
+		a.reqHeaders = append(a.reqHeaders, reqH)
+		a.reqBodies = append(a.reqBodies, at.RequestBody)
+		a.statuses = append(a.statuses, int32(at.StatusCode))
+		a.respHeaders = append(a.respHeaders, respH)
+		a.respBodies = append(a.respBodies, at.ResponseBody)
+		a.errors = append(a.errors, at.Error)
+		a.success = append(a.success, at.Success)
+		last[at.DeliveryID] = i
+	}
+	var v struct {
+		deliveryIDs, states, errors []string
+		next                        []*time.Time
+		finished                    []time.Time
+		statuses                    []int32
+	}
+	for i := range records {
+		r := &records[i]
+		if last[r.Attempt.DeliveryID] != i {
+			continue
+		}
+		var next *time.Time
+		if r.State == domain.Scheduled {
+			next = nullTime(r.NextAttemptAt)
+		}
+		v.deliveryIDs = append(v.deliveryIDs, r.Attempt.DeliveryID)
+		v.states = append(v.states, string(r.State))
+		v.next = append(v.next, next)
+		v.statuses = append(v.statuses, int32(r.Attempt.StatusCode))
+		v.errors = append(v.errors, r.Attempt.Error)
+		v.finished = append(v.finished, r.Attempt.StartedAt.Add(r.Attempt.Duration))
+	}
+	_, err := s.pool.Exec(ctx, recordSQL,
+		a.ids, a.deliveryIDs, a.tenantIDs, a.webhookIDs, a.eventIDs, a.numbers, a.triggers,
+		a.started, a.durations, a.urls, a.reqHeaders, a.reqBodies, a.statuses, a.respHeaders,
+		a.respBodies, a.errors, a.success,
+		v.deliveryIDs, v.states, v.next, v.statuses, v.errors, v.finished)
+	if code, _ := pgCode(err); code == codeForeignKeyViolation {
+		return domain.Errorf(domain.ENOTFOUND, "an attempt names a delivery that does not exist")
+	}
+	return mapErr("record attempts", err)
+}
+
+// jsonOrNull encodes headers as JSON text, or NULL for a nil map.
+func jsonOrNull(h map[string][]string) (*string, error) {
+	if h == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	return &s, nil
+}

@@ -1,0 +1,112 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+const tenantColumns = `id, name, environment, max_webhooks, created_at, updated_at`
+
+func scanTenant(row pgx.Row) (domain.Tenant, error) {
+	var t domain.Tenant
+	var env string
+	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.CreatedAt, &t.UpdatedAt)
+	t.Environment = domain.Environment(env)
+	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
+	return t, err
+}
+
+// CreateTenant stores t, giving it an id and timestamps when they are
+// empty. ECONFLICT if the id is taken.
+func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	if t.ID == "" {
+		t.ID = id.New(id.Tenant)
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.clock.Now()
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.CreatedAt, t.UpdatedAt)
+	if code, _ := pgCode(err); code == codeUniqueViolation {
+		return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
+	}
+	return mapErr("create tenant", err)
+}
+
+// GetTenant returns a tenant. ENOTFOUND if absent.
+func (s *Store) GetTenant(ctx context.Context, tenantID string) (*domain.Tenant, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	t, err := scanTenant(s.pool.QueryRow(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`, tenantID))
+	if err != nil {
+		return nil, mapErr("get tenant", notFoundIfNoRows(err, "tenant", tenantID))
+	}
+	return &t, nil
+}
+
+// UpdateTenant replaces a tenant's name, environment, webhook cap and
+// update time. ENOTFOUND if absent.
+func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = s.clock.Now()
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET name = $2, environment = $3, max_webhooks = $4, updated_at = $5 WHERE id = $1`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.UpdatedAt)
+	if err != nil {
+		return mapErr("update tenant", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.NotFound("tenant", t.ID)
+	}
+	return nil
+}
+
+// DeleteTenant removes a tenant; foreign keys cascade to its keys,
+// webhooks, events, deliveries and attempts. ENOTFOUND if absent.
+func (s *Store) DeleteTenant(ctx context.Context, tenantID string) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM tenants WHERE id = $1`, tenantID)
+	if err != nil {
+		return mapErr("delete tenant", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.NotFound("tenant", tenantID)
+	}
+	return nil
+}
+
+// ListTenants lists tenants, newest first (by id).
+func (s *Store) ListTenants(ctx context.Context, p store.Page) ([]domain.Tenant, string, error) {
+	if s.closed.Load() {
+		return nil, "", errClosed
+	}
+	limit := pageLimit(p)
+	rows, err := s.pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants
+		WHERE ($1 = '' OR id < $1) ORDER BY id DESC LIMIT $2`, p.Cursor, limit+1)
+	if err != nil {
+		return nil, "", mapErr("list tenants", err)
+	}
+	tenants, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Tenant, error) { return scanTenant(r) })
+	if err != nil {
+		return nil, "", mapErr("list tenants", err)
+	}
+	tenants, next := trimPage(tenants, limit, func(t *domain.Tenant) string { return t.ID })
+	return tenants, next, nil
+}

@@ -1,0 +1,105 @@
+package postgres
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+func wantUnavailable(t *testing.T, what string, err error) {
+	t.Helper()
+	if code := domain.ErrorCode(err); code != domain.EUNAVAILABLE {
+		t.Fatalf("%s: error %v has code %q, want %q", what, err, code, domain.EUNAVAILABLE)
+	}
+}
+
+// A server that is not there: Open fails with EUNAVAILABLE.
+func TestOpenUnreachableIsUnavailable(t *testing.T) {
+	// A port that was just free: nothing listens there.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := Open(ctx, "postgres://postgres:secret-password@"+addr+"/test?sslmode=disable&connect_timeout=5", Options{})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded without a server")
+	}
+	wantUnavailable(t, "Open", err)
+	if msg := err.Error(); strings.Contains(msg, "secret-password") {
+		t.Fatalf("error %q reveals the password", msg)
+	}
+}
+
+func TestClosedStoreIsUnavailable(t *testing.T) {
+	s := openTest(t, Options{})
+	tn := seed(t, s, 1)
+	s.Close()
+	ctx := context.Background()
+	_, err := s.GetTenant(ctx, tn.ID)
+	wantUnavailable(t, "GetTenant after Close", err)
+	_, err = publish(ctx, s, tn.ID, newEvents(tn.ID, 1))
+	wantUnavailable(t, "Publish after Close", err)
+	wantUnavailable(t, "Ping after Close", s.Ping(ctx))
+}
+
+// The pool itself closed under the store (not through Close): pgxpool's
+// own error is mapped too.
+func TestClosedPoolIsUnavailable(t *testing.T) {
+	s := openTest(t, Options{})
+	tn := seed(t, s, 1)
+	s.pool.Close()
+	ctx := context.Background()
+	_, err := s.GetTenant(ctx, tn.ID)
+	wantUnavailable(t, "GetTenant on a closed pool", err)
+	_, err = publish(ctx, s, tn.ID, newEvents(tn.ID, 1))
+	wantUnavailable(t, "Publish on a closed pool", err)
+}
+
+// The connection dies in the middle of a publish: the caller gets
+// EUNAVAILABLE (so the API answers 503, never 202) and nothing is written.
+func TestPublishConnectionLostIsUnavailable(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchemaName(t, dsn)
+	app := "lmshooks_" + schema
+	s, err := Open(context.Background(), withAppName(t, dsn, app), Options{Schema: schema, Logger: discardLogger()})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	tn := seed(t, s, 1)
+	ctx := context.Background()
+
+	evs := newEvents(tn.ID, 3)
+	killed := 0
+	_, err = s.Publish(ctx, publishParams(tn.ID, evs, func() {
+		// Match runs inside the transaction: cut its connection.
+		if killed == 0 {
+			killed = terminate(t, app, "idle in transaction", "")
+		}
+	}))
+	if killed == 0 {
+		t.Fatal("found no transaction to cut")
+	}
+	wantUnavailable(t, "Publish whose connection was cut", err)
+
+	// The pool recovers with new connections, and nothing was stored.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := s.GetEvent(ctx, tn.ID, evs[0].ID)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			break
+		}
+		if domain.ErrorCode(err) != domain.EUNAVAILABLE || time.Now().After(deadline) {
+			t.Fatalf("GetEvent after a cut publish: %v, want not found", err)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+func matchAll(*domain.Webhook, *domain.Event) bool { return true }
+
+// BenchmarkPublish measures durable publishes: one op is one event (with one
+// delivery), so events/s = 1e9 / ns/op.
+func BenchmarkPublish(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		workers int
+		batch   int
+	}{
+		{"single/1-goroutine", 1, 1},
+		{"single/64-goroutines", 64, 1},
+		{"single/256-goroutines", 256, 1},
+		{"batch100/4-goroutines", 4, 100},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := openTest(b, filepath.Join(b.TempDir(), "bench.db"))
+			defer s.Close()
+			now := time.Now().UTC()
+			tn := seed(b, s, now)
+			ctx := context.Background()
+			calls := make(chan struct{}, 1024)
+			b.ResetTimer()
+			go func() {
+				for i := 0; i < b.N; i += bc.batch {
+					calls <- struct{}{}
+				}
+				close(calls)
+			}()
+			var wg sync.WaitGroup
+			for range bc.workers {
+				wg.Go(func() {
+					for range calls {
+						evs := make([]domain.Event, bc.batch)
+						for i := range evs {
+							evs[i] = testEvent(tn, now, "")
+						}
+						if _, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: matchAll, Events: evs}); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(b.N)/float64(max(s.commits.Load(), 1)), "events/commit")
+		})
+	}
+}
+
+// BenchmarkRecordAttempts measures durable attempt records from 64
+// dispatcher goroutines; one op is one attempt (insert + delivery update).
+func BenchmarkRecordAttempts(b *testing.B) {
+	for _, per := range []int{1, 20} {
+		b.Run(fmt.Sprintf("%d-per-call", per), func(b *testing.B) {
+			s := openTest(b, filepath.Join(b.TempDir(), "bench.db"))
+			defer s.Close()
+			now := time.Now().UTC()
+			tn := seed(b, s, now)
+			ctx := context.Background()
+			// Deliveries to record attempts against, published in bulk.
+			var ds []domain.Delivery
+			for len(ds) < b.N {
+				evs := make([]domain.Event, min(500, b.N-len(ds)))
+				for i := range evs {
+					evs[i] = testEvent(tn, now, "")
+				}
+				res, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: matchAll, Events: evs})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range res {
+					ds = append(ds, r.Deliveries...)
+				}
+			}
+			calls := make(chan []domain.Delivery, 1024)
+			b.ResetTimer()
+			go func() {
+				for i := 0; i < len(ds); i += per {
+					calls <- ds[i:min(i+per, len(ds))]
+				}
+				close(calls)
+			}()
+			var wg sync.WaitGroup
+			for range 64 {
+				wg.Go(func() {
+					for chunk := range calls {
+						recs := make([]store.AttemptRecord, len(chunk))
+						for i := range chunk {
+							recs[i] = benchRecord(&chunk[i], now)
+						}
+						if err := s.RecordAttempts(ctx, recs); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
+		})
+	}
+}
+
+func benchRecord(d *domain.Delivery, now time.Time) store.AttemptRecord {
+	return store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{
+		ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+		Number: 1, Trigger: domain.TriggerScheduled, StartedAt: now, Duration: 3 * time.Millisecond,
+		RequestURL: "https://hris.example.com/hooks",
+		RequestHeaders: map[string][]string{
+			"Content-Type": {"application/json"}, "User-Agent": {"lmshooks/1.0"}, "Webhook-Id": {d.ID},
+			"Webhook-Timestamp": {"1700000000"}, "Webhook-Signature": {"v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="},
+		},
+		RequestBody:     []byte(`{"type":"user.created","timestamp":"2024-01-01T00:00:00Z","data":{"user":{"id":"u1","email":"ada@example.com"}}}`),
+		StatusCode:      200,
+		ResponseHeaders: map[string][]string{"Content-Type": {"text/plain"}, "Date": {"Mon, 01 Jan 2024 00:00:00 GMT"}},
+		ResponseBody:    []byte("ok"),
+		Success:         true,
+	}}
+}

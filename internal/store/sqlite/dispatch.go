@@ -1,0 +1,229 @@
+package sqlite
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// ClaimDue leases up to p.Limit due, unleased (or expired) scheduled
+// deliveries to p.Owner until p.LeaseUntil, oldest due first, in one UPDATE
+// … RETURNING through the writer, so two claims can never overlap.
+func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job, error) {
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	var jobs []domain.Job
+	err := s.write(ctx, "claim due", func(tx *wtx) error {
+		jobs = jobs[:0]
+		until := micros(p.LeaseUntil)
+		// due_at is next_attempt_at for unleased deliveries and
+		// lease_until for leased ones, so "due and not leased, or lease
+		// expired" is the single range due_at <= now on a partial index.
+		rows, err := tx.query(`UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
+			WHERE id IN (SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
+			RETURNING `+deliveryCols, p.Owner, until, until, micros(p.Now), p.Limit)
+		if err != nil {
+			return err
+		}
+		ds, err := scanDeliveries(rows)
+		if err != nil {
+			return err
+		}
+		// RETURNING has no defined order.
+		slices.SortFunc(ds, func(a, b domain.Delivery) int {
+			if c := a.NextAttemptAt.Compare(b.NextAttemptAt); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		events := make(map[string]domain.Event, len(ds))
+		for _, d := range ds {
+			e, ok := events[d.EventID]
+			if !ok {
+				e, err = scanEvent(tx.queryRow(`SELECT `+eventCols+` FROM events WHERE id = ?`, d.EventID))
+				if err != nil {
+					return err
+				}
+				events[d.EventID] = e
+			}
+			jobs = append(jobs, domain.Job{Delivery: d, Event: e})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// RenewLeases extends every lease held by owner to until.
+func (s *Store) RenewLeases(ctx context.Context, owner string, until time.Time) error {
+	return s.write(ctx, "renew leases", func(tx *wtx) error {
+		t := micros(until)
+		_, err := tx.exec(`UPDATE deliveries SET lease_until = ?, due_at = ? WHERE lease_owner = ?`, t, t, owner)
+		return err
+	})
+}
+
+// ReleaseLeases drops every lease held by owner; the deliveries are due
+// again at their next_attempt_at.
+func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
+	return s.write(ctx, "release leases", func(tx *wtx) error {
+		_, err := tx.exec(`UPDATE deliveries SET lease_owner = '', lease_until = 0, due_at = next_attempt_at WHERE lease_owner = ?`, owner)
+		return err
+	})
+}
+
+// RecordAttempts appends attempts and moves their deliveries to their next
+// state, all in one savepoint of a group commit. Only a scheduled delivery
+// changes state: one canceled (or finished by another node) meanwhile keeps
+// its state but gets the attempt. Every delivery's lease is cleared.
+//
+// Recording is idempotent per attempt id (a retried call after a lost answer
+// changes nothing twice), and an attempt whose delivery no longer exists
+// (its tenant was deleted meanwhile) is dropped.
+func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecord) error {
+	if len(records) == 0 {
+		return nil
+	}
+	// Encode outside the writer: the writer is the bottleneck, the
+	// callers are many.
+	enc := make([]encodedAttempt, len(records))
+	for i := range records {
+		if records[i].Attempt.ID == "" {
+			records[i].Attempt.ID = id.New(id.Attempt)
+		}
+		if err := enc[i].encode(&records[i]); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, "record attempts", func(tx *wtx) error {
+		for i := range records {
+			if err := recordAttempt(tx, &records[i], &enc[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// encodedAttempt holds an attempt's JSON columns.
+type encodedAttempt struct {
+	reqHeaders, respHeaders string
+}
+
+func (e *encodedAttempt) encode(r *store.AttemptRecord) error {
+	var err error
+	if e.reqHeaders, err = headersJSON(r.Attempt.RequestHeaders); err != nil {
+		return err
+	}
+	e.respHeaders, err = headersJSON(r.Attempt.ResponseHeaders)
+	return err
+}
+
+func recordAttempt(tx *wtx, r *store.AttemptRecord, enc *encodedAttempt) error {
+	a := &r.Attempt
+	// The attempt takes its tenant, webhook and event from the delivery
+	// row, so statistics and deletes by tenant can trust them. OR IGNORE
+	// makes a second record of the same attempt id a no-op.
+	n, err := tx.exec(`INSERT OR IGNORE INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger,
+		started_at, duration_ns, request_url, request_headers, request_body, status_code, response_headers,
+		response_body, error, success)
+		SELECT ?, id, tenant_id, webhook_id, event_id, CASE WHEN ? > 0 THEN ? ELSE attempts + 1 END, ?,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		FROM deliveries WHERE id = ?`,
+		a.ID, a.Number, a.Number, string(a.Trigger),
+		micros(a.StartedAt), int64(a.Duration), a.RequestURL, enc.reqHeaders, nullBytes(a.RequestBody), a.StatusCode,
+		enc.respHeaders, nullBytes(a.ResponseBody), a.Error, boolInt(a.Success),
+		a.DeliveryID)
+	if err != nil || n == 0 {
+		return err
+	}
+	var next int64
+	if r.State == domain.Scheduled {
+		next = micros(r.NextAttemptAt)
+	}
+	_, err = tx.exec(`UPDATE deliveries SET attempts = attempts + 1,
+		state = CASE WHEN state = 'scheduled' THEN ? ELSE state END,
+		next_attempt_at = CASE WHEN state = 'scheduled' THEN ? ELSE next_attempt_at END,
+		due_at = CASE WHEN state = 'scheduled' THEN ? ELSE 0 END,
+		last_status = ?, last_error = ?, updated_at = ?, lease_owner = '', lease_until = 0
+		WHERE id = ?`,
+		string(r.State), next, next, a.StatusCode, a.Error, micros(a.StartedAt.Add(a.Duration)), a.DeliveryID)
+	return err
+}
+
+const attemptCols = `id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at, duration_ns,
+	request_url, request_headers, request_body, status_code, response_headers, response_body, error, success`
+
+func scanAttempt(sc interface{ Scan(...any) error }) (domain.Attempt, error) {
+	var (
+		a                     domain.Attempt
+		trigger, reqH, respH  string
+		started, dur, success int64
+	)
+	if err := sc.Scan(&a.ID, &a.DeliveryID, &a.TenantID, &a.WebhookID, &a.EventID, &a.Number, &trigger, &started, &dur,
+		&a.RequestURL, &reqH, &a.RequestBody, &a.StatusCode, &respH, &a.ResponseBody, &a.Error, &success); err != nil {
+		return a, err
+	}
+	a.Trigger = domain.AttemptTrigger(trigger)
+	a.StartedAt, a.Duration, a.Success = fromMicros(started), time.Duration(dur), success != 0
+	if err := decodeJSON(reqH, &a.RequestHeaders); err != nil {
+		return a, err
+	}
+	return a, decodeJSON(respH, &a.ResponseHeaders)
+}
+
+// ListAttempts returns a delivery's attempts, oldest first; none for a
+// delivery of another tenant.
+func (s *Store) ListAttempts(ctx context.Context, tenantID, deliveryID string) ([]domain.Attempt, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE delivery_id = ? AND tenant_id = ?
+		ORDER BY number, started_at, id`, deliveryID, tenantID)
+	if err != nil {
+		return nil, mapErr("list attempts", err)
+	}
+	defer rows.Close()
+	var out []domain.Attempt
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, mapErr("list attempts", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list attempts", err)
+	}
+	return out, nil
+}
+
+// AttemptSamples returns one sample per attempt of a tenant's webhooks
+// started in [since, until).
+func (s *Store) AttemptSamples(ctx context.Context, tenantID string, since, until time.Time) ([]store.AttemptSample, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT webhook_id, started_at, duration_ns, success FROM attempts
+		WHERE tenant_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at`, tenantID, micros(since), micros(until))
+	if err != nil {
+		return nil, mapErr("attempt samples", err)
+	}
+	defer rows.Close()
+	var out []store.AttemptSample
+	for rows.Next() {
+		var smp store.AttemptSample
+		var started, dur, success int64
+		if err := rows.Scan(&smp.WebhookID, &started, &dur, &success); err != nil {
+			return nil, mapErr("attempt samples", err)
+		}
+		smp.StartedAt, smp.Duration, smp.Success = fromMicros(started), time.Duration(dur), success != 0
+		out = append(out, smp)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("attempt samples", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// TestAuditQueriesUseIndexes checks that no audit query scans the whole
+// deliveries table, and that the claim query walks the partial due index.
+func TestAuditQueriesUseIndexes(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "plan.db"))
+	defer s.Close()
+	ctx := context.Background()
+	plan := func(q string, args ...any) string {
+		t.Helper()
+		rows, err := s.rdb.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("explain %s: %v", q, err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "; ")
+	}
+	now := time.Now()
+	for name, c := range map[string]struct {
+		f     store.DeliveryFilter
+		index string
+	}{
+		"all":     {store.DeliveryFilter{}, "deliveries_tenant"},
+		"state":   {store.DeliveryFilter{State: domain.Failed}, "deliveries_tenant_state"},
+		"webhook": {store.DeliveryFilter{WebhookID: "wh"}, "deliveries_webhook"},
+		"type":    {store.DeliveryFilter{EventType: "user.created"}, "deliveries_tenant_type"},
+		"event":   {store.DeliveryFilter{EventID: "evt", State: domain.Failed}, "deliveries_event"},
+		"since":   {store.DeliveryFilter{Since: now, Cursor: "dlv_x"}, "deliveries_tenant"},
+	} {
+		c.f.TenantID = "t"
+		where, args := deliveryWhere(&c.f, true, true)
+		p := plan(`SELECT `+deliveryCols+` FROM `+deliveriesFrom(&c.f)+where+` ORDER BY id DESC LIMIT 10`, args...)
+		if !strings.Contains(p, "INDEX "+c.index+" ") || strings.Contains(p, "TEMP B-TREE") && c.index != "deliveries_event" {
+			t.Errorf("list %s: plan %q, want a walk of %s in id order", name, p, c.index)
+		}
+		where, args = deliveryWhere(&c.f, false, false)
+		if p := plan(`SELECT state, COUNT(*) FROM `+deliveriesFrom(&c.f)+where+` GROUP BY state`, args...); strings.Contains(p, "SCAN deliveries") {
+			t.Errorf("count %s: plan %q scans the table", name, p)
+		}
+	}
+	p := plan(`SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT 10`, 0)
+	if !strings.Contains(p, "deliveries_due") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("claim plan %q, want the partial due index in order", p)
+	}
+}

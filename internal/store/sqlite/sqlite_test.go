@@ -1,0 +1,310 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
+)
+
+func openTest(t testing.TB, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Exercise(t, func(t *testing.T) store.Store {
+		return openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	})
+}
+
+func TestSecondOpenIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmshooks.db")
+	s := openTest(t, path)
+	_, err := Open(context.Background(), path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "another lmshooks process") {
+		t.Fatalf("second Open = %v, want a lock error naming the cause", err)
+	}
+	if err := Migrate(context.Background(), path); err == nil {
+		t.Fatal("Migrate beside a live store succeeded")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	// The lock is released on Close.
+	s2 := openTest(t, path)
+	if err := s2.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmshooks.db")
+	ctx := context.Background()
+	for range 2 {
+		if err := Migrate(ctx, path); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+	}
+	s := openTest(t, path)
+	defer s.Close()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n, max int
+	if err := s.rdb.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &max); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ms) || max != ms[len(ms)-1].version {
+		t.Fatalf("schema_migrations has %d rows up to %d, want %d up to %d", n, max, len(ms), ms[len(ms)-1].version)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	defer s.Close()
+	ctx := context.Background()
+	var mode string
+	var sync, fk int
+	conn := s.wtx.conn
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 || fk != 1 {
+		t.Fatalf("writer: journal_mode %s, synchronous %d, foreign_keys %d; want wal, 2 (FULL), 1", mode, sync, fk)
+	}
+	if _, err := s.rdb.ExecContext(ctx, "DELETE FROM tenants"); err == nil {
+		t.Fatal("a reader connection could write")
+	}
+}
+
+func TestLeasesClearedAtReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmshooks.db")
+	ctx := context.Background()
+	s := openTest(t, path)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn := &domain.Tenant{ID: "t1", Name: "t", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateTenant(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: "t1", Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
+		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
+		SuccessRule: domain.DefaultSuccessRule, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateWebhook(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Publish(ctx, store.PublishParams{TenantID: "t1", Now: now, LeaseOwner: "dead", LeaseUntil: now.Add(time.Hour),
+		Match:  func(*domain.Webhook, *domain.Event) bool { return true },
+		Events: []domain.Event{{ID: id.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jobs, err := s.ClaimDue(ctx, store.ClaimParams{Owner: "n", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10}); err != nil || len(jobs) != 0 {
+		t.Fatalf("claimed %d leased deliveries (%v)", len(jobs), err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openTest(t, path)
+	defer s.Close()
+	jobs, err := s.ClaimDue(ctx, store.ClaimParams{Owner: "n", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("after reopen claimed %d (%v), want the dead owner's 1", len(jobs), err)
+	}
+}
+
+// TestGroupCommit publishes from many goroutines at once: every call must
+// succeed, every row must be there, and the calls must have shared
+// transactions (fewer commits than calls).
+func TestGroupCommit(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn := seed(t, s, now)
+
+	const workers, per = 32, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*per)
+	for g := range workers {
+		wg.Go(func() {
+			for i := range per {
+				key := ""
+				if i%4 == 0 {
+					key = fmt.Sprintf("k-%d-%d", g, i)
+				}
+				_, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now,
+					Match:  func(*domain.Webhook, *domain.Event) bool { return true },
+					Events: []domain.Event{testEvent(tn, now, key)}})
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	// One caller with a bad tenant in the middle of the load gets its own
+	// error; the others are not affected.
+	_, err := s.Publish(ctx, store.PublishParams{TenantID: "ghost", Now: now, Match: func(*domain.Webhook, *domain.Event) bool { return true },
+		Events: []domain.Event{testEvent("ghost", now, "")}})
+	if domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("publish to a missing tenant = %v, want not_found", err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("Publish: %v", err)
+	}
+	counts, err := s.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[domain.Scheduled] != workers*per {
+		t.Fatalf("%d deliveries stored, want %d", counts[domain.Scheduled], workers*per)
+	}
+	var events int
+	if err := s.rdb.QueryRow(`SELECT COUNT(*) FROM events`).Scan(&events); err != nil {
+		t.Fatal(err)
+	}
+	if events != workers*per {
+		t.Fatalf("%d events stored, want %d", events, workers*per)
+	}
+	// 2 writes of seed + 1 failed publish + the publishes.
+	if b, calls := s.commits.Load(), int64(workers*per+3); b >= calls {
+		t.Fatalf("%d commits for %d write calls: nothing was grouped", b, calls)
+	}
+}
+
+// TestFailedOpDoesNotSpoilBatch runs a failing and a good operation in one
+// batch: the good one commits, the bad one leaves no trace.
+func TestFailedOpDoesNotSpoilBatch(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn := seed(t, s, now)
+
+	dup := testEvent(tn, now, "")
+	match := func(*domain.Webhook, *domain.Event) bool { return true }
+	if _, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: match, Events: []domain.Event{dup}}); err != nil {
+		t.Fatal(err)
+	}
+	good := testEvent(tn, now, "")
+	reqs := []*writeReq{
+		{ctx: ctx, done: make(chan error, 1), fn: func(tx *wtx) error {
+			_, err := publish(tx, &store.PublishParams{TenantID: tn, Now: now, Match: match, Events: []domain.Event{testEvent(tn, now, "x"), dup}})
+			return err
+		}},
+		{ctx: ctx, done: make(chan error, 1), fn: func(tx *wtx) error {
+			_, err := publish(tx, &store.PublishParams{TenantID: tn, Now: now, Match: match, Events: []domain.Event{good}})
+			return err
+		}},
+		{ctx: ctx, done: make(chan error, 1), fn: func(tx *wtx) error { panic("boom") }},
+	}
+	// Hold the writer inside one operation while the three requests queue
+	// up, so that they form the next batch together.
+	release := make(chan struct{})
+	blocked := make(chan struct{})
+	go func() {
+		_ = s.write(ctx, "block", func(*wtx) error { close(blocked); <-release; return nil })
+	}()
+	<-blocked
+	before := s.commits.Load()
+	for _, r := range reqs {
+		s.reqs <- r
+	}
+	close(release)
+	errs := make([]error, len(reqs))
+	for i, r := range reqs {
+		errs[i] = <-r.done
+	}
+	if got := s.commits.Load() - before; got != 2 {
+		t.Fatalf("%d commits, want 2 (the blocking operation, then the three together)", got)
+	}
+	if domain.ErrorCode(errs[0]) != domain.ECONFLICT || errs[1] != nil || errs[2] == nil {
+		t.Fatalf("batch errors = %v, want conflict, nil, panic error", errs)
+	}
+	if _, err := s.GetEvent(ctx, tn, good.ID); err != nil {
+		t.Fatalf("good event of the batch: %v", err)
+	}
+	var n int
+	if err := s.rdb.QueryRow(`SELECT COUNT(*) FROM events WHERE idempotency_key = 'x'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("failed operation left %d events (%v)", n, err)
+	}
+}
+
+func TestCanceledCallerDoesNotBreakWriter(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	defer s.Close()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tn := seed(t, s, now)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: func(*domain.Webhook, *domain.Event) bool { return true },
+		Events: []domain.Event{testEvent(tn, now, "")}})
+	if err == nil {
+		t.Fatal("Publish with a canceled context succeeded")
+	}
+	if _, err := s.Publish(context.Background(), store.PublishParams{TenantID: tn, Now: now,
+		Match:  func(*domain.Webhook, *domain.Event) bool { return true },
+		Events: []domain.Event{testEvent(tn, now, "")}}); err != nil {
+		t.Fatalf("Publish after a canceled call: %v", err)
+	}
+}
+
+func TestClosedStore(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	err := s.CreateTenant(context.Background(), &domain.Tenant{ID: "x", Name: "x", Environment: domain.Production})
+	if domain.ErrorCode(err) != domain.EUNAVAILABLE {
+		t.Fatalf("write after Close = %v, want unavailable", err)
+	}
+}
+
+// seed creates a tenant with one enabled catch-all webhook.
+func seed(t testing.TB, s *Store, now time.Time) string {
+	t.Helper()
+	ctx := context.Background()
+	tn := id.New(id.Tenant)
+	if err := s.CreateTenant(ctx, &domain.Tenant{ID: tn, Name: "t", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: tn, Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
+		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
+		Headers:     map[string]string{"X-A": "b"},
+		SuccessRule: domain.DefaultSuccessRule, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateWebhook(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+func testEvent(tenantID string, now time.Time, key string) domain.Event {
+	return domain.Event{ID: id.New(id.Event), TenantID: tenantID, Type: "user.created", OccurredAt: now, ReceivedAt: now,
+		Data: json.RawMessage(`{"user":{"id":"u1","email":"ada@example.com","name":"Ada Lovelace"}}`), IdempotencyKey: key}
+}

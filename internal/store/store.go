@@ -1,0 +1,219 @@
+// Package store defines how lmshooks persists its data. One interface, Store,
+// has an implementation per database (store/sqlite, store/postgres); both
+// pass the same conformance suite (store/storetest), so nothing above this
+// package knows which one it has.
+//
+// Errors: methods return *domain.Error with ENOTFOUND, ECONFLICT or EINVALID
+// for conditions a caller can act on (documented per method), EUNAVAILABLE
+// when the database cannot be reached, and wrapped errors otherwise.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// MaxListLimit bounds every list's page size.
+const MaxListLimit = 1000
+
+// DefaultListLimit is the page size when none is asked for.
+const DefaultListLimit = 100
+
+// Page asks for one page of a list. Lists are ordered newest first by id;
+// Cursor is the NextCursor of the previous page ("" for the first).
+type Page struct {
+	Cursor string
+	Limit  int
+}
+
+// Store is everything lmshooks persists. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// Tenants.
+
+	// CreateTenant stores t. ECONFLICT if the id is taken.
+	CreateTenant(ctx context.Context, t *domain.Tenant) error
+	// GetTenant returns a tenant. ENOTFOUND if absent.
+	GetTenant(ctx context.Context, id string) (*domain.Tenant, error)
+	// UpdateTenant replaces a tenant's mutable fields. ENOTFOUND if absent.
+	UpdateTenant(ctx context.Context, t *domain.Tenant) error
+	// DeleteTenant removes a tenant and everything it owns. ENOTFOUND if
+	// absent.
+	DeleteTenant(ctx context.Context, id string) error
+	// ListTenants lists tenants, newest first.
+	ListTenants(ctx context.Context, p Page) (tenants []domain.Tenant, next string, err error)
+
+	// API keys.
+
+	// CreateAPIKey stores a key (its hash). ENOTFOUND if k.TenantID names
+	// no tenant.
+	CreateAPIKey(ctx context.Context, k *domain.APIKey) error
+	// APIKeyByHash finds a key by the SHA-256 hex of its secret. ENOTFOUND
+	// if none.
+	APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, error)
+	// SetOperatorKey makes hash the one operator key, replacing any other.
+	SetOperatorKey(ctx context.Context, k *domain.APIKey) error
+	// HasOperatorKey reports whether an operator key exists.
+	HasOperatorKey(ctx context.Context) (bool, error)
+
+	// Webhooks.
+
+	// CreateWebhook stores w. ENOTFOUND if the tenant is absent; ECONFLICT
+	// if the tenant is at its MaxWebhooks.
+	CreateWebhook(ctx context.Context, w *domain.Webhook) error
+	// GetWebhook returns one of a tenant's webhooks. ENOTFOUND if absent.
+	GetWebhook(ctx context.Context, tenantID, id string) (*domain.Webhook, error)
+	// WebhookByID returns a webhook whatever its tenant (for the
+	// dispatcher). ENOTFOUND if absent.
+	WebhookByID(ctx context.Context, id string) (*domain.Webhook, error)
+	// UpdateWebhook replaces w's mutable fields. If w is disabled, its
+	// scheduled deliveries become canceled in the same transaction; the
+	// count is returned. ENOTFOUND if absent.
+	UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.Time) (canceled int, err error)
+	// DeleteWebhook removes a webhook and cancels its scheduled deliveries
+	// (kept for the audit). ENOTFOUND if absent.
+	DeleteWebhook(ctx context.Context, tenantID, id string, now time.Time) error
+	// ListWebhooks lists a tenant's webhooks, newest first.
+	ListWebhooks(ctx context.Context, tenantID string, p Page) (webhooks []domain.Webhook, next string, err error)
+	// DisableWebhook disables a webhook on lmshooks' own decision (e.g. a
+	// 410 Gone), recording the reason and canceling its scheduled
+	// deliveries. ENOTFOUND if absent.
+	DisableWebhook(ctx context.Context, id, reason string, now time.Time) error
+
+	// Events.
+
+	// Publish stores events with their deliveries in one transaction; see
+	// PublishParams. ENOTFOUND if the tenant is absent; nothing is written
+	// on any error.
+	Publish(ctx context.Context, p PublishParams) ([]PublishResult, error)
+	// GetEvent returns one event. ENOTFOUND if absent.
+	GetEvent(ctx context.Context, tenantID, id string) (*domain.Event, error)
+
+	// Deliveries and attempts.
+
+	// ListDeliveries lists a tenant's deliveries, newest first.
+	ListDeliveries(ctx context.Context, f DeliveryFilter) (deliveries []domain.Delivery, next string, err error)
+	// CountDeliveries counts a tenant's deliveries per state under f
+	// (f.State, f.Cursor and f.Limit are ignored).
+	CountDeliveries(ctx context.Context, f DeliveryFilter) (map[domain.DeliveryState]int, error)
+	// GetDelivery returns one delivery. ENOTFOUND if absent.
+	GetDelivery(ctx context.Context, tenantID, id string) (*domain.Delivery, error)
+	// ListAttempts returns a delivery's attempts, oldest first.
+	ListAttempts(ctx context.Context, tenantID, deliveryID string) ([]domain.Attempt, error)
+	// Resend makes a delivery due now with a fresh retry schedule, whatever
+	// its state. ENOTFOUND if absent; ECONFLICT if an attempt is in flight.
+	Resend(ctx context.Context, tenantID, id string, now time.Time) (*domain.Delivery, error)
+	// Recover re-schedules a webhook's failed and canceled deliveries
+	// created in [Since, Until), due now with a fresh retry schedule, and
+	// returns how many. ENOTFOUND if the webhook is absent.
+	Recover(ctx context.Context, p RecoverParams) (int, error)
+
+	// Dispatch.
+
+	// ClaimDue leases up to Limit scheduled deliveries that are due and not
+	// leased (or whose lease expired) to Owner until LeaseUntil, oldest due
+	// first, and returns them with their events.
+	ClaimDue(ctx context.Context, p ClaimParams) ([]domain.Job, error)
+	// RenewLeases extends every lease held by owner to until.
+	RenewLeases(ctx context.Context, owner string, until time.Time) error
+	// ReleaseLeases drops every lease held by owner, so that other nodes
+	// may claim that work at once (used on shutdown).
+	ReleaseLeases(ctx context.Context, owner string) error
+	// RecordAttempts appends attempts and moves their deliveries to their
+	// next state, each in the same transaction as its attempt. A delivery
+	// that is no longer scheduled (canceled meanwhile) keeps its state but
+	// still gets the attempt.
+	RecordAttempts(ctx context.Context, records []AttemptRecord) error
+
+	// Stats returns one sample per attempt of a tenant's webhooks started
+	// in [since, until).
+	AttemptSamples(ctx context.Context, tenantID string, since, until time.Time) ([]AttemptSample, error)
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// PublishParams is one publish: a batch of events of one tenant.
+type PublishParams struct {
+	TenantID string
+	// Events to store. IDs, ReceivedAt and OccurredAt are set by the
+	// caller. An event whose IdempotencyKey was seen before for this tenant
+	// (or earlier in the same batch) is not stored again: its result is the
+	// original event and its deliveries, with Replayed set.
+	Events []domain.Event
+	// Match decides which of the tenant's webhooks get a delivery of an
+	// event. The store calls it inside the transaction with every webhook
+	// of the tenant that is enabled.
+	Match func(w *domain.Webhook, e *domain.Event) bool
+	// Now stamps the deliveries' creation and due time.
+	Now time.Time
+	// LeaseOwner and LeaseUntil, when set, create the deliveries already
+	// leased, so the node that published them can hand them to its
+	// dispatcher in memory without a claim round-trip.
+	LeaseOwner string
+	LeaseUntil time.Time
+}
+
+// PublishResult is what became of one event of a publish.
+type PublishResult struct {
+	Event      domain.Event
+	Deliveries []domain.Delivery
+	// Replayed is true when the idempotency key matched an earlier event.
+	Replayed bool
+}
+
+// DeliveryFilter selects deliveries for the audit list.
+type DeliveryFilter struct {
+	TenantID  string
+	State     domain.DeliveryState // "" for any
+	WebhookID string
+	EventType string
+	EventID   string
+	// Since and Until bound the creation time, [Since, Until); zero for
+	// no bound.
+	Since, Until time.Time
+	Page
+}
+
+// RecoverParams selects the deliveries to recover.
+type RecoverParams struct {
+	TenantID  string
+	WebhookID string
+	// Since and Until bound the deliveries' creation time [Since, Until);
+	// a zero Until means now.
+	Since, Until time.Time
+	Now          time.Time
+}
+
+// ClaimParams asks for due work.
+type ClaimParams struct {
+	Owner      string
+	Now        time.Time
+	LeaseUntil time.Time
+	Limit      int
+	// ExcludeWebhooks lists webhooks whose due work must be left alone for
+	// now (their in-memory queues are full), so that one dead endpoint's
+	// backlog cannot crowd out the others' retries.
+	ExcludeWebhooks []string
+}
+
+// AttemptRecord is one finished attempt and the state its delivery moves to.
+type AttemptRecord struct {
+	Attempt domain.Attempt
+	// State is the delivery's next state: Scheduled (retry at
+	// NextAttemptAt), Succeeded or Failed.
+	State         domain.DeliveryState
+	NextAttemptAt time.Time
+}
+
+// AttemptSample is the part of an attempt that statistics need.
+type AttemptSample struct {
+	WebhookID string
+	StartedAt time.Time
+	Duration  time.Duration
+	Success   bool
+}
