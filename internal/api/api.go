@@ -104,6 +104,9 @@ func New(cfg Config) *API {
 		overlap:    cfg.RotationOverlap,
 		examples:   cfg.Examples,
 	}
+	if a.dispatcher == nil {
+		a.dispatcher = noDispatcher{}
+	}
 	if a.formats == nil {
 		a.formats = format.Default()
 	}
@@ -187,3 +190,14 @@ func (s *statusRecorder) WriteHeader(code int) {
 		s.status = code
 	}
 }
+
+// noDispatcher stands in when this node runs no dispatcher: deliveries
+// are found by the dispatching nodes' polling, and test sends fail with a
+// message saying why.
+type noDispatcher struct{}
+
+func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) domain.Attempt {
+	return domain.Attempt{RequestURL: w.URL, Error: "this node sends no webhooks (it runs without a dispatcher)"}
+}
+func (noDispatcher) Wake()                 {}
+func (noDispatcher) WebhookChanged(string) {}

@@ -131,7 +131,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if cfg.Role == config.RoleDispatcher {
 		apiHandler = nil
 	}
+	uiHandler, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.handler = server.New(server.Config{
+		UI:      uiHandler,
 		API:     apiHandler,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Ready:   st.Ping,
@@ -180,6 +186,7 @@ func (a *App) Start() error {
 			return err
 		}
 	}
+	a.startMaintenance(bgCtx)
 	a.log.Info("lmshooks started", "addr", ln.Addr().String(), "db", a.cfg.Redacted(), "role", a.cfg.Role, "node", a.cfg.NodeID, "allow_private_targets", a.cfg.AllowPrivateTargets)
 	return nil
 }

@@ -57,6 +57,19 @@ type Config struct {
 	LogLevel string
 	// LogFormat is text or json (default text).
 	LogFormat string
+	// AdminPassword is the operator's console password; generated and
+	// printed once on first start when empty (only its hash is stored).
+	// Secret.
+	AdminPassword string
+	// PortalOrigins lists the origins allowed to embed tenant portal pages
+	// in a frame (Content-Security-Policy frame-ancestors).
+	PortalOrigins []string
+	// SecureCookies marks console cookies Secure (default true; turn off
+	// only for plain-HTTP development on loopback).
+	SecureCookies bool
+	// RetentionDays is how long events, deliveries and attempts are kept
+	// (default 30; a tenant may override it).
+	RetentionDays int
 	// DebugAddr, when set, serves Go's pprof profiles on this address
 	// (keep it on loopback).
 	DebugAddr string
@@ -75,6 +88,8 @@ func Default() Config {
 		RotationOverlap: 24 * time.Hour,
 		LogLevel:        "info",
 		LogFormat:       "text",
+		SecureCookies:   true,
+		RetentionDays:   30,
 	}
 }
 
@@ -114,6 +129,12 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.NodeID, "node-id", c.NodeID, "this node's name in leases (env LMSHOOKS_NODE_ID; default host-pid)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LMSHOOKS_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env LMSHOOKS_LOG_FORMAT)")
+	fs.Func("portal-origins", "comma-separated origins allowed to embed the tenant portal, e.g. https://lms.example.com (env LMSHOOKS_PORTAL_ORIGINS)", func(v string) error {
+		c.PortalOrigins = splitList(v)
+		return nil
+	})
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark console cookies Secure; turn off only for plain-HTTP development (env LMSHOOKS_SECURE_COOKIES)")
+	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "days to keep events, deliveries and attempts (env LMSHOOKS_RETENTION_DAYS)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof profiles on this address, e.g. 127.0.0.1:6060 (env LMSHOOKS_DEBUG_ADDR)")
 }
 
@@ -142,6 +163,24 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("LMSHOOKS_LOG_LEVEL", &c.LogLevel)
 	str("LMSHOOKS_LOG_FORMAT", &c.LogFormat)
 	str("LMSHOOKS_DEBUG_ADDR", &c.DebugAddr)
+	str("LMSHOOKS_ADMIN_PASSWORD", &c.AdminPassword)
+	if v := getenv("LMSHOOKS_PORTAL_ORIGINS"); v != "" {
+		c.PortalOrigins = splitList(v)
+	}
+	if v := getenv("LMSHOOKS_SECURE_COOKIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_SECURE_COOKIES: %q is not true or false", v))
+		}
+		c.SecureCookies = b
+	}
+	if v := getenv("LMSHOOKS_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_RETENTION_DAYS: %q is not a number of days", v))
+		}
+		c.RetentionDays = n
+	}
 	if v := getenv("LMSHOOKS_ALLOW_PRIVATE_TARGETS"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -184,6 +223,12 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")
+	}
+	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
+		return fmt.Errorf("--retention-days must be between 1 and 3650")
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 12 {
+		return fmt.Errorf("LMSHOOKS_ADMIN_PASSWORD must be at least 12 characters")
 	}
 	if _, err := c.Level(); err != nil {
 		return err
@@ -239,6 +284,17 @@ func redactURL(s string) string {
 
 // Redacted returns the DB setting with any password hidden, for logs.
 func (c *Config) Redacted() string { return redactURL(c.DB) }
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 func cmpOr(a, b string) string {
 	if a != "" {

@@ -22,6 +22,7 @@ var claimSQL = `WITH claimed AS (
 			SELECT id FROM deliveries
 			WHERE state = 'scheduled' AND next_attempt_at <= $3
 				AND (lease_until IS NULL OR lease_until <= $3)
+				AND NOT (webhook_id = ANY($5::text[]))
 			ORDER BY next_attempt_at
 			LIMIT $4
 			FOR UPDATE SKIP LOCKED)
@@ -41,7 +42,11 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 	if p.Limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, claimSQL, p.Owner, p.LeaseUntil, p.Now, p.Limit)
+	exclude := p.ExcludeWebhooks
+	if exclude == nil {
+		exclude = []string{}
+	}
+	rows, err := s.pool.Query(ctx, claimSQL, p.Owner, p.LeaseUntil, p.Now, p.Limit, exclude)
 	if err != nil {
 		return nil, mapErr("claim due", err)
 	}

@@ -45,7 +45,7 @@ func TestAuditQueriesUseIndexes(t *testing.T) {
 		"webhook": {store.DeliveryFilter{WebhookID: "wh"}, "deliveries_webhook"},
 		"type":    {store.DeliveryFilter{EventType: "user.created"}, "deliveries_tenant_type"},
 		"event":   {store.DeliveryFilter{EventID: "evt", State: domain.Failed}, "deliveries_event"},
-		"since":   {store.DeliveryFilter{Since: now, Cursor: "dlv_x"}, "deliveries_tenant"},
+		"since":   {store.DeliveryFilter{Since: now, Page: store.Page{Cursor: "dlv_x"}}, "deliveries_tenant"},
 	} {
 		c.f.TenantID = "t"
 		where, args := deliveryWhere(&c.f, true, true)

@@ -153,7 +153,7 @@ var dispatchTests = []test{
 	}},
 	{"OnlyScheduledIsClaimed", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
-		w := f.webhook(tn.ID)
+		f.webhook(tn.ID)
 		ds := f.deliveries(tn.ID, base, 3)
 		f.record(
 			store.AttemptRecord{Attempt: attempt(&ds[0], base, 200, true), State: domain.Succeeded},
@@ -163,6 +163,5 @@ var dispatchTests = []test{
 		if len(j) != 1 || j[0].Delivery.ID != ds[2].ID {
 			t.Fatalf("claimed %v, want only the scheduled %s", jobIDs(j), ds[2].ID)
 		}
-		_ = w
 	}},
 }

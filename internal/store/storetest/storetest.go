@@ -4,6 +4,24 @@
 // The suite checks only what the interface's doc comments promise, never a
 // database's specifics, so that nothing above the store can tell which one it
 // has. Each subtest opens a fresh, empty store.
+//
+// Where the interface leaves a detail open, the suite pins it down so that
+// every implementation behaves alike:
+//   - Times round-trip to the microsecond; a zero time stays zero (a
+//     delivery that is not scheduled has a zero NextAttemptAt).
+//   - Event data round-trips byte for byte (no JSON re-encoding).
+//   - Lists are ordered by id, descending; a cursor is the last id shown.
+//   - A lease has expired when LeaseUntil <= Now. ClaimDue never returns a
+//     delivery under an unexpired lease, not even to its own owner, and
+//     Resend answers ECONFLICT for one.
+//   - RecordAttempts clears the lease and counts the attempt even on a
+//     delivery that is no longer scheduled; only a scheduled delivery
+//     changes state. Last status and error come from the attempt.
+//   - A publish that fails on any event (for example an event id already
+//     stored) writes nothing, and its idempotency keys stay unused.
+//   - MaxWebhooks counts disabled webhooks too.
+//   - ListAttempts for a delivery of another tenant returns nothing (an
+//     empty list or ENOTFOUND).
 package storetest
 
 import (

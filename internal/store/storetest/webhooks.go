@@ -177,7 +177,7 @@ var webhookTests = []test{
 	{"DisableCancelsScheduled", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		w := f.webhook(tn.ID)
-		keep := f.webhook(tn.ID)
+		f.webhook(tn.ID)                   // another webhook: its deliveries stay scheduled
 		ds := f.deliveries(tn.ID, base, 3) // 3 events × 2 webhooks
 		var mine, theirs []domain.Delivery
 		for _, d := range ds {
@@ -241,7 +241,6 @@ var webhookTests = []test{
 		if counts[domain.Scheduled] != 0 || counts[domain.Canceled] != 2 || counts[domain.Succeeded] != 1 {
 			t.Fatalf("counts of the re-enabled webhook = %v", counts)
 		}
-		_ = keep
 	}},
 	{"DeleteCancelsAndKeepsAudit", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
