@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -45,7 +46,13 @@ type Webhook struct {
 	// example after a 410 Gone); empty when an admin disabled it.
 	DisabledReason string
 	Format         string
-	BasicAuth      *BasicAuth
+	// FormatOptions holds settings of the chosen format (a JSON object
+	// that the format validates), e.g. CYPHER's form parameters.
+	FormatOptions json.RawMessage
+	// Filter is an optional expression on the event that must hold for a
+	// delivery to be made (evaluated at fan-out).
+	Filter    string
+	BasicAuth *BasicAuth
 	// Secret signs deliveries: "whsec_…" (HMAC-SHA256) or "whsk_…" (ed25519).
 	Secret string
 	// PreviousSecret keeps signing until PreviousSecretExpiresAt after a
@@ -176,6 +183,12 @@ func (w *Webhook) Validate() error {
 	}
 	if len(w.Name) > 200 {
 		return FieldErrorf("name", "must be at most 200 characters")
+	}
+	if len(w.Filter) > 4096 {
+		return FieldErrorf("filter", "must be at most 4096 characters")
+	}
+	if len(w.FormatOptions) > 0 && !json.Valid(w.FormatOptions) {
+		return FieldErrorf("format_options", "must be a JSON object")
 	}
 	if len(w.Description) > 2000 {
 		return FieldErrorf("description", "must be at most 2000 characters")

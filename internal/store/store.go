@@ -82,6 +82,17 @@ type Store interface {
 	// deliveries. ENOTFOUND if absent.
 	DisableWebhook(ctx context.Context, id, reason string, now time.Time) error
 
+	// Custom event types.
+
+	// PutEventType creates or replaces a tenant's own event type.
+	// ENOTFOUND if the tenant is absent.
+	PutEventType(ctx context.Context, et *domain.CustomEventType) error
+	// ListEventTypes returns a tenant's own event types, sorted by type.
+	ListEventTypes(ctx context.Context, tenantID string) ([]domain.CustomEventType, error)
+	// DeleteEventType removes one of a tenant's event types. ENOTFOUND if
+	// absent.
+	DeleteEventType(ctx context.Context, tenantID, eventType string) error
+
 	// Events.
 
 	// Publish stores events with their deliveries in one transaction; see

@@ -25,9 +25,18 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 		// due_at is next_attempt_at for unleased deliveries and
 		// lease_until for leased ones, so "due and not leased, or lease
 		// expired" is the single range due_at <= now on a partial index.
+		args := []any{p.Owner, until, until, micros(p.Now)}
+		exclude := ""
+		if len(p.ExcludeWebhooks) > 0 {
+			exclude = " AND webhook_id NOT IN (?" + strings.Repeat(",?", len(p.ExcludeWebhooks)-1) + ")"
+			for _, w := range p.ExcludeWebhooks {
+				args = append(args, w)
+			}
+		}
+		args = append(args, p.Limit)
 		rows, err := tx.query(`UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
-			WHERE id IN (SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
-			RETURNING `+deliveryCols, p.Owner, until, until, micros(p.Now), p.Limit)
+			WHERE id IN (SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ?`+exclude+` ORDER BY due_at, id LIMIT ?)
+			RETURNING `+deliveryCols, args...)
 		if err != nil {
 			return err
 		}

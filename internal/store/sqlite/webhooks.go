@@ -14,7 +14,7 @@ import (
 const webhookCols = `id, tenant_id, name, description, url, event_types, enabled, disabled_reason, format,
 	basic_auth_username, basic_auth_password, secret, previous_secret, previous_secret_expires_at, headers,
 	timeout_ns, retry_policy, retry_waits_ns, success_min, success_max, rate_limit, max_concurrency,
-	created_at, updated_at`
+	created_at, updated_at, filter, format_options`
 
 // webhookArgs returns w's columns in webhookCols order.
 func webhookArgs(w *domain.Webhook) ([]any, error) {
@@ -37,7 +37,7 @@ func webhookArgs(w *domain.Webhook) ([]any, error) {
 	return []any{w.ID, w.TenantID, w.Name, w.Description, w.URL, types, boolInt(w.Enabled), w.DisabledReason, w.Format,
 		user, pass, w.Secret, w.PreviousSecret, micros(w.PreviousSecretExpiresAt), headers,
 		int64(w.Timeout), w.RetryPolicy, waits, w.SuccessRule.Min, w.SuccessRule.Max, w.RateLimit, w.MaxConcurrency,
-		micros(w.CreatedAt), micros(w.UpdatedAt)}, nil
+		micros(w.CreatedAt), micros(w.UpdatedAt), w.Filter, string(w.FormatOptions)}, nil
 }
 
 func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
@@ -47,14 +47,18 @@ func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 		user, pass                         string
 		enabled                            int
 		prevExp, timeout, created, updated int64
+		formatOptions                      string
 	)
 	if err := sc.Scan(&w.ID, &w.TenantID, &w.Name, &w.Description, &w.URL, &types, &enabled, &w.DisabledReason, &w.Format,
 		&user, &pass, &w.Secret, &w.PreviousSecret, &prevExp, &headers,
 		&timeout, &w.RetryPolicy, &waits, &w.SuccessRule.Min, &w.SuccessRule.Max, &w.RateLimit, &w.MaxConcurrency,
-		&created, &updated); err != nil {
+		&created, &updated, &w.Filter, &formatOptions); err != nil {
 		return w, err
 	}
 	w.Enabled = enabled != 0
+	if formatOptions != "" {
+		w.FormatOptions = []byte(formatOptions)
+	}
 	if user != "" {
 		w.BasicAuth = &domain.BasicAuth{Username: user, Password: pass}
 	}
@@ -96,7 +100,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
 		if max > 0 && count >= max {
 			return domain.Errorf(domain.ECONFLICT, "tenant %q already has %d webhooks, its maximum", w.TenantID, max)
 		}
-		_, err = tx.exec(`INSERT INTO webhooks (`+webhookCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		_, err = tx.exec(`INSERT INTO webhooks (`+webhookCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if isUnique(err) {
 			return domain.Errorf(domain.ECONFLICT, "webhook %q already exists", w.ID)
 		}
@@ -143,8 +147,9 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 		n, err := tx.exec(`UPDATE webhooks SET name = ?, description = ?, url = ?, event_types = ?, enabled = ?,
 			disabled_reason = ?, format = ?, basic_auth_username = ?, basic_auth_password = ?, secret = ?,
 			previous_secret = ?, previous_secret_expires_at = ?, headers = ?, timeout_ns = ?, retry_policy = ?,
-			retry_waits_ns = ?, success_min = ?, success_max = ?, rate_limit = ?, max_concurrency = ?, updated_at = ?
-			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], w.ID, w.TenantID)...)
+			retry_waits_ns = ?, success_min = ?, success_max = ?, rate_limit = ?, max_concurrency = ?, updated_at = ?,
+			filter = ?, format_options = ?
+			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], w.ID, w.TenantID)...)
 		if err != nil {
 			return err
 		}

@@ -99,6 +99,27 @@ var dispatchTests = []test{
 			}
 		}
 	}},
+	{"ExcludeWebhooksLeavesTheirWork", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		busy := f.webhook(tn.ID)
+		calm := f.webhook(tn.ID)
+		f.deliveries(tn.ID, base, 3)
+		jobs, err := f.s.ClaimDue(f.ctx, store.ClaimParams{Owner: "n1", Now: base, LeaseUntil: base.Add(time.Minute), Limit: 100, ExcludeWebhooks: []string{busy.ID}})
+		if err != nil {
+			t.Fatalf("ClaimDue: %v", err)
+		}
+		if len(jobs) != 3 {
+			t.Fatalf("claimed %d, want the 3 deliveries of the webhook not excluded", len(jobs))
+		}
+		for _, j := range jobs {
+			if j.Delivery.WebhookID != calm.ID {
+				t.Fatalf("claimed a delivery of the excluded webhook")
+			}
+		}
+		if rest := f.claim("n1", base, base.Add(time.Minute), 100); len(rest) != 3 {
+			t.Fatalf("without exclusion claimed %d, want the excluded webhook's 3", len(rest))
+		}
+	}},
 	{"LeaseExpiryMakesWorkClaimable", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		f.webhook(tn.ID)

@@ -51,6 +51,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Dispatch", dispatchTests},
 		{"Attempts", attemptTests},
 		{"Recovery", recoveryTests},
+		{"EventTypes", eventTypeTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

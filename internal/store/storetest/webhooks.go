@@ -24,6 +24,8 @@ func fullWebhook(tenantID string) *domain.Webhook {
 	w.SuccessRule = domain.SuccessRule{Min: 200, Max: 308}
 	w.RateLimit = 12.5
 	w.MaxConcurrency = 3
+	w.Filter = `data.course.id in ["c_1", "c_2"]`
+	w.FormatOptions = []byte(`{"parameters":[{"name":"email","value":"@user_email"}]}`)
 	return w
 }
 
