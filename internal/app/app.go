@@ -115,6 +115,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		icfg.Owner = cfg.NodeID
 		icfg.LeaseFor = cfg.LeaseFor
 		icfg.Handoff = d.Handoff
+		icfg.Accepting = d.Accepting
+		icfg.Wake = d.Wake
 	}
 	a.Ingest = ingest.New(icfg)
 

@@ -40,8 +40,9 @@ type Config struct {
 	PollInterval time.Duration
 	// ClaimBatch is the most deliveries claimed at once (default 500).
 	ClaimBatch int
-	// MaxHeld bounds the deliveries claimed by polling that are held in
-	// memory (default 20,000). Handed-over fresh work is never refused.
+	// MaxHeld bounds the deliveries held in memory (default 20,000): past
+	// it, polling claims nothing and ingest stores fresh work unleased
+	// (see Accepting), so memory stays bounded under any burst.
 	MaxHeld int
 	// QueueCap is the most deliveries one webhook may hold in memory
 	// before polling stops claiming more of its work (default 1,000), so
@@ -180,6 +181,14 @@ func (d *Dispatcher) Wake() {
 
 // WebhookChanged drops the cached copy of a webhook.
 func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
+
+// Accepting reports whether there is room in memory for fresh work handed
+// over by ingest.
+func (d *Dispatcher) Accepting() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.held < d.cfg.MaxHeld && !d.stopping
+}
 
 // Held returns the number of deliveries held in memory.
 func (d *Dispatcher) Held() int {

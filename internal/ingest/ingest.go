@@ -46,7 +46,14 @@ type Config struct {
 	Owner    string
 	LeaseFor time.Duration
 	// Handoff receives the jobs of every committed publish.
-	Handoff  func([]domain.Job)
+	Handoff func([]domain.Job)
+	// Accepting reports whether the dispatcher has room for more work in
+	// memory. When it has not, deliveries are stored unleased and Wake is
+	// called: the dispatcher claims them from the store as room appears,
+	// so a burst never grows memory without bound.
+	Accepting func() bool
+	// Wake tells the dispatcher that unleased work was stored.
+	Wake     func()
 	Validate Validator
 	Logger   *slog.Logger
 }
@@ -118,7 +125,7 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		Match:    fanout.Match,
 		Now:      now,
 	}
-	if s.cfg.Owner != "" && s.cfg.Handoff != nil {
+	if s.cfg.Owner != "" && s.cfg.Handoff != nil && (s.cfg.Accepting == nil || s.cfg.Accepting()) {
 		p.LeaseOwner = s.cfg.Owner
 		p.LeaseUntil = now.Add(s.cfg.LeaseFor)
 	}
@@ -139,6 +146,8 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		if len(jobs) > 0 {
 			s.cfg.Handoff(jobs)
 		}
+	} else if s.cfg.Wake != nil {
+		s.cfg.Wake()
 	}
 	return res, nil
 }
