@@ -5,10 +5,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -247,19 +243,6 @@ func (a *App) Close() error {
 	return a.closeError
 }
 
-// HashKey returns the stored form of an API key.
-func HashKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
-}
-
-// NewKey returns a fresh API key.
-func NewKey() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return "lmsk_" + base64.RawURLEncoding.EncodeToString(b)
-}
-
 // ensureOperatorKey stores the configured operator key, or generates one
 // when none exists yet; it returns the generated key ("" otherwise).
 func ensureOperatorKey(ctx context.Context, st store.Store, configured string, now time.Time) (string, error) {
@@ -273,14 +256,16 @@ func ensureOperatorKey(ctx context.Context, st store.Store, configured string, n
 		if has {
 			return "", nil
 		}
-		key = NewKey()
+		if key, err = api.NewKey(); err != nil {
+			return "", err
+		}
 		generated = key
 	}
 	k := &domain.APIKey{
 		ID:        id.NewAt(id.APIKey, now),
 		Name:      "operator",
 		Prefix:    key[:min(len(key), 9)],
-		Hash:      HashKey(key),
+		Hash:      api.HashKey(key),
 		CreatedAt: now,
 	}
 	if err := st.SetOperatorKey(ctx, k); err != nil {
