@@ -116,7 +116,7 @@ func TestCrashLosesNoAcceptedEvent(t *testing.T) {
 	publish := func(base string, seq int) error {
 		events := make([]map[string]any, 20)
 		for i := range events {
-			events[i] = map[string]any{"type": "user.created", "data": map[string]any{"seq": seq*20 + i}}
+			events[i] = map[string]any{"type": "user.created", "data": map[string]any{"id": fmt.Sprintf("u_%d", seq*20+i), "seq": seq*20 + i}}
 		}
 		body, _ := json.Marshal(map[string]any{"events": events})
 		req, _ := http.NewRequest("POST", base+"/api/v1/tenants/acme/events/batch", bytes.NewReader(body))

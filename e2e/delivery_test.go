@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/catalog"
 )
 
 // publishBatch publishes events of one type in one batch and returns their ids.
@@ -14,7 +18,7 @@ func (s *server) publishBatch(tenant, typ string, n, offset int) []string {
 	s.t.Helper()
 	events := make([]map[string]any, n)
 	for i := range events {
-		events[i] = map[string]any{"type": typ, "data": map[string]any{"user": map[string]any{"id": fmt.Sprintf("u_%d", offset+i)}, "seq": offset + i}}
+		events[i] = map[string]any{"type": typ, "data": exampleData(s.t, typ, offset+i)}
 	}
 	var out struct {
 		Data []struct {
@@ -27,6 +31,30 @@ func (s *server) publishBatch(tenant, typ string, n, offset int) []string {
 		ids[i] = d.ID
 	}
 	return ids
+}
+
+// loadCatalog loads the event catalog once for every test.
+var loadCatalog = sync.OnceValues(catalog.Load)
+
+// exampleData returns the catalog's example data of typ, valid for its
+// schema, with its own id and a sequence number.
+func exampleData(t *testing.T, typ string, seq int) map[string]any {
+	t.Helper()
+	c, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	et, ok := c.Lookup(typ)
+	if !ok {
+		t.Fatalf("no %s in the catalog", typ)
+	}
+	var d map[string]any
+	if err := json.Unmarshal(et.Example, &d); err != nil {
+		t.Fatal(err)
+	}
+	d["id"] = fmt.Sprintf("%s_%d", strings.SplitN(typ, ".", 2)[0], seq)
+	d["seq"] = seq
+	return d
 }
 
 func TestThousandEventsToThreeWebhooks(t *testing.T) {

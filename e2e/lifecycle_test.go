@@ -92,7 +92,7 @@ func TestIdempotencyKeyReplay(t *testing.T) {
 	s.createTenant("acme")
 	rc := newReceiver(t, nil)
 	s.createWebhook("acme", map[string]any{"name": "h", "url": rc.URL, "event_types": []string{"*"}})
-	body := map[string]any{"type": "certificate.awarded", "data": map[string]any{"certificate": map[string]any{"id": "cert_1"}}, "idempotency_key": "cert_1-awarded"}
+	body := map[string]any{"type": "certificate.awarded", "data": map[string]any{"id": "cert_1", "user": map[string]any{"id": "u_1"}, "source": map[string]any{"type": "course", "id": "c_1"}, "certificate": map[string]any{"id": "cert_1"}}, "idempotency_key": "cert_1-awarded"}
 	var first, second struct {
 		ID       string `json:"id"`
 		Replayed bool   `json:"replayed"`

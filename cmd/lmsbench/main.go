@@ -43,6 +43,9 @@ type options struct {
 	bin        string
 	cpuProfile string
 	serverArgs string
+	// role and dispatchers shape a PostgreSQL cluster (cluster.go).
+	role        string
+	dispatchers int
 }
 
 func main() {
@@ -58,6 +61,8 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "", "lmshooks binary (default: go build ./cmd/lmshooks)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the server during the run to this file")
 	flag.StringVar(&o.serverArgs, "server-args", "", "extra flags for lmshooks serve, space-separated")
+	flag.StringVar(&o.role, "role", "all", "the main server's --role: all, or api to leave delivery to -dispatchers")
+	flag.IntVar(&o.dispatchers, "dispatchers", 0, "extra --role dispatcher servers on the same PostgreSQL -db")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "lmsbench:", err)
@@ -92,7 +97,7 @@ func run(o options) error {
 	defer rsrv.Close()
 
 	addr, debugAddr := freeAddr(), freeAddr()
-	args := []string{"serve", "--addr", addr, "--db", o.db, "--allow-private-targets", "--log-level", "warn", "--debug-addr", debugAddr}
+	args := []string{"serve", "--addr", addr, "--db", o.db, "--role", o.role, "--allow-private-targets", "--log-level", "warn", "--debug-addr", debugAddr}
 	if o.serverArgs != "" {
 		args = append(args, strings.Fields(o.serverArgs)...)
 	}
@@ -110,6 +115,11 @@ func run(o options) error {
 	if err := waitReady(base); err != nil {
 		return err
 	}
+	stopDispatchers, err := startDispatchers(o)
+	if err != nil {
+		return err
+	}
+	defer stopDispatchers()
 	c := &client{base: base, http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	tenant := fmt.Sprintf("bench_%d", time.Now().UnixNano())
 	if err := c.post("/api/v1/tenants", map[string]any{"id": tenant, "name": "Benchmark"}, nil); err != nil {
@@ -166,7 +176,7 @@ func run(o options) error {
 	}
 
 	lat := rc.latencies(published)
-	fmt.Printf("\nmode=%s events=%d webhooks=%d deliveries=%d db=%s\n", o.mode, len(published), o.webhooks, want, strings.SplitN(o.db, ":", 2)[0])
+	fmt.Printf("\nmode=%s events=%d webhooks=%d deliveries=%d db=%s role=%s dispatchers=%d\n", o.mode, len(published), o.webhooks, want, strings.SplitN(o.db, ":", 2)[0], o.role, o.dispatchers)
 	fmt.Printf("end-to-end: %s, %.0f deliveries/s (first publish → last delivery received)\n", elapsed.Round(time.Millisecond), float64(want)/elapsed.Seconds())
 	fmt.Printf("publish→receive latency: p50 %s  p95 %s  p99 %s  max %s\n", pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 100))
 	fmt.Printf("duplicates received: %d\n", rc.duplicates())
@@ -269,14 +279,21 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-// sampleEvent is a realistic enrollment completion of about 600 bytes.
+// sampleEvent is a realistic enrollment completion (about 600 bytes of
+// data) that satisfies the catalog's schema for its type.
 func sampleEvent(i int) map[string]any {
 	return map[string]any{
 		"type": "course_enrollment.completed",
 		"data": map[string]any{
-			"enrollment": map[string]any{"id": fmt.Sprintf("enr_%d", i), "status": "completed", "progress_percent": 100, "score": 92, "time_spent_seconds": 5400, "completed_at": "2026-11-23T09:12:44Z"},
-			"user":       map[string]any{"id": fmt.Sprintf("u_%d", i%5000), "email": fmt.Sprintf("learner%d@acme.example", i%5000), "first_name": "Ana", "last_name": "López", "language": "en"},
-			"course":     map[string]any{"id": fmt.Sprintf("c_%d", i%40), "title": "Workplace Safety Fundamentals", "language": "en", "duration_minutes": 90},
+			"id":                 fmt.Sprintf("enr_%d", i),
+			"status":             "completed",
+			"progress_percent":   100,
+			"passed":             true,
+			"completed_at":       "2026-11-23T09:12:44Z",
+			"time_spent_seconds": 5400,
+			"user":               map[string]any{"id": fmt.Sprintf("u_%d", i%5000), "email": fmt.Sprintf("learner%d@acme.example", i%5000), "first_name": "Ana", "last_name": "López"},
+			"course":             map[string]any{"id": fmt.Sprintf("c_%d", i%40), "code": "HSE-101", "title": "Workplace Safety Fundamentals", "kind": "online"},
+			"score":              map[string]any{"raw": 92, "min": 0, "max": 100, "scaled": 0.92},
 		},
 	}
 }

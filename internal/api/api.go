@@ -9,12 +9,14 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/ingest"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -67,11 +69,21 @@ type Config struct {
 	// the request does not say (default 24h).
 	RotationOverlap time.Duration
 	// Examples returns the catalog's example payload of an event type, for
-	// test sends; nil (or no example) falls back to built-in examples.
+	// test sends; nil means the examples of Catalogs when set, and
+	// otherwise (or when a type has no example) built-in examples.
 	Examples func(eventType string) (json.RawMessage, bool)
 	// KeyCacheTTL is how long successful API key lookups are cached
 	// (default 10s; negative disables the cache).
 	KeyCacheTTL time.Duration
+	// Catalogs serves the event types API and checks webhook
+	// subscriptions and filters against the tenant's types; nil turns
+	// both off (the event types routes answer 503).
+	Catalogs Catalogs
+	// Filters compiles webhook filters; nil means a fresh engine.
+	Filters *filter.Engine
+	// Portal issues console portal links; nil when this node serves no
+	// console (the portal-links route answers 404).
+	Portal PortalIssuer
 }
 
 // API serves /api/v1/.
@@ -87,6 +99,9 @@ type API struct {
 	overlap    time.Duration
 	examples   func(string) (json.RawMessage, bool)
 	keys       *keyCache
+	catalogs   Catalogs
+	filters    *filter.Engine
+	portal     PortalIssuer
 	mux        *http.ServeMux
 }
 
@@ -103,6 +118,21 @@ func New(cfg Config) *API {
 		maxBatch:   cfg.MaxBatchBodyBytes,
 		overlap:    cfg.RotationOverlap,
 		examples:   cfg.Examples,
+		catalogs:   cfg.Catalogs,
+		filters:    cfg.Filters,
+		portal:     cfg.Portal,
+	}
+	if a.examples == nil && a.catalogs != nil {
+		a.examples = builtinExample(a.catalogs)
+	}
+	if a.filters == nil {
+		f, err := filter.NewEngine(filter.Options{})
+		if err != nil {
+			// The filter environment is fixed at build time: only a bug
+			// can break it, and every test would show it.
+			panic(fmt.Sprintf("api: %v", err))
+		}
+		a.filters = f
 	}
 	if a.dispatcher == nil {
 		a.dispatcher = noDispatcher{}

@@ -35,4 +35,13 @@ func (a *API) routes() {
 	m.Handle("POST "+t+"/deliveries/{id}/resend", a.tenant(a.resendDelivery))
 
 	m.Handle("GET "+t+"/stats", a.tenant(a.getStats))
+	m.Handle("POST "+t+"/portal-links", a.tenant(a.createPortalLink))
+
+	m.Handle("GET /api/v1/event-types", a.authed(a.listEventTypes))
+	m.Handle("GET /api/v1/event-types/{type}", a.authed(a.getEventType))
+	m.Handle("GET "+t+"/event-types", a.tenant(a.listTenantEventTypes))
+	m.Handle("GET "+t+"/event-types/{type}", a.tenant(a.getTenantEventType))
+	m.Handle("PUT "+t+"/event-types/{type}", a.tenant(a.putEventType))
+	m.Handle("DELETE "+t+"/event-types/{type}", a.tenant(a.deleteEventType))
+	m.Handle("POST "+t+"/filters/check", a.tenant(a.checkFilter))
 }

@@ -82,7 +82,7 @@ func (a *API) testUnsavedWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeStrict(rest, &in, ""); err != nil {
 		return err
 	}
-	wh, err := a.newWebhook(&in, r.PathValue("tenant"), a.clock.Now().UTC())
+	wh, err := a.newWebhook(r.Context(), &in, r.PathValue("tenant"), a.clock.Now().UTC())
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ type webhookJSON struct {
 	Enabled                 bool              `json:"enabled"`
 	DisabledReason          string            `json:"disabled_reason"`
 	Format                  string            `json:"format"`
+	Filter                  string            `json:"filter"`
 	BasicAuth               *basicAuthJSON    `json:"basic_auth"`
 	SignatureScheme         string            `json:"signature_scheme"`
 	Secret                  string            `json:"secret,omitempty"`
@@ -68,6 +69,7 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 		Enabled:         w.Enabled,
 		DisabledReason:  w.DisabledReason,
 		Format:          w.Format,
+		Filter:          w.Filter,
 		SignatureScheme: schemeOf(w.Secret),
 		PublicKey:       publicKeyOf(w.Secret),
 		Headers:         w.Headers,
@@ -152,6 +154,7 @@ type webhookInput struct {
 	Actions         *[]string         `json:"actions"`
 	Enabled         *bool             `json:"enabled"`
 	Format          *string           `json:"format"`
+	Filter          *string           `json:"filter"`
 	BasicAuth       json.RawMessage   `json:"basic_auth"`
 	SignatureScheme *string           `json:"signature_scheme"`
 	Secret          *string           `json:"secret"`
@@ -199,6 +202,9 @@ func (in *webhookInput) apply(w *domain.Webhook) error {
 	}
 	if in.Format != nil {
 		w.Format = *in.Format
+	}
+	if in.Filter != nil {
+		w.Filter = strings.TrimSpace(*in.Filter)
 	}
 	if err := in.applyBasicAuth(w); err != nil {
 		return err
@@ -386,5 +392,5 @@ func (a *API) validateWebhook(w *domain.Webhook) error {
 	if _, err := retry.ForWebhook(w); err != nil {
 		return err
 	}
-	return nil
+	return a.checkFilterSyntax(w)
 }

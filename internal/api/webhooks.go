@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -15,7 +16,7 @@ func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := a.clock.Now().UTC()
-	wh, err := a.newWebhook(&in, r.PathValue("tenant"), now)
+	wh, err := a.newWebhook(r.Context(), &in, r.PathValue("tenant"), now)
 	if err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
 
 // newWebhook builds and validates a webhook from a create body, with its
 // defaults (enabled, standard format and retries, a fresh secret).
-func (a *API) newWebhook(in *webhookInput, tenantID string, now time.Time) (*domain.Webhook, error) {
+func (a *API) newWebhook(ctx context.Context, in *webhookInput, tenantID string, now time.Time) (*domain.Webhook, error) {
 	wh := &domain.Webhook{
 		ID:        id.NewAt(id.Webhook, now),
 		TenantID:  tenantID,
@@ -42,6 +43,9 @@ func (a *API) newWebhook(in *webhookInput, tenantID string, now time.Time) (*dom
 		return nil, err
 	}
 	if err := a.validateWebhook(wh); err != nil {
+		return nil, err
+	}
+	if err := a.checkAgainstCatalog(ctx, wh, in); err != nil {
 		return nil, err
 	}
 	secret, err := in.initialSecret()
@@ -123,6 +127,9 @@ func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := a.validateWebhook(wh); err != nil {
+		return err
+	}
+	if err := a.checkAgainstCatalog(r.Context(), wh, &in); err != nil {
 		return err
 	}
 	now := a.clock.Now().UTC()

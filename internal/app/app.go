@@ -18,10 +18,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/fanout"
+	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/ingest"
@@ -43,6 +47,9 @@ type App struct {
 	// GeneratedKey is the operator key made on first start ("" if one
 	// already existed or LMSHOOKS_API_KEY set it). Show it once.
 	GeneratedKey string
+	// GeneratedPassword is the console's operator password, generated at
+	// start because none was configured ("" otherwise). Show it once.
+	GeneratedPassword string
 
 	httpSrv    *http.Server
 	debugSrv   *http.Server
@@ -87,6 +94,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	})
 
 	formats := format.Default()
+	builtin, err := catalog.Load()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	filters, err := filter.NewEngine(filter.Options{})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	matcher := fanout.New(filters)
+	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: opts.Clock, Logger: log})
 	sender := opts.Sender
 	if sender == nil {
 		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
@@ -102,10 +121,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Owner:        cfg.NodeID,
 		LeaseFor:     cfg.LeaseFor,
 		PollInterval: cfg.PollInterval,
+		Precheck:     matcher.FilterError,
 	})
 	a.Dispatcher = d
 
-	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log}
+	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Match: matcher.Match}
 	if runsDispatcher {
 		// Fresh deliveries go straight to this node's dispatcher.
 		icfg.Owner = cfg.NodeID
@@ -116,6 +136,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	apiHandler := api.New(api.Config{
 		Store:           st,
 		Publisher:       publisherWithMetrics{a.Ingest, m},
@@ -125,14 +150,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Logger:          log,
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		RotationOverlap: cfg.RotationOverlap,
+		Catalogs:        cats, // also gives test sends the catalog's examples
+		Filters:         filters,
+		Portal:          portal,
 	}).Handler()
 	if cfg.Role == config.RoleDispatcher {
 		apiHandler = nil
-	}
-	uiHandler, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock})
-	if err != nil {
-		st.Close()
-		return nil, err
 	}
 	a.handler = server.New(server.Config{
 		UI:      uiHandler,

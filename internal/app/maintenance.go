@@ -1,7 +1,30 @@
 package app
 
-import "context"
+import (
+	"context"
 
-// startMaintenance starts the work that runs once per cluster (retention,
-// roll-ups). It returns at once; the work stops when ctx is canceled.
-func (a *App) startMaintenance(ctx context.Context) {}
+	"github.com/lmshooks/lmshooks/internal/maintenance"
+)
+
+// startMaintenance starts the work that runs once per cluster (partitions,
+// retention, roll-ups) when the store can elect a leader (PostgreSQL).
+// Every node takes part, whatever its role, so the cluster keeps a leader
+// as long as one node lives. It returns at once; the work stops when ctx
+// is canceled, and Close waits for it.
+func (a *App) startMaintenance(ctx context.Context) {
+	el, ok := a.Store.(maintenance.Elector)
+	if !ok {
+		return
+	}
+	r := maintenance.New(maintenance.Config{
+		Elector:       el,
+		Tasks:         a.Store,
+		RetentionDays: a.cfg.RetentionDays,
+		Logger:        a.log,
+	})
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		r.Run(ctx)
+	}()
+}

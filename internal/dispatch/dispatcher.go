@@ -56,6 +56,11 @@ type Config struct {
 	RecordBatch int
 	// Rand returns numbers in [0,1) for retry jitter (default math/rand).
 	Rand func() float64
+	// Precheck, when set, runs before each attempt; an error fails the
+	// delivery at once, without sending and without retries, and its
+	// message is recorded as the attempt's error (a webhook filter that
+	// cannot be evaluated on the event: fanout.Matcher.FilterError).
+	Precheck func(w *domain.Webhook, ev *domain.Event) error
 }
 
 // Dispatcher delivers webhooks; see the package doc.

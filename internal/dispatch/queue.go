@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // queue holds one webhook's deliveries waiting for a worker. Workers are
@@ -135,6 +137,13 @@ func (d *Dispatcher) process(q *queue, job domain.Job) {
 	}
 	d.mu.Unlock()
 
+	if d.cfg.Precheck != nil {
+		if err := d.cfg.Precheck(w, &job.Event); err != nil {
+			d.refuse(w, &job, err)
+			return
+		}
+	}
+
 	if wait := q.pacer.reserve(time.Now(), w.RateLimit); wait > 0 {
 		t := time.NewTimer(wait)
 		select {
@@ -165,6 +174,31 @@ func (d *Dispatcher) process(q *queue, job domain.Job) {
 		o.gone = w
 	}
 	d.records <- o
+}
+
+// refuse records a failed attempt that sent nothing, because the
+// pre-send check failed: retrying would fail the same way.
+func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, cause error) {
+	now := d.cfg.Clock.Now()
+	att := domain.Attempt{
+		ID:         id.NewAt(id.Attempt, now),
+		DeliveryID: job.Delivery.ID,
+		TenantID:   job.Delivery.TenantID,
+		WebhookID:  w.ID,
+		EventID:    job.Event.ID,
+		Number:     job.Delivery.Attempts + 1,
+		Trigger:    domain.TriggerScheduled,
+		StartedAt:  now,
+		RequestURL: w.URL,
+		Error:      cause.Error(),
+	}
+	if job.Delivery.Attempts > 0 && job.Delivery.Attempts == job.Delivery.RetryFrom {
+		att.Trigger = domain.TriggerManual
+	}
+	// No request went out: the delivery ends, but no attempt latency is
+	// observed.
+	d.cfg.Metrics.Finished(string(domain.Failed))
+	d.records <- outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}}
 }
 
 // disableGone disables a webhook whose endpoint answered 410 Gone, as

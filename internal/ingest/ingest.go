@@ -15,6 +15,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/fanout"
+	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
@@ -55,7 +56,10 @@ type Config struct {
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
 	Validate Validator
-	Logger   *slog.Logger
+	// Match decides which webhooks get a delivery of an event; nil means
+	// a fanout.Matcher with its own filter engine.
+	Match  func(w *domain.Webhook, e *domain.Event) bool
+	Logger *slog.Logger
 }
 
 // Service publishes events.
@@ -70,6 +74,15 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Match == nil {
+		eng, err := filter.NewEngine(filter.Options{})
+		if err != nil {
+			// The filter environment is fixed at build time: only a bug
+			// can break it, and every test would show it.
+			panic(fmt.Sprintf("ingest: %v", err))
+		}
+		cfg.Match = fanout.New(eng).Match
 	}
 	return &Service{cfg: cfg}
 }
@@ -122,7 +135,7 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 	p := store.PublishParams{
 		TenantID: tenantID,
 		Events:   events,
-		Match:    fanout.Match,
+		Match:    s.cfg.Match,
 		Now:      now,
 	}
 	if s.cfg.Owner != "" && s.cfg.Handoff != nil && (s.cfg.Accepting == nil || s.cfg.Accepting()) {

@@ -73,7 +73,11 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, until time.Time) 
 	if s.closed.Load() {
 		return errClosed
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET lease_until = $2 WHERE lease_owner = $1`, owner, until)
+	// SKIP LOCKED: a row locked right now is being recorded (its lease is
+	// about to be cleared) or claimed; waiting for it would only risk a
+	// deadlock with the recorder's batch, which locks rows in another order.
+	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET lease_until = $2
+		WHERE id IN (SELECT id FROM deliveries WHERE lease_owner = $1 FOR UPDATE SKIP LOCKED)`, owner, until)
 	return mapErr("renew leases", err)
 }
 
@@ -96,39 +100,55 @@ func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 // recorded so that a retried call is harmless), and each delivery that got
 // a new attempt takes its next state from the per-delivery arrays
 // ($18-$23) — unless it is no longer scheduled (canceled meanwhile), in
-// which case it keeps its state but still counts the attempt.
-const recordSQL = `WITH inserted AS (
-		INSERT INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
-			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
-			response_body, error, success)
-		SELECT id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
-			duration_ns, request_url, request_headers::jsonb, request_body, status_code, response_headers::jsonb,
-			response_body, error, success
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
+// which case it keeps its state but still counts the attempt. Each attempt
+// notes the node that holds its delivery's lease. The attempts table is
+// partitioned and has no foreign key to deliveries, so the statement checks
+// the deliveries itself: if any is missing it writes nothing and answers
+// how many are.
+const recordSQL = `WITH input AS (
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
 			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],
 			$15::bytea[], $16::text[], $17::bool[])
 			AS a (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
 			response_body, error, success)
-		ON CONFLICT (id) DO NOTHING
+	), owners AS (
+		SELECT i.delivery_id, d.id IS NOT NULL AS found, d.lease_owner
+		FROM (SELECT DISTINCT delivery_id FROM input) i
+		LEFT JOIN deliveries d ON d.id = i.delivery_id
+	), missing AS (
+		SELECT count(*) AS n FROM owners WHERE NOT found
+	), inserted AS (
+		INSERT INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
+			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
+			response_body, error, success, node)
+		SELECT a.id, a.delivery_id, a.tenant_id, a.webhook_id, a.event_id, a.number, a.trigger, a.started_at,
+			a.duration_ns, a.request_url, a.request_headers::jsonb, a.request_body, a.status_code,
+			a.response_headers::jsonb, a.response_body, a.error, a.success, o.lease_owner
+		FROM input a JOIN owners o ON o.delivery_id = a.delivery_id
+		WHERE (SELECT n FROM missing) = 0
+		ON CONFLICT (delivery_id, id) DO NOTHING
 		RETURNING delivery_id
 	), counted AS (
 		SELECT delivery_id, count(*) AS n FROM inserted GROUP BY delivery_id
+	), updated AS (
+		UPDATE deliveries d SET
+			attempts = d.attempts + c.n,
+			state = CASE WHEN d.state = 'scheduled' THEN v.state ELSE d.state END,
+			next_attempt_at = CASE WHEN d.state = 'scheduled' THEN v.next_attempt_at ELSE d.next_attempt_at END,
+			last_status = v.status,
+			last_error = v.error,
+			lease_owner = NULL,
+			lease_until = NULL,
+			updated_at = v.finished_at
+		FROM counted c
+		JOIN unnest($18::text[], $19::text[], $20::timestamptz[], $21::int[], $22::text[], $23::timestamptz[])
+			AS v (delivery_id, state, next_attempt_at, status, error, finished_at)
+			ON v.delivery_id = c.delivery_id
+		WHERE d.id = c.delivery_id
+		RETURNING 1
 	)
-	UPDATE deliveries d SET
-		attempts = d.attempts + c.n,
-		state = CASE WHEN d.state = 'scheduled' THEN v.state ELSE d.state END,
-		next_attempt_at = CASE WHEN d.state = 'scheduled' THEN v.next_attempt_at ELSE d.next_attempt_at END,
-		last_status = v.status,
-		last_error = v.error,
-		lease_owner = NULL,
-		lease_until = NULL,
-		updated_at = v.finished_at
-	FROM counted c
-	JOIN unnest($18::text[], $19::text[], $20::timestamptz[], $21::int[], $22::text[], $23::timestamptz[])
-		AS v (delivery_id, state, next_attempt_at, status, error, finished_at)
-		ON v.delivery_id = c.delivery_id
-	WHERE d.id = c.delivery_id`
+	SELECT (SELECT n FROM missing), (SELECT count(*) FROM updated)`
 
 // RecordAttempts appends attempts and moves their deliveries to their
 // next state, all in one transaction (one statement). When a delivery
@@ -201,15 +221,19 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 		v.errors = append(v.errors, r.Attempt.Error)
 		v.finished = append(v.finished, r.Attempt.StartedAt.Add(r.Attempt.Duration))
 	}
-	_, err := s.pool.Exec(ctx, recordSQL,
+	var missing, updated int64
+	err := s.pool.QueryRow(ctx, recordSQL,
 		a.ids, a.deliveryIDs, a.tenantIDs, a.webhookIDs, a.eventIDs, a.numbers, a.triggers,
 		a.started, a.durations, a.urls, a.reqHeaders, a.reqBodies, a.statuses, a.respHeaders,
 		a.respBodies, a.errors, a.success,
-		v.deliveryIDs, v.states, v.next, v.statuses, v.errors, v.finished)
-	if code, _ := pgCode(err); code == codeForeignKeyViolation {
-		return domain.Errorf(domain.ENOTFOUND, "an attempt names a delivery that does not exist")
+		v.deliveryIDs, v.states, v.next, v.statuses, v.errors, v.finished).Scan(&missing, &updated)
+	if err != nil {
+		return mapErr("record attempts", err)
 	}
-	return mapErr("record attempts", err)
+	if missing > 0 {
+		return domain.Errorf(domain.ENOTFOUND, "%d attempted deliveries do not exist", missing)
+	}
+	return nil
 }
 
 // jsonOrNull encodes headers as JSON text, or NULL for a nil map.

@@ -19,6 +19,7 @@ import (
 const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
 )
 
 // errUnavailable is what callers see (and the API turns into 503) when the

@@ -36,14 +36,24 @@ func (s *Store) GetEvent(ctx context.Context, tenantID, eventID string) (*domain
 }
 
 // insertEventsSQL inserts a batch of events from parallel arrays in one
-// statement. Events whose idempotency key exists are skipped, which
-// RETURNING reveals; a concurrent publish of the same key makes this
-// statement wait for that transaction's outcome, so exactly one wins.
-const insertEventsSQL = `INSERT INTO events (` + eventColumns + `)
+// statement. An event with an idempotency key is stored only if its key
+// was new (RETURNING reveals which were); a concurrent publish of the same
+// key makes this statement wait for that transaction's outcome, so exactly
+// one wins. Keys live in their own table because events is partitioned,
+// and a unique index on a partitioned table holds only within a partition.
+const insertEventsSQL = `WITH input AS (
+		SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+			AS e (id, type, occurred_at, received_at, data, idempotency_key)
+	), keys AS (
+		INSERT INTO idempotency_keys (tenant_id, key, event_id)
+		SELECT $1, idempotency_key, id FROM input WHERE idempotency_key <> ''
+		ON CONFLICT (tenant_id, key) DO NOTHING
+		RETURNING event_id
+	)
+	INSERT INTO events (` + eventColumns + `)
 	SELECT id, $1, type, occurred_at, received_at, data::json, idempotency_key
-	FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
-		AS e (id, type, occurred_at, received_at, data, idempotency_key)
-	ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key <> '' DO NOTHING
+	FROM input
+	WHERE idempotency_key = '' OR id IN (SELECT event_id FROM keys)
 	RETURNING id`
 
 // insertDeliveriesSQL inserts a batch of new deliveries from parallel
@@ -221,8 +231,9 @@ func lockTenantWebhooks(ctx context.Context, pt *pipeTx, tenantID string) ([]dom
 // loadReplays fills the results of replayed events with the stored events
 // that own their idempotency keys, and those events' deliveries.
 func loadReplays(ctx context.Context, tx dbtx, tenantID string, keys []string, events []domain.Event, results []store.PublishResult) error {
-	rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events
-		WHERE tenant_id = $1 AND idempotency_key = ANY ($2) AND idempotency_key <> ''`, tenantID, keys)
+	rows, err := tx.Query(ctx, `SELECT `+qualified("e", eventColumns)+` FROM idempotency_keys k
+		JOIN events e ON e.id = k.event_id
+		WHERE k.tenant_id = $1 AND k.key = ANY ($2)`, tenantID, keys)
 	if err != nil {
 		return fmt.Errorf("read replayed events: %w", err)
 	}

@@ -79,6 +79,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	} else if sp := cfg.ConnConfig.RuntimeParams["search_path"]; sp != "" {
 		schema = firstSchema(sp)
 	}
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		// lmshooks' queries are short; on partitioned tables the planner's
+		// row estimates can pass jit_above_cost, and compiling then costs
+		// a second per claim. Off unless the DSN says otherwise.
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
@@ -94,6 +100,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	// Today's and the next days' partitions, so that a new cluster writes
+	// into them from the start. Not fatal: the default partitions take
+	// rows meanwhile, and the maintenance leader tries again.
+	now := s.clock.Now()
+	if err := s.EnsurePartitions(ctx, now, now.AddDate(0, 0, partitionsAtOpen)); err != nil {
+		s.log.Warn("postgres: could not create partitions ahead", "err", err)
 	}
 	s.notifier = startNotifier(s)
 	return s, nil

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -76,20 +77,27 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	return nil
 }
 
-// DeleteTenant removes a tenant; foreign keys cascade to its keys,
-// webhooks, events, deliveries and attempts. ENOTFOUND if absent.
+// DeleteTenant removes a tenant and everything it owns, in one
+// transaction: foreign keys cascade to its keys, webhooks, events and
+// idempotency keys; deliveries, attempts and roll-ups (partitioned or
+// denormalised, without foreign keys) are deleted here. ENOTFOUND if
+// absent.
 func (s *Store) DeleteTenant(ctx context.Context, tenantID string) error {
-	if s.closed.Load() {
-		return errClosed
-	}
-	tag, err := s.pool.Exec(ctx, `DELETE FROM tenants WHERE id = $1`, tenantID)
-	if err != nil {
-		return mapErr("delete tenant", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return domain.NotFound("tenant", tenantID)
-	}
-	return nil
+	return s.inTx(ctx, "delete tenant", func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM tenants WHERE id = $1`, tenantID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.NotFound("tenant", tenantID)
+		}
+		for _, table := range []string{"attempts", "deliveries", "attempt_rollups"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, tenantID); err != nil {
+				return fmt.Errorf("delete %s: %w", table, err)
+			}
+		}
+		return nil
+	})
 }
 
 // ListTenants lists tenants, newest first (by id).

@@ -3,6 +3,22 @@
 -- Times are timestamptz (microsecond precision); durations are bigint
 -- nanoseconds so they round-trip exactly. Nullable columns keep the
 -- difference between "absent" (nil map, nil body) and "empty".
+--
+-- events, deliveries and attempts are the big tables. They are range
+-- partitioned by day on their ids, which begin with the creation time (see
+-- internal/id), so that retention drops a day's partition instead of
+-- deleting rows, and a lookup by id reads one partition. Attempts are
+-- partitioned on their delivery's id, so a delivery and its attempts live
+-- and expire together. The daily partitions are created ahead of time (see
+-- partitions.go); a default partition catches ids outside them (ids made
+-- with a clock far from now, or given by a caller), so an insert never
+-- fails for want of a partition. Id columns use the "C" collation: ids are
+-- compared byte by byte, whatever the database's locale.
+--
+-- Partitioned tables cannot have unique indexes that leave out the
+-- partition key, nor cheap foreign keys between them: idempotency keys
+-- live in their own table, and the store deletes a tenant's deliveries and
+-- attempts itself.
 
 CREATE TABLE tenants (
     id           text PRIMARY KEY,
@@ -57,28 +73,36 @@ CREATE TABLE webhooks (
 CREATE INDEX webhooks_tenant ON webhooks (tenant_id, id);
 
 CREATE TABLE events (
-    id              text PRIMARY KEY,
+    id              text COLLATE "C" NOT NULL,
     tenant_id       text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     type            text NOT NULL,
     occurred_at     timestamptz NOT NULL,
     received_at     timestamptz NOT NULL,
     -- json, not jsonb: the payload is kept byte for byte as received.
     data            json NOT NULL,
-    idempotency_key text NOT NULL DEFAULT ''
-);
+    idempotency_key text NOT NULL DEFAULT '',
+    PRIMARY KEY (id)
+) PARTITION BY RANGE (id);
+CREATE TABLE events_default PARTITION OF events DEFAULT;
 CREATE INDEX events_tenant ON events (tenant_id, id);
-CREATE UNIQUE INDEX events_idempotency ON events (tenant_id, idempotency_key)
-    WHERE idempotency_key <> '';
+
+-- One row per idempotency key: the key's uniqueness must hold across
+-- partitions. Retention deletes a key with its event.
+CREATE TABLE idempotency_keys (
+    tenant_id text NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    key       text NOT NULL,
+    event_id  text COLLATE "C" NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);
+CREATE INDEX idempotency_keys_event ON idempotency_keys (event_id);
 
 -- Deliveries have no foreign key to webhooks: a deleted webhook's
--- deliveries stay for the audit. They go with their event (and so with
--- their tenant); tenant_id is denormalised for the audit queries and needs
--- no foreign key of its own, which keeps publish from locking the tenant
--- row once per delivery.
+-- deliveries stay for the audit. tenant_id is denormalised for the audit
+-- queries.
 CREATE TABLE deliveries (
-    id              text PRIMARY KEY,
+    id              text COLLATE "C" NOT NULL,
     tenant_id       text NOT NULL,
-    event_id        text NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    event_id        text COLLATE "C" NOT NULL,
     webhook_id      text NOT NULL,
     event_type      text NOT NULL,
     state           text NOT NULL
@@ -91,8 +115,10 @@ CREATE TABLE deliveries (
     lease_owner     text,
     lease_until     timestamptz,
     created_at      timestamptz NOT NULL,
-    updated_at      timestamptz NOT NULL
-);
+    updated_at      timestamptz NOT NULL,
+    PRIMARY KEY (id)
+) PARTITION BY RANGE (id);
+CREATE TABLE deliveries_default PARTITION OF deliveries DEFAULT;
 -- Audit list and its filters, newest first.
 CREATE INDEX deliveries_tenant ON deliveries (tenant_id, id);
 CREATE INDEX deliveries_tenant_state ON deliveries (tenant_id, state, id);
@@ -107,8 +133,8 @@ CREATE INDEX deliveries_webhook_scheduled ON deliveries (webhook_id) WHERE state
 CREATE INDEX deliveries_lease_owner ON deliveries (lease_owner) WHERE lease_owner IS NOT NULL;
 
 CREATE TABLE attempts (
-    id               text PRIMARY KEY,
-    delivery_id      text NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    id               text COLLATE "C" NOT NULL,
+    delivery_id      text COLLATE "C" NOT NULL,
     tenant_id        text NOT NULL,
     webhook_id       text NOT NULL,
     event_id         text NOT NULL,
@@ -123,8 +149,16 @@ CREATE TABLE attempts (
     response_headers jsonb,
     response_body    bytea,
     error            text NOT NULL DEFAULT '',
-    success          boolean NOT NULL
-);
+    success          boolean NOT NULL,
+    -- The node that held the delivery's lease when the attempt was
+    -- recorded (NULL if none): shows how work spreads over a cluster.
+    node             text,
+    PRIMARY KEY (delivery_id, id)
+) PARTITION BY RANGE (delivery_id);
+CREATE TABLE attempts_default PARTITION OF attempts DEFAULT;
 CREATE INDEX attempts_delivery ON attempts (delivery_id, number);
 -- Stats over a window.
 CREATE INDEX attempts_tenant_started ON attempts (tenant_id, started_at);
+-- Roll-ups read every tenant's attempts of an hour: attempts arrive in
+-- time order, so a BRIN index finds them for almost no upkeep.
+CREATE INDEX attempts_started ON attempts USING brin (started_at);

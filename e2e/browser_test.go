@@ -1,0 +1,176 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/config"
+)
+
+const consolePassword = "e2e-console-password"
+
+// TestConsoleInBrowser drives the console in a real headless Chromium: sign
+// in, create a webhook through the form and test it, watch published events
+// in the audit, disable a webhook and see its scheduled deliveries
+// canceled, read a delivery's attempts, and use a portal link that cannot
+// reach another tenant.
+func TestConsoleInBrowser(t *testing.T) {
+	ctx := newBrowser(t)
+	s := startServer(t, func(c *config.Config) {
+		c.AdminPassword = consolePassword
+		c.SecureCookies = false
+		c.PortalOrigins = []string{"https://lms.example.com"}
+	})
+	s.createTenant("acme")
+	s.createTenant("globex")
+	ok := newReceiver(t, func(int, *http.Request) int { return 200 })
+	ok.header = http.Header{"X-Receiver": {"hris-e2e"}}
+	failing := newReceiver(t, func(int, *http.Request) int { return 500 })
+
+	// Sign in.
+	run(t, ctx, "open the sign-in page", chromedp.Navigate(s.base+"/t/acme/"), visible("#password"))
+	screenshot(t, ctx, "login")
+	run(t, ctx, "sign in",
+		typeInto("#password", consolePassword),
+		chromedp.Submit(chromedp.CSS("#password")),
+		visible(".sidebar"))
+	if h := text(t, ctx, "h1"); h != "Dashboard" {
+		t.Fatalf("after sign-in the page says %q, want the dashboard asked for", h)
+	}
+	screenshot(t, ctx, "dashboard-empty")
+
+	// Create a webhook through the form, testing it before saving.
+	run(t, ctx, "fill the new webhook form",
+		chromedp.Navigate(s.base+"/t/acme/webhooks/new"),
+		visible("#name"),
+		typeInto("#name", "HRIS sync"),
+		typeInto("#url", ok.URL+"/lms"),
+		click(`details.entity:has(input[value="user.created"]) summary`),
+		click(`input[value="user.created"]`),
+		click(`input[value="user.updated"]`),
+		typeInto("#headers", "X-Api-Key: k-123"),
+		click("#test-button"),
+		visible("#test-result"))
+	if st := text(t, ctx, "#test-status"); st != "200" {
+		t.Fatalf("test result status = %q, want 200", st)
+	}
+	if body := text(t, ctx, "#test-result"); !strings.Contains(body, "hris-e2e") || !strings.Contains(body, "user.created") {
+		t.Fatalf("test result lacks the receiver's header or the event type: %s", body)
+	}
+	if ok.count() != 1 {
+		t.Fatalf("receiver got %d requests from the test, want 1", ok.count())
+	}
+	screenshot(t, ctx, "webhook-test")
+	run(t, ctx, "save the webhook", click(`button[name="action"][value="save"]`), visible("#secret"))
+	secret := get(t, ctx, "read the secret", chromedp.Value(chromedp.CSS("#secret")))
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("created page shows secret %q, want whsec_…", secret)
+	}
+	ok.setSecret(secret)
+	screenshot(t, ctx, "webhook-created")
+
+	// Two more webhooks through the API: one that fails for good, one that
+	// waits an hour before its retry (so its deliveries stay scheduled).
+	s.createWebhook("acme", map[string]any{"name": "CRM export", "url": failing.URL, "event_types": []string{"user.*"}, "retry_policy": "none"})
+	s.createWebhook("acme", map[string]any{"name": "BI warehouse", "url": failing.URL, "event_types": []string{"user.created"}, "retry_schedule": []float64{3600}})
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, _ := cat.Lookup("user.created")
+	for i := 0; i < 3; i++ {
+		s.mustCall(202, "POST", "/api/v1/tenants/acme/events", map[string]any{"type": "user.created", "data": json.RawMessage(example.Example)}, nil)
+	}
+	eventually(t, 20*time.Second, "3 succeeded, 3 failed and 3 retried deliveries", func() bool {
+		l := s.deliveries("acme", "include_counts=true&limit=100")
+		retried := 0
+		for _, d := range l.Data {
+			if d.State == "scheduled" && d.Attempts >= 1 {
+				retried++
+			}
+		}
+		return l.Counts["succeeded"] == 3 && l.Counts["failed"] == 3 && retried == 3
+	})
+	if _, bad := ok.snapshot(); len(bad) > 0 {
+		t.Fatalf("bad signatures: %v", bad)
+	}
+
+	// The audit shows them with their states.
+	run(t, ctx, "open the audit", chromedp.Navigate(s.base+"/t/acme/deliveries"), visible("#audit"))
+	states := get(t, ctx, "read audit states", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit tr[data-state]')].map(r => r.dataset.state).sort()`))
+	if got := strings.Join(states, ","); got != "failed,failed,failed,scheduled,scheduled,scheduled,succeeded,succeeded,succeeded" {
+		t.Fatalf("audit states = %s", got)
+	}
+	if tab := text(t, ctx, `.tabs a[href*="state=failed"] .count`); tab != "3" {
+		t.Fatalf("failed tab count = %q, want 3", tab)
+	}
+	screenshot(t, ctx, "deliveries")
+
+	// Disable the waiting webhook: the console asks, then cancels.
+	run(t, ctx, "open the webhooks", chromedp.Navigate(s.base+"/t/acme/webhooks"), visible("table"))
+	screenshot(t, ctx, "webhooks")
+	run(t, ctx, "toggle BI warehouse off", click(`button[aria-label="Disable BI warehouse"]`), visible("#cancel-warning"))
+	if w := text(t, ctx, "#cancel-warning"); !strings.Contains(w, "3 scheduled deliveries") {
+		t.Fatalf("confirmation says %q, want it to name 3 scheduled deliveries", w)
+	}
+	screenshot(t, ctx, "disable-confirm")
+	run(t, ctx, "confirm", click("#confirm-disable"), visible(".flash"))
+	if f := text(t, ctx, ".flash"); !strings.Contains(f, "3 scheduled deliveries were canceled") {
+		t.Fatalf("flash = %q", f)
+	}
+	run(t, ctx, "open canceled deliveries", chromedp.Navigate(s.base+"/t/acme/deliveries?state=canceled"), visible("#audit"))
+	states = get(t, ctx, "read audit states", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#audit tr[data-state]')].map(r => r.dataset.state)`))
+	if len(states) != 3 || states[0] != "canceled" {
+		t.Fatalf("canceled tab rows = %v, want 3 canceled", states)
+	}
+
+	// A failed delivery's attempts.
+	run(t, ctx, "open a failed delivery",
+		chromedp.Navigate(s.base+"/t/acme/deliveries?state=failed"), visible("#audit"),
+		click(`#audit tr[data-state="failed"] a`), visible(".attempt"))
+	if a := text(t, ctx, ".attempt summary"); !strings.Contains(a, "Attempt 1") || !strings.Contains(a, "HTTP 500") {
+		t.Fatalf("attempt summary = %q", a)
+	}
+	screenshot(t, ctx, "delivery")
+
+	run(t, ctx, "open the dashboard", chromedp.Navigate(s.base+"/t/acme/"), visible(".chart"))
+	order := get(t, ctx, "read the dashboard's webhooks", chromedp.Evaluate[[]string](`[...document.querySelectorAll('tbody a.cell-main')].map(a => a.textContent.trim())`))
+	if len(order) != 3 || order[2] != "HRIS sync" {
+		t.Fatalf("dashboard webhooks = %v, want the healthy HRIS sync after the failing ones", order)
+	}
+	screenshot(t, ctx, "dashboard")
+	run(t, ctx, "open a webhook", chromedp.Navigate(s.base+"/t/acme/webhooks"), click(`a.cell-main`), visible("#name"))
+	screenshot(t, ctx, "webhook-edit")
+	run(t, ctx, "open the catalog", chromedp.Navigate(s.base+"/t/acme/event-types"), visible(".type-list"))
+	screenshot(t, ctx, "event-types")
+	run(t, ctx, "open an event type", chromedp.Navigate(s.base+"/t/acme/event-types/course_enrollment.completed"), visible("pre.code"))
+	screenshot(t, ctx, "event-type")
+	run(t, ctx, "open the tenants", chromedp.Navigate(s.base+"/tenants"), visible("table"))
+	screenshot(t, ctx, "tenants")
+
+	// A portal link shows its tenant, on a phone-sized screen too, and
+	// nothing else.
+	var link struct {
+		URL       string    `json:"url"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	s.mustCall(201, "POST", "/api/v1/tenants/acme/portal-links", map[string]any{"ttl_seconds": 600}, &link)
+	run(t, ctx, "open the portal link", chromedp.EmulateViewport(390, 844), chromedp.Navigate(link.URL), visible("h1"))
+	if h := text(t, ctx, ".tenant-chip .name"); h != "Tenant acme" {
+		t.Fatalf("portal shows tenant %q", h)
+	}
+	screenshot(t, ctx, "portal-phone")
+	run(t, ctx, "desktop again", chromedp.EmulateViewport(1280, 860))
+	for _, path := range []string{"/t/globex/", "/t/globex/webhooks", "/tenants"} {
+		run(t, ctx, "open "+path, chromedp.Navigate(s.base+path), visible("h1"))
+		if h := text(t, ctx, "h1"); h != "Not found" {
+			t.Fatalf("portal session at %s sees %q, want Not found", path, h)
+		}
+	}
+}

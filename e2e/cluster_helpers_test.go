@@ -1,0 +1,315 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// clusterDSN returns the test PostgreSQL's DSN, skipping the test when
+// LMSHOOKS_TEST_POSTGRES is unset or -short is given.
+func clusterDSN(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs several lmshooks processes")
+	}
+	dsn := os.Getenv("LMSHOOKS_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("LMSHOOKS_TEST_POSTGRES is not set")
+	}
+	return dsn
+}
+
+// withSchema returns dsn with its search_path set to a fresh schema, which
+// is dropped when the test ends (after the nodes, registered later, stop).
+func withSchema(t *testing.T, dsn string) string {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "e2e_" + hex.EncodeToString(b[:])
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("LMSHOOKS_TEST_POSTGRES must be a URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Logf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Logf("drop schema %s: %v", schema, err)
+		}
+	})
+	return u.String()
+}
+
+// node is one lmshooks process of a cluster.
+type node struct {
+	*child
+	id string
+}
+
+// syncBuffer is a bytes.Buffer safe for a child's output and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startNode starts lmshooks serve on dsn with the given role and node id,
+// and waits until it is ready. Its output is logged if the test fails.
+func startNode(t *testing.T, bin, dsn, role, id string, extra ...string) *node {
+	t.Helper()
+	addr := freePort(t)
+	args := append([]string{"serve", "--addr", addr, "--db", dsn, "--role", role, "--node-id", id,
+		"--allow-private-targets", "--log-level", "warn", "--shutdown-timeout", "10s"}, extra...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+operatorKey)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := &node{child: &child{cmd: cmd, base: "http://" + addr}, id: id}
+	t.Cleanup(func() {
+		if n.cmd.ProcessState == nil {
+			_ = n.cmd.Process.Kill()
+			_ = n.cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("node %s output (last 4 KiB):\n%s", id, tail(out.String(), 4096))
+		}
+	})
+	eventually(t, 30*time.Second, "node "+id+" to be ready", func() bool {
+		resp, err := http.Get(n.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return n
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// stop ends a node gracefully (SIGTERM) and fails the test if it does not
+// exit cleanly.
+func (n *node) stop(t *testing.T) {
+	t.Helper()
+	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("interrupt node %s: %v", n.id, err)
+	}
+	if err := n.cmd.Wait(); err != nil {
+		t.Fatalf("node %s did not stop cleanly: %v", n.id, err)
+	}
+}
+
+// publishBatch publishes events as one batch to base and returns the
+// answer's status and the accepted ids (status 202 only).
+func publishBatch(client *http.Client, base, tenant string, events []map[string]any) (int, []string, error) {
+	body, _ := json.Marshal(map[string]any{"events": events})
+	req, _ := http.NewRequest("POST", base+"/api/v1/tenants/"+tenant+"/events/batch", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+operatorKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 202 {
+		return resp.StatusCode, nil, nil
+	}
+	var out struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return resp.StatusCode, nil, err
+	}
+	ids := make([]string, len(out.Data))
+	for i, d := range out.Data {
+		ids[i] = d.ID
+	}
+	return 202, ids, nil
+}
+
+// events returns n small events numbered from seq.
+func events(seq, n int) []map[string]any {
+	evs := make([]map[string]any, n)
+	for i := range evs {
+		evs[i] = map[string]any{"type": "user.created", "data": map[string]any{"id": fmt.Sprintf("u_%d", seq+i), "seq": seq + i}}
+	}
+	return evs
+}
+
+// queryInts runs a query answering rows of (text, bigint) on dsn.
+func queryInts(t *testing.T, dsn, sql string, args ...any) map[string]int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, sql, args...)
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	out := map[string]int64{}
+	var k *string
+	var v int64
+	_, err = pgx.ForEachRow(rows, []any{&k, &v}, func() error {
+		key := ""
+		if k != nil {
+			key = *k
+		}
+		out[key] = v
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	return out
+}
+
+// missing returns the accepted event ids that rc has not received.
+func missing(rc *receiver, accepted map[string]bool) []string {
+	got, _ := rc.snapshot()
+	seen := make(map[string]bool, len(got))
+	for _, r := range got {
+		seen[r.EventID] = true
+	}
+	var out []string
+	for id := range accepted {
+		if !seen[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// privatePostgres is a PostgreSQL server of the test's own, in a temporary
+// data directory on a free port, so that stopping it disturbs no other
+// test running against the shared server at the same time.
+type privatePostgres struct {
+	dir, bin, port string
+	asUser         []string // command prefix to run as the postgres user
+}
+
+// startPrivatePostgres initialises and starts a private server, or skips
+// the test when PostgreSQL's programs are not installed.
+func startPrivatePostgres(t *testing.T) *privatePostgres {
+	t.Helper()
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	if len(matches) == 0 {
+		t.Skip("PostgreSQL server programs (initdb) are not installed")
+	}
+	p := &privatePostgres{bin: filepath.Dir(matches[len(matches)-1])}
+	dir, err := os.MkdirTemp("", "lmshooks-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.dir = dir
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if os.Geteuid() == 0 {
+		// initdb refuses to run as root.
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Skip("running as root without a postgres user")
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		p.asUser = []string{"runuser", "-u", "postgres", "--"}
+	}
+	p.port = strings.TrimPrefix(freePort(t), "127.0.0.1:")
+	p.run(t, "initdb", "-D", filepath.Join(dir, "data"), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+	p.start(t)
+	t.Cleanup(func() { p.pgctl("stop", "-m", "immediate") })
+	return p
+}
+
+func (p *privatePostgres) command(prog string, args ...string) *exec.Cmd {
+	full := append(append([]string{}, p.asUser...), append([]string{filepath.Join(p.bin, prog)}, args...)...)
+	return exec.Command(full[0], full[1:]...)
+}
+
+func (p *privatePostgres) run(t *testing.T, prog string, args ...string) {
+	t.Helper()
+	if out, err := p.command(prog, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", prog, err, out)
+	}
+}
+
+func (p *privatePostgres) pgctl(args ...string) ([]byte, error) {
+	full := append([]string{"-D", filepath.Join(p.dir, "data"), "-w", "-t", "60"}, args...)
+	return p.command("pg_ctl", full...).CombinedOutput()
+}
+
+// start starts the server and waits until it accepts connections.
+func (p *privatePostgres) start(t *testing.T) {
+	t.Helper()
+	opts := fmt.Sprintf("-p %s -k %s -c listen_addresses=127.0.0.1 -c max_connections=100", p.port, p.dir)
+	if out, err := p.pgctl("start", "-l", filepath.Join(p.dir, "log"), "-o", opts); err != nil {
+		log, _ := os.ReadFile(filepath.Join(p.dir, "log"))
+		t.Fatalf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+}
+
+// stop stops the server at once (fast shutdown: sessions are ended).
+func (p *privatePostgres) stop(t *testing.T) {
+	t.Helper()
+	if out, err := p.pgctl("stop", "-m", "fast"); err != nil {
+		t.Fatalf("pg_ctl stop: %v\n%s", err, out)
+	}
+}
+
+// dsn is the server's URL for the postgres database.
+func (p *privatePostgres) dsn() string {
+	return "postgres://postgres@127.0.0.1:" + p.port + "/postgres?sslmode=disable&connect_timeout=5"
+}

@@ -1,0 +1,142 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/dispatch"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store/sqlite"
+	"github.com/lmshooks/lmshooks/internal/ui"
+)
+
+// portalEnv serves the API and the real console side by side, as the app
+// does, so a link the API hands out can be opened.
+type portalEnv struct {
+	srv       *httptest.Server
+	op, acme  string // operator key, a key of tenant acme
+	noConsole *httptest.Server
+}
+
+func newPortalEnv(t *testing.T) *portalEnv {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "portal.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Now().UTC()
+	for _, id := range []string{"acme", "globex"} {
+		if err := st.CreateTenant(ctx, &domain.Tenant{ID: id, Name: id, Environment: domain.Production, CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &portalEnv{}
+	e.op, _ = api.NewKey()
+	e.acme, _ = api.NewKey()
+	if err := st.SetOperatorKey(ctx, &domain.APIKey{ID: "key_op", Name: "operator", Prefix: "lmsk_", Hash: api.HashKey(e.op), CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAPIKey(ctx, &domain.APIKey{ID: "key_acme", TenantID: "acme", Name: "acme", Prefix: "lmsk_", Hash: api.HashKey(e.acme), CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dispatch.New(dispatch.Config{Store: st, Logger: log, Owner: "portal-test"})
+	console, err := ui.New(ui.Config{Store: st, Dispatcher: d, Catalog: cat, Logger: log, Password: "portal test password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", api.New(api.Config{Store: st, Dispatcher: d, Logger: log, Portal: console}).Handler())
+	mux.Handle("/", console)
+	e.srv = httptest.NewServer(mux)
+	t.Cleanup(e.srv.Close)
+	e.noConsole = httptest.NewServer(api.New(api.Config{Store: st, Dispatcher: d, Logger: log}).Handler())
+	t.Cleanup(e.noConsole.Close)
+	return e
+}
+
+func postJSON(t *testing.T, base, path, key, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+path, bytes.NewReader([]byte(body)))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
+func TestPortalLinks(t *testing.T) {
+	e := newPortalEnv(t)
+	status, raw := postJSON(t, e.srv.URL, "/api/v1/tenants/acme/portal-links", e.acme, "")
+	if status != http.StatusCreated {
+		t.Fatalf("create link = %d: %s", status, raw)
+	}
+	var link struct {
+		URL       string    `json:"url"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	if err := json.Unmarshal(raw, &link); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link.URL, e.srv.URL+"/portal/") {
+		t.Fatalf("url = %q", link.URL)
+	}
+	if d := time.Until(link.ExpiresAt); d < 59*time.Minute || d > 61*time.Minute {
+		t.Fatalf("default expiry in %s, want 1h", d)
+	}
+	// The link opens acme's pages.
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(link.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/t/acme/" {
+		t.Fatalf("opening the link: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	status, raw = postJSON(t, e.srv.URL, "/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 120}`)
+	if status != http.StatusCreated || !strings.Contains(string(raw), "/portal/") {
+		t.Fatalf("operator link with ttl = %d: %s", status, raw)
+	}
+	for name, c := range map[string]struct {
+		path, key, body string
+		status          int
+		field           string
+	}{
+		"another tenant's key": {"/api/v1/tenants/globex/portal-links", e.acme, "", 404, ""},
+		"unknown tenant":       {"/api/v1/tenants/nope/portal-links", e.op, "", 404, ""},
+		"ttl too long":         {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 90000}`, 422, "ttl_seconds"},
+		"ttl zero":             {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 0}`, 422, "ttl_seconds"},
+		"unknown field":        {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl": 5}`, 422, "ttl"},
+	} {
+		status, raw := postJSON(t, e.srv.URL, c.path, c.key, c.body)
+		if status != c.status || (c.field != "" && !strings.Contains(string(raw), `"field":"`+c.field+`"`)) {
+			t.Errorf("%s: %d %s, want %d field %q", name, status, raw, c.status, c.field)
+		}
+	}
+	if status, raw := postJSON(t, e.noConsole.URL, "/api/v1/tenants/acme/portal-links", e.op, ""); status != 404 || !strings.Contains(string(raw), "web console") {
+		t.Fatalf("without a console: %d %s", status, raw)
+	}
+}

@@ -1,0 +1,194 @@
+// Package catalogs gives each tenant's view of the event catalog: the
+// builtin types plus the types the tenant registered itself, kept in
+// memory for a short time so that validating every published event does
+// not read the database.
+package catalogs
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// Defaults for Config fields left zero.
+const (
+	// DefaultTTL is how long a tenant's view is reused: how long a type
+	// registered or deleted through another node takes to be seen here.
+	DefaultTTL = 10 * time.Second
+	// DefaultRecheck is how soon after a load an unknown event type makes
+	// the view reload, so a type just registered on another node is
+	// accepted at once without letting bad events reload on every call.
+	DefaultRecheck = time.Second
+	// DefaultMaxTenants bounds how many tenants' views are kept.
+	DefaultMaxTenants = 10000
+)
+
+// Config wires a Catalogs.
+type Config struct {
+	Store   store.Store
+	Builtin *catalog.Catalog
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	// TTL, Recheck and MaxTenants default to the constants above.
+	TTL        time.Duration
+	Recheck    time.Duration
+	MaxTenants int
+}
+
+// Catalogs caches tenants' catalog views. Safe for concurrent use.
+type Catalogs struct {
+	cfg Config
+
+	mu    sync.Mutex
+	views map[string]view
+}
+
+// view is one tenant's catalog and when it was read from the store.
+type view struct {
+	cat      *catalog.Catalog
+	loadedAt time.Time
+}
+
+// New returns a Catalogs.
+func New(cfg Config) *Catalogs {
+	cfg.TTL = cmp.Or(cfg.TTL, DefaultTTL)
+	cfg.Recheck = cmp.Or(cfg.Recheck, DefaultRecheck)
+	cfg.MaxTenants = cmp.Or(cfg.MaxTenants, DefaultMaxTenants)
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Catalogs{cfg: cfg, views: map[string]view{}}
+}
+
+// Builtin returns the catalog every tenant shares.
+func (c *Catalogs) Builtin() *catalog.Catalog { return c.cfg.Builtin }
+
+// Tenant returns the catalog as tenantID sees it: the builtin types and
+// its own.
+func (c *Catalogs) Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+	now := c.cfg.Clock.Now()
+	c.mu.Lock()
+	v, ok := c.views[tenantID]
+	c.mu.Unlock()
+	if ok && now.Sub(v.loadedAt) < c.cfg.TTL {
+		return v.cat, nil
+	}
+	return c.load(ctx, tenantID, now)
+}
+
+// Invalidate drops tenantID's view, after its types changed.
+func (c *Catalogs) Invalidate(tenantID string) {
+	c.mu.Lock()
+	delete(c.views, tenantID)
+	c.mu.Unlock()
+}
+
+// Validate checks an event's type and data against the tenant's catalog
+// (it is an ingest.Validator): an unknown type is an EINVALID error on
+// "type" with the closest known types; data that breaks the schema an
+// EINVALID error on "data/<JSON pointer>" naming the broken rule.
+func (c *Catalogs) Validate(ctx context.Context, tenantID, eventType string, data json.RawMessage) error {
+	cat, err := c.Tenant(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if _, ok := cat.Lookup(eventType); !ok {
+		// Perhaps registered through another node since the view was
+		// read: look again, at most once per Recheck.
+		if cat, err = c.recheck(ctx, tenantID); err != nil {
+			return err
+		}
+	}
+	return cat.Validate(eventType, data)
+}
+
+// recheck reloads tenantID's view unless it was loaded less than Recheck
+// ago.
+func (c *Catalogs) recheck(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+	now := c.cfg.Clock.Now()
+	c.mu.Lock()
+	v, ok := c.views[tenantID]
+	c.mu.Unlock()
+	if ok && now.Sub(v.loadedAt) < c.cfg.Recheck {
+		return v.cat, nil
+	}
+	return c.load(ctx, tenantID, now)
+}
+
+// load reads tenantID's types and builds its view.
+func (c *Catalogs) load(ctx context.Context, tenantID string, now time.Time) (*catalog.Catalog, error) {
+	custom, err := c.cfg.Store.ListEventTypes(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("load event types of tenant %s: %w", tenantID, err)
+	}
+	cat := c.cfg.Builtin
+	if len(custom) > 0 {
+		cat = c.withCustom(tenantID, custom)
+	}
+	c.mu.Lock()
+	if len(c.views) >= c.cfg.MaxTenants {
+		for k, v := range c.views {
+			if now.Sub(v.loadedAt) >= c.cfg.TTL {
+				delete(c.views, k)
+			}
+		}
+		if len(c.views) >= c.cfg.MaxTenants {
+			clear(c.views)
+		}
+	}
+	c.views[tenantID] = view{cat: cat, loadedAt: now}
+	c.mu.Unlock()
+	return cat, nil
+}
+
+// withCustom builds the tenant's view. Stored types were valid when saved;
+// one that no longer is (a later release added a builtin type of the same
+// name, say) is left out and logged rather than breaking the tenant's
+// every publish.
+func (c *Catalogs) withCustom(tenantID string, custom []domain.CustomEventType) *catalog.Catalog {
+	types := make([]catalog.EventType, len(custom))
+	for i, ct := range custom {
+		types[i] = FromCustom(&ct)
+	}
+	cat, err := c.cfg.Builtin.WithCustom(types)
+	if err == nil {
+		return cat
+	}
+	var kept []catalog.EventType
+	for _, t := range types {
+		if _, err := c.cfg.Builtin.WithCustom([]catalog.EventType{t}); err != nil {
+			c.cfg.Logger.Warn("ignoring a stored custom event type", "tenant_id", tenantID, "type", t.Type, "err", err)
+			continue
+		}
+		kept = append(kept, t)
+	}
+	if cat, err = c.cfg.Builtin.WithCustom(kept); err != nil {
+		c.cfg.Logger.Warn("ignoring the stored custom event types", "tenant_id", tenantID, "err", err)
+		return c.cfg.Builtin
+	}
+	return cat
+}
+
+// FromCustom converts a stored custom type to a catalog entry.
+func FromCustom(ct *domain.CustomEventType) catalog.EventType {
+	return catalog.EventType{
+		Type:        ct.Type,
+		Title:       ct.Title,
+		Description: ct.Description,
+		Schema:      ct.Schema,
+		Example:     ct.Example,
+		Custom:      true,
+	}
+}

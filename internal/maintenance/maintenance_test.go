@@ -1,0 +1,151 @@
+package maintenance_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/maintenance"
+	"github.com/lmshooks/lmshooks/internal/store/postgres"
+)
+
+// openSchema opens n stores on one fresh schema, dropped when the test
+// ends.
+func openSchema(t *testing.T, n int) (schema string, stores []*postgres.Store) {
+	t.Helper()
+	dsn := os.Getenv("LMSHOOKS_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("LMSHOOKS_TEST_POSTGRES is not set")
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema = "test_maint_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("drop schema: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	for range n {
+		s, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 2, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		stores = append(stores, s)
+	}
+	return schema, stores
+}
+
+// countPartitions counts the daily partitions of events in schema.
+func countPartitions(t *testing.T, schema string) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, os.Getenv("LMSHOOKS_TEST_POSTGRES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename LIKE 'events\_p%'`, schema).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Of three nodes exactly one leads and does the work; when it stops, one
+// of the others takes over.
+func TestOneLeaderAndReElection(t *testing.T) {
+	schema, stores := openSchema(t, 3)
+	type node struct {
+		r      *maintenance.Runner
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	var nodes []*node
+	for _, s := range stores {
+		r := maintenance.New(maintenance.Config{
+			Elector: s, Tasks: s, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
+			Every: 50 * time.Millisecond, RetryEvery: 50 * time.Millisecond, DaysAhead: 10,
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		n := &node{r: r, cancel: cancel, done: make(chan struct{})}
+		go func() { defer close(n.done); r.Run(ctx) }()
+		nodes = append(nodes, n)
+	}
+	var once sync.Once
+	stopAll := func() {
+		once.Do(func() {
+			for _, n := range nodes {
+				n.cancel()
+				<-n.done
+			}
+		})
+	}
+	t.Cleanup(stopAll)
+
+	leaders := func() (count int, leader *node) {
+		for _, n := range nodes {
+			if n.r.Leading() {
+				count++
+				leader = n
+			}
+		}
+		return count, leader
+	}
+	var first *node
+	eventually(t, "a leader that has run", func() bool {
+		c, l := leaders()
+		first = l
+		return c == 1 && l.r.Runs() > 0
+	})
+	// Yesterday to ten days ahead.
+	if got := countPartitions(t, schema); got < 12 {
+		t.Fatalf("%d daily events partitions after the leader ran, want at least 12", got)
+	}
+	// Still one leader a while later: followers keep trying and failing.
+	time.Sleep(200 * time.Millisecond)
+	if c, l := leaders(); c != 1 || l != first {
+		t.Fatalf("%d leaders after a while (same as before: %v), want the first one only", c, l == first)
+	}
+	for _, n := range nodes {
+		if n != first && n.r.Runs() != 0 {
+			t.Fatal("a follower ran the leader's tasks")
+		}
+	}
+
+	first.cancel()
+	<-first.done
+	eventually(t, "a new leader", func() bool {
+		c, l := leaders()
+		return c == 1 && l != first && l.r.Runs() > 0
+	})
+	stopAll()
+	if c, _ := leaders(); c != 0 {
+		t.Fatalf("%d nodes still lead after stopping", c)
+	}
+}

@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RollupBounds are the upper bounds of the latency histogram buckets of a
+// Rollup; its last bucket counts everything slower than the last bound.
+var RollupBounds = []time.Duration{
+	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
+	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2500 * time.Millisecond,
+	5 * time.Second, 10 * time.Second,
+}
+
+// rollupGrace is how long after an hour ends it is rolled up: attempts are
+// recorded a moment after they end (batched, and a crashed node's work is
+// redone up to a lease later), so an hour is left open for that long.
+const rollupGrace = 5 * time.Minute
+
+// rollupMaxHours bounds the hours one RollUpAttempts call covers, so that
+// catching up after a long pause is done in bounded steps.
+const rollupMaxHours = 24
+
+// rollupWatermark names the maintenance_state row holding the first hour
+// not yet rolled up.
+const rollupWatermark = "attempt_rollups"
+
+// Rollup is one webhook's attempts during one hour.
+type Rollup struct {
+	TenantID  string
+	WebhookID string
+	// Hour is the start of the hour (UTC).
+	Hour   time.Time
+	Calls  int64
+	Errors int64
+	// DurationSum and DurationMax are over every call of the hour.
+	DurationSum time.Duration
+	DurationMax time.Duration
+	// Buckets has len(RollupBounds)+1 counts: Buckets[i] counts the calls
+	// that took at most RollupBounds[i] and more than the bound before.
+	Buckets []int64
+}
+
+// rollupSQL computes the roll-ups of [$1, $2) from attempts and replaces
+// whatever was stored for those hours.
+var rollupSQL = func() string {
+	var buckets []string
+	lower := "0"
+	for _, b := range RollupBounds {
+		upper := fmt.Sprint(b.Nanoseconds())
+		buckets = append(buckets, fmt.Sprintf("count(*) FILTER (WHERE duration_ns > %s AND duration_ns <= %s)", lower, upper))
+		lower = upper
+	}
+	buckets = append(buckets, fmt.Sprintf("count(*) FILTER (WHERE duration_ns > %s)", lower))
+	// The first bucket also takes zero and (never expected) negative
+	// durations.
+	buckets[0] = fmt.Sprintf("count(*) FILTER (WHERE duration_ns <= %d)", RollupBounds[0].Nanoseconds())
+	return `INSERT INTO attempt_rollups (tenant_id, webhook_id, hour, calls, errors, duration_sum_ns, duration_max_ns, buckets)
+		SELECT tenant_id, webhook_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+			count(*), count(*) FILTER (WHERE NOT success), sum(duration_ns), max(duration_ns),
+			ARRAY[` + strings.Join(buckets, ", ") + `]
+		FROM attempts WHERE started_at >= $1 AND started_at < $2
+		GROUP BY 1, 2, 3
+		ON CONFLICT (tenant_id, hour, webhook_id) DO UPDATE SET calls = excluded.calls, errors = excluded.errors,
+			duration_sum_ns = excluded.duration_sum_ns, duration_max_ns = excluded.duration_max_ns, buckets = excluded.buckets`
+}()
+
+// RollUpAttempts rolls up the attempts of every hour that ended at least
+// a few minutes before now and was not rolled up yet (at most a day's
+// worth per call; the first call starts a day back), and returns how many
+// hours it covered. Rolling an hour up again replaces its rows, so a
+// second leader repeating the work is harmless.
+func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) {
+	if s.closed.Load() {
+		return 0, errClosed
+	}
+	end := now.Add(-rollupGrace).UTC().Truncate(time.Hour)
+	var from time.Time
+	err := s.pool.QueryRow(ctx, `SELECT value FROM maintenance_state WHERE name = $1`, rollupWatermark).Scan(&from)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		from = end.Add(-24 * time.Hour)
+	case err != nil:
+		return 0, mapErr("roll up: watermark", err)
+	}
+	from = from.UTC()
+	if !from.Before(end) {
+		return 0, nil
+	}
+	if end.Sub(from) > rollupMaxHours*time.Hour {
+		end = from.Add(rollupMaxHours * time.Hour)
+	}
+	err = s.inTx(ctx, "roll up", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, rollupSQL, from, end); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO maintenance_state (name, value) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, rollupWatermark, end)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(end.Sub(from) / time.Hour), nil
+}
+
+// AttemptRollups returns a tenant's hourly roll-ups for the hours starting
+// in [since, until), by hour then webhook.
+func (s *Store) AttemptRollups(ctx context.Context, tenantID string, since, until time.Time) ([]Rollup, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	rows, err := s.pool.Query(ctx, `SELECT tenant_id, webhook_id, hour, calls, errors, duration_sum_ns, duration_max_ns, buckets
+		FROM attempt_rollups WHERE tenant_id = $1 AND hour >= $2 AND hour < $3 ORDER BY hour, webhook_id`, tenantID, since, until)
+	if err != nil {
+		return nil, mapErr("attempt roll-ups", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Rollup, error) {
+		var ru Rollup
+		var sum, max int64
+		err := r.Scan(&ru.TenantID, &ru.WebhookID, &ru.Hour, &ru.Calls, &ru.Errors, &sum, &max, &ru.Buckets)
+		ru.Hour, ru.DurationSum, ru.DurationMax = utc(ru.Hour), time.Duration(sum), time.Duration(max)
+		return ru, err
+	})
+	if err != nil {
+		return nil, mapErr("attempt roll-ups", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// catalogGroup is one entity of the catalog page.
+type catalogGroup struct {
+	Entity      string
+	Description string
+	Types       []catalog.EventType
+}
+
+func (c *Console) catalogPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	var groups []catalogGroup
+	byEntity := map[string]int{}
+	for _, et := range c.catalog.All() {
+		i, ok := byEntity[et.Entity]
+		if !ok {
+			i = len(groups)
+			byEntity[et.Entity] = i
+			groups = append(groups, catalogGroup{Entity: et.Entity, Description: c.catalog.EntityDescription(et.Entity)})
+		}
+		groups[i].Types = append(groups[i].Types, et)
+	}
+	return c.page(w, r, rc, "catalog", "Event types", "catalog", groups)
+}
+
+// rendering is an example as one format puts it on the wire.
+type rendering struct {
+	Format      string
+	ContentType string
+	Headers     []header
+	Body        []byte
+	Error       string
+}
+
+// eventTypeData is an event type's page data.
+type eventTypeData struct {
+	Type       *catalog.EventType
+	Renderings []rendering
+}
+
+// eventTypePage shows an event type: its schema, its example, and the
+// example as each format sends it.
+func (c *Console) eventTypePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	et, ok := c.catalog.Lookup(r.PathValue("type"))
+	if !ok {
+		return domain.NotFound("event type", r.PathValue("type"))
+	}
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	ev := &domain.Event{ID: "evt_01hx0example0000000000000", TenantID: rc.tenant.ID, Type: et.Type, OccurredAt: now, ReceivedAt: now, Data: et.Example}
+	dl := &domain.Delivery{ID: "dlv_01hx0example0000000000000", TenantID: rc.tenant.ID, EventID: ev.ID, WebhookID: "wh_example", EventType: et.Type, State: domain.Scheduled, CreatedAt: now}
+	d := eventTypeData{Type: et}
+	for _, name := range c.formats.Names() {
+		rd, _ := c.formats.Lookup(name)
+		wh := &domain.Webhook{ID: "wh_example", TenantID: rc.tenant.ID, Name: "Example", Format: name, EventTypes: []string{et.Type}}
+		req, err := rd.Render(ev, dl, wh, now)
+		out := rendering{Format: name}
+		if err != nil {
+			out.Error = err.Error()
+		} else {
+			out.ContentType, out.Headers, out.Body = req.ContentType, sortedHeaders(req.Header), req.Body
+		}
+		d.Renderings = append(d.Renderings, out)
+	}
+	return c.page(w, r, rc, "event_type", et.Type, "catalog", d)
+}

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/stats"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// windowStats is one window's numbers, with a flag for "no calls".
+type windowStats struct {
+	stats.Summary
+	Rate    float64
+	HasRate bool
+}
+
+func newWindowStats(s stats.Summary) windowStats {
+	rate, ok := s.SuccessRate()
+	return windowStats{Summary: s, Rate: rate, HasRate: ok}
+}
+
+// hookStats is one webhook's row of the dashboard.
+type hookStats struct {
+	Webhook domain.Webhook
+	Day     windowStats
+	Week    windowStats
+	Failing bool
+}
+
+// dashboardData is the dashboard's data.
+type dashboardData struct {
+	Day, Week windowStats
+	Hooks     []hookStats
+	Chart     template.HTML
+	Range     string
+	Totals    map[string]int
+	Any       bool
+}
+
+// dashboard shows the tenant's webhook health: calls, errors, success rate
+// and latency over 24 hours and 7 days, deliveries over time by state, and
+// its webhooks with the failing ones first.
+func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	tid := rc.tenant.ID
+	now := c.clock.Now().UTC()
+	hooks, err := c.allWebhooks(ctx, tid)
+	if err != nil {
+		return err
+	}
+	samples, err := c.store.AttemptSamples(ctx, tid, now.Add(-7*24*time.Hour), now)
+	if err != nil {
+		return err
+	}
+	dayStart := now.Add(-24 * time.Hour)
+	var daySamples []store.AttemptSample
+	for _, s := range samples {
+		if !s.StartedAt.Before(dayStart) {
+			daySamples = append(daySamples, s)
+		}
+	}
+	day, week := stats.Summarize(daySamples), stats.Summarize(samples)
+	d := dashboardData{
+		Day:  newWindowStats(stats.Summarize(relabel(daySamples))[""]),
+		Week: newWindowStats(stats.Summarize(relabel(samples))[""]),
+	}
+	for _, h := range hooks {
+		hs := hookStats{Webhook: h, Day: newWindowStats(day[h.ID]), Week: newWindowStats(week[h.ID])}
+		hs.Failing = hs.Day.Errors > 0 || !h.Enabled
+		d.Hooks = append(d.Hooks, hs)
+	}
+	// Failing webhooks first: most errors in 24 h, then lowest success
+	// rate, then disabled ones, then by name.
+	sort.SliceStable(d.Hooks, func(i, j int) bool {
+		a, b := d.Hooks[i], d.Hooks[j]
+		if a.Day.Errors != b.Day.Errors {
+			return a.Day.Errors > b.Day.Errors
+		}
+		if a.Week.Errors != b.Week.Errors {
+			return a.Week.Errors > b.Week.Errors
+		}
+		if a.Webhook.Enabled != b.Webhook.Enabled {
+			return !a.Webhook.Enabled
+		}
+		return a.Webhook.Name < b.Webhook.Name
+	})
+
+	d.Range = "24h"
+	n, step := 24, time.Hour
+	if r.URL.Query().Get("range") == "7d" {
+		d.Range, n, step = "7d", 28, 6*time.Hour
+	}
+	buckets, err := c.deliveryBuckets(ctx, tid, now, n, step)
+	if err != nil {
+		return err
+	}
+	d.Totals = map[string]int{}
+	for _, b := range buckets {
+		for st, v := range b.Counts {
+			d.Totals[string(st)] += v
+			d.Any = d.Any || v > 0
+		}
+	}
+	d.Chart = chartSVG(buckets, step)
+	return c.page(w, r, rc, "dashboard", "Dashboard", "dashboard", d)
+}
+
+// relabel puts every sample under one key, to summarize them all at once.
+func relabel(samples []store.AttemptSample) []store.AttemptSample {
+	out := make([]store.AttemptSample, len(samples))
+	for i, s := range samples {
+		s.WebhookID = ""
+		out[i] = s
+	}
+	return out
+}
+
+// deliveryBuckets counts deliveries created per step over the last n steps,
+// by state, with one indexed count per bucket.
+func (c *Console) deliveryBuckets(ctx context.Context, tenantID string, now time.Time, n int, step time.Duration) ([]bucket, error) {
+	end := now.Truncate(step).Add(step)
+	out := make([]bucket, n)
+	for i := range out {
+		start := end.Add(-time.Duration(n-i) * step)
+		counts, err := c.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tenantID, Since: start, Until: start.Add(step)})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = bucket{Start: start, Counts: counts}
+	}
+	return out, nil
+}
+
+// allWebhooks returns every webhook of a tenant, page by page.
+func (c *Console) allWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error) {
+	var all []domain.Webhook
+	cursor := ""
+	for {
+		hs, next, err := c.store.ListWebhooks(ctx, tenantID, store.Page{Cursor: cursor, Limit: store.MaxListLimit})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, hs...)
+		if next == "" {
+			return all, nil
+		}
+		cursor = next
+	}
+}

@@ -1,0 +1,223 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// auditPageSize is how many deliveries a page of the audit shows.
+const auditPageSize = 50
+
+// ranges are the audit's time filters.
+var ranges = []struct {
+	Key   string
+	Label string
+	Dur   time.Duration
+}{
+	{"1h", "Last hour", time.Hour},
+	{"24h", "Last 24 hours", 24 * time.Hour},
+	{"7d", "Last 7 days", 7 * 24 * time.Hour},
+	{"30d", "Last 30 days", 30 * 24 * time.Hour},
+}
+
+// tab is one state tab of the audit with its count.
+type tab struct {
+	State  domain.DeliveryState // "" for all
+	Label  string
+	Count  int
+	URL    string
+	Active bool
+}
+
+// auditData is the audit page's data.
+type auditData struct {
+	Tabs       []tab
+	Deliveries []domain.Delivery
+	Names      map[string]string // webhook id → name
+	Webhooks   []domain.Webhook
+	Filter     auditFilter
+	Ranges     any
+	NextURL    string
+	FirstURL   string
+	Types      []string
+	Filtered   bool
+}
+
+// auditFilter is the audit's filter as given in the query.
+type auditFilter struct {
+	State     string
+	WebhookID string
+	EventType string
+	EventID   string
+	Range     string
+}
+
+// query renders the filter as a query string, with the state replaced.
+func (f auditFilter) query(state string) url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"state": state, "webhook_id": f.WebhookID, "event_type": f.EventType, "event_id": f.EventID, "range": f.Range} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+// deliveriesPage is the audit list (seed 000): deliveries newest first,
+// state tabs with counts, filters, and cursor pagination, which stays fast
+// however many deliveries there are.
+func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	af := auditFilter{State: q.Get("state"), WebhookID: q.Get("webhook_id"), EventType: strings.TrimSpace(q.Get("event_type")), EventID: strings.TrimSpace(q.Get("event_id")), Range: q.Get("range")}
+	f := store.DeliveryFilter{TenantID: rc.tenant.ID, WebhookID: af.WebhookID, EventType: af.EventType, EventID: af.EventID,
+		Page: store.Page{Cursor: q.Get("cursor"), Limit: auditPageSize}}
+	if af.State != "" {
+		f.State = domain.DeliveryState(af.State)
+		if !f.State.Valid() {
+			return domain.FieldErrorf("state", "%q is not a delivery state", af.State)
+		}
+	}
+	for _, rg := range ranges {
+		if rg.Key == af.Range {
+			f.Since = c.clock.Now().UTC().Add(-rg.Dur)
+		}
+	}
+	counts, err := c.store.CountDeliveries(ctx, f)
+	if err != nil {
+		return err
+	}
+	ds, next, err := c.store.ListDeliveries(ctx, f)
+	if err != nil {
+		return err
+	}
+	hooks, err := c.allWebhooks(ctx, rc.tenant.ID)
+	if err != nil {
+		return err
+	}
+	base := tenantBase(rc.tenant.ID) + "/deliveries"
+	d := auditData{Deliveries: ds, Names: map[string]string{}, Webhooks: hooks, Filter: af, Ranges: ranges,
+		Filtered: af.WebhookID != "" || af.EventType != "" || af.EventID != "" || af.Range != ""}
+	for _, h := range hooks {
+		d.Names[h.ID] = h.Name
+	}
+	total := 0
+	for _, st := range domain.DeliveryStates {
+		total += counts[st]
+	}
+	d.Tabs = append(d.Tabs, tab{Label: "All", Count: total, URL: base + "?" + af.query("").Encode(), Active: af.State == ""})
+	for _, st := range domain.DeliveryStates {
+		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: counts[st], URL: base + "?" + af.query(string(st)).Encode(), Active: af.State == string(st)})
+	}
+	if next != "" {
+		nq := af.query(af.State)
+		nq.Set("cursor", next)
+		d.NextURL = base + "?" + nq.Encode()
+	}
+	if q.Get("cursor") != "" {
+		d.FirstURL = base + "?" + af.query(af.State).Encode()
+	}
+	for _, et := range c.catalog.All() {
+		d.Types = append(d.Types, et.Type)
+	}
+	return c.page(w, r, rc, "deliveries", "Deliveries", "deliveries", d)
+}
+
+// recoverDeliveries re-schedules the failed (and canceled) deliveries
+// created since a time, for one webhook or all of them ("retry failed
+// since…").
+func (c *Console) recoverDeliveries(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	var dur time.Duration
+	for _, rg := range ranges {
+		if rg.Key == r.PostFormValue("since") {
+			dur = rg.Dur
+		}
+	}
+	if dur == 0 {
+		return domain.FieldErrorf("since", "choose how far back to retry")
+	}
+	now := c.clock.Now().UTC()
+	var ids []string
+	if wid := r.PostFormValue("webhook_id"); wid != "" {
+		if _, err := c.store.GetWebhook(ctx, rc.tenant.ID, wid); err != nil {
+			return err
+		}
+		ids = []string{wid}
+	} else {
+		hooks, err := c.allWebhooks(ctx, rc.tenant.ID)
+		if err != nil {
+			return err
+		}
+		for _, h := range hooks {
+			ids = append(ids, h.ID)
+		}
+	}
+	total := 0
+	for _, wid := range ids {
+		n, err := c.store.Recover(ctx, store.RecoverParams{TenantID: rc.tenant.ID, WebhookID: wid, Since: now.Add(-dur), Now: now})
+		if err != nil {
+			return err
+		}
+		total += n
+	}
+	if total > 0 {
+		c.dispatcher.Wake()
+	}
+	c.setFlash(w, rc, plural(total, "failed or canceled delivery was", "failed or canceled deliveries were")+" scheduled again.")
+	return redirect(w, r, tenantBase(rc.tenant.ID)+"/deliveries?state=scheduled")
+}
+
+// deliveryData is the delivery detail page's data.
+type deliveryData struct {
+	Delivery *domain.Delivery
+	Event    *domain.Event
+	Webhook  *domain.Webhook // nil if deleted since
+	Attempts []domain.Attempt
+}
+
+// deliveryPage shows one delivery: the event, every attempt's request and
+// response, the next attempt, and Resend.
+func (c *Console) deliveryPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	tid := rc.tenant.ID
+	d, err := c.store.GetDelivery(ctx, tid, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	ev, err := c.store.GetEvent(ctx, tid, d.EventID)
+	if err != nil {
+		return err
+	}
+	ats, err := c.store.ListAttempts(ctx, tid, d.ID)
+	if err != nil {
+		return err
+	}
+	data := deliveryData{Delivery: d, Event: ev, Attempts: ats}
+	if wh, err := c.store.GetWebhook(ctx, tid, d.WebhookID); err == nil {
+		data.Webhook = wh
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return err
+	}
+	// Newest attempt first: it is the one people come for.
+	for i, j := 0, len(data.Attempts)-1; i < j; i, j = i+1, j-1 {
+		data.Attempts[i], data.Attempts[j] = data.Attempts[j], data.Attempts[i]
+	}
+	return c.page(w, r, rc, "delivery", "Delivery "+d.ID, "deliveries", data)
+}
+
+// resendDelivery makes the delivery due now with a fresh retry schedule.
+func (c *Console) resendDelivery(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	d, err := c.store.Resend(r.Context(), rc.tenant.ID, r.PathValue("id"), c.clock.Now().UTC())
+	if err != nil {
+		return err
+	}
+	c.dispatcher.Wake()
+	c.setFlash(w, rc, "Delivery scheduled to be sent again now.")
+	return redirect(w, r, tenantBase(rc.tenant.ID)+"/deliveries/"+d.ID)
+}

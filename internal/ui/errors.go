@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// statusOf maps a domain error code to the page's HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case domain.EINVALID:
+		return http.StatusUnprocessableEntity
+	case domain.EMALFORMED:
+		return http.StatusBadRequest
+	case domain.ENOTFOUND:
+		return http.StatusNotFound
+	case domain.ECONFLICT:
+		return http.StatusConflict
+	case domain.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case domain.EFORBIDDEN:
+		return http.StatusForbidden
+	case domain.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorPage is the error page's data.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail answers err: sign-in for a missing session, else the error page
+// with a safe message. Internal errors are logged here, once.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
+	code := domain.ErrorCode(err)
+	if err == errSignIn {
+		next := r.URL.Path
+		if r.Method != http.MethodGet {
+			next = "/"
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	status := statusOf(code)
+	if status >= 500 {
+		c.log.Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	p := errorPage{Status: status, Message: domain.ErrorMessage(err)}
+	switch status {
+	case http.StatusNotFound:
+		p.Heading = "Not found"
+		p.Message = "This page does not exist, or you do not have access to it."
+	case http.StatusUnauthorized:
+		p.Heading = "Not signed in"
+	case http.StatusForbidden:
+		p.Heading = "Not allowed"
+	case http.StatusConflict:
+		p.Heading = "Cannot do that now"
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		p.Heading = "Please check your input"
+	default:
+		p.Heading = "Something went wrong"
+		p.Message = "The console could not complete this request. Try again in a moment; if it keeps failing, the server log has the details."
+	}
+	// A tenant's pages keep their navigation only if the session may see
+	// that tenant; otherwise nothing about it is shown.
+	if rc.tenant != nil && (rc.s == nil || !rc.s.canSee(rc.tenant.ID)) {
+		rc.tenant = nil
+	}
+	c.render(w, r, rc, status, "error", p.Heading, "", p)
+}
+
+// notFound answers paths no route matches.
+func (c *Console) notFound(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return domain.Errorf(domain.ENOTFOUND, "no page at %s", r.URL.Path)
+}

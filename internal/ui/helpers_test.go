@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/dispatch"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/outbound"
+	"github.com/lmshooks/lmshooks/internal/store/sqlite"
+)
+
+const testPassword = "correct horse battery staple"
+
+// bundle is a console on a real SQLite store behind a real HTTP server,
+// with a browser-like client (cookie jar, no redirects followed).
+type bundle struct {
+	t       *testing.T
+	console *Console
+	store   *sqlite.Store
+	srv     *httptest.Server
+	client  *http.Client
+}
+
+// loadedCatalog is parsed once: it is immutable and costs a little.
+var loadedCatalog = func() *catalog.Catalog {
+	c, err := catalog.Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+func setup(t *testing.T, tweak ...func(*Config)) *bundle {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ui.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testLog{t}, nil))
+	}
+	d := dispatch.New(dispatch.Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Logger: log, Owner: "ui-test"})
+	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Logger: log, Password: testPassword, SecureCookies: false}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	return &bundle{t: t, console: c, store: st, srv: srv, client: newClient()}
+}
+
+func newClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// page is an answer: status, headers, body.
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *bundle) get(path string) page {
+	b.t.Helper()
+	return b.do(b.client, "GET", path, nil)
+}
+
+// post sends a form; the session's CSRF token is added unless the form
+// already has a "csrf" entry.
+func (b *bundle) post(path string, form url.Values) page {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", b.csrf())
+	}
+	return b.do(b.client, "POST", path, form)
+}
+
+func (b *bundle) do(c *http.Client, method, path string, form url.Values) page {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.srv.URL+path, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, header: resp.Header, body: string(raw)}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf returns the CSRF token of the client's session, read from a page
+// as a browser would.
+func (b *bundle) csrf() string {
+	b.t.Helper()
+	p := b.do(b.client, "GET", "/tenants", nil)
+	if p.status == http.StatusNotFound { // a portal session
+		p = b.do(b.client, "GET", "/", nil)
+		if loc := p.header.Get("Location"); loc != "" {
+			p = b.do(b.client, "GET", loc, nil)
+		}
+	}
+	m := csrfField.FindStringSubmatch(p.body)
+	if m == nil {
+		b.t.Fatalf("no CSRF token on the page (status %d)", p.status)
+	}
+	return m[1]
+}
+
+// login signs the client in as the operator.
+func (b *bundle) login() {
+	b.t.Helper()
+	p := b.do(b.client, "POST", "/login", url.Values{"password": {testPassword}})
+	if p.status != http.StatusSeeOther {
+		b.t.Fatalf("login = %d, want 303", p.status)
+	}
+}
+
+func (b *bundle) tenant(id string) *domain.Tenant {
+	b.t.Helper()
+	now := time.Now().UTC()
+	t := &domain.Tenant{ID: id, Name: "Tenant " + id, Environment: domain.Production, CreatedAt: now, UpdatedAt: now}
+	if err := b.store.CreateTenant(context.Background(), t); err != nil {
+		b.t.Fatal(err)
+	}
+	return t
+}
+
+func mustContain(t *testing.T, p page, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(p.body, w) {
+			t.Fatalf("page (status %d) lacks %q:\n%s", p.status, w, p.body)
+		}
+	}
+}
+
+func wantStatus(t *testing.T, p page, want int) {
+	t.Helper()
+	if p.status != want {
+		t.Fatalf("status = %d, want %d:\n%s", p.status, want, p.body)
+	}
+}
+
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func hashKey(k string) string { return api.HashKey(k) }

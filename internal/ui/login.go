@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// loginData is the sign-in page's data.
+type loginData struct {
+	Next  string
+	Error string
+}
+
+func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.s != nil && rc.s.operator() {
+		return redirect(w, r, "/")
+	}
+	return c.page(w, r, rc, "login", "Sign in", "", loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// login checks the operator's password and starts an operator session.
+func (c *Console) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	next := safeNext(r.PostFormValue("next"))
+	if !c.keys.checkPassword(r.PostFormValue("password")) {
+		c.log.Warn("console sign-in failed", "remote", r.RemoteAddr)
+		c.render(w, r, rc, http.StatusUnauthorized, "login", "Sign in", "", loginData{Next: next, Error: "That password is not right."})
+		return nil
+	}
+	s := &session{ID: newSessionID(), Kind: kindOperator, Expires: c.clock.Now().Add(c.sessionTTL).Unix()}
+	if err := c.setSession(w, s); err != nil {
+		return err
+	}
+	return redirect(w, r, next)
+}
+
+// logout ends the session on this node and clears the cookie.
+func (c *Console) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	c.revoked.add(rc.s.ID, time.Unix(rc.s.Expires, 0), c.clock.Now())
+	c.clearCookie(w, sessionCookie)
+	if rc.s.Kind == kindPortal {
+		c.render(w, r, &reqCtx{}, http.StatusOK, "error", "Signed out", "", errorPage{Status: 200, Heading: "Signed out", Message: "Open the webhooks page of your learning platform again to come back."})
+		return nil
+	}
+	return redirect(w, r, "/login")
+}
+
+// home sends the operator to the tenants and a portal session to its
+// tenant's dashboard.
+func (c *Console) home(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if rc.s.operator() {
+		return redirect(w, r, "/tenants")
+	}
+	return redirect(w, r, tenantBase(rc.s.Tenant)+"/")
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,133 @@
+// Package ui serves lmshooks' web console: the operator's admin pages and
+// the tenant portal that an LMS embeds in its own admin pages.
+//
+// Pages are rendered on the server with html/template; templates, CSS and
+// the little JavaScript there is are embedded in the binary, so the console
+// needs no build step and no internet. Forms post back to the server and
+// work without JavaScript.
+package ui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// DefaultSessionTTL is how long an operator stays signed in.
+const DefaultSessionTTL = 12 * time.Hour
+
+// Dispatcher is the part of the delivery engine the console drives.
+type Dispatcher interface {
+	// Test sends ev to w right now, outside the audit log.
+	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
+	// Wake says due work may exist (after resend or recover).
+	Wake()
+	// WebhookChanged drops cached copies of a changed webhook.
+	WebhookChanged(id string)
+}
+
+// Config wires a Console.
+type Config struct {
+	Store      store.Store
+	Dispatcher Dispatcher
+	// Catalog is the event catalog (required).
+	Catalog *catalog.Catalog
+	// Formats lists the wire formats; nil means format.Default().
+	Formats *format.Registry
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	// Password is the operator's password (required). Every console key is
+	// derived from it.
+	Password string
+	// PortalOrigins may embed portal pages in a frame; none when empty.
+	PortalOrigins []string
+	// SecureCookies marks cookies Secure (false only for plain-HTTP
+	// development on loopback).
+	SecureCookies bool
+	// RotationOverlap is how long a rotated-out secret keeps signing
+	// (default 24h).
+	RotationOverlap time.Duration
+	// SessionTTL is how long an operator session lasts (default 12h).
+	SessionTTL time.Duration
+}
+
+// Console is the web console's handler.
+type Console struct {
+	store      store.Store
+	dispatcher Dispatcher
+	catalog    *catalog.Catalog
+	formats    *format.Registry
+	clock      clock.Clock
+	log        *slog.Logger
+	keys       *keyring
+	origins    []string
+	secure     bool
+	overlap    time.Duration
+	sessionTTL time.Duration
+	revoked    revocations
+	pages      *pages
+	assets     *assets
+	mux        *http.ServeMux
+}
+
+// New builds the console. It parses every template, so a broken template
+// fails here, at start-up, rather than on a page view.
+func New(cfg Config) (*Console, error) {
+	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil {
+		return nil, errors.New("console: store, catalog and dispatcher are required")
+	}
+	keys, err := newKeyring(cfg.Password)
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{
+		store:      cfg.Store,
+		dispatcher: cfg.Dispatcher,
+		catalog:    cfg.Catalog,
+		formats:    cfg.Formats,
+		clock:      cfg.Clock,
+		log:        cfg.Logger,
+		keys:       keys,
+		origins:    cfg.PortalOrigins,
+		secure:     cfg.SecureCookies,
+		overlap:    cfg.RotationOverlap,
+		sessionTTL: cfg.SessionTTL,
+	}
+	if c.formats == nil {
+		c.formats = format.Default()
+	}
+	if c.clock == nil {
+		c.clock = clock.Real{}
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.overlap <= 0 {
+		c.overlap = 24 * time.Hour
+	}
+	if c.sessionTTL <= 0 {
+		c.sessionTTL = DefaultSessionTTL
+	}
+	if c.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if c.pages, err = parsePages(c.assets); err != nil {
+		return nil, err
+	}
+	c.mux = http.NewServeMux()
+	c.routes()
+	return c, nil
+}
+
+// ServeHTTP serves the console.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mux.ServeHTTP(w, r)
+}

@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/retry"
+)
+
+// Signature schemes, as the API names them.
+const (
+	schemeHMAC    = "hmac-sha256"
+	schemeEd25519 = "ed25519"
+)
+
+// webhookForm is the create/edit form as the admin typed it, so that a
+// form with errors comes back exactly as it was sent.
+type webhookForm struct {
+	Name, Description, URL string
+	EventTypes             []string // checked boxes: "entity.action", "entity.*", "*"
+	OtherTypes             string   // free patterns, comma- or space-separated
+	Enabled                bool
+	Format                 string
+	FormatOptions          string
+	BasicAuth              bool
+	Username, Password     string
+	Scheme, Secret         string // create only
+	Headers                string // "Name: value" per line
+	Timeout                string
+	RetryPolicy            string
+	RetrySchedule          string // custom waits: "5s, 1m, 2h"
+	SuccessStatus          string
+	RateLimit              string
+	MaxConcurrency         string
+}
+
+// formFromWebhook fills the form from a stored webhook. The basic auth
+// password is never sent back to the browser; empty keeps it.
+func formFromWebhook(w *domain.Webhook) webhookForm {
+	f := webhookForm{
+		Name: w.Name, Description: w.Description, URL: w.URL,
+		Enabled:       w.Enabled,
+		Format:        w.Format,
+		Timeout:       strconv.Itoa(int(w.Timeout / time.Second)),
+		RetryPolicy:   w.RetryPolicy,
+		SuccessStatus: w.SuccessRule.String(),
+	}
+	if len(w.FormatOptions) > 0 && string(w.FormatOptions) != "null" {
+		f.FormatOptions = prettyBody(w.FormatOptions)
+	}
+	if w.RateLimit > 0 {
+		f.RateLimit = strconv.FormatFloat(w.RateLimit, 'f', -1, 64)
+	}
+	if w.MaxConcurrency > 0 {
+		f.MaxConcurrency = strconv.Itoa(w.MaxConcurrency)
+	}
+	var other []string
+	for _, t := range w.EventTypes {
+		if t == "*" || domain.ValidEventType(t) || strings.HasSuffix(t, ".*") && !strings.HasPrefix(t, "*") {
+			f.EventTypes = append(f.EventTypes, t)
+		} else {
+			other = append(other, t)
+		}
+	}
+	f.OtherTypes = strings.Join(other, ", ")
+	if w.BasicAuth != nil {
+		f.BasicAuth, f.Username = true, w.BasicAuth.Username
+	}
+	names := make([]string, 0, len(w.Headers))
+	for k := range w.Headers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var hb strings.Builder
+	for _, k := range names {
+		fmt.Fprintf(&hb, "%s: %s\n", k, w.Headers[k])
+	}
+	f.Headers = hb.String()
+	if w.RetryPolicy == domain.CustomRetryPolicy {
+		parts := make([]string, len(w.RetryWaits))
+		for i, d := range w.RetryWaits {
+			parts[i] = retry.FormatWait(d)
+			if d == 0 {
+				parts[i] = "0s"
+			}
+		}
+		f.RetrySchedule = strings.Join(parts, ", ")
+	}
+	return f
+}
+
+// newWebhookForm is the form of a new webhook, with the defaults.
+func newWebhookForm() webhookForm {
+	return webhookForm{
+		Enabled:       true,
+		Format:        domain.DefaultFormat,
+		Scheme:        schemeHMAC,
+		Timeout:       strconv.Itoa(int(domain.DefaultTimeout / time.Second)),
+		RetryPolicy:   domain.DefaultRetryPolicy,
+		SuccessStatus: "2xx",
+	}
+}
+
+// parseWebhookForm reads the posted form.
+func parseWebhookForm(r *http.Request) webhookForm {
+	v := r.PostForm
+	return webhookForm{
+		Name:           v.Get("name"),
+		Description:    v.Get("description"),
+		URL:            v.Get("url"),
+		EventTypes:     v["event_types"],
+		OtherTypes:     v.Get("other_types"),
+		Enabled:        v.Get("enabled") == "on",
+		Format:         v.Get("format"),
+		FormatOptions:  v.Get("format_options"),
+		BasicAuth:      v.Get("basic_auth") == "on",
+		Username:       v.Get("basic_auth_username"),
+		Password:       v.Get("basic_auth_password"),
+		Scheme:         v.Get("signature_scheme"),
+		Secret:         strings.TrimSpace(v.Get("secret")),
+		Headers:        v.Get("headers"),
+		Timeout:        v.Get("timeout_seconds"),
+		RetryPolicy:    v.Get("retry_policy"),
+		RetrySchedule:  v.Get("retry_schedule"),
+		SuccessStatus:  v.Get("success_status"),
+		RateLimit:      v.Get("rate_limit"),
+		MaxConcurrency: v.Get("max_concurrency"),
+	}
+}
+
+// apply copies the form onto w. It checks what only the form knows (number
+// syntax, header lines, wait syntax); w.Validate checks the rest.
+func (f *webhookForm) apply(w *domain.Webhook) error {
+	w.Name, w.Description, w.URL = f.Name, f.Description, f.URL
+	w.EventTypes = f.types()
+	w.Enabled = f.Enabled
+	if w.Enabled {
+		w.DisabledReason = ""
+	}
+	w.Format = strings.TrimSpace(f.Format)
+	w.FormatOptions = nil
+	if opts := strings.TrimSpace(f.FormatOptions); opts != "" {
+		if !json.Valid([]byte(opts)) || opts[0] != '{' {
+			return domain.FieldErrorf("format_options", "must be a JSON object, like {\"key\": \"value\"}")
+		}
+		w.FormatOptions = json.RawMessage(opts)
+	}
+	if f.BasicAuth {
+		ba := &domain.BasicAuth{Username: strings.TrimSpace(f.Username), Password: f.Password}
+		if f.Password == "" && w.BasicAuth != nil {
+			ba.Password = w.BasicAuth.Password // blank keeps the stored one
+		}
+		if strings.ContainsAny(ba.Password, "\r\n") {
+			return domain.FieldErrorf("basic_auth.password", "must not contain line breaks")
+		}
+		w.BasicAuth = ba
+	} else {
+		w.BasicAuth = nil
+	}
+	headers, err := parseHeaders(f.Headers)
+	if err != nil {
+		return err
+	}
+	w.Headers = headers
+	secs, err := strconv.Atoi(strings.TrimSpace(f.Timeout))
+	if err != nil {
+		return domain.FieldErrorf("timeout_seconds", "must be a whole number of seconds")
+	}
+	w.Timeout = time.Duration(secs) * time.Second
+	w.RetryPolicy, w.RetryWaits = strings.TrimSpace(f.RetryPolicy), nil
+	if w.RetryPolicy == domain.CustomRetryPolicy {
+		if w.RetryWaits, err = parseWaits(f.RetrySchedule); err != nil {
+			return err
+		}
+	}
+	rule, err := domain.ParseSuccessRule(f.SuccessStatus)
+	if err != nil {
+		return domain.FieldErrorf("success_status", "%v", err)
+	}
+	w.SuccessRule = rule
+	w.RateLimit = 0
+	if s := strings.TrimSpace(f.RateLimit); s != "" {
+		if w.RateLimit, err = strconv.ParseFloat(s, 64); err != nil {
+			return domain.FieldErrorf("rate_limit", "must be a number of deliveries per second (empty for no limit)")
+		}
+	}
+	w.MaxConcurrency = 0
+	if s := strings.TrimSpace(f.MaxConcurrency); s != "" {
+		if w.MaxConcurrency, err = strconv.Atoi(s); err != nil {
+			return domain.FieldErrorf("max_concurrency", "must be a whole number (empty for the default, %d)", domain.DefaultMaxConcurrency)
+		}
+	}
+	return nil
+}
+
+// types merges the checked boxes and the free patterns. A checked
+// "entity.*" makes that entity's single actions redundant, and "*" all.
+func (f *webhookForm) types() []string {
+	all := append([]string(nil), f.EventTypes...)
+	all = append(all, strings.FieldsFunc(f.OtherTypes, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })...)
+	wild := map[string]bool{}
+	for _, t := range all {
+		if t == "*" {
+			return []string{"*"}
+		}
+		if e, ok := strings.CutSuffix(t, ".*"); ok {
+			wild[e] = true
+		}
+	}
+	var out []string
+	for _, t := range all {
+		e, a, _ := strings.Cut(t, ".")
+		if wild[e] && a != "*" {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// parseHeaders reads "Name: value" lines.
+func parseHeaders(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, domain.FieldErrorf("headers", "line %d must look like “Name: value”", i+1)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+// parseWaits reads a custom retry schedule: waits like "5s, 1m, 2h30m", or
+// plain numbers of seconds.
+func parseWaits(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for i, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+		d, err := time.ParseDuration(p)
+		if err != nil {
+			n, nerr := strconv.ParseFloat(p, 64)
+			if nerr != nil {
+				return nil, domain.FieldErrorf("retry_schedule", "wait %d (%q) must be a duration like 30s, 5m or 2h", i+1, p)
+			}
+			d = time.Duration(n * float64(time.Second))
+		}
+		out = append(out, d)
+	}
+	if len(out) == 0 {
+		return nil, domain.FieldErrorf("retry_schedule", "list the waits between attempts, like “10s, 1m, 10m, 1h”")
+	}
+	return out, nil
+}
+
+// formField maps an error's field ("event_types[2]", "headers.X-Key",
+// "retry_schedule[0]") to the form field that shows it.
+func formField(field string) string {
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i]
+	}
+	if strings.HasPrefix(field, "headers.") {
+		return "headers"
+	}
+	switch field {
+	case "entity", "actions":
+		return "event_types"
+	case "retry_waits":
+		return "retry_schedule"
+	}
+	return field
+}

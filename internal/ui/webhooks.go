@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/stats"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// webhookRow is one line of the webhooks list.
+type webhookRow struct {
+	Webhook domain.Webhook
+	Last    *domain.Delivery
+	Day     windowStats
+}
+
+func (c *Console) webhooksPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	tid := rc.tenant.ID
+	hooks, err := c.allWebhooks(ctx, tid)
+	if err != nil {
+		return err
+	}
+	now := c.clock.Now().UTC()
+	samples, err := c.store.AttemptSamples(ctx, tid, now.Add(-24*time.Hour), now)
+	if err != nil {
+		return err
+	}
+	sums := stats.Summarize(samples)
+	rows := make([]webhookRow, len(hooks))
+	for i, h := range hooks {
+		rows[i] = webhookRow{Webhook: h, Day: newWindowStats(sums[h.ID])}
+		last, _, err := c.store.ListDeliveries(ctx, store.DeliveryFilter{TenantID: tid, WebhookID: h.ID, Page: store.Page{Limit: 1}})
+		if err != nil {
+			return err
+		}
+		if len(last) > 0 {
+			rows[i].Last = &last[0]
+		}
+	}
+	return c.page(w, r, rc, "webhooks", "Webhooks", "webhooks", rows)
+}
+
+// confirmData is the disable confirmation page's data.
+type confirmData struct {
+	Webhook   *domain.Webhook
+	Scheduled int
+}
+
+// setEnabled turns a webhook on or off. Turning it off cancels its
+// scheduled deliveries, so it asks first: without confirm=yes the answer
+// is a page that says how many deliveries would be canceled.
+func (c *Console) setEnabled(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	wh, err := c.store.GetWebhook(ctx, rc.tenant.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	enable := r.PostFormValue("enabled") == "true"
+	if !enable && r.PostFormValue("confirm") != "yes" {
+		counts, err := c.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: rc.tenant.ID, WebhookID: wh.ID})
+		if err != nil {
+			return err
+		}
+		return c.page(w, r, rc, "confirm_disable", "Disable webhook", "webhooks", confirmData{Webhook: wh, Scheduled: counts[domain.Scheduled]})
+	}
+	wh.Enabled = enable
+	if enable {
+		wh.DisabledReason = ""
+	}
+	now := c.clock.Now().UTC()
+	wh.UpdatedAt = now
+	canceled, err := c.store.UpdateWebhook(ctx, wh, now)
+	if err != nil {
+		return err
+	}
+	c.dispatcher.WebhookChanged(wh.ID)
+	msg := "“" + wh.Name + "” is enabled: new events will be delivered to it."
+	if !enable {
+		msg = "“" + wh.Name + "” is disabled. " + plural(canceled, "scheduled delivery was", "scheduled deliveries were") + " canceled."
+	}
+	c.setFlash(w, rc, msg)
+	back := r.PostFormValue("back")
+	if back != "list" {
+		return redirect(w, r, tenantBase(rc.tenant.ID)+"/webhooks/"+wh.ID)
+	}
+	return redirect(w, r, tenantBase(rc.tenant.ID)+"/webhooks")
+}
+
+// deleteWebhook removes a webhook; its scheduled deliveries are canceled
+// and kept for the audit.
+func (c *Console) deleteWebhook(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	wid := r.PathValue("id")
+	wh, err := c.store.GetWebhook(r.Context(), rc.tenant.ID, wid)
+	if err != nil {
+		return err
+	}
+	if err := c.store.DeleteWebhook(r.Context(), rc.tenant.ID, wid, c.clock.Now().UTC()); err != nil {
+		return err
+	}
+	c.dispatcher.WebhookChanged(wid)
+	c.setFlash(w, rc, "“"+wh.Name+"” was deleted. Its past deliveries stay in the audit log.")
+	return redirect(w, r, tenantBase(rc.tenant.ID)+"/webhooks")
+}
+
+// plural renders "1 thing was" / "3 things were".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return count(n) + " " + many
+}
