@@ -73,7 +73,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	st, err := OpenStore(ctx, cfg)
+	st, err := OpenStore(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,9 @@ func serve(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 		// Printed once, to stdout and not to the log: only its hash is kept.
 		fmt.Fprintf(stdout, "\nGenerated the operator API key (shown only now; only its hash is stored):\n\n    %s\n\nUse it as \"Authorization: Bearer <key>\". Set LMSHOOKS_API_KEY to choose your own.\n\n", a.GeneratedKey)
 	}
+	if a.GeneratedPassword != "" {
+		fmt.Fprintf(stdout, "Console: http://%s/ — sign in with the generated password (shown only now; valid until restart):\n\n    %s\n\nSet LMSHOOKS_ADMIN_PASSWORD to choose a lasting one.\n\n", cfg.Addr, a.GeneratedPassword)
+	}
 	return a.Run(ctx)
 }
 
@@ -32,7 +35,7 @@ func migrate(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	st, err := app.OpenStore(ctx, cfg)
+	st, err := app.OpenStore(ctx, cfg, newLogger(cfg, stderr))
 	if err != nil {
 		return err
 	}

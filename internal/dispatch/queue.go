@@ -101,8 +101,14 @@ func (d *Dispatcher) work(q *queue) {
 			d.mu.Unlock()
 			return
 		}
+		wasFull := q.len() >= d.cfg.QueueCap
 		job := q.pop()
 		d.mu.Unlock()
+		if wasFull && q.len() < d.cfg.QueueCap {
+			// Polling left this webhook's due work in the store while its
+			// queue was full: look for it again now that there is room.
+			d.Wake()
+		}
 
 		d.process(q, job)
 
