@@ -30,6 +30,7 @@ type webhookJSON struct {
 	Enabled                 bool              `json:"enabled"`
 	DisabledReason          string            `json:"disabled_reason"`
 	Format                  string            `json:"format"`
+	FormatOptions           json.RawMessage   `json:"format_options"`
 	Filter                  string            `json:"filter"`
 	BasicAuth               *basicAuthJSON    `json:"basic_auth"`
 	SignatureScheme         string            `json:"signature_scheme"`
@@ -46,6 +47,9 @@ type webhookJSON struct {
 	MaxConcurrency          int               `json:"max_concurrency"`
 	CreatedAt               string            `json:"created_at"`
 	UpdatedAt               string            `json:"updated_at"`
+	// Warnings are set by create and change: settings that work but look
+	// wrong for the format (saved anyway).
+	Warnings []string `json:"warnings,omitempty"`
 	// CanceledDeliveries is set by PATCH: how many scheduled deliveries
 	// disabling the webhook canceled.
 	CanceledDeliveries *int `json:"canceled_deliveries,omitempty"`
@@ -69,6 +73,7 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 		Enabled:         w.Enabled,
 		DisabledReason:  w.DisabledReason,
 		Format:          w.Format,
+		FormatOptions:   formatOptionsOut(w.FormatOptions),
 		Filter:          w.Filter,
 		SignatureScheme: schemeOf(w.Secret),
 		PublicKey:       publicKeyOf(w.Secret),
@@ -154,6 +159,7 @@ type webhookInput struct {
 	Actions         *[]string         `json:"actions"`
 	Enabled         *bool             `json:"enabled"`
 	Format          *string           `json:"format"`
+	FormatOptions   json.RawMessage   `json:"format_options"`
 	Filter          *string           `json:"filter"`
 	BasicAuth       json.RawMessage   `json:"basic_auth"`
 	SignatureScheme *string           `json:"signature_scheme"`
@@ -202,6 +208,9 @@ func (in *webhookInput) apply(w *domain.Webhook) error {
 	}
 	if in.Format != nil {
 		w.Format = *in.Format
+	}
+	if len(in.FormatOptions) > 0 {
+		w.FormatOptions = formatOptionsIn(in.FormatOptions)
 	}
 	if in.Filter != nil {
 		w.Filter = strings.TrimSpace(*in.Filter)

@@ -26,7 +26,9 @@ func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, withSecret(wh, now))
+	out := withSecret(wh, now)
+	out.Warnings, _ = a.formats.Validate(wh) // already validated: only warnings
+	return writeJSON(w, http.StatusCreated, out)
 }
 
 // newWebhook builds and validates a webhook from a create body, with its
@@ -42,6 +44,7 @@ func (a *API) newWebhook(ctx context.Context, in *webhookInput, tenantID string,
 	if err := in.apply(wh); err != nil {
 		return nil, err
 	}
+	a.applyFormatDefaults(wh, in, "")
 	if err := a.validateWebhook(wh); err != nil {
 		return nil, err
 	}
@@ -53,6 +56,11 @@ func (a *API) newWebhook(ctx context.Context, in *webhookInput, tenantID string,
 		return nil, err
 	}
 	wh.Secret = secret
+	// The format's own checks run once the secret is known: vendor HMAC
+	// formats cannot sign with an ed25519 key.
+	if _, err := a.formats.Validate(wh); err != nil {
+		return nil, err
+	}
 	return wh, nil
 }
 
@@ -123,10 +131,16 @@ func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if scheme != "" && scheme != schemeOf(wh.Secret) {
 		return domain.FieldErrorf("signature_scheme", "cannot be changed after creation: create a new webhook for a %s signature", scheme)
 	}
+	oldFormat := wh.Format
 	if err := in.apply(wh); err != nil {
 		return err
 	}
+	a.applyFormatDefaults(wh, &in, oldFormat)
 	if err := a.validateWebhook(wh); err != nil {
+		return err
+	}
+	warnings, err := a.formats.Validate(wh)
+	if err != nil {
 		return err
 	}
 	if err := a.checkAgainstCatalog(r.Context(), wh, &in); err != nil {
@@ -140,6 +154,7 @@ func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.dispatcher.WebhookChanged(wh.ID)
 	out := toWebhookJSON(wh)
+	out.Warnings = warnings
 	out.CanceledDeliveries = &canceled
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -25,7 +25,7 @@ func TestWebhookCreateDefaults(t *testing.T) {
 	std, _ := retry.Lookup("standard")
 	want := webhookJSON{
 		ID: w.ID, TenantID: "acme", Name: "HRIS", URL: "https://hooks.example.com/a", EventTypes: []string{"user.created"},
-		Enabled: true, Format: "standard", SignatureScheme: "hmac-sha256", Secret: w.Secret, Headers: map[string]string{},
+		Enabled: true, Format: "standard", FormatOptions: json.RawMessage(`{}`), SignatureScheme: "hmac-sha256", Secret: w.Secret, Headers: map[string]string{},
 		TimeoutSeconds: 15, RetryPolicy: "standard", RetrySchedulePreview: seconds(std.Waits), SuccessStatus: "2xx",
 		CreatedAt: "2030-03-04T05:06:07.123Z", UpdatedAt: "2030-03-04T05:06:07.123Z",
 	}

@@ -81,7 +81,10 @@ func (d *Dispatcher) buildRequest(w *domain.Webhook, ev *domain.Event, dl *domai
 		cred := base64.StdEncoding.EncodeToString([]byte(w.BasicAuth.Username + ":" + w.BasicAuth.Password))
 		h.Set("Authorization", "Basic "+cred)
 	}
-	if w.Secret != "" {
+	// Vendor formats whose receivers expect the vendor's request exactly
+	// (or none) leave the Standard Webhooks headers out; they sign with
+	// their own header, set by the renderer over the same bytes.
+	if w.Secret != "" && !rendered.SkipStandardSignature {
 		sig, err := signature.Sign(w.ActiveSecrets(now), dl.ID, now, rendered.Body)
 		if err != nil {
 			return outbound.Request{}, fmt.Errorf("sign: %w", err)

@@ -1,9 +1,17 @@
 // Package format renders a delivery into the body and headers sent on the
-// wire. Each wire format (Standard Webhooks now; vendor-compatible formats,
-// CloudEvents and xAPI later) is one Renderer, looked up by the name stored
-// on the webhook.
+// wire. Each wire format is one Renderer, looked up by the name stored on
+// the webhook: "standard" (Standard Webhooks), the seed vendors' formats
+// ("riseup", "articulate", "innovative-educators", "cypher", "absorb"),
+// "cloudevents" and "xapi". docs/FORMATS.md describes each one.
 //
-// Rendering only builds bytes. Signing is not a renderer's job: the
-// dispatcher signs exactly the bytes a renderer returns, so the signature
-// always covers what is sent.
+// A format may take options (format_options, checked by an
+// OptionsValidator, which also refuses event types the format cannot
+// express) and bring defaults (timeout, retry preset, success range) the
+// API applies to new webhooks (a Defaulter).
+//
+// The dispatcher adds the Standard Webhooks signature over exactly the
+// bytes a renderer returns, unless the renderer asks it not to
+// (Request.SkipStandardSignature). Vendor formats that sign with their own
+// header (an HMAC of the body) compute it inside Render, over the same
+// bytes they return.
 package format

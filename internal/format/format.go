@@ -19,6 +19,12 @@ type Request struct {
 	Header http.Header
 	// Body is the exact request body; the dispatcher signs these bytes.
 	Body []byte
+	// SkipStandardSignature tells the dispatcher not to add the Standard
+	// Webhooks headers (webhook-id, webhook-timestamp, webhook-signature):
+	// vendor formats whose receivers expect the vendor's request exactly
+	// (or no signature at all) set it. A renderer that signs with its own
+	// header does so over Body, the exact bytes sent.
+	SkipStandardSignature bool
 }
 
 // Renderer turns an event bound for a webhook into a request. A renderer
@@ -53,9 +59,19 @@ func NewRegistry(rs ...Renderer) *Registry {
 	return r
 }
 
-// Default returns the registry of every built-in format.
+// Default returns the registry of every built-in format. CYPHER templates
+// resolve the builtin catalog's variables, loaded on first use.
 func Default() *Registry {
-	return NewRegistry(Standard{})
+	return NewRegistry(
+		Standard{},
+		RiseUp{},
+		Articulate{},
+		InnovativeEducators{},
+		&Cypher{Variables: BuiltinVariables},
+		Absorb{},
+		CloudEvents{},
+		XAPI{},
+	)
 }
 
 // Lookup returns the renderer called name.
@@ -74,4 +90,32 @@ func (r *Registry) Check(name string) error {
 		return nil
 	}
 	return domain.FieldErrorf("format", "%q is not a format: use one of %s", name, strings.Join(r.names, ", "))
+}
+
+// Validate checks w.Format and, for a format that takes options or limits
+// the webhook (an OptionsValidator), w.FormatOptions and the rest of w. It
+// returns warnings about settings that work but look wrong (saved anyway)
+// and an EINVALID error naming the field for settings that cannot work.
+func (r *Registry) Validate(w *domain.Webhook) (warnings []string, err error) {
+	if err := r.Check(w.Format); err != nil {
+		return nil, err
+	}
+	if v, ok := r.byName[w.Format].(OptionsValidator); ok {
+		return v.ValidateWebhook(w)
+	}
+	if len(w.FormatOptions) > 0 && !isEmptyOptions(w.FormatOptions) {
+		return nil, domain.FieldErrorf("format_options", "the %s format takes no options", w.Format)
+	}
+	return nil, nil
+}
+
+// Defaults returns the settings a webhook of format name starts from: the
+// format's own (a Defaulter) with the domain's defaults filling any field
+// it leaves zero. An unknown name gets the domain's defaults.
+func (r *Registry) Defaults(name string) Defaults {
+	var d Defaults
+	if x, ok := r.byName[name].(Defaulter); ok {
+		d = x.Defaults()
+	}
+	return d.withDomainDefaults()
 }

@@ -99,14 +99,14 @@ func (o other) Render(*domain.Event, *domain.Delivery, *domain.Webhook, time.Tim
 
 func TestRegistry(t *testing.T) {
 	d := Default()
-	if got := strings.Join(d.Names(), ","); got != "standard" {
+	if got := strings.Join(d.Names(), ","); got != "absorb,articulate,cloudevents,cypher,innovative-educators,riseup,standard,xapi" {
 		t.Fatalf("Default().Names() = %s", got)
 	}
 	if r, ok := d.Lookup(domain.DefaultFormat); !ok || r.Name() != "standard" {
 		t.Fatalf("Lookup(standard) = %v, %v", r, ok)
 	}
-	if _, ok := d.Lookup("xapi"); ok {
-		t.Fatal("Lookup(xapi) found a renderer")
+	if _, ok := d.Lookup("soap"); ok {
+		t.Fatal("Lookup(soap) found a renderer")
 	}
 
 	r := NewRegistry(other{"zeta", ""}, Standard{}, other{"alpha", ""})
