@@ -14,18 +14,21 @@ type tenantJSON struct {
 	Name        string `json:"name"`
 	Environment string `json:"environment"`
 	MaxWebhooks int    `json:"max_webhooks"`
-	CreatedAt   string `json:"created_at"`
-	UpdatedAt   string `json:"updated_at"`
+	// RetentionDays is 0 when the tenant keeps the server's default.
+	RetentionDays int    `json:"retention_days"`
+	CreatedAt     string `json:"created_at"`
+	UpdatedAt     string `json:"updated_at"`
 }
 
 func toTenantJSON(t *domain.Tenant) tenantJSON {
 	return tenantJSON{
-		ID:          t.ID,
-		Name:        t.Name,
-		Environment: string(t.Environment),
-		MaxWebhooks: t.MaxWebhooks,
-		CreatedAt:   ts(t.CreatedAt),
-		UpdatedAt:   ts(t.UpdatedAt),
+		ID:            t.ID,
+		Name:          t.Name,
+		Environment:   string(t.Environment),
+		MaxWebhooks:   t.MaxWebhooks,
+		RetentionDays: t.RetentionDays,
+		CreatedAt:     ts(t.CreatedAt),
+		UpdatedAt:     ts(t.UpdatedAt),
 	}
 }
 
@@ -36,6 +39,8 @@ type tenantInput struct {
 	Name        *string `json:"name"`
 	Environment *string `json:"environment"`
 	MaxWebhooks *int    `json:"max_webhooks"`
+	// RetentionDays 0 restores the server's default.
+	RetentionDays *int `json:"retention_days"`
 }
 
 // apply copies the present fields onto t.
@@ -48,6 +53,9 @@ func (in *tenantInput) apply(t *domain.Tenant) {
 	}
 	if in.MaxWebhooks != nil {
 		t.MaxWebhooks = *in.MaxWebhooks
+	}
+	if in.RetentionDays != nil {
+		t.RetentionDays = *in.RetentionDays
 	}
 }
 
@@ -99,8 +107,9 @@ func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
 }
 
 // updateTenant changes a tenant. A tenant key may rename its own tenant but
-// not change its environment or raise its own webhook cap: those are the
-// operator's decisions.
+// not change its environment, raise its own webhook cap or change how long
+// its data is kept: those are the operator's decisions (retention is
+// storage the operator pays for).
 func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) error {
 	var in tenantInput
 	if err := readJSON(r, a.maxBody, &in); err != nil {
@@ -115,6 +124,9 @@ func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) error {
 		}
 		if in.Environment != nil {
 			return codedFieldError(domain.EFORBIDDEN, "environment", "only the operator key may change environment")
+		}
+		if in.RetentionDays != nil {
+			return codedFieldError(domain.EFORBIDDEN, "retention_days", "only the operator key may change retention_days")
 		}
 	}
 	t, err := a.store.GetTenant(r.Context(), r.PathValue("tenant"))

@@ -165,3 +165,52 @@ func TestDeletingTenantRevokesItsKeysAtOnce(t *testing.T) {
 	e.call("DELETE", "/api/v1/tenants/acme", e.op, nil).ok(204, nil)
 	e.call("GET", "/api/v1/tenants/acme", key, nil).fails(401, "unauthorized", "")
 }
+
+func TestTenantRetentionDays(t *testing.T) {
+	e := newEnv(t)
+
+	var tn tenantJSON
+	e.call("POST", "/api/v1/tenants", e.op, m{"id": "acme", "name": "Acme", "retention_days": 90}).ok(201, &tn)
+	if tn.RetentionDays != 90 {
+		t.Fatalf("created with retention_days %d, want 90", tn.RetentionDays)
+	}
+	var dflt tenantJSON
+	e.call("POST", "/api/v1/tenants", e.op, m{"id": "globex", "name": "Globex"}).ok(201, &dflt)
+	if dflt.RetentionDays != 0 {
+		t.Fatalf("created without retention_days: %d, want 0 (the server's default)", dflt.RetentionDays)
+	}
+	if raw := e.call("GET", "/api/v1/tenants/globex", e.op, nil).ok(200, nil); !strings.Contains(string(raw.Body), `"retention_days":0`) {
+		t.Fatalf("retention_days missing from %s", raw.Body)
+	}
+
+	e.call("PATCH", "/api/v1/tenants/acme", e.op, m{"retention_days": 7}).ok(200, &tn)
+	e.call("GET", "/api/v1/tenants/acme", e.op, nil).ok(200, &tn)
+	if tn.RetentionDays != 7 {
+		t.Fatalf("retention_days %d after PATCH, want 7", tn.RetentionDays)
+	}
+	e.call("PATCH", "/api/v1/tenants/acme", e.op, m{"name": "Acme Inc"}).ok(200, &tn)
+	if tn.RetentionDays != 7 {
+		t.Fatalf("a rename changed retention_days to %d", tn.RetentionDays)
+	}
+
+	for _, bad := range []any{-1, 3651, 1.5, "30"} {
+		e.call("PATCH", "/api/v1/tenants/acme", e.op, m{"retention_days": bad}).fails(422, "invalid", "retention_days")
+		e.call("POST", "/api/v1/tenants", e.op, m{"name": "X", "retention_days": bad}).fails(422, "invalid", "retention_days")
+	}
+
+	// A tenant's own key reads it but may not change it.
+	var k apiKeyJSON
+	e.call("POST", "/api/v1/tenants/acme/api-keys", e.op, m{"name": "lms"}).ok(201, &k)
+	key := k.Key
+	e.call("GET", "/api/v1/tenants/acme", key, nil).ok(200, &tn)
+	if tn.RetentionDays != 7 {
+		t.Fatalf("tenant key reads retention_days %d, want 7", tn.RetentionDays)
+	}
+	e.call("PATCH", "/api/v1/tenants/acme", key, m{"retention_days": 3650}).fails(403, "forbidden", "retention_days")
+	e.call("PATCH", "/api/v1/tenants/acme", key, m{"name": "Mine", "retention_days": 7}).fails(403, "forbidden", "retention_days")
+
+	e.call("PATCH", "/api/v1/tenants/acme", e.op, m{"retention_days": 0}).ok(200, &tn)
+	if tn.RetentionDays != 0 || tn.Name != "Acme Inc" {
+		t.Fatalf("after reset to the default: %+v", tn)
+	}
+}

@@ -25,9 +25,15 @@ type Tenant struct {
 	// MaxWebhooks caps the tenant's webhooks; 0 means unlimited (seed 000
 	// caps at 5).
 	MaxWebhooks int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// RetentionDays is how many days the tenant's events, deliveries and
+	// attempts are kept; 0 means the server's default (--retention-days).
+	RetentionDays int
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
+
+// MaxRetentionDays bounds a tenant's own retention (about ten years).
+const MaxRetentionDays = 3650
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$`)
 
@@ -61,6 +67,9 @@ func (t *Tenant) Validate() error {
 	}
 	if t.MaxWebhooks < 0 {
 		return FieldErrorf("max_webhooks", "must be 0 (unlimited) or more")
+	}
+	if t.RetentionDays < 0 || t.RetentionDays > MaxRetentionDays {
+		return FieldErrorf("retention_days", "must be between 1 and %d days, or 0 for the server's default", MaxRetentionDays)
 	}
 	return nil
 }

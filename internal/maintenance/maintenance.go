@@ -5,8 +5,9 @@
 // dies (its database session ends) another takes over within RetryEvery.
 //
 // The store provides the election and the tasks through the small
-// interfaces below; a store that offers no election (SQLite, one node) is
-// not run here.
+// interfaces below, and the Runner runs whichever tasks it implements.
+// SQLite, which one process owns, always wins its election and only
+// applies retention.
 package maintenance
 
 import (
@@ -39,7 +40,8 @@ type Partitioner interface {
 type Retainer interface {
 	// ApplyRetention removes events, deliveries and attempts older than
 	// their tenant's retention (defaultDays unless the tenant sets its
-	// own), reporting partitions dropped and rows deleted.
+	// own), reporting partitions dropped and rows deleted. A delivery still
+	// scheduled is kept, with its attempts and event, until it finishes.
 	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
 }
 

@@ -11,13 +11,19 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-const tenantColumns = `id, name, environment, max_webhooks, created_at, updated_at`
+// tenantColumns are read and written together; retention_days is NULL when
+// the tenant uses the server's default (RetentionDays 0).
+const tenantColumns = `id, name, environment, max_webhooks, retention_days, created_at, updated_at`
 
 func scanTenant(row pgx.Row) (domain.Tenant, error) {
 	var t domain.Tenant
 	var env string
-	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.CreatedAt, &t.UpdatedAt)
+	var retention *int
+	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &retention, &t.CreatedAt, &t.UpdatedAt)
 	t.Environment = domain.Environment(env)
+	if retention != nil {
+		t.RetentionDays = *retention
+	}
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
 	return t, err
 }
@@ -37,8 +43,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = t.CreatedAt
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
-		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.CreatedAt, t.UpdatedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.CreatedAt, t.UpdatedAt)
 	if code, _ := pgCode(err); code == codeUniqueViolation {
 		return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
 	}
@@ -57,8 +63,8 @@ func (s *Store) GetTenant(ctx context.Context, tenantID string) (*domain.Tenant,
 	return &t, nil
 }
 
-// UpdateTenant replaces a tenant's name, environment, webhook cap and
-// update time. ENOTFOUND if absent.
+// UpdateTenant replaces a tenant's name, environment, webhook cap,
+// retention and update time. ENOTFOUND if absent.
 func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	if s.closed.Load() {
 		return errClosed
@@ -66,8 +72,9 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = s.clock.Now()
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET name = $2, environment = $3, max_webhooks = $4, updated_at = $5 WHERE id = $1`,
-		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.UpdatedAt)
+	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET name = $2, environment = $3, max_webhooks = $4,
+		retention_days = $5, updated_at = $6 WHERE id = $1`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.UpdatedAt)
 	if err != nil {
 		return mapErr("update tenant", err)
 	}
@@ -75,6 +82,15 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 		return domain.NotFound("tenant", t.ID)
 	}
 	return nil
+}
+
+// retentionColumn encodes a tenant's retention: NULL (the server's
+// default) for 0, as the column's CHECK wants.
+func retentionColumn(days int) *int {
+	if days == 0 {
+		return nil
+	}
+	return &days
 }
 
 // DeleteTenant removes a tenant and everything it owns, in one

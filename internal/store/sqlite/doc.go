@@ -29,6 +29,13 @@
 // Reads use a separate pool of connections, which WAL lets read the last
 // committed state while the writer works.
 //
+// # Maintenance
+//
+// The store is a maintenance.Elector that always leads (the lock file
+// already makes this process the only user) and a maintenance.Retainer:
+// ApplyRetention deletes expired rows in small chunks, each its own write,
+// so that it never holds the writer for long (see retention.go).
+//
 // # Storage
 //
 // Times are INTEGER unix microseconds (UTC), 0 for none; durations INTEGER

@@ -42,6 +42,9 @@ type Store struct {
 	rdb      *sql.DB // readers
 	wtx      *wtx
 	maxBatch int
+	// retentionBatch bounds one retention chunk (defaultRetentionBatch;
+	// tests make it small).
+	retentionBatch int
 
 	reqs       chan *writeReq
 	closing    chan struct{}
@@ -79,9 +82,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		path: path, log: opts.Logger, lock: lock, maxBatch: opts.MaxBatch,
-		reqs:       make(chan *writeReq, 2*opts.MaxBatch),
-		closing:    make(chan struct{}),
-		writerDone: make(chan struct{}),
+		retentionBatch: defaultRetentionBatch,
+		reqs:           make(chan *writeReq, 2*opts.MaxBatch),
+		closing:        make(chan struct{}),
+		writerDone:     make(chan struct{}),
 	}
 	if err := s.open(ctx, opts); err != nil {
 		s.closeDBs()

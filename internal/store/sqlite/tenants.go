@@ -10,13 +10,13 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-const tenantCols = `id, name, environment, max_webhooks, created_at, updated_at`
+const tenantCols = `id, name, environment, max_webhooks, retention_days, created_at, updated_at`
 
 func scanTenant(sc interface{ Scan(...any) error }) (domain.Tenant, error) {
 	var t domain.Tenant
 	var env string
 	var created, updated int64
-	err := sc.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &created, &updated)
+	err := sc.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.RetentionDays, &created, &updated)
 	t.Environment = domain.Environment(env)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, err
@@ -29,8 +29,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 		t.ID = id.New(id.Tenant)
 	}
 	return s.write(ctx, "create tenant", func(tx *wtx) error {
-		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Name, string(t.Environment), t.MaxWebhooks, micros(t.CreatedAt), micros(t.UpdatedAt))
+		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, micros(t.CreatedAt), micros(t.UpdatedAt))
 		if isUnique(err) {
 			return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
 		}
@@ -50,12 +50,13 @@ func (s *Store) GetTenant(ctx context.Context, tenantID string) (*domain.Tenant,
 	return &t, nil
 }
 
-// UpdateTenant replaces a tenant's name, environment, webhook cap and
-// update time. ENOTFOUND if absent.
+// UpdateTenant replaces a tenant's name, environment, webhook cap,
+// retention and update time. ENOTFOUND if absent.
 func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	return s.write(ctx, "update tenant", func(tx *wtx) error {
-		n, err := tx.exec(`UPDATE tenants SET name = ?, environment = ?, max_webhooks = ?, updated_at = ? WHERE id = ?`,
-			t.Name, string(t.Environment), t.MaxWebhooks, micros(t.UpdatedAt), t.ID)
+		n, err := tx.exec(`UPDATE tenants SET name = ?, environment = ?, max_webhooks = ?, retention_days = ?, updated_at = ?
+			WHERE id = ?`,
+			t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, micros(t.UpdatedAt), t.ID)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 
 var tenantTests = []test{
 	{"CreateGetUpdate", func(t *testing.T, f *fixture) {
-		tn := &domain.Tenant{ID: "company-42", Name: "Acme", Environment: domain.Sandbox, MaxWebhooks: 5, CreatedAt: base, UpdatedAt: base}
+		tn := &domain.Tenant{ID: "company-42", Name: "Acme", Environment: domain.Sandbox, MaxWebhooks: 5, RetentionDays: 90, CreatedAt: base, UpdatedAt: base}
 		if err := f.s.CreateTenant(f.ctx, tn); err != nil {
 			t.Fatalf("CreateTenant: %v", err)
 		}
@@ -22,7 +23,7 @@ var tenantTests = []test{
 		same(t, "created tenant", *got, *tn, normTenant)
 
 		upd := *tn
-		upd.Name, upd.Environment, upd.MaxWebhooks = "Acme Corp", domain.Production, 0
+		upd.Name, upd.Environment, upd.MaxWebhooks, upd.RetentionDays = "Acme Corp", domain.Production, 0, 7
 		upd.UpdatedAt = base.Add(time.Hour)
 		if err := f.s.UpdateTenant(f.ctx, &upd); err != nil {
 			t.Fatalf("UpdateTenant: %v", err)
@@ -32,7 +33,24 @@ var tenantTests = []test{
 			t.Fatalf("GetTenant: %v", err)
 		}
 		same(t, "updated tenant", *got, upd, normTenant)
+		list, _, err := f.s.ListTenants(f.ctx, store.Page{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("ListTenants = %d tenants, %v; want 1", len(list), err)
+		}
+		same(t, "listed tenant", list[0], upd, normTenant)
+
+		// 0 goes back to the server's default and stays 0.
+		upd.RetentionDays = 0
+		if err := f.s.UpdateTenant(f.ctx, &upd); err != nil {
+			t.Fatalf("UpdateTenant: %v", err)
+		}
+		got, err = f.s.GetTenant(f.ctx, "company-42")
+		if err != nil {
+			t.Fatalf("GetTenant: %v", err)
+		}
+		same(t, "tenant back to the default retention", *got, upd, normTenant)
 	}},
+	{"RetentionKeepsScheduled", testRetention},
 	{"DuplicateIsConflict", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		dup := *tn
@@ -250,4 +268,113 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// retainer is maintenance.Retainer, which a store implements when it
+// applies retention itself (both stores do).
+type retainer interface {
+	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
+}
+
+// testRetention: a tenant's own retention overrides the default; what is
+// older goes with its attempts, event and idempotency key; a scheduled
+// delivery stays, with its attempts and event, until it is finished; other
+// tenants keep what the default keeps.
+func testRetention(t *testing.T, f *fixture) {
+	rt, ok := f.s.(retainer)
+	if !ok {
+		t.Skip("the store applies no retention")
+	}
+	// Ids (and so the rows' ages) come from the real clock: retention is
+	// applied "days later" by moving now forward.
+	now := time.Now()
+	short := &domain.Tenant{ID: id.New(id.Tenant), Name: "Short", Environment: domain.Production, RetentionDays: 1, CreatedAt: base, UpdatedAt: base}
+	if err := f.s.CreateTenant(f.ctx, short); err != nil {
+		t.Fatalf("CreateTenant: %v", err)
+	}
+	long := f.tenant(0) // the default, 30 days below
+	f.webhook(short.ID)
+	f.webhook(long.ID)
+	keyed := event(short.ID, "user.created", "key-1")
+	done := f.publish(short.ID, base, keyed, event(short.ID, "user.created", ""))
+	pending := f.deliveries(short.ID, base, 1)[0]
+	kept := f.deliveries(long.ID, base, 1)[0]
+
+	var recs []store.AttemptRecord
+	for _, j := range f.claim("n1", base, base.Add(time.Minute), 10) {
+		rec := store.AttemptRecord{Attempt: attempt(&j.Delivery, base, 200, true), State: domain.Succeeded}
+		if j.Delivery.ID == pending.ID {
+			rec = store.AttemptRecord{Attempt: attempt(&j.Delivery, base, 503, false), State: domain.Scheduled, NextAttemptAt: base.Add(time.Hour)}
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("claimed %d deliveries, want 4", len(recs))
+	}
+	f.record(recs...)
+
+	// Nothing is old yet.
+	if _, deleted, err := rt.ApplyRetention(f.ctx, now, 30); err != nil || deleted != 0 {
+		t.Fatalf("ApplyRetention today = %d rows deleted, %v; want 0", deleted, err)
+	}
+
+	// Three days later: the short tenant's finished work is gone.
+	later := now.Add(3 * 24 * time.Hour)
+	if _, deleted, err := rt.ApplyRetention(f.ctx, later, 30); err != nil || deleted < 6 {
+		t.Fatalf("ApplyRetention = %d rows deleted, %v; want at least 2 events, 2 deliveries, 2 attempts", deleted, err)
+	}
+	for _, r := range done {
+		_, err := f.s.GetEvent(f.ctx, short.ID, r.Event.ID)
+		wantCode(t, err, domain.ENOTFOUND)
+		_, err = f.s.GetDelivery(f.ctx, short.ID, r.Deliveries[0].ID)
+		wantCode(t, err, domain.ENOTFOUND)
+		if as, _ := f.s.ListAttempts(f.ctx, short.ID, r.Deliveries[0].ID); len(as) != 0 {
+			t.Fatalf("%d attempts left of an expired delivery", len(as))
+		}
+	}
+	// The key was forgotten with its event.
+	again := f.publish(short.ID, base, event(short.ID, "user.created", "key-1"))
+	if again[0].Replayed {
+		t.Fatal("an expired idempotency key still replays its event")
+	}
+	// The scheduled delivery stays whole.
+	if got := f.get(short.ID, pending.ID); got.State != domain.Scheduled {
+		t.Fatalf("pending delivery state = %s, want scheduled", got.State)
+	}
+	if _, err := f.s.GetEvent(f.ctx, short.ID, pending.EventID); err != nil {
+		t.Fatalf("the event of a scheduled delivery: %v", err)
+	}
+	if as, err := f.s.ListAttempts(f.ctx, short.ID, pending.ID); err != nil || len(as) != 1 {
+		t.Fatalf("attempts of a scheduled delivery = %d, %v; want 1", len(as), err)
+	}
+	// The other tenant keeps the default 30 days.
+	if got := f.get(long.ID, kept.ID); got.State != domain.Succeeded {
+		t.Fatalf("other tenant's delivery state = %s, want succeeded", got.State)
+	}
+	if as, err := f.s.ListAttempts(f.ctx, long.ID, kept.ID); err != nil || len(as) != 1 {
+		t.Fatalf("other tenant's attempts = %d, %v; want 1", len(as), err)
+	}
+
+	// Once it finishes, the next run takes it too.
+	j := f.claim("n1", base.Add(2*time.Hour), base.Add(3*time.Hour), 10)
+	var last *domain.Delivery
+	for i := range j {
+		if j[i].Delivery.ID == pending.ID {
+			last = &j[i].Delivery
+		}
+	}
+	if last == nil {
+		t.Fatal("the scheduled delivery was not claimable after retention")
+	}
+	f.record(store.AttemptRecord{Attempt: attempt(last, base.Add(2*time.Hour), 200, true), State: domain.Succeeded})
+	if _, _, err := rt.ApplyRetention(f.ctx, later, 30); err != nil {
+		t.Fatalf("ApplyRetention: %v", err)
+	}
+	_, err := f.s.GetDelivery(f.ctx, short.ID, pending.ID)
+	wantCode(t, err, domain.ENOTFOUND)
+	_, err = f.s.GetEvent(f.ctx, short.ID, pending.EventID)
+	wantCode(t, err, domain.ENOTFOUND)
+	if _, err := f.s.GetEvent(f.ctx, long.ID, kept.EventID); err != nil {
+		t.Fatalf("other tenant's event: %v", err)
+	}
 }
