@@ -1,9 +1,15 @@
 package api
 
 import (
+	"context"
+	"log/slog"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/stats"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 func TestStats(t *testing.T) {
@@ -63,4 +69,30 @@ func TestStats(t *testing.T) {
 	e.call("GET", p+"until=2030-03-01T00:00:00Z", key, nil).fails(422, "invalid", "since")
 	e.call("GET", p+"since=bad", key, nil).fails(422, "invalid", "since")
 	e.call("GET", "/api/v1/tenants/nope/stats", e.op, nil).fails(404, "not_found", "")
+}
+
+// statserStore is a store that summarizes by itself, and fails doing so.
+type statserStore struct {
+	store.Store
+	calls int
+}
+
+func (s *statserStore) WebhookStats(context.Context, string, time.Time, time.Time) (map[string]stats.Summary, error) {
+	s.calls++
+	return nil, domain.Errorf(domain.EUNAVAILABLE, "roll-ups unreachable")
+}
+
+// Stores that summarize by themselves are asked instead of returning every
+// sample: here a failure of theirs reaches the client.
+func TestStatsUsesStoreSummaries(t *testing.T) {
+	var wrapped *statserStore
+	e := newEnvWith(t, func(s store.Store) store.Store {
+		wrapped = &statserStore{Store: s}
+		return wrapped
+	}, slog.New(slog.DiscardHandler))
+	key := e.tenant("acme")
+	e.call("GET", "/api/v1/tenants/acme/stats?window=720h", key, nil).fails(503, "unavailable", "")
+	if wrapped.calls != 1 {
+		t.Fatalf("WebhookStats called %d times, want 1", wrapped.calls)
+	}
 }

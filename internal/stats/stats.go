@@ -18,7 +18,8 @@ type Summary struct {
 	Calls  int
 	Errors int
 	// P50 and P95 are nearest-rank percentiles of the attempts' durations;
-	// zero when there were no calls.
+	// zero when there were no calls. A WebhookStatser may estimate them
+	// from a Histogram instead, within the precision Histogram documents.
 	P50, P95 time.Duration
 }
 

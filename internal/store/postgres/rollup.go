@@ -31,6 +31,12 @@ const rollupMaxHours = 24
 // not yet rolled up.
 const rollupWatermark = "attempt_rollups"
 
+// rollupStart names the maintenance_state row holding the first hour ever
+// rolled up: the hours from it to the watermark are all rolled up, which
+// is what lets WebhookStats trust the absence of a roll-up row as "no
+// attempts" rather than "not rolled up".
+const rollupStart = "attempt_rollups_start"
+
 // Rollup is one webhook's attempts during one hour.
 type Rollup struct {
 	TenantID  string
@@ -82,10 +88,11 @@ func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) 
 	}
 	end := now.Add(-rollupGrace).UTC().Truncate(time.Hour)
 	var from time.Time
+	first := false
 	err := s.pool.QueryRow(ctx, `SELECT value FROM maintenance_state WHERE name = $1`, rollupWatermark).Scan(&from)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		from = end.Add(-24 * time.Hour)
+		from, first = end.Add(-24*time.Hour), true
 	case err != nil:
 		return 0, mapErr("roll up: watermark", err)
 	}
@@ -99,6 +106,12 @@ func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) 
 	err = s.inTx(ctx, "roll up", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, rollupSQL, from, end); err != nil {
 			return err
+		}
+		if first {
+			if _, err := tx.Exec(ctx, `INSERT INTO maintenance_state (name, value) VALUES ($1, $2)
+				ON CONFLICT (name) DO NOTHING`, rollupStart, from); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO maintenance_state (name, value) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value`, rollupWatermark, end)

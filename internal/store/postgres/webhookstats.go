@@ -1,0 +1,178 @@
+package postgres
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/stats"
+)
+
+// WebhookStats summarizes per webhook the tenant's attempts started in
+// [since, until) (stats.WebhookStatser). The whole hours of the window
+// that are rolled up are read from attempt_rollups; the partial hours at
+// its edges and the hours not rolled up yet (the current one, or more if
+// maintenance lags) are read from attempts. Calls and errors are exact;
+// a webhook's percentiles are estimated from the roll-ups' histogram
+// (stats.Histogram, bounds RollupBounds) when any of its calls came from
+// a roll-up, and exact nearest-rank otherwise.
+//
+// Roll-ups are a snapshot taken a few minutes after their hour: an attempt
+// recorded later than that into an hour already rolled up is not counted,
+// and an hour's counts outlive its attempts when retention deletes them.
+func (s *Store) WebhookStats(ctx context.Context, tenantID string, since, until time.Time) (map[string]stats.Summary, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	// One snapshot, so that the watermark, the roll-ups and the attempts
+	// agree even if the leader rolls an hour up meanwhile.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, mapErr("webhook stats", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+
+	lo, hi, err := rolledUpHours(ctx, tx, tenantID, since, until)
+	if err != nil {
+		return nil, mapErr("webhook stats: roll-up range", err)
+	}
+	acc := map[string]*webhookAcc{}
+	if lo.Before(hi) {
+		if err := addRollups(ctx, tx, acc, tenantID, lo, hi); err != nil {
+			return nil, mapErr("webhook stats: roll-ups", err)
+		}
+	} else {
+		// Nothing to read from roll-ups: the whole window is raw.
+		lo, hi = until, until
+	}
+	if err := addRawAttempts(ctx, tx, acc, tenantID, since, lo, hi, until); err != nil {
+		return nil, mapErr("webhook stats: attempts", err)
+	}
+	out := make(map[string]stats.Summary, len(acc))
+	for id, a := range acc {
+		out[id] = a.summary(id)
+	}
+	return out, nil
+}
+
+// rolledUpHours returns the whole hours [lo, hi) of [since, until) that
+// are rolled up; lo is not before hi when there are none.
+func rolledUpHours(ctx context.Context, tx pgx.Tx, tenantID string, since, until time.Time) (lo, hi time.Time, err error) {
+	// Installations that rolled up before the start was recorded fall
+	// back to the tenant's first roll-up: every hour from it to the
+	// watermark is rolled up too, as roll-ups advance without gaps.
+	var start, tenantFirst, watermark *time.Time
+	err = tx.QueryRow(ctx, `SELECT
+		(SELECT value FROM maintenance_state WHERE name = $1),
+		(SELECT min(hour) FROM attempt_rollups WHERE tenant_id = $2),
+		(SELECT value FROM maintenance_state WHERE name = $3)`,
+		rollupStart, tenantID, rollupWatermark).Scan(&start, &tenantFirst, &watermark)
+	if err != nil {
+		return lo, hi, err
+	}
+	if start == nil {
+		start = tenantFirst
+	}
+	if start == nil || watermark == nil {
+		return lo, hi, nil
+	}
+	lo = since.UTC().Truncate(time.Hour)
+	if lo.Before(since) {
+		lo = lo.Add(time.Hour)
+	}
+	if lo.Before(*start) {
+		lo = start.UTC()
+	}
+	hi = until.UTC().Truncate(time.Hour)
+	if watermark.Before(hi) {
+		hi = watermark.UTC()
+	}
+	return lo, hi, nil
+}
+
+// addRollups adds the tenant's roll-ups of the hours [lo, hi) to acc.
+func addRollups(ctx context.Context, tx pgx.Tx, acc map[string]*webhookAcc, tenantID string, lo, hi time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT webhook_id, calls, errors, duration_max_ns, buckets
+		FROM attempt_rollups WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`, tenantID, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		webhookID          string
+		calls, errs, maxNS int64
+		buckets            []int64
+	)
+	_, err = pgx.ForEachRow(rows, []any{&webhookID, &calls, &errs, &maxNS, &buckets}, func() error {
+		a := accFor(acc, webhookID)
+		a.calls += calls
+		a.errors += errs
+		a.rolledUp = true
+		return a.hist.Merge(buckets, time.Duration(maxNS))
+	})
+	return err
+}
+
+// addRawAttempts adds to acc the tenant's attempts started in [since, lo)
+// or [hi, until).
+func addRawAttempts(ctx context.Context, tx pgx.Tx, acc map[string]*webhookAcc, tenantID string, since, lo, hi, until time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT webhook_id, duration_ns, success FROM attempts WHERE tenant_id = $1
+		AND ((started_at >= $2 AND started_at < $3) OR (started_at >= $4 AND started_at < $5))`,
+		tenantID, since, lo, hi, until)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		webhookID string
+		ns        int64
+		success   bool
+	)
+	_, err = pgx.ForEachRow(rows, []any{&webhookID, &ns, &success}, func() error {
+		a := accFor(acc, webhookID)
+		a.calls++
+		if !success {
+			a.errors++
+		}
+		d := time.Duration(ns)
+		a.hist.Observe(d)
+		a.raw = append(a.raw, d)
+		return nil
+	})
+	return err
+}
+
+// webhookAcc accumulates one webhook's calls: counts, the histogram of
+// every call, and the raw durations for exact percentiles when no roll-up
+// contributed.
+type webhookAcc struct {
+	calls, errors int64
+	rolledUp      bool
+	hist          *stats.Histogram
+	raw           []time.Duration
+}
+
+func accFor(acc map[string]*webhookAcc, webhookID string) *webhookAcc {
+	a := acc[webhookID]
+	if a == nil {
+		a = &webhookAcc{hist: stats.NewHistogram(RollupBounds)}
+		acc[webhookID] = a
+	}
+	return a
+}
+
+func (a *webhookAcc) summary(webhookID string) stats.Summary {
+	sum := stats.Summary{WebhookID: webhookID, Calls: int(a.calls), Errors: int(a.errors)}
+	if a.rolledUp {
+		sum.P50, sum.P95 = a.hist.Percentile(50), a.hist.Percentile(95)
+		return sum
+	}
+	slices.Sort(a.raw)
+	sum.P50, sum.P95 = stats.Percentile(a.raw, 50), stats.Percentile(a.raw, 95)
+	return sum
+}
+
+// Compile-time check that the store summarizes by itself.
+var _ stats.WebhookStatser = (*Store)(nil)
