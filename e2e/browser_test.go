@@ -16,10 +16,10 @@ import (
 const consolePassword = "e2e-console-password"
 
 // TestConsoleInBrowser drives the console in a real headless Chromium: sign
-// in, create a webhook through the form and test it, watch published events
-// in the audit, disable a webhook and see its scheduled deliveries
-// canceled, read a delivery's attempts, and use a portal link that cannot
-// reach another tenant.
+// in, create a webhook through the form, try its payload filter and test
+// it, watch published events in the audit, disable a webhook and see its
+// scheduled deliveries canceled, read a delivery's attempts, and use a
+// portal link that cannot reach another tenant.
 func TestConsoleInBrowser(t *testing.T) {
 	ctx := newBrowser(t)
 	s := startServer(t, func(c *config.Config) {
@@ -29,6 +29,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 	s.createTenant("acme")
 	s.createTenant("globex")
+	// One of acme's own event types, for the picker and the catalog.
+	s.mustCall(201, "PUT", "/api/v1/tenants/acme/event-types/acme_badge.earned", map[string]any{
+		"title":   "Badge earned",
+		"schema":  map[string]any{"type": "object", "properties": map[string]any{"badge": map[string]any{"type": "object", "properties": map[string]any{"id": map[string]any{"type": "string"}, "level": map[string]any{"type": "integer"}}}, "user_id": map[string]any{"type": "string"}}},
+		"example": map[string]any{"badge": map[string]any{"id": "b_7", "level": 2}, "user_id": "u_2187"},
+	}, nil)
 	ok := newReceiver(t, func(int, *http.Request) int { return 200 })
 	ok.header = http.Header{"X-Receiver": {"hris-e2e"}}
 	failing := newReceiver(t, func(int, *http.Request) int { return 500 })
@@ -54,6 +60,24 @@ func TestConsoleInBrowser(t *testing.T) {
 		click(`details.entity:has(input[value="user.created"]) summary`),
 		click(`input[value="user.created"]`),
 		click(`input[value="user.updated"]`),
+		// A payload filter, tried on the example before saving: first
+		// one that does not match it, then one that does.
+		typeInto("#filter", `data.email.endsWith("@globex.com")`),
+		click("#try-filter"),
+		visible(`#filter-result[data-outcome="false"]`))
+	if on := text(t, ctx, "#filter-result .tag"); on != "user.created" {
+		t.Fatalf("the filter was tried on %q, want the first subscribed type", on)
+	}
+	run(t, ctx, "try a matching filter",
+		chromedp.Clear(chromedp.CSS("#filter")),
+		typeInto("#filter", `data.email.endsWith("@acme.com")`),
+		click("#try-filter"),
+		visible(`#filter-result[data-outcome="true"]`))
+	if out := text(t, ctx, "#filter-outcome"); out != "true" {
+		t.Fatalf("filter outcome = %q, want true", out)
+	}
+	screenshot(t, ctx, "webhook-filter")
+	run(t, ctx, "test the webhook",
 		typeInto("#headers", "X-Api-Key: k-123"),
 		click("#test-button"),
 		visible("#test-result"))
@@ -67,7 +91,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("receiver got %d requests from the test, want 1", ok.count())
 	}
 	screenshot(t, ctx, "webhook-test")
-	run(t, ctx, "save the webhook", click(`button[name="action"][value="save"]`), visible("#secret"))
+	run(t, ctx, "save the webhook", click(`.form-foot button[value="save"]`), visible("#secret[readonly]"))
 	secret := get(t, ctx, "read the secret", chromedp.Value(chromedp.CSS("#secret")))
 	if !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("created page shows secret %q, want whsec_…", secret)
@@ -148,9 +172,35 @@ func TestConsoleInBrowser(t *testing.T) {
 	run(t, ctx, "open a webhook", chromedp.Navigate(s.base+"/t/acme/webhooks"), click(`a.cell-main`), visible("#name"))
 	screenshot(t, ctx, "webhook-edit")
 	run(t, ctx, "open the catalog", chromedp.Navigate(s.base+"/t/acme/event-types"), visible(".type-list"))
+	if tag := text(t, ctx, `a[href$="/event-types/acme_badge.earned"] .tag`); tag != "custom" {
+		t.Fatalf("acme's own type is marked %q in the catalog, want custom", tag)
+	}
 	screenshot(t, ctx, "event-types")
 	run(t, ctx, "open an event type", chromedp.Navigate(s.base+"/t/acme/event-types/course_enrollment.completed"), visible("pre.code"))
 	screenshot(t, ctx, "event-type")
+
+	// A CYPHER webhook: choosing the format shows its defaults and the
+	// parameter editor; a variable of the chosen type goes into a value.
+	run(t, ctx, "choose the cypher format",
+		chromedp.Navigate(s.base+"/t/acme/webhooks/new"),
+		visible("#name"),
+		typeInto("#name", "CYPHER-style receiver"),
+		click(`details.entity:has(input[value="course_enrollment.completed"]) summary`),
+		click(`input[value="course_enrollment.completed"]`),
+		chromedp.Evaluate[chromedp.Void](`(s => { s.value = "cypher"; s.dispatchEvent(new Event("change", {bubbles: true})); })(document.querySelector("#format"))`))
+	run(t, ctx, "see the cypher editor",
+		visible("#cypher-editor"),
+		typeInto(`input[name="cypher_param_name"]`, "email"),
+		click(`input[name="cypher_param_value"]`),
+		click(`#type-vars button[data-insert="@user_email"]`))
+	if v := get(t, ctx, "read the first value", chromedp.Value(chromedp.CSS(`input[name="cypher_param_value"]`))); v != "@user_email" {
+		t.Fatalf("first parameter value = %q, want the inserted @user_email", v)
+	}
+	if v := get(t, ctx, "read the timeout", chromedp.Value(chromedp.CSS("#timeout_seconds"))); v != "10" {
+		t.Fatalf("timeout after choosing cypher = %q, want its default 10", v)
+	}
+	screenshot(t, ctx, "webhook-cypher")
+
 	run(t, ctx, "open the tenants", chromedp.Navigate(s.base+"/tenants"), visible("table"))
 	screenshot(t, ctx, "tenants")
 

@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock})
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/metrics"
 	"github.com/lmshooks/lmshooks/internal/ui"
@@ -21,6 +22,10 @@ type uiDeps struct {
 	formats *format.Registry
 	metrics *metrics.Metrics
 	clock   clock.Clock
+	// catalogs and filters are shared with the API, so that the console
+	// sees a tenant's own types as soon as the API registers them.
+	catalogs ui.TenantCatalogs
+	filters  *filter.Engine
 }
 
 // newUI builds the web console and the portal link issuer the API hands
@@ -49,6 +54,8 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		Store:           a.Store,
 		Dispatcher:      a.Dispatcher,
 		Catalog:         cat,
+		Catalogs:        d.catalogs,
+		Filters:         d.filters,
 		Formats:         d.formats,
 		Clock:           d.clock,
 		Logger:          a.log.With("component", "console"),

@@ -13,19 +13,29 @@ type catalogGroup struct {
 	Entity      string
 	Description string
 	Types       []catalog.EventType
+	Custom      int // how many of Types are the tenant's own
 }
 
+// catalogPage lists the event types the tenant can use: the builtin ones
+// and its own, marked custom.
 func (c *Console) catalogPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	cat, err := c.tenantCatalog(r.Context(), rc.tenant.ID)
+	if err != nil {
+		return err
+	}
 	var groups []catalogGroup
 	byEntity := map[string]int{}
-	for _, et := range c.catalog.All() {
+	for _, et := range cat.All() {
 		i, ok := byEntity[et.Entity]
 		if !ok {
 			i = len(groups)
 			byEntity[et.Entity] = i
-			groups = append(groups, catalogGroup{Entity: et.Entity, Description: c.catalog.EntityDescription(et.Entity)})
+			groups = append(groups, catalogGroup{Entity: et.Entity, Description: cat.EntityDescription(et.Entity)})
 		}
 		groups[i].Types = append(groups[i].Types, et)
+		if et.Custom {
+			groups[i].Custom++
+		}
 	}
 	return c.page(w, r, rc, "catalog", "Event types", "catalog", groups)
 }
@@ -45,12 +55,20 @@ type eventTypeData struct {
 	Renderings []rendering
 }
 
-// eventTypePage shows an event type: its schema, its example, and the
-// example as each format sends it.
+// eventTypePage shows an event type, builtin or the tenant's own: its
+// schema, its example, and the example as each format sends it.
 func (c *Console) eventTypePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	et, ok := c.catalog.Lookup(r.PathValue("type"))
+	cat, err := c.tenantCatalog(r.Context(), rc.tenant.ID)
+	if err != nil {
+		return err
+	}
+	et, ok := cat.Lookup(r.PathValue("type"))
 	if !ok {
 		return domain.NotFound("event type", r.PathValue("type"))
+	}
+	if len(et.Example) == 0 {
+		// A custom type registered without an example: nothing to render.
+		return c.page(w, r, rc, "event_type", et.Type, "catalog", eventTypeData{Type: et})
 	}
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	ev := &domain.Event{ID: "evt_01hx0example0000000000000", TenantID: rc.tenant.ID, Type: et.Type, OccurredAt: now, ReceivedAt: now, Data: et.Example}

@@ -122,7 +122,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	if q.Get("cursor") != "" {
 		d.FirstURL = base + "?" + af.query(af.State).Encode()
 	}
-	for _, et := range c.catalog.All() {
+	for _, et := range c.catalogFor(r.Context(), rc.tenant.ID).All() {
 		d.Types = append(d.Types, et.Type)
 	}
 	return c.page(w, r, rc, "deliveries", "Deliveries", "deliveries", d)

@@ -23,6 +23,7 @@ func funcs(a *assets) template.FuncMap {
 		"pct":     pct,
 		"ms":      ms,
 		"count":   count,
+		"plural":  plural,
 		"join":    strings.Join,
 		"title":   humanize,
 		"state":   stateLabel,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/api"
 	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/outbound"
@@ -30,6 +31,7 @@ type bundle struct {
 	t       *testing.T
 	console *Console
 	store   *sqlite.Store
+	cats    *catalogs.Catalogs
 	srv     *httptest.Server
 	client  *http.Client
 }
@@ -56,7 +58,8 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 		log = slog.New(slog.NewTextHandler(testLog{t}, nil))
 	}
 	d := dispatch.New(dispatch.Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Logger: log, Owner: "ui-test"})
-	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Logger: log, Password: testPassword, SecureCookies: false}
+	cats := catalogs.New(catalogs.Config{Store: st, Builtin: loadedCatalog, Logger: log})
+	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Catalogs: cats, Logger: log, Password: testPassword, SecureCookies: false}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -66,7 +69,7 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 	}
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
-	return &bundle{t: t, console: c, store: st, srv: srv, client: newClient()}
+	return &bundle{t: t, console: c, store: st, cats: cats, srv: srv, client: newClient()}
 }
 
 func newClient() *http.Client {
@@ -184,3 +187,34 @@ func (w testLog) Write(p []byte) (int, error) {
 }
 
 func hashKey(k string) string { return api.HashKey(k) }
+
+// customType registers one of the tenant's own event types, as the API's
+// PUT …/event-types/{type} does, and drops the cached catalog view.
+func (b *bundle) customType(tenant, typ, schema, example string) {
+	b.t.Helper()
+	now := time.Now().UTC()
+	ct := &domain.CustomEventType{TenantID: tenant, Type: typ, Schema: []byte(schema), Example: []byte(example), CreatedAt: now, UpdatedAt: now}
+	if _, err := loadedCatalog.WithCustom([]catalog.EventType{catalogs.FromCustom(ct)}); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := b.store.PutEventType(context.Background(), ct); err != nil {
+		b.t.Fatal(err)
+	}
+	b.cats.Invalidate(tenant)
+}
+
+// fieldBlock returns the HTML of the form field whose block has id, or of
+// the field block that holds the input named name: where its error shows.
+func fieldBlock(t *testing.T, body, name string) string {
+	t.Helper()
+	i := strings.Index(body, `name="`+name+`"`)
+	if i < 0 {
+		t.Fatalf("no field %q on the page", name)
+	}
+	start := strings.LastIndex(body[:i], `<div class="field`)
+	end := strings.Index(body[i:], `<div class="field`)
+	if end < 0 {
+		end = len(body) - i
+	}
+	return body[start : i+end]
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
@@ -34,12 +35,23 @@ type Dispatcher interface {
 	WebhookChanged(id string)
 }
 
+// TenantCatalogs gives the event catalog as one tenant sees it: the
+// builtin types plus the tenant's own. *catalogs.Catalogs satisfies it.
+type TenantCatalogs interface {
+	Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error)
+}
+
 // Config wires a Console.
 type Config struct {
 	Store      store.Store
 	Dispatcher Dispatcher
 	// Catalog is the event catalog (required).
 	Catalog *catalog.Catalog
+	// Catalogs gives each tenant's view of the catalog, with its own
+	// event types; nil shows every tenant Catalog alone.
+	Catalogs TenantCatalogs
+	// Filters compiles payload filters; nil means a fresh engine.
+	Filters *filter.Engine
 	// Formats lists the wire formats; nil means format.Default().
 	Formats *format.Registry
 	Clock   clock.Clock
@@ -64,6 +76,8 @@ type Console struct {
 	store      store.Store
 	dispatcher Dispatcher
 	catalog    *catalog.Catalog
+	catalogs   TenantCatalogs
+	filters    *filter.Engine
 	formats    *format.Registry
 	clock      clock.Clock
 	log        *slog.Logger
@@ -92,6 +106,8 @@ func New(cfg Config) (*Console, error) {
 		store:      cfg.Store,
 		dispatcher: cfg.Dispatcher,
 		catalog:    cfg.Catalog,
+		catalogs:   cfg.Catalogs,
+		filters:    cfg.Filters,
 		formats:    cfg.Formats,
 		clock:      cfg.Clock,
 		log:        cfg.Logger,
@@ -100,6 +116,11 @@ func New(cfg Config) (*Console, error) {
 		secure:     cfg.SecureCookies,
 		overlap:    cfg.RotationOverlap,
 		sessionTTL: cfg.SessionTTL,
+	}
+	if c.filters == nil {
+		if c.filters, err = filter.NewEngine(filter.Options{}); err != nil {
+			return nil, err
+		}
 	}
 	if c.formats == nil {
 		c.formats = format.Default()
@@ -125,6 +146,14 @@ func New(cfg Config) (*Console, error) {
 	c.mux = http.NewServeMux()
 	c.routes()
 	return c, nil
+}
+
+// tenantCatalog returns the catalog as tenantID sees it.
+func (c *Console) tenantCatalog(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+	if c.catalogs == nil {
+		return c.catalog, nil
+	}
+	return c.catalogs.Tenant(ctx, tenantID)
 }
 
 // ServeHTTP serves the console.

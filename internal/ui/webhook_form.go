@@ -28,6 +28,11 @@ type webhookForm struct {
 	Enabled                bool
 	Format                 string
 	FormatOptions          string
+	CypherParams           []cypherParam // the cypher format's parameters, as rows
+	CypherStandard         bool          // cypher: add the Standard Webhooks signature headers
+	Filter                 string        // CEL expression; empty sends every subscribed event
+	TryType                string        // the event type "Try on the example" evaluates the filter on
+	TryData                string        // optional JSON data to try the filter on instead of the example
 	BasicAuth              bool
 	Username, Password     string
 	Scheme, Secret         string // create only
@@ -47,12 +52,18 @@ func formFromWebhook(w *domain.Webhook) webhookForm {
 		Name: w.Name, Description: w.Description, URL: w.URL,
 		Enabled:       w.Enabled,
 		Format:        w.Format,
+		Filter:        w.Filter,
 		Timeout:       strconv.Itoa(int(w.Timeout / time.Second)),
 		RetryPolicy:   w.RetryPolicy,
 		SuccessStatus: w.SuccessRule.String(),
 	}
 	if len(w.FormatOptions) > 0 && string(w.FormatOptions) != "null" {
 		f.FormatOptions = prettyBody(w.FormatOptions)
+		if w.Format == formatCypher {
+			if params, std, ok := cypherFromOptions(w.FormatOptions); ok {
+				f.CypherParams, f.CypherStandard, f.FormatOptions = params, std, ""
+			}
+		}
 	}
 	if w.RateLimit > 0 {
 		f.RateLimit = strconv.FormatFloat(w.RateLimit, 'f', -1, 64)
@@ -110,6 +121,17 @@ func newWebhookForm() webhookForm {
 // parseWebhookForm reads the posted form.
 func parseWebhookForm(r *http.Request) webhookForm {
 	v := r.PostForm
+	var params []cypherParam
+	names, values := v["cypher_param_name"], v["cypher_param_value"]
+	for i, n := range names {
+		p := cypherParam{Name: n}
+		if i < len(values) {
+			p.Value = values[i]
+		}
+		if strings.TrimSpace(p.Name) != "" || p.Value != "" {
+			params = append(params, p)
+		}
+	}
 	return webhookForm{
 		Name:           v.Get("name"),
 		Description:    v.Get("description"),
@@ -119,6 +141,11 @@ func parseWebhookForm(r *http.Request) webhookForm {
 		Enabled:        v.Get("enabled") == "on",
 		Format:         v.Get("format"),
 		FormatOptions:  v.Get("format_options"),
+		CypherParams:   params,
+		CypherStandard: v.Get("cypher_standard_webhooks") == "on",
+		Filter:         v.Get("filter"),
+		TryType:        strings.TrimSpace(v.Get("filter_try_type")),
+		TryData:        v.Get("filter_try_data"),
 		BasicAuth:      v.Get("basic_auth") == "on",
 		Username:       v.Get("basic_auth_username"),
 		Password:       v.Get("basic_auth_password"),
@@ -145,12 +172,20 @@ func (f *webhookForm) apply(w *domain.Webhook) error {
 	}
 	w.Format = strings.TrimSpace(f.Format)
 	w.FormatOptions = nil
-	if opts := strings.TrimSpace(f.FormatOptions); opts != "" {
+	opts := strings.TrimSpace(f.FormatOptions)
+	if w.Format == formatCypher {
+		var err error
+		if opts, err = cypherOptionsJSON(f.CypherParams, f.CypherStandard, opts); err != nil {
+			return err
+		}
+	}
+	if opts != "" {
 		if !json.Valid([]byte(opts)) || opts[0] != '{' {
 			return domain.FieldErrorf("format_options", "must be a JSON object, like {\"key\": \"value\"}")
 		}
 		w.FormatOptions = json.RawMessage(opts)
 	}
+	w.Filter = strings.TrimSpace(f.Filter)
 	if f.BasicAuth {
 		ba := &domain.BasicAuth{Username: strings.TrimSpace(f.Username), Password: f.Password}
 		if f.Password == "" && w.BasicAuth != nil {
@@ -270,6 +305,9 @@ func formField(field string) string {
 	}
 	if strings.HasPrefix(field, "headers.") {
 		return "headers"
+	}
+	if strings.HasPrefix(field, "format_options.") {
+		return "format_options"
 	}
 	switch field {
 	case "entity", "actions":
