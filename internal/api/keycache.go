@@ -86,3 +86,14 @@ func (c *keyCache) dropTenant(tenantID string) {
 		}
 	}
 }
+
+// dropID forgets the cached key whose id is keyID, if any.
+func (c *keyCache) dropID(keyID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, e := range c.entries {
+		if e.key.ID == keyID {
+			delete(c.entries, h)
+		}
+	}
+}

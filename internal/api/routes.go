@@ -14,6 +14,8 @@ func (a *API) routes() {
 	m.Handle("DELETE "+t, a.operator(a.deleteTenant))
 
 	m.Handle("POST "+t+"/api-keys", a.tenant(a.createAPIKey))
+	m.Handle("GET "+t+"/api-keys", a.tenant(a.listAPIKeys))
+	m.Handle("DELETE "+t+"/api-keys/{id}", a.tenant(a.deleteAPIKey))
 
 	m.Handle("POST "+t+"/webhooks", a.tenant(a.createWebhook))
 	m.Handle("GET "+t+"/webhooks", a.tenant(a.listWebhooks))

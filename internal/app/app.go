@@ -136,12 +136,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters})
+	// The console is built before the API (which hands out its portal
+	// links) but revokes keys the API caches: it reaches the API through
+	// apiServer, set below and before anything is served.
+	var apiServer *api.API
+	forgetKey := func(id string) { apiServer.ForgetAPIKey(id) }
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	apiHandler := api.New(api.Config{
+	apiServer = api.New(api.Config{
 		Store:           st,
 		Publisher:       publisherWithMetrics{a.Ingest, m},
 		Dispatcher:      d,
@@ -153,7 +158,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Catalogs:        cats, // also gives test sends the catalog's examples
 		Filters:         filters,
 		Portal:          portal,
-	}).Handler()
+	})
+	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {
 		apiHandler = nil
 	}

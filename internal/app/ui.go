@@ -26,6 +26,8 @@ type uiDeps struct {
 	// sees a tenant's own types as soon as the API registers them.
 	catalogs ui.TenantCatalogs
 	filters  *filter.Engine
+	// forgetKey drops a key the console revoked from the API's key cache.
+	forgetKey func(id string)
 }
 
 // newUI builds the web console and the portal link issuer the API hands
@@ -63,6 +65,7 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		PortalOrigins:   a.cfg.PortalOrigins,
 		SecureCookies:   a.cfg.SecureCookies,
 		RotationOverlap: a.cfg.RotationOverlap,
+		ForgetAPIKey:    d.forgetKey,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -57,6 +57,13 @@ type Store interface {
 	SetOperatorKey(ctx context.Context, k *domain.APIKey) error
 	// HasOperatorKey reports whether an operator key exists.
 	HasOperatorKey(ctx context.Context) (bool, error)
+	// ListAPIKeys lists a tenant's keys, newest first (by CreatedAt, then
+	// id), hashes included. Never the operator key; an unknown tenant has
+	// none.
+	ListAPIKeys(ctx context.Context, tenantID string) ([]domain.APIKey, error)
+	// DeleteAPIKey removes one of a tenant's keys. ENOTFOUND if absent or
+	// of another tenant; never removes the operator key.
+	DeleteAPIKey(ctx context.Context, tenantID, id string) error
 
 	// Webhooks.
 

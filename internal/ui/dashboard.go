@@ -53,29 +53,33 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	samples, err := c.store.AttemptSamples(ctx, tid, now.Add(-7*24*time.Hour), now)
+	d, err := c.dashboardStats(ctx, tid, hooks, now)
 	if err != nil {
 		return err
 	}
-	dayStart := now.Add(-24 * time.Hour)
-	var daySamples []store.AttemptSample
-	for _, s := range samples {
-		if !s.StartedAt.Before(dayStart) {
-			daySamples = append(daySamples, s)
-		}
+	return c.dashboardChart(w, r, rc, d, now)
+}
+
+// dashboardStats computes the dashboard's numbers: the tenant's calls,
+// errors, success rate and latency over 24 hours and 7 days, and each
+// webhook's, failing webhooks first.
+func (c *Console) dashboardStats(ctx context.Context, tenantID string, hooks []domain.Webhook, now time.Time) (dashboardData, error) {
+	day, err := c.windowStats(ctx, tenantID, now.Add(-24*time.Hour), now)
+	if err != nil {
+		return dashboardData{}, err
 	}
-	day, week := stats.Summarize(daySamples), stats.Summarize(samples)
-	d := dashboardData{
-		Day:  newWindowStats(stats.Summarize(relabel(daySamples))[""]),
-		Week: newWindowStats(stats.Summarize(relabel(samples))[""]),
+	week, err := c.windowStats(ctx, tenantID, now.Add(-7*24*time.Hour), now)
+	if err != nil {
+		return dashboardData{}, err
 	}
+	d := dashboardData{Day: newWindowStats(day.total), Week: newWindowStats(week.total)}
 	for _, h := range hooks {
-		hs := hookStats{Webhook: h, Day: newWindowStats(day[h.ID]), Week: newWindowStats(week[h.ID])}
+		hs := hookStats{Webhook: h, Day: newWindowStats(day.hooks[h.ID]), Week: newWindowStats(week.hooks[h.ID])}
 		hs.Failing = hs.Day.Errors > 0 || !h.Enabled
 		d.Hooks = append(d.Hooks, hs)
 	}
-	// Failing webhooks first: most errors in 24 h, then lowest success
-	// rate, then disabled ones, then by name.
+	// Failing webhooks first: most errors in 24 h, then in 7 days, then
+	// disabled ones, then by name.
 	sort.SliceStable(d.Hooks, func(i, j int) bool {
 		a, b := d.Hooks[i], d.Hooks[j]
 		if a.Day.Errors != b.Day.Errors {
@@ -89,7 +93,14 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 		}
 		return a.Webhook.Name < b.Webhook.Name
 	})
+	return d, nil
+}
 
+// dashboardChart adds the deliveries chart of the range asked to d and
+// renders the dashboard.
+func (c *Console) dashboardChart(w http.ResponseWriter, r *http.Request, rc *reqCtx, d dashboardData, now time.Time) error {
+	ctx := r.Context()
+	tid := rc.tenant.ID
 	d.Range = "24h"
 	n, step := 24, time.Hour
 	if r.URL.Query().Get("range") == "7d" {
@@ -108,16 +119,6 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	}
 	d.Chart = chartSVG(buckets, step)
 	return c.page(w, r, rc, "dashboard", "Dashboard", "dashboard", d)
-}
-
-// relabel puts every sample under one key, to summarize them all at once.
-func relabel(samples []store.AttemptSample) []store.AttemptSample {
-	out := make([]store.AttemptSample, len(samples))
-	for i, s := range samples {
-		s.WebhookID = ""
-		out[i] = s
-	}
-	return out
 }
 
 // deliveryBuckets counts deliveries created per step over the last n steps,

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -20,18 +23,49 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 }
 
 // login checks the operator's password and starts an operator session.
+// A client locked out by too many wrong passwords gets 429 without its
+// password even being checked.
 func (c *Console) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	next := safeNext(r.PostFormValue("next"))
+	client := clientKey(r)
+	now := c.clock.Now()
+	if wait, ok := c.logins.allow(client, now); !ok {
+		c.tooManySignIns(w, r, rc, next, wait)
+		return nil
+	}
 	if !c.keys.checkPassword(r.PostFormValue("password")) {
+		if lock := c.logins.fail(client, now); lock > 0 {
+			c.log.Warn("console sign-in locked out", "remote", client, "lockout", lock)
+			c.tooManySignIns(w, r, rc, next, lock)
+			return nil
+		}
 		c.log.Warn("console sign-in failed", "remote", r.RemoteAddr)
 		c.render(w, r, rc, http.StatusUnauthorized, "login", "Sign in", "", loginData{Next: next, Error: "That password is not right."})
 		return nil
 	}
+	c.logins.succeed(client)
 	s := &session{ID: newSessionID(), Kind: kindOperator, Expires: c.clock.Now().Add(c.sessionTTL).Unix()}
 	if err := c.setSession(w, s); err != nil {
 		return err
 	}
 	return redirect(w, r, next)
+}
+
+// tooManySignIns answers 429 with the sign-in page, saying when to try
+// again, and a Retry-After header in whole seconds.
+func (c *Console) tooManySignIns(w http.ResponseWriter, r *http.Request, rc *reqCtx, next string, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	msg := fmt.Sprintf("Too many wrong passwords from your address. Sign-in is locked for %s; try again then.", waitText(secs))
+	c.render(w, r, rc, http.StatusTooManyRequests, "login", "Sign in", "", loginData{Next: next, Error: msg})
+}
+
+// waitText says a wait in minutes, or seconds under a minute.
+func waitText(secs int) string {
+	if secs < 60 {
+		return plural(secs, "second", "seconds")
+	}
+	return plural((secs+59)/60, "minute", "minutes")
 }
 
 // logout ends the session on this node and clears the cookie.

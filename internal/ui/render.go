@@ -50,7 +50,7 @@ func parsePages(a *assets) (*pages, error) {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/pages/"), ".html")
 		p.byName[name] = t
 	}
-	for _, want := range []string{"login", "error", "tenants", "dashboard", "webhooks", "webhook_form", "webhook_secret", "confirm_disable", "deliveries", "delivery", "catalog", "event_type", "created_key"} {
+	for _, want := range []string{"login", "error", "tenants", "dashboard", "webhooks", "webhook_form", "webhook_secret", "confirm_disable", "deliveries", "delivery", "catalog", "event_type", "created_key", "api_keys"} {
 		if p.byName[want] == nil {
 			return nil, fmt.Errorf("console templates: page %q is missing", want)
 		}

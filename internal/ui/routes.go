@@ -18,6 +18,8 @@ func (c *Console) routes() {
 	m.Handle("GET /tenants", c.operator(c.tenantsPage))
 	m.Handle("POST /tenants", c.operator(c.createTenant))
 	m.Handle("POST /tenants/{tenant}/api-keys", c.operator(c.createAPIKey))
+	m.Handle("GET /tenants/{tenant}/api-keys", c.operator(c.apiKeysPage))
+	m.Handle("POST /tenants/{tenant}/api-keys/{id}/revoke", c.operator(c.revokeAPIKey))
 	m.Handle("POST /tenants/{tenant}/portal-link", c.operator(c.createPortalLink))
 
 	m.Handle("GET "+t+"/{$}", c.tenant(c.dashboard))

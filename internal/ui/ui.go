@@ -69,6 +69,11 @@ type Config struct {
 	RotationOverlap time.Duration
 	// SessionTTL is how long an operator session lasts (default 12h).
 	SessionTTL time.Duration
+	// ForgetAPIKey is called with the id of a key the console revoked, so
+	// that the API on this node stops accepting it at once rather than
+	// when its key cache expires; nil when this node serves no API.
+	// (*api.API).ForgetAPIKey fits.
+	ForgetAPIKey func(id string)
 }
 
 // Console is the web console's handler.
@@ -86,7 +91,9 @@ type Console struct {
 	secure     bool
 	overlap    time.Duration
 	sessionTTL time.Duration
+	forgetKey  func(id string)
 	revoked    revocations
+	logins     *loginLimiter
 	pages      *pages
 	assets     *assets
 	mux        *http.ServeMux
@@ -116,6 +123,8 @@ func New(cfg Config) (*Console, error) {
 		secure:     cfg.SecureCookies,
 		overlap:    cfg.RotationOverlap,
 		sessionTTL: cfg.SessionTTL,
+		forgetKey:  cfg.ForgetAPIKey,
+		logins:     newLoginLimiter(),
 	}
 	if c.filters == nil {
 		if c.filters, err = filter.NewEngine(filter.Options{}); err != nil {

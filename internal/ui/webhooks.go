@@ -24,11 +24,10 @@ func (c *Console) webhooksPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return err
 	}
 	now := c.clock.Now().UTC()
-	samples, err := c.store.AttemptSamples(ctx, tid, now.Add(-24*time.Hour), now)
+	sums, err := stats.ForWindow(ctx, c.store, tid, now.Add(-24*time.Hour), now)
 	if err != nil {
 		return err
 	}
-	sums := stats.Summarize(samples)
 	rows := make([]webhookRow, len(hooks))
 	for i, h := range hooks {
 		rows[i] = webhookRow{Webhook: h, Day: newWindowStats(sums[h.ID])}

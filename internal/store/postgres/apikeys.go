@@ -92,3 +92,47 @@ func insertKey(ctx context.Context, db dbtx, k *domain.APIKey) error {
 		k.ID, tenantID, k.Name, k.Prefix, k.Hash, k.CreatedAt)
 	return err
 }
+
+// ListAPIKeys lists a tenant's keys, newest first. The operator key has no
+// tenant, so the tenant_id match can never return it.
+func (s *Store) ListAPIKeys(ctx context.Context, tenantID string) ([]domain.APIKey, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, tenant_id, name, prefix, hash, created_at FROM api_keys
+		WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC`, tenantID)
+	if err != nil {
+		return nil, mapErr("list API keys", err)
+	}
+	defer rows.Close()
+	keys := []domain.APIKey{}
+	for rows.Next() {
+		var k domain.APIKey
+		var tid *string
+		if err := rows.Scan(&k.ID, &tid, &k.Name, &k.Prefix, &k.Hash, &k.CreatedAt); err != nil {
+			return nil, mapErr("list API keys", err)
+		}
+		if tid != nil {
+			k.TenantID = *tid
+		}
+		k.CreatedAt = utc(k.CreatedAt)
+		keys = append(keys, k)
+	}
+	return keys, mapErr("list API keys", rows.Err())
+}
+
+// DeleteAPIKey removes one of a tenant's keys. ENOTFOUND if absent or of
+// another tenant; the operator key (no tenant) never matches.
+func (s *Store) DeleteAPIKey(ctx context.Context, tenantID, keyID string) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM api_keys WHERE id = $1 AND tenant_id = $2`, keyID, tenantID)
+	if err != nil {
+		return mapErr("delete API key", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.NotFound("API key", keyID)
+	}
+	return nil
+}

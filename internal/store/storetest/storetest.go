@@ -45,6 +45,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Tenants", tenantTests},
 		{"APIKeys", apiKeyTests},
+		{"APIKeyList", apiKeyListTests},
 		{"Webhooks", webhookTests},
 		{"Publish", publishTests},
 		{"Deliveries", deliveryTests},

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/stats"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// The dashboard's numbers, per webhook and tenant-wide, are exactly the
+// stats of the stored attempts of each window.
+func TestDashboardNumbersMatchStats(t *testing.T) {
+	now := time.Now().UTC()
+	clk := clock.NewFake(now)
+	b := setup(t, func(c *Config) { c.Clock = clk })
+	b.login()
+	b.tenant("acme")
+	b.tenant("other")
+	b.webhook("acme", "crm")
+	b.webhook("acme", "bi")
+	b.webhook("other", "noise")
+	res := append(b.publish("acme", "user.created", 30), b.publish("other", "user.created", 3)...)
+
+	// Attempts spread over 8 days: some in the last 24 h, some only in
+	// the week, some older than both windows.
+	rng := rand.New(rand.NewPCG(3, 4))
+	ages := []time.Duration{time.Hour, 23 * time.Hour, 25 * time.Hour, 3 * 24 * time.Hour, 8 * 24 * time.Hour}
+	var recs []store.AttemptRecord
+	for _, r := range res {
+		for _, d := range r.Deliveries {
+			for n := 1; n <= 2; n++ {
+				status, ok := 200, true
+				if rng.IntN(4) == 0 {
+					status, ok = 500, false
+				}
+				at := domain.Attempt{ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+					Number: n, Trigger: domain.TriggerScheduled, StartedAt: now.Add(-ages[rng.IntN(len(ages))]),
+					Duration: time.Duration(1+rng.IntN(900)) * time.Millisecond, RequestURL: "https://rx.example.com/", StatusCode: status, Success: ok}
+				recs = append(recs, store.AttemptRecord{Attempt: at, State: domain.Scheduled, NextAttemptAt: now.Add(time.Hour)})
+			}
+		}
+	}
+	ctx := context.Background()
+	if err := b.store.RecordAttempts(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := b.console.allWebhooks(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.console.dashboardStats(ctx, "acme", hooks, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		name string
+		got  windowStats
+		hook func(hookStats) windowStats
+		age  time.Duration
+	}{
+		{"24 h", got.Day, func(h hookStats) windowStats { return h.Day }, 24 * time.Hour},
+		{"7 d", got.Week, func(h hookStats) windowStats { return h.Week }, 7 * 24 * time.Hour},
+	} {
+		samples, err := b.store.AttemptSamples(ctx, "acme", now.Add(-w.age), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := stats.Summarize(samples)
+		all := stats.Summarize(relabel(samples))[""]
+		if w.got.Summary != all || all.Calls == 0 || all.Errors == 0 || all.Errors == all.Calls {
+			t.Errorf("%s tenant-wide = %+v, want %+v (with calls, some failed)", w.name, w.got.Summary, all)
+		}
+		if rate, _ := all.SuccessRate(); w.got.Rate != rate || !w.got.HasRate {
+			t.Errorf("%s success rate = %v, want %v", w.name, w.got.Rate, rate)
+		}
+		for _, h := range got.Hooks {
+			if g := w.hook(h); g.Summary != want[h.Webhook.ID] {
+				t.Errorf("%s %s = %+v, want %+v", w.name, h.Webhook.Name, g.Summary, want[h.Webhook.ID])
+			}
+		}
+	}
+	if len(got.Hooks) != 2 {
+		t.Fatalf("dashboard shows %d webhooks, want acme's 2", len(got.Hooks))
+	}
+	// The page renders them.
+	p := b.get("/t/acme/")
+	wantStatus(t, p, http.StatusOK)
+	mustContain(t, p, ms(got.Week.P95), count(got.Week.Calls))
+}
+
+// On stores that summarize by themselves the tenant-wide total merges the
+// webhooks' summaries: exact counts, percentiles between the webhooks'.
+func TestMergeSummaries(t *testing.T) {
+	got := mergeSummaries(map[string]stats.Summary{
+		"a": {WebhookID: "a", Calls: 90, Errors: 9, P50: 10 * time.Millisecond, P95: 50 * time.Millisecond},
+		"b": {WebhookID: "b", Calls: 10, Errors: 1, P50: 300 * time.Millisecond, P95: 900 * time.Millisecond},
+		"c": {WebhookID: "c"},
+	})
+	want := stats.Summary{Calls: 100, Errors: 10, P50: 10 * time.Millisecond, P95: 900 * time.Millisecond}
+	if got != want {
+		t.Fatalf("merged = %+v, want %+v", got, want)
+	}
+	one := stats.Summary{WebhookID: "a", Calls: 3, Errors: 1, P50: 7, P95: 9}
+	if got := mergeSummaries(map[string]stats.Summary{"a": one}); got.P50 != 7 || got.P95 != 9 || got.Calls != 3 {
+		t.Fatalf("merging one summary = %+v, want its numbers", got)
+	}
+	if got := mergeSummaries(nil); got != (stats.Summary{}) {
+		t.Fatalf("merging nothing = %+v", got)
+	}
+}
