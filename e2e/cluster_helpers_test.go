@@ -231,6 +231,28 @@ func missing(rc *receiver, accepted map[string]bool) []string {
 	return out
 }
 
+// awaitDelivered waits until every accepted event has reached rc. On
+// timeout it fails the test with what the database says of the deliveries
+// of the events still missing, so that a stuck delivery can be told from a
+// slow one.
+func awaitDelivered(t *testing.T, dsn string, rc *receiver, accepted map[string]bool, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		gone := missing(rc, accepted)
+		if len(gone) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			states := queryInts(t, dsn, `SELECT format('state=%s owner=%s lease_expired=%s attempts=%s',
+					state, coalesce(lease_owner, '-'), coalesce((lease_until <= now())::text, '-'), attempts), count(*)
+				FROM deliveries WHERE event_id = ANY($1) GROUP BY 1`, gone)
+			t.Fatalf("after %s, %d accepted events never reached the receiver; their deliveries: %v", timeout, len(gone), states)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // privatePostgres is a PostgreSQL server of the test's own, in a temporary
 // data directory on a free port, so that stopping it disturbs no other
 // test running against the shared server at the same time.

@@ -12,7 +12,7 @@ import (
 
 // clusterFlags keep the cluster tests quick: frequent polls and short
 // leases, so a dead node's work is rescued within seconds.
-var clusterFlags = []string{"--poll-interval", "100ms", "--lease", "3s"}
+var clusterFlags = []string{"--poll-interval", "100ms", "--lease", "10s"}
 
 // TestClusterNodeKilled runs three nodes on one PostgreSQL schema — two
 // taking API traffic and delivering (role all), one delivering only (role
@@ -101,7 +101,7 @@ func TestClusterNodeKilled(t *testing.T) {
 	}
 	t.Logf("killed node-b holding %d leased deliveries; %d events accepted; receiver had %d requests", held, len(accepted), rc.count())
 
-	eventually(t, 120*time.Second, "every accepted event to be delivered", func() bool { return len(missing(rc, accepted)) == 0 })
+	awaitDelivered(t, dsn, rc, accepted, 120*time.Second)
 	a.stop(t)
 	c.stop(t)
 

@@ -111,6 +111,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
+	// A shared database (PostgreSQL) counts the dispatchers, which then
+	// split each webhook's limits; SQLite has one node and no membership.
+	membership, _ := st.(dispatch.Membership)
 	d = dispatch.New(dispatch.Config{
 		Store:        st,
 		Sender:       sender,
@@ -122,6 +125,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		LeaseFor:     cfg.LeaseFor,
 		PollInterval: cfg.PollInterval,
 		Precheck:     matcher.FilterError,
+		Membership:   membership,
 	})
 	a.Dispatcher = d
 

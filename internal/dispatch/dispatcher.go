@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
@@ -61,6 +62,10 @@ type Config struct {
 	// message is recorded as the attempt's error (a webhook filter that
 	// cannot be evaluated on the event: fanout.Matcher.FilterError).
 	Precheck func(w *domain.Webhook, ev *domain.Event) error
+	// Membership, when set, counts the dispatchers sharing the database:
+	// each then takes its share of every webhook's max_concurrency and
+	// rate_limit (see nodeShare). Nil means this is the only dispatcher.
+	Membership Membership
 }
 
 // Dispatcher delivers webhooks; see the package doc.
@@ -69,11 +74,16 @@ type Dispatcher struct {
 	log      *slog.Logger
 	webhooks *webhookCache
 
-	mu       sync.Mutex
-	queues   map[string]*queue
-	held     int
+	mu     sync.Mutex
+	queues map[string]*queue
+	held   int
+	// leases are the leases this node holds and renews (see lease).
+	leases   map[*lease]struct{}
 	stopping bool
 	nextWake time.Time
+	// nodes is the number of live dispatchers (at least 1), kept by
+	// heartbeatLoop when Config.Membership is set.
+	nodes atomic.Int64
 
 	wakeCh  chan struct{}
 	records chan outcome
@@ -114,20 +124,34 @@ func New(cfg Config) *Dispatcher {
 		log:      cfg.Logger.With("component", "dispatch"),
 		webhooks: newWebhookCache(cfg.Store, cfg.Clock, cfg.WebhookTTL),
 		queues:   map[string]*queue{},
+		leases:   map[*lease]struct{}{},
 		wakeCh:   make(chan struct{}, 1),
 		records:  make(chan outcome, 8192),
 	}
+	d.nodes.Store(1)
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
 	return d
 }
 
-// Start runs the poller, the lease renewer and the recorder until Stop.
+// Start runs the poller, the lease renewer, the recorder and, with a
+// Membership, the heartbeat until Stop. With a Membership it first
+// heartbeats once (waiting at most one heartbeat interval), so that its
+// share of each webhook's limits is known before it claims work.
 func (d *Dispatcher) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.loopCancel = cancel
+	if d.cfg.Membership != nil {
+		// Learn the node count before claiming anything, so that a joining
+		// node never starts with a whole webhook's limits.
+		d.heartbeat(ctx)
+	}
 	d.loops.Add(2)
 	go d.pollLoop(ctx)
 	go d.renewLoop(ctx)
+	if d.cfg.Membership != nil {
+		d.loops.Add(1)
+		go d.heartbeatLoop(ctx)
+	}
 	d.recorder.Add(1)
 	go d.recordLoop()
 	d.Wake()

@@ -56,34 +56,20 @@ func (d *Dispatcher) claim(ctx context.Context) {
 			return
 		}
 		now := d.cfg.Clock.Now()
-		jobs, err := d.cfg.Store.ClaimDue(ctx, claimParams(d.cfg.Owner, now, now.Add(d.cfg.LeaseFor), room, exclude))
+		until := now.Add(d.cfg.LeaseFor).Truncate(time.Microsecond) // as stores keep it
+		jobs, err := d.cfg.Store.ClaimDue(ctx, claimParams(d.cfg.Owner, now, until, room, exclude))
 		if err != nil {
 			if ctx.Err() == nil {
 				d.log.Error("claim due deliveries", "err", err)
 			}
 			return
 		}
+		for i := range jobs {
+			jobs[i].LeaseUntil = until
+		}
 		d.enqueue(jobs)
 		if len(jobs) < room {
 			return
-		}
-	}
-}
-
-// renewLoop keeps this node's leases alive while it holds work, so that a
-// long queue is never mistaken for a crashed node.
-func (d *Dispatcher) renewLoop(ctx context.Context) {
-	defer d.loops.Done()
-	t := time.NewTicker(d.cfg.LeaseFor / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := d.cfg.Store.RenewLeases(ctx, d.cfg.Owner, d.cfg.Clock.Now().Add(d.cfg.LeaseFor)); err != nil && ctx.Err() == nil {
-			d.log.Error("renew leases", "err", err)
 		}
 	}
 }

@@ -9,27 +9,34 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
+// held is a job waiting in a webhook's queue, with this node's lease on it.
+type held struct {
+	job   domain.Job
+	lease *lease
+}
+
 // queue holds one webhook's deliveries waiting for a worker. Workers are
 // goroutines started on demand, at most limit at a time, that exit when the
 // queue is empty.
 type queue struct {
 	webhookID string
-	jobs      []domain.Job
+	jobs      []held
 	head      int
 	active    int
-	// limit is the webhook's concurrency; 1 until its settings are known,
-	// so a webhook limited to one request at a time never gets two.
+	// limit is this node's share of the webhook's concurrency; 1 until its
+	// settings are known, so a webhook limited to one request at a time
+	// never gets two.
 	limit int
 	pacer pacer
 }
 
 func (q *queue) len() int { return len(q.jobs) - q.head }
 
-func (q *queue) push(j domain.Job) { q.jobs = append(q.jobs, j) }
+func (q *queue) push(h held) { q.jobs = append(q.jobs, h) }
 
-func (q *queue) pop() domain.Job {
+func (q *queue) pop() held {
 	j := q.jobs[q.head]
-	q.jobs[q.head] = domain.Job{}
+	q.jobs[q.head] = held{}
 	q.head++
 	if q.head > 1024 && q.head*2 > len(q.jobs) {
 		// Reclaim the consumed front so a long-lived queue does not grow.
@@ -53,11 +60,11 @@ func (d *Dispatcher) enqueue(jobs []domain.Job) {
 		if q == nil {
 			q = &queue{webhookID: j.Delivery.WebhookID, limit: 1}
 			if w := d.webhooks.peek(q.webhookID); w != nil {
-				q.limit = w.Concurrency()
+				q.limit, _ = d.limits(w.Concurrency(), w.RateLimit)
 			}
 			d.queues[q.webhookID] = q
 		}
-		q.push(j)
+		q.push(held{job: j, lease: d.takeLeaseLocked(j.Delivery.ID, j.LeaseUntil)})
 		d.held++
 	}
 	for _, j := range jobs {
@@ -93,7 +100,9 @@ func (d *Dispatcher) work(q *queue) {
 	defer d.workers.Done()
 	for {
 		d.mu.Lock()
-		if d.stopping || q.len() == 0 {
+		// A worker over the limit (lowered, or shared with a node that
+		// joined) exits, so the limit holds again once requests in flight end.
+		if d.stopping || q.len() == 0 || q.active > q.limit {
 			q.active--
 			if q.active == 0 && q.len() == 0 && d.queues[q.webhookID] == q {
 				delete(d.queues, q.webhookID)
@@ -102,7 +111,8 @@ func (d *Dispatcher) work(q *queue) {
 			return
 		}
 		wasFull := q.len() >= d.cfg.QueueCap
-		job := q.pop()
+		h := q.pop()
+		lost := d.leaseLostLocked(h.lease)
 		d.mu.Unlock()
 		if wasFull && q.len() < d.cfg.QueueCap {
 			// Polling left this webhook's due work in the store while its
@@ -110,53 +120,68 @@ func (d *Dispatcher) work(q *queue) {
 			d.Wake()
 		}
 
-		d.process(q, job)
+		recording := false
+		if lost {
+			d.cfg.Metrics.LeaseLost()
+			d.log.Debug("lease ran out before the attempt: left for a fresh claim", "delivery_id", h.job.Delivery.ID)
+		} else {
+			recording = d.process(q, h)
+		}
 
 		d.mu.Lock()
 		d.held--
+		if !recording {
+			// Nothing to write: stop renewing the lease, so that the work
+			// (if still due) is claimed afresh once it runs out.
+			d.dropLeaseLocked(h.lease)
+		}
 		d.mu.Unlock()
 	}
 }
 
-// process makes one attempt of a job and hands its outcome to the recorder.
-func (d *Dispatcher) process(q *queue, job domain.Job) {
+// process makes one attempt of a job and hands its outcome to the
+// recorder. It reports whether it did: when not, the job was dropped
+// (webhook gone or disabled, store unreachable, hard stop).
+func (d *Dispatcher) process(q *queue, h held) bool {
+	job := h.job
 	ctx := d.sendCtx
 	w, err := d.webhooks.get(ctx, job.Delivery.WebhookID)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			// Deleted: the store canceled its scheduled deliveries.
-			return
+			return false
 		}
 		// The store is unreachable: leave the delivery leased; the lease
 		// expires and the work is claimed again.
 		d.log.Error("load webhook", "webhook_id", job.Delivery.WebhookID, "delivery_id", job.Delivery.ID, "err", err)
-		return
+		return false
 	}
 	if !w.Enabled {
 		// Disabled: the store canceled its scheduled deliveries.
-		return
+		return false
 	}
+	limit, rate := d.limits(w.Concurrency(), w.RateLimit)
 	d.mu.Lock()
-	if l := w.Concurrency(); q.limit != l {
-		q.limit = l
+	if q.limit != limit {
+		q.limit = limit
 		d.spawnLocked(q)
 	}
 	d.mu.Unlock()
 
 	if d.cfg.Precheck != nil {
 		if err := d.cfg.Precheck(w, &job.Event); err != nil {
-			d.refuse(w, &job, err)
-			return
+			d.refuse(w, &job, h.lease, err)
+			return true
 		}
 	}
 
-	if wait := q.pacer.reserve(time.Now(), w.RateLimit); wait > 0 {
+	if wait := q.pacer.reserve(time.Now(), rate); wait > 0 {
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return false
 		}
 	}
 
@@ -168,23 +193,24 @@ func (d *Dispatcher) process(q *queue, job domain.Job) {
 	if ctx.Err() != nil && !att.Success {
 		// Aborted by a hard stop: not the receiver's fault, so no attempt
 		// is recorded; the lease is released and the work retried.
-		return
+		return false
 	}
 	rec := d.outcome(w, &job.Delivery, att, res)
 	d.cfg.Metrics.Attempted(att.Success, att.Duration)
 	if rec.State != domain.Scheduled {
 		d.cfg.Metrics.Finished(string(rec.State))
 	}
-	o := outcome{rec: rec}
+	o := outcome{rec: rec, lease: h.lease}
 	if res.StatusCode == 410 {
 		o.gone = w
 	}
 	d.records <- o
+	return true
 }
 
 // refuse records a failed attempt that sent nothing, because the
 // pre-send check failed: retrying would fail the same way.
-func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, cause error) {
+func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause error) {
 	now := d.cfg.Clock.Now()
 	att := domain.Attempt{
 		ID:         id.NewAt(id.Attempt, now),
@@ -204,7 +230,7 @@ func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, cause error) {
 	// No request went out: the delivery ends, but no attempt latency is
 	// observed.
 	d.cfg.Metrics.Finished(string(domain.Failed))
-	d.records <- outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}}
+	d.records <- outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}, lease: l}
 }
 
 // disableGone disables a webhook whose endpoint answered 410 Gone, as

@@ -14,6 +14,8 @@ type outcome struct {
 	// gone is set when the endpoint answered 410: the webhook is disabled
 	// once the attempt is written.
 	gone *domain.Webhook
+	// lease is the delivery's lease, renewed until the outcome is written.
+	lease *lease
 }
 
 // recordLoop writes outcomes in batches: it takes whatever has queued up
@@ -62,6 +64,11 @@ func (d *Dispatcher) write(batch []outcome) {
 		time.Sleep(backoff)
 		backoff = min(backoff*2, 5*time.Second)
 	}
+	d.mu.Lock()
+	for _, o := range batch {
+		d.dropLeaseLocked(o.lease)
+	}
+	d.mu.Unlock()
 	var soonest time.Time
 	for _, o := range batch {
 		if o.rec.State == domain.Scheduled && (soonest.IsZero() || o.rec.NextAttemptAt.Before(soonest)) {

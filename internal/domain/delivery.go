@@ -57,4 +57,7 @@ type Delivery struct {
 type Job struct {
 	Delivery Delivery
 	Event    Event
+	// LeaseUntil is when the lease under which the job was handed over
+	// expires, if known; past it another node may attempt the delivery.
+	LeaseUntil time.Time
 }

@@ -153,7 +153,7 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 				continue
 			}
 			for _, d := range r.Deliveries {
-				jobs = append(jobs, domain.Job{Delivery: d, Event: r.Event})
+				jobs = append(jobs, domain.Job{Delivery: d, Event: r.Event, LeaseUntil: p.LeaseUntil})
 			}
 		}
 		if len(jobs) > 0 {

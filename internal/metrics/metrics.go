@@ -17,6 +17,7 @@ type Metrics struct {
 	attemptSeconds  prometheus.Histogram
 	finished        *prometheus.CounterVec
 	recordSeconds   prometheus.Histogram
+	leasesLost      prometheus.Counter
 }
 
 // New registers the collectors on reg and returns them. queued reports the
@@ -49,8 +50,12 @@ func New(reg prometheus.Registerer, queued func() float64) *Metrics {
 			Help:    "Time to write one batch of attempt outcomes.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
 		}),
+		leasesLost: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lmshooks_dispatch_leases_lost_total",
+			Help: "Deliveries dropped from memory unattempted because their lease ran out before their turn (left for a fresh claim).",
+		}),
 	}
-	reg.MustRegister(m.eventsPublished, m.deliveriesMade, m.attempts, m.attemptSeconds, m.finished, m.recordSeconds)
+	reg.MustRegister(m.eventsPublished, m.deliveriesMade, m.attempts, m.attemptSeconds, m.finished, m.recordSeconds, m.leasesLost)
 	if queued != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "lmshooks_dispatch_queued",
@@ -96,4 +101,12 @@ func (m *Metrics) Recorded(d time.Duration) {
 		return
 	}
 	m.recordSeconds.Observe(d.Seconds())
+}
+
+// LeaseLost counts a held delivery dropped because its lease ran out.
+func (m *Metrics) LeaseLost() {
+	if m == nil {
+		return
+	}
+	m.leasesLost.Inc()
 }

@@ -134,8 +134,13 @@ type Store interface {
 	// leased (or whose lease expired) to Owner until LeaseUntil, oldest due
 	// first, and returns them with their events.
 	ClaimDue(ctx context.Context, p ClaimParams) ([]domain.Job, error)
-	// RenewLeases extends every lease held by owner to until.
-	RenewLeases(ctx context.Context, owner string, until time.Time) error
+	// RenewLeases extends to until each of the given leases that owner still
+	// holds: the delivery's lease expiry must still be the one the lease
+	// names (it is the lease's fencing token: a delivery claimed again,
+	// even by the same owner, has a new one) and must be after now, so an
+	// expired lease is never revived. It returns the leases it extended, as
+	// given. A lease the caller gave up on is simply not named, and runs out.
+	RenewLeases(ctx context.Context, owner string, leases []Lease, now, until time.Time) ([]Lease, error)
 	// ReleaseLeases drops every lease held by owner, so that other nodes
 	// may claim that work at once (used on shutdown).
 	ReleaseLeases(ctx context.Context, owner string) error
@@ -153,6 +158,14 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Lease names a lease on one delivery by the expiry its holder last wrote,
+// which serves as the lease's fencing token. Stores keep times to the
+// microsecond: a lease's Until is truncated to it.
+type Lease struct {
+	DeliveryID string
+	Until      time.Time
 }
 
 // PublishParams is one publish: a batch of events of one tenant.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -68,18 +69,59 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 	return jobs, nil
 }
 
-// RenewLeases extends every lease held by owner to until.
-func (s *Store) RenewLeases(ctx context.Context, owner string, until time.Time) error {
+// RenewLeases extends to until each of leases that owner still holds with
+// the same expiry, if it has not expired at now, and returns those extended.
+func (s *Store) RenewLeases(ctx context.Context, owner string, leases []store.Lease, now, until time.Time) ([]store.Lease, error) {
 	if s.closed.Load() {
-		return errClosed
+		return nil, errClosed
 	}
-	// SKIP LOCKED: a row locked right now is being recorded (its lease is
-	// about to be cleared) or claimed; waiting for it would only risk a
-	// deadlock with the recorder's batch, which locks rows in another order.
-	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET lease_until = $2
-		WHERE id IN (SELECT id FROM deliveries WHERE lease_owner = $1 FOR UPDATE SKIP LOCKED)`, owner, until)
-	return mapErr("renew leases", err)
+	if len(leases) == 0 {
+		return nil, nil
+	}
+	// In chunks: each statement holds its row locks only briefly, so the
+	// recorder (which must wait for them) is never held up for long.
+	var renewed []store.Lease
+	for chunk := range slices.Chunk(leases, renewChunk) {
+		ids := make([]string, len(chunk))
+		untils := make([]time.Time, len(chunk))
+		for i, l := range chunk {
+			ids[i], untils[i] = l.DeliveryID, l.Until
+		}
+		rows, err := s.pool.Query(ctx, renewSQL, owner, until, ids, untils, now)
+		if err != nil {
+			return renewed, mapErr("renew leases", err)
+		}
+		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Lease, error) {
+			var l store.Lease
+			err := r.Scan(&l.DeliveryID, &l.Until)
+			l.Until = utc(l.Until)
+			return l, err
+		})
+		if err != nil {
+			return renewed, mapErr("renew leases", err)
+		}
+		renewed = append(renewed, got...)
+	}
+	return renewed, nil
 }
+
+// renewChunk is the most leases renewed by one statement.
+const renewChunk = 1000
+
+// renewSQL extends the leases ($3 ids with $4 expiries) that $1 still
+// holds and that have not expired at $5 to $2. SKIP LOCKED: a row locked
+// right now is being recorded (its lease is about to be cleared) or claimed
+// by a node that saw it expired; waiting for it would only hold up the
+// renewal of the others.
+const renewSQL = `WITH l AS (
+		SELECT * FROM unnest($3::text[], $4::timestamptz[]) AS l (id, until)
+	), mine AS (
+		SELECT d.id, l.until FROM deliveries d JOIN l ON d.id = l.id
+		WHERE d.lease_owner = $1 AND d.lease_until = l.until AND d.lease_until > $5
+		FOR UPDATE OF d SKIP LOCKED
+	)
+	UPDATE deliveries d SET lease_until = $2 FROM mine WHERE d.id = mine.id
+	RETURNING d.id, mine.until`
 
 // ReleaseLeases drops every lease held by owner so that other nodes may
 // claim that work at once.
@@ -104,7 +146,10 @@ func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 // notes the node that holds its delivery's lease. The attempts table is
 // partitioned and has no foreign key to deliveries, so the statement checks
 // the deliveries itself: if any is missing it writes nothing and answers
-// how many are.
+// how many are. The deliveries are locked first, in id order, so that two
+// batches touching the same deliveries (a delivery attempted by two nodes
+// after a lease ran out, or a cancel racing a record) wait for each other
+// instead of deadlocking.
 const recordSQL = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
 			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],
@@ -112,10 +157,12 @@ const recordSQL = `WITH input AS (
 			AS a (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
 			response_body, error, success)
+	), locked AS MATERIALIZED (
+		SELECT id, lease_owner FROM deliveries WHERE id = ANY($18::text[]) ORDER BY id FOR UPDATE
 	), owners AS (
 		SELECT i.delivery_id, d.id IS NOT NULL AS found, d.lease_owner
 		FROM (SELECT DISTINCT delivery_id FROM input) i
-		LEFT JOIN deliveries d ON d.id = i.delivery_id
+		LEFT JOIN locked d ON d.id = i.delivery_id
 	), missing AS (
 		SELECT count(*) AS n FROM owners WHERE NOT found
 	), inserted AS (

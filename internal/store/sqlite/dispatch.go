@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -71,13 +73,63 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 	return jobs, nil
 }
 
-// RenewLeases extends every lease held by owner to until.
-func (s *Store) RenewLeases(ctx context.Context, owner string, until time.Time) error {
-	return s.write(ctx, "renew leases", func(tx *wtx) error {
+// RenewLeases extends to until each of leases that owner still holds with
+// the same expiry, if it has not expired at now, and returns those extended.
+func (s *Store) RenewLeases(ctx context.Context, owner string, leases []store.Lease, now, until time.Time) ([]store.Lease, error) {
+	if len(leases) == 0 {
+		return nil, nil
+	}
+	pairs := make([][2]any, len(leases))
+	for i, l := range leases {
+		pairs[i] = [2]any{l.DeliveryID, micros(l.Until)}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: renew leases: %w", err)
+	}
+	var renewed []store.Lease
+	err = s.write(ctx, "renew leases", func(tx *wtx) error {
+		// The single writer makes the select and the update one atomic
+		// step: the select finds the leases still held, the update extends
+		// exactly those.
+		renewed = renewed[:0]
+		rows, err := tx.query(`SELECT d.id, d.lease_until FROM deliveries d
+			JOIN (SELECT value ->> 0 AS id, value ->> 1 AS until FROM json_each(?)) AS l
+				ON d.id = l.id AND d.lease_until = l.until
+			WHERE d.lease_owner = ? AND d.lease_until > ?`, string(list), owner, micros(now))
+		if err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(leases))
+		for rows.Next() {
+			var id string
+			var old int64
+			if err := rows.Scan(&id, &old); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+			renewed = append(renewed, store.Lease{DeliveryID: id, Until: fromMicros(old)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		idList, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
 		t := micros(until)
-		_, err := tx.exec(`UPDATE deliveries SET lease_until = ?, due_at = ? WHERE lease_owner = ?`, t, t, owner)
+		_, err = tx.exec(`UPDATE deliveries SET lease_until = ?, due_at = ? WHERE id IN (SELECT value FROM json_each(?))`, t, t, string(idList))
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return renewed, nil
 }
 
 // ReleaseLeases drops every lease held by owner; the deliveries are due

@@ -140,10 +140,13 @@ var dispatchTests = []test{
 		tn := f.tenant(0)
 		f.webhook(tn.ID)
 		f.deliveries(tn.ID, base, 2)
-		f.claim("n1", base, base.Add(time.Minute), 1)
-		f.claim("n2", base, base.Add(time.Minute), 1)
-		if err := f.s.RenewLeases(f.ctx, "n1", base.Add(time.Hour)); err != nil {
-			t.Fatalf("RenewLeases: %v", err)
+		until := base.Add(time.Minute)
+		mine := jobIDs(f.claim("n1", base, until, 1))
+		theirs := jobIDs(f.claim("n2", base, until, 1))
+		// n2's delivery is named too: only the owner's leases are renewed.
+		got := f.renew("n1", base, base.Add(time.Hour), lease(mine[0], until), lease(theirs[0], until))
+		if want := []store.Lease{lease(mine[0], until)}; !equalLeases(got, want) {
+			t.Fatalf("RenewLeases renewed %v, want %v", got, want)
 		}
 		j := f.claim("n3", base.Add(2*time.Minute), base.Add(3*time.Hour), 10)
 		if len(j) != 1 {
@@ -154,6 +157,44 @@ var dispatchTests = []test{
 		}
 		if j := f.claim("n4", base.Add(time.Hour), base.Add(2*time.Hour), 10); len(j) != 1 {
 			t.Fatalf("claimed %d after the renewed lease expired, want 1", len(j))
+		}
+	}},
+	{"RenewLeasesFencing", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		f.webhook(tn.ID)
+		f.deliveries(tn.ID, base, 4)
+		t1, t2 := base.Add(time.Minute), base.Add(2*time.Minute)
+		expiring := jobIDs(f.claim("n1", base, t1, 1))[0]
+		kept := jobIDs(f.claim("n1", base, t2, 1))[0]
+		unnamed := jobIDs(f.claim("n1", base, t2, 1))[0]
+		reclaimed := jobIDs(f.claim("n1", base, t1, 1))[0]
+		// The last lease ran out and the same owner claimed the delivery
+		// again: the old lease is stale, though owner and delivery match.
+		t3 := base.Add(70 * time.Second).Add(time.Minute)
+		if j := jobIDs(f.claim("n1", base.Add(70*time.Second), t3, 10)); !equalStrings(j, sortedAsc([]string{expiring, reclaimed})) {
+			t.Fatalf("reclaimed %v, want %v", j, []string{expiring, reclaimed})
+		}
+		// At +90s only kept (valid, named with its expiry) is renewed: the
+		// first leases of expiring and reclaimed are stale (both were
+		// claimed again), and unnamed is not named.
+		at := base.Add(90 * time.Second)
+		got := f.renew("n1", at, at.Add(time.Hour), lease(expiring, t1), lease(kept, t2), lease(reclaimed, t1))
+		if want := []store.Lease{lease(kept, t2)}; !equalLeases(got, want) {
+			t.Fatalf("RenewLeases renewed %v, want only %v", got, want)
+		}
+		// The current lease of reclaimed is renewed when named.
+		if got := f.renew("n1", at, at.Add(time.Hour), lease(reclaimed, t3)); !equalLeases(got, []store.Lease{lease(reclaimed, t3)}) {
+			t.Fatalf("RenewLeases of the current lease renewed %v", got)
+		}
+		// An expired lease is never revived, even with the right expiry.
+		late := t2.Add(time.Second)
+		if got := f.renew("n1", late, late.Add(time.Hour), lease(unnamed, t2)); len(got) != 0 {
+			t.Fatalf("RenewLeases revived an expired lease: %v", got)
+		}
+		// Once the second lease of expiring has run out too, the work that
+		// was not renewed is claimable; the renewed work is not.
+		if j := jobIDs(f.claim("n3", t3, t3.Add(time.Hour), 10)); !equalStrings(j, sortedAsc([]string{expiring, unnamed})) {
+			t.Fatalf("after the renewals claimed %v, want the unrenewed %v", j, []string{expiring, unnamed})
 		}
 	}},
 	{"ReleaseLeases", func(t *testing.T, f *fixture) {

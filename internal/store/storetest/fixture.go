@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,6 +137,24 @@ func (f *fixture) claim(owner string, now, until time.Time, limit int) []domain.
 		f.t.Fatalf("ClaimDue: %v", err)
 	}
 	return jobs
+}
+
+// renew renews leases for owner and returns those renewed, sorted.
+func (f *fixture) renew(owner string, now, until time.Time, leases ...store.Lease) []store.Lease {
+	f.t.Helper()
+	got, err := f.s.RenewLeases(f.ctx, owner, leases, now, until)
+	if err != nil {
+		f.t.Fatalf("RenewLeases: %v", err)
+	}
+	slices.SortFunc(got, func(a, b store.Lease) int { return strings.Compare(a.DeliveryID, b.DeliveryID) })
+	return got
+}
+
+func lease(id string, until time.Time) store.Lease { return store.Lease{DeliveryID: id, Until: until} }
+
+// equalLeases compares leases by delivery and instant.
+func equalLeases(a, b []store.Lease) bool {
+	return slices.EqualFunc(a, b, func(x, y store.Lease) bool { return x.DeliveryID == y.DeliveryID && x.Until.Equal(y.Until) })
 }
 
 // attempt returns a finished attempt of d, numbered after d's attempts.
