@@ -53,7 +53,7 @@ func writeIntro(b *bytes.Buffer, c *catalog.Catalog, n int) {
 	b.WriteString("- **Variables** are what an admin can put in a form-encoded webhook parameter (`email=@user_email`); " +
 		"each one reads the value at a JSON Pointer of the data.\n")
 	b.WriteString("- **Most specific action wins**: when an update completes an enrollment, the LMS publishes `…completed`, not `…updated`. " +
-		"Who did it (learner, admin, system) is not part of the name.\n\n")
+		"Who did it (learner, admin, system) is not part of the name: it is `actor`, an optional field of every type.\n\n")
 	b.WriteString("## Index\n\n| Entity | Event types |\n|---|---|\n")
 	for _, e := range entities {
 		var links []string

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -313,7 +314,8 @@ func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 		et, ok := cat.Lookup(ev.Type)
 		if !ok {
 			err := cat.Validate(ev.Type, nil) // the unknown-type error, with suggestions
-			if de, isDE := err.(*domain.Error); isDE {
+			var de *domain.Error
+			if errors.As(err, &de) {
 				de.Field = "event_type"
 			}
 			return err

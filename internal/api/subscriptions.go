@@ -90,11 +90,11 @@ func checkPatterns(cat *catalog.Catalog, in *webhookInput) error {
 			continue
 		}
 		if _, ok := cat.Lookup(entity + "." + act); !ok {
-			msg := fmt.Sprintf("%q is not an action of %s", act, entity)
+			msg := fmt.Sprintf("%q is not an action of %s (its actions are %s)", act, entity, strings.Join(cat.Actions(entity), ", "))
 			if s := closest(act, cat.Actions(entity)); len(s) > 0 {
 				msg += "; did you mean " + quoteList(s) + "?"
 			}
-			return domain.FieldErrorf(fieldAt("actions", i), "%s; its actions are %s", msg, strings.Join(cat.Actions(entity), ", "))
+			return domain.FieldErrorf(fieldAt("actions", i), "%s", msg)
 		}
 	}
 	return nil

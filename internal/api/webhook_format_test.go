@@ -56,7 +56,17 @@ func TestWebhookFormatOptions(t *testing.T) {
 	e.call("POST", "/api/v1/tenants/acme/webhooks", key, m{"name": "x", "url": "https://h.example.com", "event_types": []string{"*"},
 		"format": "riseup", "format_options": m{"colour": "red"}}).fails(422, "invalid", "format_options.colour")
 	e.call("POST", "/api/v1/tenants/acme/webhooks", key, m{"name": "x", "url": "https://h.example.com", "event_types": []string{"*"},
-		"format_options": m{"mode": "binary"}}).fails(422, "invalid", "format_options")
+		"format_options": m{"mode": "binary"}}).fails(422, "invalid", "format_options.mode")
+	// Every format, standard included, lets the webhook choose its
+	// Content-Type.
+	var s webhookJSON
+	e.call("POST", "/api/v1/tenants/acme/webhooks", key, m{"name": "ct", "url": "https://h.example.com", "event_types": []string{"*"},
+		"format_options": m{"content_type": "application/json; charset=utf-8"}}).ok(201, &s)
+	if string(s.FormatOptions) != `{"content_type":"application/json; charset=utf-8"}` {
+		t.Fatalf("standard format_options = %s", s.FormatOptions)
+	}
+	e.call("POST", "/api/v1/tenants/acme/webhooks", key, m{"name": "x", "url": "https://h.example.com", "event_types": []string{"*"},
+		"format": "cloudevents", "format_options": m{"content_type": "cloudevents"}}).fails(422, "invalid", "format_options.content_type")
 
 	long := "https://hooks.example.com/" + strings.Repeat("a", 260)
 	var c webhookJSON

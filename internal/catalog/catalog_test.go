@@ -270,7 +270,7 @@ func TestFieldsAndDefs(t *testing.T) {
 	for _, d := range defs {
 		names = append(names, d.Name)
 	}
-	if !slices.Equal(names, []string{"user_ref", "course_ref", "actor_ref", "score"}) {
+	if !slices.Equal(names, []string{"user_ref", "course_ref", "group_ref", "actor_ref", "score"}) {
 		t.Errorf("defs = %v", names)
 	}
 
@@ -290,5 +290,64 @@ func TestFieldsAndDefs(t *testing.T) {
 	uf, _ := u.Fields()
 	if uf[0].Name != "id" || !uf[0].Required || !slices.ContainsFunc(uf, func(f Field) bool { return f.Name == "external_refs.crm_contact_id" }) {
 		t.Errorf("user fields = %+v", uf[:3])
+	}
+}
+
+// Every builtin type says who caused it (data/common.json): an optional
+// actor property after the entity's own, and its two variables. The
+// examples set it, so that formats that tell admin events from learner
+// events (Absorb) can be shown with real values.
+func TestCommonActor(t *testing.T) {
+	c := load(t)
+	for _, et := range c.All() {
+		fields, err := et.Fields()
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(fields, func(f Field) bool { return f.Name == "actor" })
+		if i < 0 {
+			t.Errorf("%s has no actor field", et.Type)
+			continue
+		}
+		if f := fields[i]; f.Ref != "actor_ref" || f.Required {
+			t.Errorf("%s: actor = %+v, want an optional actor_ref", et.Type, f)
+		}
+		var names []string
+		for _, v := range et.Variables {
+			names = append(names, v.Name)
+		}
+		if !slices.Contains(names, "@actor_type") || !slices.Contains(names, "@actor_id") {
+			t.Errorf("%s: variables %v lack @actor_type and @actor_id", et.Type, names)
+		}
+		var ex struct {
+			Actor *struct{ Type string } `json:"actor"`
+		}
+		if err := json.Unmarshal(et.Example, &ex); err != nil || ex.Actor == nil || ex.Actor.Type == "" {
+			t.Errorf("%s: example has no actor (%v)", et.Type, err)
+		}
+	}
+	for typ, want := range map[string]string{
+		"course_enrollment.created":   "admin",
+		"course_enrollment.completed": "learner",
+		"course_enrollment.expired":   "system",
+	} {
+		et, _ := c.Lookup(typ)
+		var ex struct{ Actor struct{ Type string } }
+		if err := json.Unmarshal(et.Example, &ex); err != nil || ex.Actor.Type != want {
+			t.Errorf("%s: example actor %q, want %q (%v)", typ, ex.Actor.Type, want, err)
+		}
+	}
+}
+
+// A property an entity defines itself is not replaced by the common one
+// of the same name.
+func TestAddMissingMembers(t *testing.T) {
+	got, err := addMissingMembers(json.RawMessage(`{"id":{"type":"string"},"actor":{"type":"string"}}`),
+		json.RawMessage(`{"actor":{"$ref":"#/$defs/actor_ref"},"extra":{"type":"integer"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"id":{"type":"string"},"actor":{"type":"string"},"extra":{"type":"integer"}}`; string(got) != want {
+		t.Fatalf("got %s, want %s", got, want)
 	}
 }

@@ -40,7 +40,8 @@ func (c *Catalog) WithCustom(types []EventType) (*Catalog, error) {
 		}
 		e, err := c.customEntry(in, entries, comp)
 		if err != nil {
-			if de, ok := err.(*domain.Error); ok && prefix != "" {
+			var de *domain.Error
+			if errors.As(err, &de) && prefix != "" {
 				de.Field = prefix + de.Field
 			}
 			return nil, err

@@ -59,10 +59,23 @@ type varSpec struct {
 	Noun        string `json:"noun"`
 }
 
+// commonFile is data/common.json: the properties and variables every
+// builtin type has, whatever its entity (who caused the event).
+type commonFile struct {
+	// Properties are added to every type's data schema, after the
+	// entity's own; an entity or action that defines the same property
+	// keeps its definition.
+	Properties json.RawMessage `json:"properties"`
+	// Variables are added to every type's variables, after the entity's
+	// and the action's.
+	Variables []varSpec `json:"variables"`
+}
+
 // builtinSource is the parsed content of the data directory.
 type builtinSource struct {
 	defs      []member             // data/defs.json: shared sub-schemas, by name
 	varSets   map[string][]varSpec // data/variables.json
+	common    commonFile           // data/common.json
 	entities  []entityFile
 	summaries map[string]string // entity → summary
 }
@@ -78,6 +91,9 @@ func readSource() (*builtinSource, error) {
 		return nil, fmt.Errorf("data/defs.json: %w", err)
 	}
 	if err := decodeStrict("data/variables.json", &src.varSets); err != nil {
+		return nil, err
+	}
+	if err := decodeStrict("data/common.json", &src.common); err != nil {
 		return nil, err
 	}
 	files, err := fs.Glob(data, "data/types/*.json")
@@ -156,7 +172,8 @@ func (src *builtinSource) eventType(ef entityFile, a actionSpec) (EventType, err
 		return et, fmt.Errorf("example: %w", err)
 	}
 	et.Example = buf.Bytes()
-	if et.Variables, err = src.variables(append(append([]varSpec(nil), ef.Variables...), a.Variables...)); err != nil {
+	specs := append(append(append([]varSpec(nil), ef.Variables...), a.Variables...), src.common.Variables...)
+	if et.Variables, err = src.variables(specs); err != nil {
 		return et, err
 	}
 	return et, nil
@@ -182,6 +199,14 @@ func (src *builtinSource) schema(et EventType, entitySchema json.RawMessage, a a
 		merged, err := mergeMembers(props, a.Properties)
 		if err != nil {
 			return nil, fmt.Errorf("properties: %w", err)
+		}
+		body = set(body, "properties", merged)
+	}
+	if src.common.Properties != nil {
+		props, _ := get(body, "properties")
+		merged, err := addMissingMembers(props, src.common.Properties)
+		if err != nil {
+			return nil, fmt.Errorf("common properties: %w", err)
 		}
 		body = set(body, "properties", merged)
 	}
@@ -218,6 +243,29 @@ func mergeMembers(base, extra json.RawMessage) (json.RawMessage, error) {
 	}
 	for _, m := range em {
 		bm = set(bm, m.key, m.value)
+	}
+	return encodeMembers(bm), nil
+}
+
+// addMissingMembers appends to the object base the members of extra whose
+// keys base does not have: an entity's own definition of a common property
+// wins.
+func addMissingMembers(base, extra json.RawMessage) (json.RawMessage, error) {
+	var bm []member
+	if base != nil {
+		var err error
+		if bm, err = members(base); err != nil {
+			return nil, err
+		}
+	}
+	em, err := members(extra)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range em {
+		if _, ok := get(bm, m.key); !ok {
+			bm = append(bm, m)
+		}
 	}
 	return encodeMembers(bm), nil
 }

@@ -2,6 +2,9 @@ package filter
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -297,37 +300,110 @@ func TestCheckCustomSchemas(t *testing.T) {
 	}
 }
 
-// TestDocumentedExamples keeps docs/FILTERS.md honest: each example
-// compiles and passes the save-time check for the types it is meant for.
+// documentedExample is one row of the examples table of docs/FILTERS.md
+// with the types it is meant for and an event it selects and one it does
+// not.
+type documentedExample struct {
+	types       []string
+	match, miss string    // data
+	missAt      time.Time // occurred_at of the miss, when it is what differs
+}
+
+// TestDocumentedExamples keeps docs/FILTERS.md honest: every filter in its
+// examples table is listed here (and only those), compiles, passes the
+// save-time check for the types it is meant for, and selects the event
+// it should and not the other one.
 func TestDocumentedExamples(t *testing.T) {
 	eng := newEngine(t, Options{})
 	enrollments := []string{"course_enrollment.completed", "course_enrollment.created"}
 	users := []string{"user.created", "user.updated"}
-	tests := []struct {
-		expr  string
-		types []string
-	}{
-		{`data.course.id in ["c_1", "c_2"]`, enrollments},
-		{`data.user.email.endsWith("@acme.com")`, enrollments},
-		{`data.email.endsWith("@acme.com")`, users},
-		{`data.user.email.lowerAscii().split("@")[1] in ["acme.com", "acme.de"]`, enrollments},
-		{`has(data.score) && data.score.raw >= 80`, enrollments},
-		{`data.is_mandatory && data.completion_source == "learner"`, []string{"course_enrollment.completed"}},
-		{`data.department_id == "d_12"`, users},
-		{`"manager" in data.roles`, users},
-		{`data.categories.exists(c, c.startsWith("Compliance"))`, []string{"course.created", "course.published"}},
-		{`data.course.code.matches("^HSE-[0-9]+$")`, enrollments},
-		{`type == "user.created" || (has(data.course) && data.course.id == "c_1")`, append([]string{"user.created"}, enrollments...)},
-		{`occurred_at.getDayOfWeek() in [1, 2, 3, 4, 5]`, users},
+	examples := map[string]documentedExample{
+		`data.course.id in ["c_1", "c_2"]`: {types: enrollments,
+			match: `{"course":{"id":"c_2"}}`, miss: `{"course":{"id":"c_3"}}`},
+		`data.user.email.endsWith("@acme.com")`: {types: enrollments,
+			match: `{"user":{"email":"ana@acme.com"}}`, miss: `{"user":{"email":"ana@acme.com.evil.io"}}`},
+		`data.email.endsWith("@acme.com")`: {types: users,
+			match: `{"email":"ana@acme.com"}`, miss: `{"email":"ana@other.com"}`},
+		`data.user.email.lowerAscii().split("@")[1] in ["acme.com", "acme.de"]`: {types: enrollments,
+			match: `{"user":{"email":"Ana@ACME.de"}}`, miss: `{"user":{"email":"ana@acme.org"}}`},
+		`has(data.score) && data.score.raw >= 80`: {types: enrollments,
+			match: `{"score":{"raw":80}}`, miss: `{"id":"enr_1"}`},
+		`data.is_mandatory && data.completion_source == "learner"`: {types: []string{"course_enrollment.completed"},
+			match: `{"is_mandatory":true,"completion_source":"learner"}`, miss: `{"is_mandatory":true,"completion_source":"admin"}`},
+		`has(data.actor) && data.actor.type == "admin"`: {types: append([]string{"user.created", "course.published"}, enrollments...),
+			match: `{"actor":{"type":"admin","id":"u_1015"}}`, miss: `{"id":"u_1"}`},
+		`data.department_id == "d_12"`: {types: users,
+			match: `{"department_id":"d_12"}`, miss: `{"department_id":"d_13"}`},
+		`"manager" in data.roles`: {types: users,
+			match: `{"roles":["learner","manager"]}`, miss: `{"roles":["learner"]}`},
+		`data.categories.exists(c, c.startsWith("Compliance"))`: {types: []string{"course.created", "course.published"},
+			match: `{"categories":["Sales","Compliance — EU"]}`, miss: `{"categories":["Sales"]}`},
+		`data.course.code.matches("^HSE-[0-9]+$")`: {types: enrollments,
+			match: `{"course":{"code":"HSE-101"}}`, miss: `{"course":{"code":"HSE-101b"}}`},
+		`type == "user.created" || (has(data.course) && data.course.id == "c_1")`: {types: append([]string{"user.created"}, enrollments...),
+			match: `{"course":{"id":"c_1"}}`, miss: `{"course":{"id":"c_2"}}`},
+		`occurred_at.getDayOfWeek() in [1, 2, 3, 4, 5]`: {types: users,
+			match: `{}`, miss: `{}`, missAt: time.Date(2025, 3, 16, 12, 0, 0, 0, time.UTC)}, // a Sunday; when is a Friday
 	}
-	for _, tt := range tests {
-		p, err := eng.Compile(tt.expr)
+
+	documented := documentedFilters(t)
+	if len(documented) < 10 {
+		t.Fatalf("found only %d filters in docs/FILTERS.md's examples table", len(documented))
+	}
+	for _, expr := range documented {
+		if _, ok := examples[expr]; !ok {
+			t.Errorf("docs/FILTERS.md shows %s, which this test does not try", expr)
+		}
+	}
+	for expr, ex := range examples {
+		if !slices.Contains(documented, expr) {
+			t.Errorf("%s is tried here but not in docs/FILTERS.md", expr)
+		}
+		p, err := eng.Compile(expr)
 		if err != nil {
-			t.Errorf("Compile(%s): %v", tt.expr, err)
+			t.Errorf("Compile(%s): %v", expr, err)
 			continue
 		}
-		if err := p.Check(targets(t, tt.types...), "acme", when); err != nil {
-			t.Errorf("Check(%s, %v): %v", tt.expr, tt.types, err)
+		if err := p.Check(targets(t, ex.types...), "acme", when); err != nil {
+			t.Errorf("Check(%s, %v): %v", expr, ex.types, err)
+		}
+		// The match is evaluated as the first type; the miss as the last
+		// one, so a type test in the filter is exercised too.
+		if got, err := p.Eval(event(ex.types[0], ex.match)); err != nil || !got {
+			t.Errorf("%s on %s %s = %v, %v; want true", expr, ex.types[0], ex.match, got, err)
+		}
+		miss := event(ex.types[len(ex.types)-1], ex.miss)
+		if !ex.missAt.IsZero() {
+			miss.OccurredAt = ex.missAt
+		}
+		if got, err := p.Eval(miss); err != nil || got {
+			t.Errorf("%s on %s %s = %v, %v; want false", expr, miss.Type, ex.miss, got, err)
 		}
 	}
+}
+
+// documentedFilters returns the filters of the examples table of
+// docs/FILTERS.md: the second column of each row, unquoted.
+func documentedFilters(t *testing.T) []string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "FILTERS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(doc), "## Examples\n")
+	if !ok {
+		t.Fatal("docs/FILTERS.md has no Examples section")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	var out []string
+	for _, line := range strings.Split(table, "\n") {
+		line = strings.ReplaceAll(line, `\|`, "\x00") // an escaped | inside a cell
+		cells := strings.Split(line, "|")
+		if len(cells) != 4 || !strings.HasPrefix(strings.TrimSpace(cells[2]), "`") {
+			continue
+		}
+		f := strings.Trim(strings.TrimSpace(cells[2]), "`")
+		out = append(out, strings.ReplaceAll(f, "\x00", "|"))
+	}
+	return out
 }

@@ -17,10 +17,12 @@ import (
 //
 // eventName is Absorb's display name (its wire keys are not published:
 // event_names renames them), userId the learner the event is about,
-// adminId the admin who acted (data.admin_id, or data.actor.id when
-// data.actor.type is "admin"), clientId the tenant, correlationId the
-// event id and entityId (an lmshooks addition) the id of the object the
-// event is about. Key names can be changed or dropped with field_names.
+// adminId the person who acted for an admin event (data.actor.id when
+// data.actor.type is admin, manager or instructor; else data.admin_id),
+// clientId the tenant, correlationId the event id and entityId (an
+// lmshooks addition) the id of the object the event is about. Key names
+// can be changed or dropped with field_names. "Enrollment Completed by
+// Admin" or "by Learner" follows the event's actor (completedByAdmin).
 // Absorb does not publish a signature scheme, so this format keeps the
 // Standard Webhooks headers unless format_options.standard_webhooks is
 // false. Only the types with an Absorb event can be subscribed.
@@ -62,8 +64,7 @@ var absorbFixedNames = map[string]string{
 // absorbEventName returns Absorb's name for an event: fixed for most
 // types; for courses it depends on data.kind (instructor_led → "Instructor
 // Led Course …", else "Online Course …"), for completions on who completed
-// (data.completion_source "admin" or "import" → "by Admin", else "by
-// Learner"), and for assessments on data.assessment.type.
+// (see completedByAdmin), and for assessments on data.assessment.type.
 func absorbEventName(typ string, d obj) (string, bool) {
 	if n, ok := absorbFixedNames[typ]; ok {
 		return n, true
@@ -82,8 +83,7 @@ func absorbEventName(typ string, d obj) (string, bool) {
 	case "course.unpublished":
 		return course + " Deactivated", true
 	case "course_enrollment.completed":
-		switch d.get("completion_source") {
-		case "admin", "import":
+		if completedByAdmin(d) {
 			return "Enrollment Completed by Admin", true
 		}
 		return "Enrollment Completed by Learner", true
@@ -96,12 +96,46 @@ func absorbEventName(typ string, d obj) (string, bool) {
 	return "", false
 }
 
+// completedByAdmin tells Absorb's "Enrollment Completed by Admin" from
+// "by Learner" by the event's actor (data.actor.type): a person acting on
+// the learner's behalf (admin, manager, instructor) or an API client
+// marks the completion as an admin's; the learner, or the LMS itself
+// finishing the learner's own progress (system), as the learner's.
+// Without an actor, data.completion_source decides ("admin" and "import"
+// are the admin's).
+func completedByAdmin(d obj) bool {
+	switch path(d, "actor", "type") {
+	case "admin", "manager", "instructor", "api":
+		return true
+	case "learner", "system":
+		return false
+	}
+	switch d.get("completion_source") {
+	case "admin", "import":
+		return true
+	}
+	return false
+}
+
+// adminOf returns the id of the person who performed an admin event: the
+// actor when it is an admin, manager or instructor, else data.admin_id;
+// nil when neither says.
+func adminOf(d obj) any {
+	switch path(d, "actor", "type") {
+	case "admin", "manager", "instructor":
+		if id := path(d, "actor", "id"); id != nil {
+			return id
+		}
+	}
+	return d.get("admin_id")
+}
+
 // absorbFields are the payload's keys, in order.
 var absorbFields = []string{"eventName", "userId", "adminId", "clientId", "correlationId", "entityId"}
 
 // absorbOptions are the absorb format_options.
 type absorbOptions struct {
-	signingOptions
+	commonOptions
 	// ClientID is clientId; default the tenant id.
 	ClientID string `json:"client_id"`
 	// EventNames maps Absorb display names to the values sent.
@@ -162,10 +196,7 @@ func (a Absorb) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webhook, 
 	} else {
 		user = path(d, "user", "id")
 	}
-	admin := d.get("admin_id")
-	if admin == nil && path(d, "actor", "type") == "admin" {
-		admin = path(d, "actor", "id")
-	}
+	admin := adminOf(d)
 	client := o.ClientID
 	if client == "" {
 		client = ev.TenantID
@@ -180,5 +211,5 @@ func (a Absorb) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webhook, 
 			body = body.set(k, values[i])
 		}
 	}
-	return Request{ContentType: "application/json", Body: marshal(body), SkipStandardSignature: o.skipStandard(true)}, nil
+	return Request{ContentType: o.contentType("application/json"), Body: marshal(body), SkipStandardSignature: o.skipStandard(true)}, nil
 }

@@ -27,8 +27,10 @@ import (
 //	user.created                → user.created
 //
 // Other types are refused when the webhook is saved. enrollments.created
-// carries one learner per event (lmshooks' events are per learner); groups
-// is always empty. Standard Webhooks headers are left out unless asked.
+// carries one learner per event (lmshooks' events are per learner) in
+// users, and in groups the group the learner was enrolled through
+// (data.group), empty for an individual enrollment. Standard Webhooks
+// headers are left out unless asked.
 type Articulate struct{}
 
 // articulateTypes maps the catalog types to Rise.com's.
@@ -42,7 +44,7 @@ var articulateTypes = map[string]string{
 
 // articulateOptions are the articulate format_options.
 type articulateOptions struct {
-	signingOptions
+	commonOptions
 	// APIVersion is apiVersion and the version header's value.
 	APIVersion string `json:"api_version"`
 	// VersionHeader names the version header: "Rise-API-Version" (Rise.com,
@@ -126,10 +128,14 @@ func (a Articulate) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webho
 			lp := objOf(d.get("learning_path"))
 			path = obj{{"id", lp.get("id")}, {"title", lp.get("title")}, {"url", lp.get("url")}}
 		}
+		groups := []any{}
+		if g, ok := d.get("group").(obj); ok {
+			groups = append(groups, o.group(g))
+		}
 		data = obj{
 			{"course", course},
 			{"enrolledBy", o.enrolledBy(objOf(d.get("enrolled_by")))},
-			{"groups", []any{}},
+			{"groups", groups},
 			{"learningPath", path},
 			{"users", []any{o.user(objOf(d.get("user")), "learner")}},
 		}
@@ -153,7 +159,7 @@ func (a Articulate) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webho
 		}
 		h.Set("X-Hook-Signature", sig)
 	}
-	return Request{ContentType: "application/json", Header: h, Body: body, SkipStandardSignature: o.skipStandard(false)}, nil
+	return Request{ContentType: o.contentType("application/json"), Header: h, Body: body, SkipStandardSignature: o.skipStandard(false)}, nil
 }
 
 // link returns base + the formatted path, or nil without a base URL.
@@ -204,6 +210,17 @@ func (o articulateOptions) enrolledBy(by obj) any {
 		return o.user(obj{{"id", by.get("id")}, {"roles", []any{by.get("type")}}}, "admin")
 	}
 	return nil
+}
+
+// group renders a Group Object of enrollments.created. Rise.com does not
+// list its fields; these are the group's id, name and API link.
+func (o articulateOptions) group(g obj) obj {
+	id := g.get("id")
+	return obj{
+		{"id", id},
+		{"name", g.get("name")},
+		{"url", o.link(id, "/groups/%s")},
+	}
 }
 
 // course renders Rise.com's Course Object.

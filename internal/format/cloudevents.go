@@ -16,11 +16,12 @@ import (
 //	{"specversion":"1.0","id":"evt_…","source":"/tenants/acme",
 //	 "type":"lmshooks.course_enrollment.completed","subject":"course_enrollments/enr_4711",
 //	 "time":"2025-03-14T09:26:53.000Z","datacontenttype":"application/json",
-//	 "tenantid":"acme","data":{…}}
+//	 "tenantid":"acme","actortype":"learner","actorid":"u_2187","data":{…}}
 //
-// Binary mode (format_options.mode "binary") sends data as the body
-// (application/json) and every other attribute as a ce-* header. id is
-// the event id (the same for every webhook and every retry, which the
+// actortype and actorid (extension attributes) say who caused the event,
+// from data.actor, when the data says. Binary mode (format_options.mode
+// "binary") sends data as the body (application/json) and every other
+// attribute as a ce-* header. id is the event id (the same for every webhook and every retry, which the
 // spec allows), data is sent byte for byte as published. CloudEvents does
 // not define signing, so the Standard Webhooks headers are kept unless
 // format_options.standard_webhooks is false. Every event type renders.
@@ -28,7 +29,7 @@ type CloudEvents struct{}
 
 // cloudEventsOptions are the cloudevents format_options.
 type cloudEventsOptions struct {
-	signingOptions
+	commonOptions
 	// Mode is "structured" (default) or "binary".
 	Mode string `json:"mode"`
 	// Source is the source attribute; "{tenant_id}" is replaced by the
@@ -83,7 +84,8 @@ func (c CloudEvents) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webh
 	}
 	// subject names the object the event is about, when data has an id;
 	// data itself is sent as it is.
-	if d, err := parseObject(ev.Data); err == nil {
+	d, derr := parseObject(ev.Data)
+	if derr == nil {
 		switch id := d.get("id").(type) {
 		case string, json.Number:
 			attrs = append(attrs, member{"subject", entity + "s/" + text(id)})
@@ -94,6 +96,16 @@ func (c CloudEvents) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webh
 		member{"datacontenttype", "application/json"},
 		member{"tenantid", ev.TenantID},
 	)
+	// Who caused the event, as extension attributes, so that a router can
+	// tell learner activity from admin changes without reading data.
+	if derr == nil {
+		if t, ok := path(d, "actor", "type").(string); ok && t != "" {
+			attrs = append(attrs, member{"actortype", t})
+		}
+		if id, ok := path(d, "actor", "id").(string); ok && id != "" {
+			attrs = append(attrs, member{"actorid", id})
+		}
+	}
 	skip := o.skipStandard(true)
 	if o.Mode == "binary" {
 		h := http.Header{}
@@ -103,10 +115,10 @@ func (c CloudEvents) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webh
 			}
 			h.Set("ce-"+a.k, ceHeaderValue(a.v.(string)))
 		}
-		return Request{ContentType: "application/json", Header: h, Body: append([]byte(nil), ev.Data...), SkipStandardSignature: skip}, nil
+		return Request{ContentType: o.contentType("application/json"), Header: h, Body: append([]byte(nil), ev.Data...), SkipStandardSignature: skip}, nil
 	}
 	body := marshal(append(attrs, member{"data", ev.Data}))
-	return Request{ContentType: "application/cloudevents+json; charset=utf-8", Body: body, SkipStandardSignature: skip}, nil
+	return Request{ContentType: o.contentType("application/cloudevents+json; charset=utf-8"), Body: body, SkipStandardSignature: skip}, nil
 }
 
 // ceHeaderValue percent-encodes an attribute for a ce-* header, as the

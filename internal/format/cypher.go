@@ -58,7 +58,7 @@ var envelopeVariables = []string{"@event_id", "@event_type", "@occurred_at", "@t
 
 // cypherOptions are the cypher format_options.
 type cypherOptions struct {
-	signingOptions
+	commonOptions
 	// Parameters is a JSON object of name → template, sent in its order.
 	Parameters json.RawMessage `json:"parameters"`
 }
@@ -194,7 +194,7 @@ func (c Cypher) Render(ev *domain.Event, d *domain.Delivery, w *domain.Webhook, 
 		b.WriteString(url.QueryEscape(expand(p.v.(string), lookup)))
 	}
 	return Request{
-		ContentType:           "application/x-www-form-urlencoded",
+		ContentType:           o.contentType("application/x-www-form-urlencoded"),
 		Body:                  []byte(b.String()),
 		SkipStandardSignature: o.skipStandard(false),
 	}, nil

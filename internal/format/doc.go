@@ -7,7 +7,8 @@
 // A format may take options (format_options, checked by an
 // OptionsValidator, which also refuses event types the format cannot
 // express) and bring defaults (timeout, retry preset, success range) the
-// API applies to new webhooks (a Defaulter).
+// API applies to new webhooks (a Defaulter). Every built-in format takes
+// content_type, which replaces the Content-Type it sends.
 //
 // The dispatcher adds the Standard Webhooks signature over exactly the
 // bytes a renderer returns, unless the renderer asks it not to

@@ -62,12 +62,18 @@ func NewRegistry(rs ...Renderer) *Registry {
 // Default returns the registry of every built-in format. CYPHER templates
 // resolve the builtin catalog's variables, loaded on first use.
 func Default() *Registry {
+	return WithVariables(&lazyBuiltinVariables{})
+}
+
+// WithVariables returns the registry of every built-in format whose CYPHER
+// templates resolve vars (CatalogVariables of a catalog already loaded).
+func WithVariables(vars VariableSource) *Registry {
 	return NewRegistry(
 		Standard{},
 		RiseUp{},
 		Articulate{},
 		InnovativeEducators{},
-		&Cypher{Variables: BuiltinVariables},
+		&Cypher{Variables: vars},
 		Absorb{},
 		CloudEvents{},
 		XAPI{},

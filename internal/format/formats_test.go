@@ -22,8 +22,8 @@ func TestRegistryDefaultsAndValidate(t *testing.T) {
 		t.Fatalf("standard defaults = %+v", d)
 	}
 	w := &domain.Webhook{Format: "standard", EventTypes: []string{"*"}, FormatOptions: json.RawMessage(`{"x":1}`)}
-	if _, err := r.Validate(w); domain.ErrorField(err) != "format_options" {
-		t.Fatalf("standard with options: %v", err)
+	if _, err := r.Validate(w); domain.ErrorField(err) != "format_options.x" || !strings.Contains(domain.ErrorMessage(err), "use content_type") {
+		t.Fatalf("standard with an unknown option: %v", err)
 	}
 	w.FormatOptions = json.RawMessage(`{}`)
 	if _, err := r.Validate(w); err != nil {
@@ -40,7 +40,9 @@ func TestOptionErrors(t *testing.T) {
 	for _, tt := range []struct {
 		format, opts, field, msg string
 	}{
-		{"riseup", `{"colour":1}`, "format_options.colour", "company_id, edu_duration_unit, event_names, signature, signature_algorithm, signature_encoding, signing_key, standard_webhooks, webhook_version"},
+		{"riseup", `{"colour":1}`, "format_options.colour", "company_id, content_type, edu_duration_unit, event_names, signature, signature_algorithm, signature_encoding, signing_key, standard_webhooks, webhook_version"},
+		{"standard", `{"content_type":"json"}`, "format_options.content_type", "not a media type"},
+		{"cloudevents", `{"content_type":"application/json\r\nX-Evil: 1"}`, "format_options.content_type", "one line"},
 		{"riseup", `{"signature_algorithm":"md5"}`, "format_options.signature_algorithm", `"sha1", "sha256" or "sha512"`},
 		{"riseup", `{"company_id":"x"}`, "format_options.company_id", "number"},
 		{"riseup", `[1]`, "format_options", "object"},
@@ -169,15 +171,23 @@ func TestCypherExpand(t *testing.T) {
 }
 
 func TestAbsorbNames(t *testing.T) {
+	// "by Admin" or "by Learner" comes from the event's actor; without
+	// one, from completion_source. adminId is the acting person.
 	for data, want := range map[string]string{
-		`{"id":"e","completion_source":"admin"}`:   "Enrollment Completed by Admin",
-		`{"id":"e","completion_source":"learner"}`: "Enrollment Completed by Learner",
-		`{"id":"e","completion_source":null}`:      "Enrollment Completed by Learner",
+		`{"id":"e","actor":{"type":"admin","id":"u_9"}}`:                                 `"eventName":"Enrollment Completed by Admin","userId":null,"adminId":"u_9"`,
+		`{"id":"e","actor":{"type":"manager","id":"u_8"},"completion_source":"learner"}`: `"eventName":"Enrollment Completed by Admin","userId":null,"adminId":"u_8"`,
+		`{"id":"e","actor":{"type":"api"}}`:                                              `"eventName":"Enrollment Completed by Admin","userId":null,"adminId":null`,
+		`{"id":"e","actor":{"type":"learner","id":"u_1"},"completion_source":"admin"}`:   `"eventName":"Enrollment Completed by Learner","userId":null,"adminId":null`,
+		`{"id":"e","actor":{"type":"system"}}`:                                           `"eventName":"Enrollment Completed by Learner","userId":null,"adminId":null`,
+		`{"id":"e","completion_source":"admin","admin_id":"u_7"}`:                        `"eventName":"Enrollment Completed by Admin","userId":null,"adminId":"u_7"`,
+		`{"id":"e","completion_source":"import"}`:                                        `"eventName":"Enrollment Completed by Admin"`,
+		`{"id":"e","completion_source":"learner"}`:                                       `"eventName":"Enrollment Completed by Learner"`,
+		`{"id":"e","completion_source":null}`:                                            `"eventName":"Enrollment Completed by Learner"`,
 	} {
 		ev := &domain.Event{ID: "evt_1", Type: "course_enrollment.completed", Data: json.RawMessage(data)}
 		r, err := Absorb{}.Render(ev, nil, &domain.Webhook{}, time.Time{})
-		if err != nil || !strings.Contains(string(r.Body), `"eventName":"`+want+`"`) {
-			t.Errorf("%s: %s %v", data, r.Body, err)
+		if err != nil || !strings.Contains(string(r.Body), want) {
+			t.Errorf("%s: %s %v, want %s", data, r.Body, err, want)
 		}
 	}
 	ev := &domain.Event{ID: "evt_1", Type: "course.published", Data: json.RawMessage(`{"id":"c","kind":"instructor_led"}`)}
@@ -185,5 +195,64 @@ func TestAbsorbNames(t *testing.T) {
 	r, err := Absorb{}.Render(ev, nil, w, time.Time{})
 	if err != nil || string(r.Body) != `{"eventName":"IltActivated","userId":null,"adminId":null,"clientId":"","correlationId":"evt_1"}` {
 		t.Fatalf("%s %v", r.Body, err)
+	}
+}
+
+// Every format lets a webhook replace its Content-Type; the body is the
+// same, and a webhook without the option gets the format's own.
+func TestContentTypeOverride(t *testing.T) {
+	r := Default()
+	ev := &domain.Event{ID: "evt_1", TenantID: "6499", Type: "course_enrollment.completed", OccurredAt: time.Unix(0, 0),
+		Data: json.RawMessage(`{"id":"enr_1","user":{"id":"u_1","email":"a@acme.com"},"course":{"id":"c_1"},"completed_at":"2025-03-14T09:26:53Z"}`)}
+	for _, name := range r.Names() {
+		x, _ := r.Lookup(name)
+		w := &domain.Webhook{ID: "wh_1", TenantID: "6499", Format: name, EventTypes: []string{ev.Type}, Secret: goldenSecret}
+		plain, err := x.Render(ev, &domain.Delivery{ID: "dlv_1"}, w, time.Unix(1, 0))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		w.FormatOptions = json.RawMessage(`{"content_type":"text/plain; charset=utf-8"}`)
+		if _, err := r.Validate(w); err != nil {
+			t.Fatalf("%s: content_type refused: %v", name, err)
+		}
+		over, err := x.Render(ev, &domain.Delivery{ID: "dlv_1"}, w, time.Unix(1, 0))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if over.ContentType != "text/plain; charset=utf-8" || plain.ContentType == over.ContentType {
+			t.Errorf("%s: content type %q, overridden %q", name, plain.ContentType, over.ContentType)
+		}
+		if string(over.Body) != string(plain.Body) {
+			t.Errorf("%s: the option changed the body", name)
+		}
+	}
+}
+
+// enrollments.created lists the learner in users and, when the learner was
+// enrolled through a group, that group in groups (empty otherwise).
+func TestArticulateGroups(t *testing.T) {
+	w := &domain.Webhook{ID: "wh_1", Format: "articulate", Secret: goldenSecret, FormatOptions: json.RawMessage(`{"api_base_url":"https://api.rise.com/"}`)}
+	render := func(data string) map[string]json.RawMessage {
+		t.Helper()
+		ev := &domain.Event{ID: "evt_1", Type: "course_enrollment.created", Data: json.RawMessage(data)}
+		r, err := Articulate{}.Render(ev, nil, w, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env struct{ Data map[string]json.RawMessage }
+		if err := json.Unmarshal(r.Body, &env); err != nil {
+			t.Fatal(err)
+		}
+		return env.Data
+	}
+	d := render(`{"id":"e","user":{"id":"u_1"},"course":{"id":"c_1"},"group":{"id":"g_88","name":"EMEA Sales"}}`)
+	if string(d["groups"]) != `[{"id":"g_88","name":"EMEA Sales","url":"https://api.rise.com/groups/g_88"}]` {
+		t.Errorf("groups = %s", d["groups"])
+	}
+	if !strings.Contains(string(d["users"]), `"id":"u_1"`) || string(d["learningPath"]) != "null" {
+		t.Errorf("users = %s, learningPath = %s", d["users"], d["learningPath"])
+	}
+	if d := render(`{"id":"e","user":{"id":"u_1"},"course":{"id":"c_1"}}`); string(d["groups"]) != `[]` {
+		t.Errorf("groups without a group = %s, want []", d["groups"])
 	}
 }

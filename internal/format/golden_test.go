@@ -27,6 +27,9 @@ const (
 	goldenDelivery = "dlv_01jq8z6w4c2m5p8r1t4v7x0z3b"
 	goldenWebhook  = "wh_01jq8z5k0a1b2c3d4e5f6g7h8j"
 	goldenURL      = "https://hooks.example.com/lms"
+	// goldenCypherToken is a shared token the admin puts in a CYPHER
+	// parameter, the way a CYPHER receiver authenticates requests.
+	goldenCypherToken = "tok_5f2a9c0e7b4d81"
 )
 
 var (
@@ -49,7 +52,7 @@ var goldenProfiles = []goldenProfile{
 	{dir: "innovative-educators", format: "innovative-educators"},
 	{dir: "cypher", format: "cypher"},
 	{dir: "cypher-parameters", format: "cypher", only: []string{"course_enrollment.completed", "user.created"},
-		options: `{"parameters":{"email":"@user_email","first_name":"@user_first_name","course":"@course_name","score":"@score","passed":"@passed","note":"Completed @course_code on @completed_at (@{/certificate_id})","contact":"lms@acme.com"}}`},
+		options: `{"parameters":{"email":"@user_email","first_name":"@user_first_name","course":"@course_name","score":"@score","passed":"@passed","note":"Completed @course_code on @completed_at (@{/certificate_id})","contact":"lms@acme.com","token":"` + goldenCypherToken + `"}}`},
 	{dir: "absorb", format: "absorb"},
 	{dir: "cloudevents", format: "cloudevents"},
 	{dir: "cloudevents-binary", format: "cloudevents", options: `{"mode":"binary","source":"https://learn.acme.com/tenants/{tenant_id}","type_prefix":"com.acme.lms."}`},

@@ -27,7 +27,7 @@ type InnovativeEducators struct{}
 
 // ieOptions are the innovative-educators format_options.
 type ieOptions struct {
-	signingOptions
+	commonOptions
 	// CompanyID is companyId; default the tenant id.
 	CompanyID string `json:"company_id"`
 	// Client is userDetail.client; default the learner's
@@ -124,5 +124,5 @@ func (f InnovativeEducators) Render(ev *domain.Event, _ *domain.Delivery, w *dom
 			{"ref3", ref(o.Ref3)},
 		}},
 	})
-	return Request{ContentType: "application/json", Body: body, SkipStandardSignature: o.skipStandard(false)}, nil
+	return Request{ContentType: o.contentType("application/json"), Body: body, SkipStandardSignature: o.skipStandard(false)}, nil
 }

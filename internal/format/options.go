@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"reflect"
 	"slices"
 	"strings"
@@ -31,6 +32,9 @@ func decodeOptions(format string, raw json.RawMessage, dst any) error {
 	if err == nil {
 		if _, terr := dec.Token(); terr != io.EOF {
 			return domain.FieldErrorf("format_options", "must be a single JSON object")
+		}
+		if c, ok := dst.(interface{ checkContentType() error }); ok {
+			return c.checkContentType()
 		}
 		return nil
 	}
@@ -92,9 +96,43 @@ func jsonKind(t reflect.Type) string {
 	}
 }
 
-// signingOptions are the options every format that may carry Standard
+// contentTypeOption is the option every format has: content_type replaces
+// the Content-Type the format sends, for receivers that insist on another
+// one (application/json for a CloudEvents structured body, a charset
+// parameter…). The body is the same; only the header changes.
+type contentTypeOption struct {
+	ContentType string `json:"content_type"`
+}
+
+// checkContentType validates content_type: empty (the format's own) or a
+// media type, type/subtype with optional parameters, on one line (it
+// becomes a header).
+func (o contentTypeOption) checkContentType() error {
+	if o.ContentType == "" {
+		return nil
+	}
+	if strings.ContainsAny(o.ContentType, "\r\n") {
+		return domain.FieldErrorf("format_options.content_type", "must be on one line")
+	}
+	mt, _, err := mime.ParseMediaType(o.ContentType)
+	if typ, sub, ok := strings.Cut(mt, "/"); err != nil || !ok || typ == "" || sub == "" {
+		return domain.FieldErrorf("format_options.content_type", "%q is not a media type such as \"application/json\"", o.ContentType)
+	}
+	return nil
+}
+
+// contentType returns content_type, or def, the format's own.
+func (o contentTypeOption) contentType(def string) string {
+	if o.ContentType != "" {
+		return o.ContentType
+	}
+	return def
+}
+
+// commonOptions are the options every format that may carry Standard
 // Webhooks headers shares.
-type signingOptions struct {
+type commonOptions struct {
+	contentTypeOption
 	// StandardWebhooks adds (true) or leaves out (false) the Standard
 	// Webhooks headers webhook-id, webhook-timestamp and webhook-signature.
 	// nil means the format's default.
@@ -103,7 +141,7 @@ type signingOptions struct {
 
 // skipStandard reports whether the Standard Webhooks headers are left out,
 // given the format's default.
-func (o signingOptions) skipStandard(defaultOn bool) bool {
+func (o commonOptions) skipStandard(defaultOn bool) bool {
 	if o.StandardWebhooks == nil {
 		return !defaultOn
 	}

@@ -29,7 +29,7 @@ type RiseUp struct{}
 
 // riseUpOptions are the riseup format_options.
 type riseUpOptions struct {
-	signingOptions
+	commonOptions
 	hmacOptions
 	// Signature sends X-RISEUP-SIGNATURE (seed 000's "Enable Hmac
 	// Signature"); default true.
@@ -123,7 +123,7 @@ func (r RiseUp) Render(ev *domain.Event, d *domain.Delivery, w *domain.Webhook, 
 		{"company_id", company},
 		{"id", hash53(deliveryID)},
 	})
-	req := Request{ContentType: "application/json", Body: body, SkipStandardSignature: o.skipStandard(false)}
+	req := Request{ContentType: o.contentType("application/json"), Body: body, SkipStandardSignature: o.skipStandard(false)}
 	if (o.Signature == nil || *o.Signature) && w.Secret != "" {
 		sig, err := o.sign(w.Secret, body)
 		if err != nil {
@@ -267,11 +267,21 @@ func (c riseUpContent) build(entity string, d obj) obj {
 				set("experience_points", ob.get("experience_points"))).
 			set("user", c.user(objOf(d.get("user")), false))
 	default:
-		// No Rise Up entity: the common fields, then the data as it is.
+		// No Rise Up entity: the common fields, then the data as it is,
+		// except that the user, course and learning path it refers to
+		// take Rise Up's shape, so a receiver parses them as it parses
+		// Rise Up's own objects.
 		o := c.base(d, true)
 		for _, m := range d {
-			switch m.k {
-			case "id", "created_at", "updated_at":
+			ref, isObj := m.v.(obj)
+			switch {
+			case m.k == "id" || m.k == "created_at" || m.k == "updated_at":
+			case isObj && m.k == "user":
+				o = o.set(m.k, c.user(ref, false))
+			case isObj && m.k == "course":
+				o = o.set(m.k, c.course(ref, false))
+			case isObj && m.k == "learning_path":
+				o = o.set(m.k, c.learningPath(ref, false))
 			default:
 				o = o.set(m.k, m.v)
 			}

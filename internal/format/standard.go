@@ -19,14 +19,37 @@ const timestampLayout = "2006-01-02T15:04:05.000Z"
 // id is the event's id (the same for every webhook the event goes to; the
 // delivery id travels in the webhook-id header), timestamp is when the
 // event occurred in the LMS, and data is the event's JSON exactly as
-// stored.
+// stored. Its one option, content_type, replaces application/json.
 type Standard struct{}
+
+// standardOptions are the standard format_options.
+type standardOptions struct {
+	contentTypeOption
+}
+
+func (Standard) options(w *domain.Webhook) (standardOptions, error) {
+	var o standardOptions
+	if w == nil {
+		return o, nil
+	}
+	return o, decodeOptions(domain.DefaultFormat, w.FormatOptions, &o)
+}
 
 // Name returns "standard".
 func (Standard) Name() string { return domain.DefaultFormat }
 
+// ValidateWebhook checks the options.
+func (s Standard) ValidateWebhook(w *domain.Webhook) ([]string, error) {
+	_, err := s.options(w)
+	return nil, err
+}
+
 // Render builds the compact JSON envelope.
-func (Standard) Render(ev *domain.Event, _ *domain.Delivery, _ *domain.Webhook, _ time.Time) (Request, error) {
+func (s Standard) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webhook, _ time.Time) (Request, error) {
+	o, err := s.options(w)
+	if err != nil {
+		return Request{}, err
+	}
 	if len(ev.Data) == 0 {
 		return Request{}, fmt.Errorf("standard format: event %s has no data", ev.ID)
 	}
@@ -44,7 +67,7 @@ func (Standard) Render(ev *domain.Event, _ *domain.Delivery, _ *domain.Webhook, 
 	b = append(b, `","data":`...)
 	b = append(b, ev.Data...)
 	b = append(b, '}')
-	return Request{ContentType: "application/json", Body: b}, nil
+	return Request{ContentType: o.contentType("application/json"), Body: b}, nil
 }
 
 // appendString appends s as a JSON string. Event ids and types are plain

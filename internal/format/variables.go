@@ -16,43 +16,59 @@ type VariableSource interface {
 	Variables(eventType string) map[string]string
 }
 
-// BuiltinVariables is the VariableSource of the builtin catalog, loaded on
-// first use (a tenant's own types have no variables here: their
-// parameters use @{/json/pointer}).
-var BuiltinVariables VariableSource = &builtinVariables{}
+// CatalogVariables is the VariableSource of a catalog's types (a tenant's
+// own types have none: their parameters use @{/json/pointer}).
+func CatalogVariables(c *catalog.Catalog) VariableSource {
+	v := &catalogVariables{vars: map[string]map[string]string{}}
+	for _, et := range c.All() {
+		m := make(map[string]string, len(et.Variables))
+		for _, x := range et.Variables {
+			m[x.Name] = x.Path
+		}
+		v.vars[et.Type] = m
+		v.types = append(v.types, et.Type)
+	}
+	return v
+}
 
-type builtinVariables struct {
-	once  sync.Once
+// catalogVariables is a catalog's variables, read once.
+type catalogVariables struct {
 	types []string
 	vars  map[string]map[string]string
 }
 
-func (b *builtinVariables) load() {
-	b.once.Do(func() {
-		b.vars = map[string]map[string]string{}
+// Types returns the catalog's types, sorted (catalog.All's order).
+func (v *catalogVariables) Types() []string { return v.types }
+
+// Variables returns the type's variables.
+func (v *catalogVariables) Variables(eventType string) map[string]string { return v.vars[eventType] }
+
+// lazyBuiltinVariables loads the builtin catalog on first use, so that a
+// registry costs nothing until a CYPHER webhook is validated or rendered.
+// Each registry has its own: no state is shared between them.
+type lazyBuiltinVariables struct {
+	once sync.Once
+	src  VariableSource
+}
+
+func (l *lazyBuiltinVariables) load() VariableSource {
+	l.once.Do(func() {
 		c, err := catalog.Load()
 		if err != nil {
-			return // the catalog's own tests rule this out
+			// The catalog's own tests rule this out; without it, only
+			// the envelope variables and pointers resolve.
+			l.src = &catalogVariables{vars: map[string]map[string]string{}}
+			return
 		}
-		for _, et := range c.All() {
-			m := make(map[string]string, len(et.Variables))
-			for _, v := range et.Variables {
-				m[v.Name] = v.Path
-			}
-			b.vars[et.Type] = m
-			b.types = append(b.types, et.Type)
-		}
+		l.src = CatalogVariables(c)
 	})
+	return l.src
 }
 
-// Types returns the builtin event types.
-func (b *builtinVariables) Types() []string {
-	b.load()
-	return b.types
-}
+// Types returns the builtin types.
+func (l *lazyBuiltinVariables) Types() []string { return l.load().Types() }
 
 // Variables returns the builtin type's variables.
-func (b *builtinVariables) Variables(eventType string) map[string]string {
-	b.load()
-	return b.vars[eventType]
+func (l *lazyBuiltinVariables) Variables(eventType string) map[string]string {
+	return l.load().Variables(eventType)
 }

@@ -89,7 +89,7 @@ const xapiPlaceholderBase = "https://lms.invalid"
 
 // xapiOptions are the xapi format_options.
 type xapiOptions struct {
-	signingOptions
+	commonOptions
 	// BaseURL is the LMS's URL: the actor account's homePage and the
 	// prefix of activity and extension IRIs.
 	BaseURL string `json:"base_url"`
@@ -219,7 +219,7 @@ func (x XAPI) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webhook, _ 
 
 	h := http.Header{}
 	h.Set("X-Experience-API-Version", xapiVersion)
-	return Request{ContentType: "application/json", Header: h, Body: marshal(stmt), SkipStandardSignature: o.skipStandard(true)}, nil
+	return Request{ContentType: o.contentType("application/json"), Header: h, Body: marshal(stmt), SkipStandardSignature: o.skipStandard(true)}, nil
 }
 
 // xapiActivity returns the path (below base_url), activity type and name

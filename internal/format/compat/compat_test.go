@@ -37,6 +37,15 @@ type receiver func(r *http.Request, body []byte) error
 // and returns the attempt and the receiver's verdict.
 func deliver(t *testing.T, w *domain.Webhook, typ string, status int, check receiver) (domain.Attempt, error) {
 	t.Helper()
+	return deliverData(t, w, typ, nil, status, check)
+}
+
+// deliverData is deliver with the catalog example's data replaced by data
+// (a JSON Merge Patch would hide what is sent: the data is given whole),
+// or the example itself when data is nil. The data must follow the type's
+// schema, as the API would require.
+func deliverData(t *testing.T, w *domain.Webhook, typ string, data json.RawMessage, status int, check receiver) (domain.Attempt, error) {
+	t.Helper()
 	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +53,12 @@ func deliver(t *testing.T, w *domain.Webhook, typ string, status int, check rece
 	et, ok := cat.Lookup(typ)
 	if !ok {
 		t.Fatalf("no catalog type %s", typ)
+	}
+	if data == nil {
+		data = et.Example
+	}
+	if err := cat.Validate(typ, data); err != nil {
+		t.Fatalf("test data does not follow the schema of %s: %v", typ, err)
 	}
 	verdict := make(chan error, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -79,7 +94,7 @@ func deliver(t *testing.T, w *domain.Webhook, typ string, status int, check rece
 	client := outbound.New(outbound.Options{AllowPrivate: true})
 	t.Cleanup(client.CloseIdleConnections)
 	disp := dispatch.New(dispatch.Config{Owner: "compat", Sender: client, Formats: reg, Clock: clock.NewFake(t0)})
-	ev := &domain.Event{ID: "evt_test_compat", TenantID: w.TenantID, Type: typ, OccurredAt: t0.Add(-time.Second), ReceivedAt: t0, Data: et.Example}
+	ev := &domain.Event{ID: "evt_test_compat", TenantID: w.TenantID, Type: typ, OccurredAt: t0.Add(-time.Second), ReceivedAt: t0, Data: data}
 	att := disp.Test(context.Background(), w, ev)
 	select {
 	case err := <-verdict:
@@ -275,6 +290,16 @@ func TestArticulateReceiver(t *testing.T) {
 							return fmt.Errorf("enrollments.created lacks %s", k)
 						}
 					}
+					var users, groups []struct{ ID, Name string }
+					if err := json.Unmarshal(env.Data["users"], &users); err != nil || len(users) != 1 || users[0].ID == "" {
+						return fmt.Errorf("users %s", env.Data["users"])
+					}
+					// The path example enrolls the learner through a group.
+					wantGroups := map[string]int{"course_enrollment.created": 0, "path_enrollment.created": 1}[typ]
+					if err := json.Unmarshal(env.Data["groups"], &groups); err != nil || len(groups) != wantGroups ||
+						(wantGroups == 1 && (groups[0].ID != "g_88" || groups[0].Name != "EMEA Sales")) {
+						return fmt.Errorf("groups %s, want %d", env.Data["groups"], wantGroups)
+					}
 				}
 				return noStandardHeaders(r)
 			}
@@ -337,26 +362,46 @@ func TestCypherReceiver(t *testing.T) {
 	accept(t, att, verdict)
 }
 
-// Seed 004 (Absorb): a lean payload; Absorb publishes no signature
-// scheme, so lmshooks signs with Standard Webhooks, verified here with
-// the signature package as a receiver would.
+// Seed 004 (Absorb): a lean payload — event name, learner, admin, client
+// and correlation id; Absorb publishes no signature scheme, so lmshooks
+// signs with Standard Webhooks, verified here with the signature package
+// as a receiver would. The same completion is "by Learner" or "by Admin"
+// depending on the event's actor.
 func TestAbsorbReceiver(t *testing.T) {
-	w := &domain.Webhook{Format: "absorb"}
-	check := func(r *http.Request, body []byte) error {
-		if err := signature.VerifyRequest([]string{w.Secret}, r.Header, body, t0, 5*time.Minute); err != nil {
-			return err
-		}
-		var p map[string]any
-		if err := json.Unmarshal(body, &p); err != nil {
-			return err
-		}
-		if p["eventName"] != "Enrollment Completed by Learner" || p["userId"] != "u_2187" || p["clientId"] != "6499" || p["correlationId"] != "evt_test_compat" {
-			return fmt.Errorf("payload %v", p)
-		}
-		return nil
+	const completedByAdmin = `{"id":"enr_4711","user":{"id":"u_2187"},"course":{"id":"c_1042"},"status":"completed",` +
+		`"completed_at":"2026-05-04T09:00:00.000Z","completion_source":"admin","actor":{"type":"admin","id":"u_1015"}}`
+	for _, tt := range []struct {
+		typ, data, name string
+		user, admin     any
+	}{
+		{"course_enrollment.completed", "", "Enrollment Completed by Learner", "u_2187", nil},
+		{"course_enrollment.completed", completedByAdmin, "Enrollment Completed by Admin", "u_2187", "u_1015"},
+		{"user.created", "", "User Created", "u_2187", "u_1015"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := &domain.Webhook{Format: "absorb"}
+			check := func(r *http.Request, body []byte) error {
+				if err := signature.VerifyRequest([]string{w.Secret}, r.Header, body, t0, 5*time.Minute); err != nil {
+					return err
+				}
+				var p map[string]any
+				if err := json.Unmarshal(body, &p); err != nil {
+					return err
+				}
+				if p["eventName"] != tt.name || p["userId"] != tt.user || p["adminId"] != tt.admin ||
+					p["clientId"] != "6499" || p["correlationId"] != "evt_test_compat" {
+					return fmt.Errorf("payload %v", p)
+				}
+				return nil
+			}
+			var data json.RawMessage
+			if tt.data != "" {
+				data = json.RawMessage(tt.data)
+			}
+			att, verdict := deliverData(t, w, tt.typ, data, 200, check)
+			accept(t, att, verdict)
+		})
 	}
-	att, verdict := deliver(t, w, "course_enrollment.completed", 200, check)
-	accept(t, att, verdict)
 }
 
 // CloudEvents in both modes, as a CloudEvents SDK reads them, with the
@@ -369,10 +414,10 @@ func TestCloudEventsReceiver(t *testing.T) {
 				if err := signature.VerifyRequest([]string{w.Secret}, r.Header, body, t0, 5*time.Minute); err != nil {
 					return err
 				}
-				var id, typ string
+				var id, typ, actor string
 				var data map[string]any
 				if mode == "binary" {
-					id, typ = r.Header.Get("ce-id"), r.Header.Get("ce-type")
+					id, typ, actor = r.Header.Get("ce-id"), r.Header.Get("ce-type"), r.Header.Get("ce-actortype")
 					if r.Header.Get("ce-specversion") != "1.0" || r.Header.Get("Content-Type") != "application/json" {
 						return fmt.Errorf("binary headers %v", r.Header)
 					}
@@ -384,8 +429,8 @@ func TestCloudEventsReceiver(t *testing.T) {
 						return fmt.Errorf("content type %q", r.Header.Get("Content-Type"))
 					}
 					var ce struct {
-						SpecVersion, ID, Type string
-						Data                  map[string]any
+						SpecVersion, ID, Type, ActorType string
+						Data                             map[string]any
 					}
 					if err := json.Unmarshal(body, &ce); err != nil {
 						return err
@@ -393,10 +438,10 @@ func TestCloudEventsReceiver(t *testing.T) {
 					if ce.SpecVersion != "1.0" {
 						return fmt.Errorf("specversion %q", ce.SpecVersion)
 					}
-					id, typ, data = ce.ID, ce.Type, ce.Data
+					id, typ, actor, data = ce.ID, ce.Type, ce.ActorType, ce.Data
 				}
-				if id != "evt_test_compat" || typ != "lmshooks.course_enrollment.completed" || data["id"] != "enr_4711" {
-					return fmt.Errorf("id %q type %q data %v", id, typ, data)
+				if id != "evt_test_compat" || typ != "lmshooks.course_enrollment.completed" || actor != "learner" || data["id"] != "enr_4711" {
+					return fmt.Errorf("id %q type %q actortype %q data %v", id, typ, actor, data)
 				}
 				return nil
 			}
