@@ -1,12 +1,13 @@
 package e2e
 
 import (
-	"github.com/lmshooks/lmshooks/internal/config"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/config"
 )
 
 func TestDisableCancelsRecoverAndResend(t *testing.T) {

@@ -38,6 +38,16 @@ type server struct {
 // loopback).
 func startServer(t *testing.T, tweak ...func(*config.Config)) *server {
 	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	return startServerWithLog(t, log, tweak...)
+}
+
+// startServerWithLog is startServer logging to log.
+func startServerWithLog(t *testing.T, log *slog.Logger, tweak ...func(*config.Config)) *server {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "lmshooks.db")
@@ -49,10 +59,6 @@ func startServer(t *testing.T, tweak ...func(*config.Config)) *server {
 	cfg.NodeID = "e2e-" + t.Name()
 	for _, f := range tweak {
 		f(&cfg)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	a, err := app.New(context.Background(), cfg, log, app.Options{})
 	if err != nil {
@@ -66,7 +72,11 @@ func startServer(t *testing.T, tweak ...func(*config.Config)) *server {
 			t.Errorf("close: %v", err)
 		}
 	})
-	return &server{t: t, app: a, base: "http://" + a.Addr(), key: operatorKey}
+	key := operatorKey
+	if a.GeneratedKey != "" {
+		key = a.GeneratedKey
+	}
+	return &server{t: t, app: a, base: "http://" + a.Addr(), key: key}
 }
 
 type testWriter struct{ t *testing.T }

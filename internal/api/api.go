@@ -174,6 +174,10 @@ func (a *API) Handler() http.Handler {
 // serve routes r, answering unmatched requests in the API's JSON error
 // format instead of the mux's plain-text pages.
 func (a *API) serve(w http.ResponseWriter, r *http.Request) {
+	if err := checkURL(r); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	h, pattern := a.mux.Handler(r)
 	if pattern != "" {
 		a.mux.ServeHTTP(w, r)

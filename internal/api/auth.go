@@ -68,13 +68,25 @@ func (a *API) operator(fn handlerFunc) http.Handler {
 // tenant serves fn to keys that reach the {tenant} of the path. Another
 // tenant's key gets the same 404 as a tenant that does not exist, so keys
 // cannot probe which tenants exist.
+//
+// An unknown tenant is a 404 whatever else is wrong with the request: when
+// fn refuses the input, the tenant is looked up before answering, so that
+// the operator publishing to a mistyped tenant hears about the tenant, not
+// about the event. Only failed requests pay for the lookup.
 func (a *API) tenant(fn handlerFunc) http.Handler {
 	return a.authed(func(w http.ResponseWriter, r *http.Request) error {
 		tid := r.PathValue("tenant")
 		if !keyFrom(r.Context()).CanAccess(tid) {
 			return domain.NotFound("tenant", tid)
 		}
-		return fn(w, r)
+		err := fn(w, r)
+		switch domain.ErrorCode(err) {
+		case domain.EINVALID, domain.EMALFORMED, domain.ETOOLARGE, domain.ECONFLICT, domain.EFORBIDDEN:
+			if _, terr := a.store.GetTenant(r.Context(), tid); domain.ErrorCode(terr) == domain.ENOTFOUND {
+				return terr
+			}
+		}
+		return err
 	})
 }
 

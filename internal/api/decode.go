@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
@@ -48,7 +50,25 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
 		return nil, domain.Errorf(domain.ETOOLARGE, "the request body is larger than the limit of %d bytes", limit)
 	}
+	// JSON is UTF-8 (RFC 8259). Bytes that are not would be stored as
+	// they came and refused by PostgreSQL, or sent on to receivers.
+	if !utf8.Valid(body) {
+		return nil, domain.Errorf(domain.EMALFORMED, "the request body is not valid UTF-8 (first invalid byte at offset %d)", invalidUTF8At(body))
+	}
 	return body, nil
+}
+
+// invalidUTF8At returns the offset of the first byte of b that is not
+// part of a valid UTF-8 sequence, or len(b).
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
 
 // decodeStrict decodes one JSON object from data into v and turns every
@@ -67,7 +87,72 @@ func decodeStrict(data []byte, v any, prefix string) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return domain.Errorf(domain.EMALFORMED, "unexpected data after the JSON object at byte offset %d", dec.InputOffset())
 	}
+	return checkText(reflect.ValueOf(v), strings.TrimSuffix(prefix, "."))
+}
+
+// checkText refuses NUL characters in the strings of a decoded request.
+// JSON allows "\u0000", but PostgreSQL's text and jsonb cannot hold it, so
+// letting it through would turn a client's mistake into a 500 there (and
+// a NUL in a name or header is a mistake everywhere). path is v's field
+// path for the error ("" at the top). Raw JSON values (json.RawMessage,
+// such as event data) are left to whoever interprets them.
+func checkText(v reflect.Value, path string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkText(v.Elem(), path)
+	case reflect.String:
+		if strings.IndexByte(v.String(), 0) >= 0 {
+			return domain.FieldErrorf(path, "must not contain NUL characters (\\u0000)")
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if err := checkText(v.Field(i), joinPath(path, name)); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // raw JSON or bytes, not text
+		}
+		for i := range v.Len() {
+			if err := checkText(v.Index(i), fieldAt(path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			k := iter.Key()
+			if k.Kind() == reflect.String && strings.IndexByte(k.String(), 0) >= 0 {
+				return domain.FieldErrorf(path, "must not have a key with NUL characters (\\u0000)")
+			}
+			if err := checkText(iter.Value(), joinPath(path, fmt.Sprint(k.Interface()))); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// joinPath names field name of the value at path: "headers" + "X-A" is
+// "headers.X-A".
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 // decodeError translates an encoding/json error.

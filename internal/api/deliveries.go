@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -102,7 +103,7 @@ func deliveryFilter(r *http.Request) (store.DeliveryFilter, error) {
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
 		return f, domain.FieldErrorf("until", "must be after since")
 	}
-	if f.Page, err = pageParams(r); err != nil {
+	if f.Page, err = pageParams(r, id.Delivery); err != nil {
 		return f, err
 	}
 	return f, nil

@@ -129,11 +129,16 @@ func TestPublishBatchErrorsWriteNothing(t *testing.T) {
 	e.call("POST", p, key, m{"events": []m{}}).fails(422, "invalid", "events")
 	e.call("POST", p, key, m{}).fails(422, "invalid", "events")
 	e.call("POST", p, key, m{"events": m{}}).fails(422, "invalid", "events")
+	big := m{"type": "user.created", "data": m{"bio": strings.Repeat("b", DefaultMaxBodyBytes)}}
+	eb := e.call("POST", p, key, m{"events": []m{ok, big}}).fails(413, "too_large", "events[1]")
+	if !strings.Contains(eb.Message, fmt.Sprint(DefaultMaxBodyBytes)) {
+		t.Errorf("event size message %q does not name the limit", eb.Message)
+	}
 	many := make([]m, 1001)
 	for i := range many {
 		many[i] = ok
 	}
-	eb := e.call("POST", p, key, m{"events": many}).fails(422, "invalid", "events")
+	eb = e.call("POST", p, key, m{"events": many}).fails(422, "invalid", "events")
 	if !strings.Contains(eb.Message, "1000") {
 		t.Errorf("batch limit message %q does not name the limit", eb.Message)
 	}

@@ -18,6 +18,8 @@ func TestTenantIsolation(t *testing.T) {
 
 	// acme's own webhook, to try globex ids under acme's tenant too.
 	e.webhook("acme", acme, nil)
+	var gkey apiKeyJSON
+	e.call("POST", "/api/v1/tenants/globex/api-keys", globex, m{"name": "second"}).ok(201, &gkey)
 
 	g := "/api/v1/tenants/globex"
 	a := "/api/v1/tenants/acme"
@@ -46,6 +48,14 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", g + "/deliveries/" + gd.ID, nil},
 		{"POST", g + "/deliveries/" + gd.ID + "/resend", nil},
 		{"GET", g + "/stats", nil},
+		{"GET", g + "/api-keys", nil},
+		{"DELETE", g + "/api-keys/" + gkey.ID, nil},
+		{"POST", g + "/portal-links", nil},
+		{"GET", g + "/event-types", nil},
+		{"GET", g + "/event-types/user.created", nil},
+		{"PUT", g + "/event-types/lms.custom", m{"title": "x", "schema": m{"type": "object"}}},
+		{"DELETE", g + "/event-types/lms.custom", nil},
+		{"POST", g + "/filters/check", m{"filter": "true"}},
 		// globex's ids under acme's own tenant are not found either.
 		{"GET", a + "/webhooks/" + gw.ID, nil},
 		{"PATCH", a + "/webhooks/" + gw.ID, m{"enabled": false}},
@@ -57,6 +67,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", a + "/events/" + gev.ID, nil},
 		{"GET", a + "/deliveries/" + gd.ID, nil},
 		{"POST", a + "/deliveries/" + gd.ID + "/resend", nil},
+		{"DELETE", a + "/api-keys/" + gkey.ID, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
@@ -86,6 +97,11 @@ func TestTenantIsolation(t *testing.T) {
 		if tn.ID == "globex" && tn.Name != "Tenant globex" {
 			t.Errorf("globex renamed to %q", tn.Name)
 		}
+	}
+	var keys list[apiKeyInfoJSON]
+	e.call("GET", g+"/api-keys", globex, nil).ok(200, &keys)
+	if len(keys.Data) != 2 {
+		t.Errorf("globex has %d keys, want 2 (none revoked by acme)", len(keys.Data))
 	}
 	wakes, changed, tests := e.disp.snapshot()
 	if wakes != 0 || len(changed) != 0 || len(tests) != 0 {

@@ -3,16 +3,47 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-// pageParams reads the "cursor" and "limit" query parameters.
-func pageParams(r *http.Request) (store.Page, error) {
+// checkURL refuses a request whose path or query holds a NUL character
+// or bytes that are not UTF-8 (%00, %ff): ids and filters are compared in
+// the database, and PostgreSQL refuses such text, which would otherwise
+// make a typo a 500.
+func checkURL(r *http.Request) error {
+	if !cleanText(r.URL.Path) {
+		return domain.Errorf(domain.EMALFORMED, "the URL path must be UTF-8 text without NUL characters")
+	}
+	for name, values := range r.URL.Query() {
+		if !cleanText(name) {
+			return domain.Errorf(domain.EMALFORMED, "a query parameter name is not UTF-8 text without NUL characters")
+		}
+		for _, v := range values {
+			if !cleanText(v) {
+				return domain.FieldErrorf(name, "must be UTF-8 text without NUL characters")
+			}
+		}
+	}
+	return nil
+}
+
+// cleanText reports whether s is valid UTF-8 without NUL characters.
+func cleanText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// pageParams reads the "cursor" and "limit" query parameters. A cursor is
+// the id of the last item of the previous page, so it must start with
+// idPrefix ("wh_", "dlv_"); "" accepts any cursor (tenant ids are free).
+func pageParams(r *http.Request, idPrefix string) (store.Page, error) {
 	q := r.URL.Query()
 	p := store.Page{Cursor: q.Get("cursor"), Limit: store.DefaultListLimit}
+	if p.Cursor != "" && !strings.HasPrefix(p.Cursor, idPrefix) {
+		return p, domain.FieldErrorf("cursor", "%q is not a cursor of this list: pass the next_cursor of the previous page", p.Cursor)
+	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > store.MaxListLimit {

@@ -87,7 +87,7 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageParams(r)
+	p, err := pageParams(r, "")
 	if err != nil {
 		return err
 	}

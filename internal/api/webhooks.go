@@ -74,7 +74,7 @@ func (a *API) capError(r *http.Request, tenantID string, err error) error {
 }
 
 func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
-	p, err := pageParams(r)
+	p, err := pageParams(r, id.Webhook)
 	if err != nil {
 		return err
 	}

@@ -516,7 +516,13 @@ func TestRecover(t *testing.T) {
 		t.Fatalf("refused recovers woke the dispatcher %d times", wakes)
 	}
 
+	// The range is [since, until): a range that ends before the
+	// deliveries were created recovers none of them.
 	var out struct{ Recovered int }
+	e.call("POST", p, key, m{"since": "2030-03-01T00:00:00Z", "until": "2030-03-04T05:06:07Z"}).ok(202, &out)
+	if out.Recovered != 0 {
+		t.Errorf("recovered %d before the deliveries existed, want 0", out.Recovered)
+	}
 	e.call("POST", p, key, m{"since": "2030-03-04T00:00:00Z"}).ok(202, &out)
 	if out.Recovered != 2 {
 		t.Errorf("recovered %d, want 2", out.Recovered)

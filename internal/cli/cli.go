@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -24,6 +26,7 @@ Usage:
   lmshooks migrate  [--db …]                apply database migrations and exit
   lmshooks listen   [--addr …] [--secret …] run a local receiver that verifies and prints deliveries
   lmshooks trigger  <event-type> --tenant T publish an example event to a running server
+  lmshooks simulate --tenant T [--rate …]   publish realistic LMS activity at a steady rate (demos, load)
   lmshooks version                          print the version
 
 Run "lmshooks <command> -h" for a command's flags.
@@ -47,8 +50,10 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		err = listenCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "trigger":
 		err = trigger(ctx, args[1:], getenv, stdout, stderr)
+	case "simulate":
+		err = simulate(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "lmshooks", Version())
+		fmt.Fprintln(stdout, versionLine())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -65,10 +70,40 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 	return 0
 }
 
-// Version returns the module version the binary was built from.
+// Version returns the module version the binary was built from, or "dev"
+// for a build from a checkout.
 func Version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// versionLine is what "lmshooks version" prints: the version, and what an
+// operator needs to tell two builds of a checkout apart — the commit, whether
+// it had uncommitted changes, and the Go release.
+func versionLine() string {
+	var revision, modified string
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+	}
+	var parts []string
+	short := revision[:min(12, len(revision))]
+	// A pseudo-version (v0.0.0-…-8af7289b289f+dirty) already names it.
+	if revision != "" && !strings.Contains(Version(), short) {
+		c := "commit " + short
+		if modified == "true" {
+			c += " (modified)"
+		}
+		parts = append(parts, c)
+	}
+	parts = append(parts, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+	return fmt.Sprintf("lmshooks %s (%s)", Version(), strings.Join(parts, ", "))
 }

@@ -1,16 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
@@ -54,28 +50,15 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		}
 		payload = ex
 	}
-	body, err := json.Marshal(map[string]any{"type": typ, "data": payload})
-	if err != nil {
-		return fmt.Errorf("--data is not valid JSON: %w", err)
+	if !json.Valid(payload) {
+		return fmt.Errorf("--data is not valid JSON")
 	}
-	u := strings.TrimRight(*server, "/") + "/api/v1/tenants/" + url.PathEscape(*tenant) + "/events"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+*key)
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
+	var out json.RawMessage
+	c := newAPIClient(*server, *key)
+	if err := c.post(ctx, tenantPath(*tenant, "/events"), map[string]any{"type": typ, "data": payload}, &out); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("publish answered %s: %s", resp.Status, strings.TrimSpace(string(out)))
-	}
-	fmt.Fprintf(stdout, "%s\n", strings.TrimSpace(string(out)))
+	fmt.Fprintf(stdout, "%s\n", out)
 	return nil
 }
 

@@ -39,5 +39,8 @@ func (e *Event) Validate(fieldPrefix string) error {
 	if len(e.IdempotencyKey) > MaxIdempotencyKeyLength {
 		return FieldErrorf(fieldPrefix+"idempotency_key", "must be at most %d characters", MaxIdempotencyKeyLength)
 	}
+	if !ValidText(e.IdempotencyKey) {
+		return textError(fieldPrefix + "idempotency_key")
+	}
 	return nil
 }

@@ -62,6 +62,9 @@ func (t *Tenant) Validate() error {
 	if len(t.Name) > 200 {
 		return FieldErrorf("name", "must be at most 200 characters")
 	}
+	if !ValidText(t.Name) {
+		return textError("name")
+	}
 	if t.Environment != Production && t.Environment != Sandbox {
 		return FieldErrorf("environment", "must be %q or %q", Production, Sandbox)
 	}

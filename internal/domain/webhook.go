@@ -184,6 +184,11 @@ func (w *Webhook) Validate() error {
 	if len(w.Name) > 200 {
 		return FieldErrorf("name", "must be at most 200 characters")
 	}
+	for _, f := range []struct{ name, value string }{{"name", w.Name}, {"description", w.Description}, {"filter", w.Filter}} {
+		if !ValidText(f.value) {
+			return textError(f.name)
+		}
+	}
 	if len(w.Filter) > 4096 {
 		return FieldErrorf("filter", "must be at most 4096 characters")
 	}
@@ -211,6 +216,17 @@ func (w *Webhook) Validate() error {
 		if strings.Contains(w.BasicAuth.Username, ":") {
 			return FieldErrorf("basic_auth.username", "must not contain ':'")
 		}
+		// Seed 000 sends "the user password you mention": without one the
+		// header would authenticate nobody, which is a forgotten field.
+		if w.BasicAuth.Password == "" {
+			return FieldErrorf("basic_auth.password", "is required when basic auth is set")
+		}
+		if !ValidText(w.BasicAuth.Username) {
+			return textError("basic_auth.username")
+		}
+		if !ValidText(w.BasicAuth.Password) {
+			return textError("basic_auth.password")
+		}
 	}
 	if w.Secret != "" && !strings.HasPrefix(w.Secret, "whsec_") && !strings.HasPrefix(w.Secret, "whsk_") {
 		return FieldErrorf("secret", "must start with \"whsec_\" (HMAC-SHA256) or \"whsk_\" (ed25519)")
@@ -234,6 +250,9 @@ func (w *Webhook) Validate() error {
 		}
 		if strings.ContainsAny(w.Headers[k], "\r\n") {
 			return FieldErrorf(f, "must not contain line breaks")
+		}
+		if !ValidText(w.Headers[k]) {
+			return textError(f)
 		}
 	}
 	if w.Timeout < MinTimeout || w.Timeout > MaxTimeout {

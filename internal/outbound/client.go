@@ -39,7 +39,7 @@ type Options struct {
 	// per receiver host; 0 means DefaultMaxIdleConnsPerHost.
 	MaxIdleConnsPerHost int
 	// UserAgent is sent unless a request sets its own; empty means
-	// DefaultUserAgent. The app sets "lmshooks/<version>".
+	// DefaultUserAgent.
 	UserAgent string
 	// TLSConfig, when set, replaces the default TLS settings (for example
 	// to trust a private CA). It is cloned; nil uses the system roots.

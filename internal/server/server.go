@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -90,9 +91,19 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelWarn
 		}
-		log.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path,
+		log.Log(r.Context(), level, "http request", "method", r.Method, "path", logPath(r.URL.Path),
 			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
 	})
+}
+
+// logPath is the path as logged. A console portal link carries its signed
+// token in the path (/portal/<token>), and whoever reads the log must not
+// be able to open the portal with it.
+func logPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/portal/"); ok && rest != "" {
+		return "/portal/[redacted]"
+	}
+	return p
 }
 
 // recoverer turns a panic in a handler into a 500 and a log line instead of
@@ -104,7 +115,7 @@ func recoverer(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", v)
+				log.Error("panic in handler", "method", r.Method, "path", logPath(r.URL.Path), "panic", v)
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusInternalServerError)
 				_, _ = w.Write([]byte(`{"error":{"code":"internal_error","message":"internal error"}}` + "\n"))

@@ -37,3 +37,23 @@ func TestProbesAndRecovery(t *testing.T) {
 		t.Fatalf("panic = %d %s", code, body)
 	}
 }
+
+// A portal link's token is a credential: the request log must not keep it.
+func TestRequestLogHidesPortalTokens(t *testing.T) {
+	var logs strings.Builder
+	h := New(Config{
+		UI:     http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusSeeOther) }),
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	const token = "v1.acme.1893456000.c2lnbmF0dXJlLW9mLXRoZS1saW5r"
+	for _, path := range []string{"/portal/" + token, "/tenants/acme/webhooks"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	out := logs.String()
+	if strings.Contains(out, token) {
+		t.Fatalf("the request log holds a portal token:\n%s", out)
+	}
+	if !strings.Contains(out, "path=/portal/[redacted]") || !strings.Contains(out, "path=/tenants/acme/webhooks") {
+		t.Fatalf("request log lacks the (redacted) paths:\n%s", out)
+	}
+}
