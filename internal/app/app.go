@@ -33,6 +33,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/server"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/version"
 )
 
 // App is one running lmshooks node.
@@ -108,7 +109,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: opts.Clock, Logger: log})
 	sender := opts.Sender
 	if sender == nil {
-		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
+		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, UserAgent: version.UserAgent()})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
 	// A shared database (PostgreSQL) counts the dispatchers, which then
@@ -117,6 +118,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	d = dispatch.New(dispatch.Config{
 		Store:        st,
 		Sender:       sender,
+		UserAgent:    version.UserAgent(),
 		Formats:      formats,
 		Clock:        opts.Clock,
 		Logger:       log,
@@ -151,17 +153,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	apiServer = api.New(api.Config{
-		Store:           st,
-		Publisher:       publisherWithMetrics{a.Ingest, m},
-		Dispatcher:      d,
-		Formats:         formats,
-		Clock:           opts.Clock,
-		Logger:          log,
-		MaxBodyBytes:    cfg.MaxBodyBytes,
-		RotationOverlap: cfg.RotationOverlap,
-		Catalogs:        cats, // also gives test sends the catalog's examples
-		Filters:         filters,
-		Portal:          portal,
+		Store:             st,
+		Publisher:         publisherWithMetrics{a.Ingest, m},
+		Dispatcher:        d,
+		Formats:           formats,
+		Clock:             opts.Clock,
+		Logger:            log,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		MaxBatchBodyBytes: cfg.MaxBatchBodyBytes,
+		RotationOverlap:   cfg.RotationOverlap,
+		Catalogs:          cats, // also gives test sends the catalog's examples
+		Filters:           filters,
+		Portal:            portal,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {

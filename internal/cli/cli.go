@@ -10,10 +10,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
-	"strings"
 	"syscall"
+
+	"github.com/lmshooks/lmshooks/internal/version"
 )
 
 // env is a getenv function, so tests can pass their own environment.
@@ -53,7 +52,7 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 	case "simulate":
 		err = simulate(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, versionLine())
+		fmt.Fprintln(stdout, version.Line())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -68,42 +67,4 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		return 1
 	}
 	return 0
-}
-
-// Version returns the module version the binary was built from, or "dev"
-// for a build from a checkout.
-func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
-
-// versionLine is what "lmshooks version" prints: the version, and what an
-// operator needs to tell two builds of a checkout apart — the commit, whether
-// it had uncommitted changes, and the Go release.
-func versionLine() string {
-	var revision, modified string
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.modified":
-				modified = s.Value
-			}
-		}
-	}
-	var parts []string
-	short := revision[:min(12, len(revision))]
-	// A pseudo-version (v0.0.0-…-8af7289b289f+dirty) already names it.
-	if revision != "" && !strings.Contains(Version(), short) {
-		c := "commit " + short
-		if modified == "true" {
-			c += " (modified)"
-		}
-		parts = append(parts, c)
-	}
-	parts = append(parts, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
-	return fmt.Sprintf("lmshooks %s (%s)", Version(), strings.Join(parts, ", "))
 }

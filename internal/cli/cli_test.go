@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/lmshooks/lmshooks/internal/version"
 )
 
 func run(args ...string) (int, string, string) {
@@ -18,7 +20,7 @@ func run(args ...string) (int, string, string) {
 }
 
 func TestMainCommands(t *testing.T) {
-	if code, out, _ := run("version"); code != 0 || !strings.HasPrefix(out, "lmshooks "+Version()+" (") || !strings.Contains(out, runtime.Version()) {
+	if code, out, _ := run("version"); code != 0 || !strings.HasPrefix(out, "lmshooks "+version.Version()+" (") || !strings.Contains(out, runtime.Version()) {
 		t.Fatalf("version = %d %q", code, out)
 	}
 	if code, _, errOut := run("frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {

@@ -40,6 +40,9 @@ type Config struct {
 	AllowPrivateTargets bool
 	// MaxBodyBytes bounds API request bodies (default 256 KiB).
 	MaxBodyBytes int64
+	// MaxBatchBodyBytes bounds the body of a batch publish, up to 1,000
+	// events (default 16 MiB); each event in it stays within MaxBodyBytes.
+	MaxBatchBodyBytes int64
 	// ShutdownTimeout bounds the graceful drain of attempts in flight
 	// (default 30s).
 	ShutdownTimeout time.Duration
@@ -78,18 +81,19 @@ type Config struct {
 // Default returns the defaults.
 func Default() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DB:              "sqlite:./lmshooks.db",
-		Role:            RoleAll,
-		MaxBodyBytes:    256 << 10,
-		ShutdownTimeout: 30 * time.Second,
-		LeaseFor:        60 * time.Second,
-		PollInterval:    time.Second,
-		RotationOverlap: 24 * time.Hour,
-		LogLevel:        "info",
-		LogFormat:       "text",
-		SecureCookies:   true,
-		RetentionDays:   30,
+		Addr:              "127.0.0.1:8080",
+		DB:                "sqlite:./lmshooks.db",
+		Role:              RoleAll,
+		MaxBodyBytes:      256 << 10,
+		MaxBatchBodyBytes: 16 << 20,
+		ShutdownTimeout:   30 * time.Second,
+		LeaseFor:          60 * time.Second,
+		PollInterval:      time.Second,
+		RotationOverlap:   24 * time.Hour,
+		LogLevel:          "info",
+		LogFormat:         "text",
+		SecureCookies:     true,
+		RetentionDays:     30,
 	}
 }
 
@@ -122,6 +126,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Role, "role", c.Role, "node role: all, api or dispatcher (env LMSHOOKS_ROLE)")
 	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", c.AllowPrivateTargets, "allow webhooks to private, loopback and link-local addresses, for development (env LMSHOOKS_ALLOW_PRIVATE_TARGETS)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest API request body (env LMSHOOKS_MAX_BODY_BYTES)")
+	fs.Int64Var(&c.MaxBatchBodyBytes, "max-batch-body-bytes", c.MaxBatchBodyBytes, "largest batch publish body (env LMSHOOKS_MAX_BATCH_BODY_BYTES)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to drain attempts in flight on shutdown (env LMSHOOKS_SHUTDOWN_TIMEOUT)")
 	fs.DurationVar(&c.LeaseFor, "lease", c.LeaseFor, "how long claimed work stays reserved to a node without renewal (env LMSHOOKS_LEASE)")
 	fs.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often to look for due retries (env LMSHOOKS_POLL_INTERVAL)")
@@ -195,6 +200,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		}
 		c.MaxBodyBytes = n
 	}
+	if v := getenv("LMSHOOKS_MAX_BATCH_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_MAX_BATCH_BODY_BYTES: %q is not a number of bytes", v))
+		}
+		c.MaxBatchBodyBytes = n
+	}
 	dur("LMSHOOKS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("LMSHOOKS_LEASE", &c.LeaseFor)
 	dur("LMSHOOKS_POLL_INTERVAL", &c.PollInterval)
@@ -214,6 +226,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes must be at least 1024")
+	}
+	if c.MaxBatchBodyBytes < c.MaxBodyBytes {
+		return fmt.Errorf("--max-batch-body-bytes must be at least --max-body-bytes (%d)", c.MaxBodyBytes)
 	}
 	if c.LeaseFor < time.Second {
 		return fmt.Errorf("--lease must be at least 1s")

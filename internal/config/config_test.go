@@ -14,7 +14,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.MaxBodyBytes != 256<<10 || c.Role != RoleAll {
+	if c.Addr != "127.0.0.1:8080" || c.MaxBodyBytes != 256<<10 || c.MaxBatchBodyBytes != 16<<20 || c.Role != RoleAll {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 	kind, path, err := c.Store()
@@ -43,6 +43,23 @@ func TestFlagsOverrideEnv(t *testing.T) {
 	}
 }
 
+func TestMaxBatchBodyBytes(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"LMSHOOKS_MAX_BATCH_BODY_BYTES": "1048576"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxBatchBodyBytes != 1<<20 {
+		t.Fatalf("MaxBatchBodyBytes = %d, want 1 MiB from the environment", c.MaxBatchBodyBytes)
+	}
+	c, err = Load([]string{"--max-batch-body-bytes", "4194304"}, env(map[string]string{"LMSHOOKS_MAX_BATCH_BODY_BYTES": "1048576"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxBatchBodyBytes != 4<<20 {
+		t.Fatalf("MaxBatchBodyBytes = %d, want the flag's 4 MiB over the environment", c.MaxBatchBodyBytes)
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	cases := []struct {
 		args []string
@@ -54,6 +71,8 @@ func TestLoadErrors(t *testing.T) {
 		{[]string{"--db", "mysql://x"}, nil, "--db"},
 		{[]string{"--log-format", "xml"}, nil, "--log-format"},
 		{nil, map[string]string{"LMSHOOKS_API_KEY": "short"}, "LMSHOOKS_API_KEY"},
+		{nil, map[string]string{"LMSHOOKS_MAX_BATCH_BODY_BYTES": "lots"}, "LMSHOOKS_MAX_BATCH_BODY_BYTES"},
+		{[]string{"--max-batch-body-bytes", "2048"}, nil, "--max-batch-body-bytes"},
 	}
 	for _, tc := range cases {
 		_, err := Load(tc.args, env(tc.env), io.Discard)

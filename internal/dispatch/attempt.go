@@ -77,6 +77,11 @@ func (d *Dispatcher) buildRequest(w *domain.Webhook, ev *domain.Event, dl *domai
 		h[k] = vs
 	}
 	h.Set("Content-Type", rendered.ContentType)
+	// Set here rather than by the HTTP client, so that the attempt log
+	// shows it; a webhook's own User-Agent header wins.
+	if h.Get("User-Agent") == "" && d.cfg.UserAgent != "" {
+		h.Set("User-Agent", d.cfg.UserAgent)
+	}
 	if w.BasicAuth != nil {
 		cred := base64.StdEncoding.EncodeToString([]byte(w.BasicAuth.Username + ":" + w.BasicAuth.Password))
 		h.Set("Authorization", "Basic "+cred)

@@ -65,6 +65,30 @@ func TestBuildRequestSignsExactBody(t *testing.T) {
 	}
 }
 
+// The User-Agent is part of the request as built, so the attempt log shows
+// it; a webhook's own User-Agent header wins.
+func TestBuildRequestSetsUserAgent(t *testing.T) {
+	d := testDispatcher()
+	d.cfg.UserAgent = "lmshooks/v1.2.3"
+	w := testWebhook(t)
+	ev := &domain.Event{ID: "evt_1", Type: "user.created", OccurredAt: t0, Data: []byte(`{}`)}
+	dl := &domain.Delivery{ID: "dlv_1"}
+	req, err := d.buildRequest(w, ev, dl, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ua := req.Header.Get("User-Agent"); ua != "lmshooks/v1.2.3" {
+		t.Fatalf("User-Agent = %q, want the dispatcher's", ua)
+	}
+	w.Headers["User-Agent"] = "acme-hooks"
+	if req, err = d.buildRequest(w, ev, dl, t0); err != nil {
+		t.Fatal(err)
+	}
+	if ua := req.Header.Get("User-Agent"); ua != "acme-hooks" {
+		t.Fatalf("User-Agent = %q, want the webhook's own", ua)
+	}
+}
+
 func TestBuildRequestSignsWithPreviousSecretDuringOverlap(t *testing.T) {
 	d := testDispatcher()
 	w := testWebhook(t)

@@ -62,6 +62,9 @@ type Config struct {
 	// message is recorded as the attempt's error (a webhook filter that
 	// cannot be evaluated on the event: fanout.Matcher.FilterError).
 	Precheck func(w *domain.Webhook, ev *domain.Event) error
+	// UserAgent is sent with every delivery unless the webhook sets its
+	// own (empty: the HTTP client's default).
+	UserAgent string
 	// Membership, when set, counts the dispatchers sharing the database:
 	// each then takes its share of every webhook's max_concurrency and
 	// rate_limit (see nodeShare). Nil means this is the only dispatcher.

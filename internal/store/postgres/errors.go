@@ -20,6 +20,11 @@ const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
 	codeCheckViolation      = "23514"
+	// Text PostgreSQL cannot store: a NUL character (22P05) or bytes
+	// that are not valid UTF-8 (22021). The API refuses both before they
+	// get here; this keeps any other path from answering 500.
+	codeUntranslatableChar = "22P05"
+	codeBadEncoding        = "22021"
 )
 
 // errUnavailable is what callers see (and the API turns into 503) when the
@@ -42,6 +47,11 @@ func mapErr(op string, err error) error {
 	}
 	if isUnavailable(err) {
 		return fmt.Errorf("postgres: %s: %w: %w", op, errUnavailable, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == codeUntranslatableChar || pgErr.Code == codeBadEncoding) {
+		return fmt.Errorf("postgres: %s: %w: %w", op,
+			domain.Errorf(domain.EINVALID, "text must be valid UTF-8 without NUL characters"), err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
