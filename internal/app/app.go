@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		icfg.LeaseFor = cfg.LeaseFor
 		icfg.Handoff = d.Handoff
 		icfg.Accepting = d.Accepting
+		icfg.AcceptingFor = d.AcceptingFor
 		icfg.Wake = d.Wake
 	}
 	a.Ingest = ingest.New(icfg)

@@ -222,6 +222,19 @@ func (d *Dispatcher) Accepting() bool {
 	return d.held < d.cfg.MaxHeld && !d.stopping
 }
 
+// AcceptingFor reports whether there is room in memory for fresh work of
+// one webhook handed over by ingest: its queue is under QueueCap (a batch
+// may take it past by its own size), and the dispatcher is Accepting.
+func (d *Dispatcher) AcceptingFor(webhookID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.held >= d.cfg.MaxHeld || d.stopping {
+		return false
+	}
+	q := d.queues[webhookID]
+	return q == nil || q.len() < d.cfg.QueueCap
+}
+
 // Held returns the number of deliveries held in memory.
 func (d *Dispatcher) Held() int {
 	d.mu.Lock()

@@ -53,6 +53,12 @@ type Config struct {
 	// called: the dispatcher claims them from the store as room appears,
 	// so a burst never grows memory without bound.
 	Accepting func() bool
+	// AcceptingFor, when set, reports whether the dispatcher has room in
+	// memory for more of one webhook's work. A webhook it has no room for
+	// gets its fresh deliveries stored unleased, for whichever node has
+	// room (this one included, once its queue drains): one hot webhook
+	// never piles up in the memory of the node that happened to ingest.
+	AcceptingFor func(webhookID string) bool
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
 	Validate Validator
@@ -138,28 +144,44 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		Match:    s.cfg.Match,
 		Now:      now,
 	}
+	// leased records the store's answer for each webhook; the store asks
+	// once per webhook per run of the publish, so after it returns this
+	// holds the answers of the run that committed.
+	var leased map[string]bool
 	if s.cfg.Owner != "" && s.cfg.Handoff != nil && (s.cfg.Accepting == nil || s.cfg.Accepting()) {
 		p.LeaseOwner = s.cfg.Owner
 		p.LeaseUntil = now.Add(s.cfg.LeaseFor)
+		if s.cfg.AcceptingFor != nil {
+			leased = map[string]bool{}
+			p.LeaseWebhook = func(webhookID string) bool {
+				ok := s.cfg.AcceptingFor(webhookID)
+				leased[webhookID] = ok
+				return ok
+			}
+		}
 	}
 	res, err := s.cfg.Store.Publish(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	if p.LeaseOwner != "" {
-		var jobs []domain.Job
-		for _, r := range res {
-			if r.Replayed {
+	var jobs []domain.Job
+	unleased := false
+	for _, r := range res {
+		if r.Replayed {
+			continue
+		}
+		for _, d := range r.Deliveries {
+			if p.LeaseOwner == "" || (leased != nil && !leased[d.WebhookID]) {
+				unleased = true
 				continue
 			}
-			for _, d := range r.Deliveries {
-				jobs = append(jobs, domain.Job{Delivery: d, Event: r.Event, LeaseUntil: p.LeaseUntil})
-			}
+			jobs = append(jobs, domain.Job{Delivery: d, Event: r.Event, LeaseUntil: p.LeaseUntil})
 		}
-		if len(jobs) > 0 {
-			s.cfg.Handoff(jobs)
-		}
-	} else if s.cfg.Wake != nil {
+	}
+	if len(jobs) > 0 {
+		s.cfg.Handoff(jobs)
+	}
+	if unleased && s.cfg.Wake != nil {
 		s.cfg.Wake()
 	}
 	return res, nil

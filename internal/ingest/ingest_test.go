@@ -94,6 +94,43 @@ func TestPublishWithoutRoomStoresUnleasedWork(t *testing.T) {
 	}
 }
 
+// A webhook the dispatcher has no room for gets its fresh deliveries
+// stored unleased (for any node to claim); the others are handed over.
+func TestPublishLeasesOnlyWebhooksWithRoom(t *testing.T) {
+	st, full := setup(t)
+	w := &domain.Webhook{TenantID: "acme", Name: "other", URL: "https://example.org", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q="}
+	w.Normalize()
+	w.CreatedAt, w.UpdatedAt = now, now
+	if err := st.CreateWebhook(context.Background(), w); err != nil {
+		t.Fatal(err)
+	}
+	var handed []domain.Job
+	woken := 0
+	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute,
+		Handoff:      func(j []domain.Job) { handed = append(handed, j...) },
+		AcceptingFor: func(webhookID string) bool { return webhookID != full },
+		Wake:         func() { woken++ }})
+	if _, err := s.Publish(context.Background(), "acme", []Input{
+		{Type: "user.created", Data: json.RawMessage(`{}`)},
+		{Type: "user.updated", Data: json.RawMessage(`{}`)},
+	}, true); err != nil {
+		t.Fatal(err)
+	}
+	if len(handed) != 2 || handed[0].Delivery.WebhookID != w.ID || handed[1].Delivery.WebhookID != w.ID {
+		t.Fatalf("handed over %d jobs, want the 2 of the webhook with room", len(handed))
+	}
+	if !handed[0].LeaseUntil.Equal(now.Add(time.Minute)) {
+		t.Fatalf("handed-over job's lease until %v, want %v", handed[0].LeaseUntil, now.Add(time.Minute))
+	}
+	if woken != 1 {
+		t.Fatalf("woken %d times, want 1 for the unleased work", woken)
+	}
+	jobs, err := st.ClaimDue(context.Background(), store.ClaimParams{Owner: "node-2", Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
+	if err != nil || len(jobs) != 2 || jobs[0].Delivery.WebhookID != full || jobs[1].Delivery.WebhookID != full {
+		t.Fatalf("another node claimed %d jobs (err %v), want the full webhook's 2", len(jobs), err)
+	}
+}
+
 func TestPublishRejectsBadInputNamingTheField(t *testing.T) {
 	st, _ := setup(t)
 	s := New(Config{Store: st, Clock: clock.NewFake(now)})

@@ -60,8 +60,9 @@ const insertEventsSQL = `WITH input AS (
 // arrays in one statement.
 const insertDeliveriesSQL = `INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state,
 		next_attempt_at, lease_owner, lease_until, created_at, updated_at)
-	SELECT id, $1, event_id, webhook_id, event_type, 'scheduled', $2, $3, $4, $2, $2
-	FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS d (id, event_id, webhook_id, event_type)`
+	SELECT id, $1, event_id, webhook_id, event_type, 'scheduled', $2,
+		CASE WHEN leased THEN $3 END, CASE WHEN leased THEN $4::timestamptz END, $2, $2
+	FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::bool[]) AS d (id, event_id, webhook_id, event_type, leased)`
 
 // Publish stores a batch of events and their deliveries in one
 // transaction; see store.PublishParams. Whatever the batch size it takes
@@ -94,7 +95,8 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 	if p.LeaseOwner != "" {
 		leaseOwner = &p.LeaseOwner
 	}
-	created := 0
+	leased := p.LeaseDecider()
+	unleased := 0
 	err := s.withPipeTx(ctx, "publish", func(pt *pipeTx) error {
 		// Round trip 1: BEGIN, the tenant and its webhooks.
 		hooks, err := lockTenantWebhooks(ctx, pt, p.TenantID)
@@ -122,13 +124,13 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 				if match(&hooks[j], &e) {
 					d := newDelivery(p, &e, &hooks[j])
 					results[i].Deliveries = append(results[i].Deliveries, d)
-					dlv.add(i, &d)
+					dlv.add(i, &d, leased(d.WebhookID))
 				}
 			}
 		}
 		queueDeliveries := func(b *pgx.Batch) {
 			if len(dlv.ids) > 0 {
-				b.Queue(insertDeliveriesSQL, p.TenantID, p.Now, leaseOwner, nullTime(p.LeaseUntil), dlv.ids, dlv.eventIDs, dlv.webhookIDs, dlv.types)
+				b.Queue(insertDeliveriesSQL, p.TenantID, p.Now, leaseOwner, nullTime(p.LeaseUntil), dlv.ids, dlv.eventIDs, dlv.webhookIDs, dlv.types, dlv.leased)
 			}
 		}
 
@@ -140,7 +142,7 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 			if err := pt.send(ctx, b, true); err != nil {
 				return publishInsertErr(err, p.TenantID)
 			}
-			created = len(dlv.ids)
+			unleased = dlv.unleased()
 			return nil
 		}
 
@@ -180,7 +182,7 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 		if err := pt.send(ctx, b, true); err != nil {
 			return fmt.Errorf("insert deliveries: %w", err)
 		}
-		created = len(dlv.ids)
+		unleased = dlv.unleased()
 		return nil
 	})
 	if err != nil {
@@ -196,7 +198,7 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 	}
 	// Leased deliveries go to the publishing node's dispatcher in memory;
 	// only unleased ones are news for the other nodes.
-	if created > 0 && leaseOwner == nil {
+	if unleased > 0 {
 		s.notifier.poke()
 	}
 	return results, nil
@@ -308,10 +310,12 @@ func newDelivery(p store.PublishParams, e *domain.Event, w *domain.Webhook) doma
 type deliveryArrays struct {
 	event                            []int
 	ids, eventIDs, webhookIDs, types []string
+	leased                           []bool
 }
 
-func (a *deliveryArrays) add(event int, d *domain.Delivery) {
+func (a *deliveryArrays) add(event int, d *domain.Delivery, leased bool) {
 	a.event = append(a.event, event)
+	a.leased = append(a.leased, leased)
 	a.ids = append(a.ids, d.ID)
 	a.eventIDs = append(a.eventIDs, d.EventID)
 	a.webhookIDs = append(a.webhookIDs, d.WebhookID)
@@ -328,7 +332,19 @@ func (a deliveryArrays) keep(ok func(event int) bool) deliveryArrays {
 			out.eventIDs = append(out.eventIDs, a.eventIDs[i])
 			out.webhookIDs = append(out.webhookIDs, a.webhookIDs[i])
 			out.types = append(out.types, a.types[i])
+			out.leased = append(out.leased, a.leased[i])
 		}
 	}
 	return out
+}
+
+// unleased counts the deliveries created without a lease.
+func (a deliveryArrays) unleased() int {
+	n := 0
+	for _, l := range a.leased {
+		if !l {
+			n++
+		}
+	}
+	return n
 }

@@ -48,11 +48,7 @@ func publish(tx *wtx, p *store.PublishParams) ([]store.PublishResult, error) {
 	hooks := slices.Clone(th.hooks)
 
 	now := micros(p.Now)
-	due, leaseUntil := now, int64(0)
-	if p.LeaseOwner != "" {
-		leaseUntil = micros(p.LeaseUntil)
-		due = leaseUntil
-	}
+	leased := p.LeaseDecider()
 	results := make([]store.PublishResult, len(p.Events))
 	var seen map[string]int // idempotency key → index of its first event in this batch
 	for i := range p.Events {
@@ -92,10 +88,15 @@ func publish(tx *wtx, p *store.PublishParams) ([]store.PublishResult, error) {
 				ID: id.New(id.Delivery), TenantID: p.TenantID, EventID: e.ID, WebhookID: hooks[j].ID,
 				EventType: e.Type, State: domain.Scheduled, NextAttemptAt: p.Now, CreatedAt: p.Now, UpdatedAt: p.Now,
 			}
+			owner, leaseUntil, due := "", int64(0), now
+			if leased(d.WebhookID) {
+				owner, leaseUntil = p.LeaseOwner, micros(p.LeaseUntil)
+				due = leaseUntil
+			}
 			if _, err := tx.exec(`INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state,
 				next_attempt_at, created_at, updated_at, lease_owner, lease_until, due_at)
 				VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)`,
-				d.ID, d.TenantID, d.EventID, d.WebhookID, d.EventType, now, now, now, p.LeaseOwner, leaseUntil, due); err != nil {
+				d.ID, d.TenantID, d.EventID, d.WebhookID, d.EventType, now, now, now, owner, leaseUntil, due); err != nil {
 				return nil, err
 			}
 			r.Deliveries = append(r.Deliveries, d)

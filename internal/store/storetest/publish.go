@@ -205,6 +205,41 @@ var publishTests = []test{
 			t.Fatalf("after lease expiry claimed %v, want [%s]", jobIDs(jobs), d.ID)
 		}
 	}},
+	{"LeaseOnlyChosenWebhooks", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		hot := f.webhook(tn.ID)
+		cold := f.webhook(tn.ID)
+		until := base.Add(30 * time.Second)
+		asked := map[string]int{}
+		events := []domain.Event{event(tn.ID, "user.created", ""), event(tn.ID, "user.created", ""), event(tn.ID, "user.created", "")}
+		res, err := f.s.Publish(f.ctx, store.PublishParams{
+			TenantID: tn.ID, Events: events, Match: subscribes, Now: base, LeaseOwner: "node-a", LeaseUntil: until,
+			LeaseWebhook: func(webhookID string) bool { asked[webhookID]++; return webhookID == cold.ID },
+		})
+		if err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+		if asked[hot.ID] < 1 || asked[cold.ID] < 1 {
+			t.Fatalf("LeaseWebhook asked %v, want each webhook asked", asked)
+		}
+		var hotIDs []string
+		for _, r := range res {
+			for _, d := range r.Deliveries {
+				if d.WebhookID == hot.ID {
+					hotIDs = append(hotIDs, d.ID)
+				}
+			}
+		}
+		// The hot webhook's deliveries were stored unleased: another node
+		// claims them at once; the cold one's stay leased to node-a.
+		jobs := f.claim("node-b", base, base.Add(time.Minute), 10)
+		if got, want := jobIDs(jobs), sortedAsc(hotIDs); len(want) != 3 || !equalStrings(got, want) {
+			t.Fatalf("node-b claimed %v, want the 3 unleased deliveries %v", got, want)
+		}
+		if jobs := f.claim("node-b", until.Add(-time.Microsecond), until.Add(time.Minute), 10); len(jobs) != 0 {
+			t.Fatalf("node-b claimed %d leased deliveries before their lease expired", len(jobs))
+		}
+	}},
 }
 
 func sortedAsc(ss []string) []string {
