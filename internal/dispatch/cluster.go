@@ -38,21 +38,6 @@ func (d *Dispatcher) heartbeatInterval() time.Duration {
 	return max(d.cfg.LeaseFor/6, 100*time.Millisecond)
 }
 
-// heartbeatLoop keeps d.nodes, the count of live dispatchers, up to date.
-func (d *Dispatcher) heartbeatLoop(ctx context.Context) {
-	defer d.loops.Done()
-	t := time.NewTicker(d.heartbeatInterval())
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		d.heartbeat(ctx)
-	}
-}
-
 // heartbeat announces this node once and stores the count of live
 // dispatchers. When the database cannot be reached the last count is kept:
 // the other nodes most likely still run.

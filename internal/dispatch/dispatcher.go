@@ -85,7 +85,7 @@ type Dispatcher struct {
 	stopping bool
 	nextWake time.Time
 	// nodes is the number of live dispatchers (at least 1), kept by
-	// heartbeatLoop when Config.Membership is set.
+	// heartbeat when Config.Membership is set.
 	nodes atomic.Int64
 
 	wakeCh  chan struct{}
@@ -150,14 +150,30 @@ func (d *Dispatcher) Start() {
 	}
 	d.loops.Add(2)
 	go d.pollLoop(ctx)
-	go d.renewLoop(ctx)
+	go d.every(ctx, d.cfg.LeaseFor/3, d.renew)
 	if d.cfg.Membership != nil {
 		d.loops.Add(1)
-		go d.heartbeatLoop(ctx)
+		go d.every(ctx, d.heartbeatInterval(), d.heartbeat)
 	}
 	d.recorder.Add(1)
 	go d.recordLoop()
 	d.Wake()
+}
+
+// every calls fn every interval until ctx is done; the loop is counted in
+// d.loops.
+func (d *Dispatcher) every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	defer d.loops.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fn(ctx)
+	}
 }
 
 // Stop stops claiming, lets attempts in flight finish until ctx is done

@@ -54,23 +54,9 @@ func (d *Dispatcher) leaseLostLocked(l *lease) bool {
 	return !d.cfg.Clock.Now().Before(l.until.Add(-d.leaseMargin()))
 }
 
-// renewLoop keeps this node's leases alive while it holds work, so that a
-// long queue is never mistaken for a crashed node.
-func (d *Dispatcher) renewLoop(ctx context.Context) {
-	defer d.loops.Done()
-	t := time.NewTicker(d.cfg.LeaseFor / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		d.renew(ctx)
-	}
-}
-
 // renew extends, in the store and then here, the leases this node holds.
+// It runs every LeaseFor/3, so that a long queue is never mistaken for a
+// crashed node.
 // A lease dropped meanwhile may be extended once more in the store: it then
 // runs out a lease later, and its work is claimed afresh.
 func (d *Dispatcher) renew(ctx context.Context) {
