@@ -230,27 +230,20 @@ func (src *builtinSource) schema(et EventType, entitySchema json.RawMessage, a a
 // replacing members with the same key. Unlike mergePatch it never recurses:
 // a property redefined by an action is redefined whole.
 func mergeMembers(base, extra json.RawMessage) (json.RawMessage, error) {
-	var bm []member
-	if base != nil {
-		var err error
-		if bm, err = members(base); err != nil {
-			return nil, err
-		}
-	}
-	em, err := members(extra)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range em {
-		bm = set(bm, m.key, m.value)
-	}
-	return encodeMembers(bm), nil
+	return combineMembers(base, extra, true)
 }
 
 // addMissingMembers appends to the object base the members of extra whose
 // keys base does not have: an entity's own definition of a common property
 // wins.
 func addMissingMembers(base, extra json.RawMessage) (json.RawMessage, error) {
+	return combineMembers(base, extra, false)
+}
+
+// combineMembers adds the members of extra to base (nil: an empty object);
+// a key both have takes extra's value when replace is set, and keeps
+// base's otherwise.
+func combineMembers(base, extra json.RawMessage, replace bool) (json.RawMessage, error) {
 	var bm []member
 	if base != nil {
 		var err error
@@ -263,8 +256,8 @@ func addMissingMembers(base, extra json.RawMessage) (json.RawMessage, error) {
 		return nil, err
 	}
 	for _, m := range em {
-		if _, ok := get(bm, m.key); !ok {
-			bm = append(bm, m)
+		if _, ok := get(bm, m.key); !ok || replace {
+			bm = set(bm, m.key, m.value)
 		}
 	}
 	return encodeMembers(bm), nil
