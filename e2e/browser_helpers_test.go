@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,11 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lmshooks/lmshooks/internal/catalog"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // chromiumPath is where Debian's chromium package puts the browser.
@@ -102,6 +109,31 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	run(t, ctx, "fit the viewport", chromedp.EmulateViewport(size[0], max(size[1], size[2])))
 	png := get(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
 	run(t, ctx, "restore the viewport", chromedp.EmulateViewport(size[0], size[1]))
+	writeScreenshot(t, name, png)
+}
+
+// screenshotAt saves what the window shows with the element a CSS selector
+// matches at its top ("" for the top of the page), for pages too long to
+// read as one picture; like screenshot, only when
+// LMSHOOKS_UPDATE_SCREENSHOTS=1.
+func screenshotAt(t *testing.T, ctx context.Context, name, sel string) {
+	t.Helper()
+	if os.Getenv("LMSHOOKS_UPDATE_SCREENSHOTS") != "1" {
+		return
+	}
+	js := `window.scrollTo(0, 0)`
+	if sel != "" {
+		js = fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "start"}); window.scrollBy(0, -16)`, sel)
+	}
+	run(t, ctx, "scroll to "+sel, chromedp.Evaluate[chromedp.Void](js))
+	png := get(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
+	run(t, ctx, "scroll back", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	writeScreenshot(t, name, png)
+}
+
+// writeScreenshot writes docs/screenshots/<name>.png.
+func writeScreenshot(t *testing.T, name string, png []byte) {
+	t.Helper()
 	dir := filepath.Join("..", "docs", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -116,10 +148,53 @@ func visible(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(sel))
 }
 
-// click clicks the element a CSS selector matches.
-func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+// click clicks the element a CSS selector matches, once it is visible,
+// scrolled to the middle of the window first: at the bottom it may sit
+// under the webhook form's sticky buttons, which would take the click.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"})`, sel)),
+		chromedp.Click(chromedp.CSS(sel)))
+}
 
 // typeInto types text into the field a CSS selector matches.
 func typeInto(sel, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.SendKeys(chromedp.CSS(sel), text)
+}
+
+// seedHistory stores a day of the tenant's events, hour by hour, each
+// delivered to "HRIS sync" and one in four to "CRM export", as if the LMS
+// had published them then (the store stamps deliveries with the time given
+// to Publish); the dispatcher sends them at once. It returns when none is
+// left scheduled.
+func seedHistory(t *testing.T, s *server, tenant string) {
+	t.Helper()
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, _ := cat.Lookup("user.created")
+	now := time.Now().UTC()
+	for h := 23; h >= 1; h-- {
+		at := now.Add(-time.Duration(h) * time.Hour)
+		// A daily rhythm: busy in the working hours of the day.
+		n := 6 + int(5*math.Sin(float64(h)/24*2*math.Pi))
+		evs := make([]domain.Event, n)
+		crm := map[string]bool{}
+		for i := range evs {
+			evs[i] = domain.Event{ID: id.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: example.Example}
+			crm[evs[i].ID] = i%4 == 0
+		}
+		_, err := s.app.Store.Publish(context.Background(), store.PublishParams{TenantID: tenant, Events: evs, Now: at,
+			Match: func(w *domain.Webhook, e *domain.Event) bool {
+				return w.Name == "HRIS sync" || w.Name == "CRM export" && crm[e.ID]
+			}})
+		if err != nil {
+			t.Fatalf("seed history: %v", err)
+		}
+	}
+	eventually(t, 30*time.Second, "the history to be delivered", func() bool {
+		return s.deliveries(tenant, "include_counts=true&limit=1").Counts["scheduled"] == 0
+	})
 }

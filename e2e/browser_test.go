@@ -59,7 +59,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		typeInto("#url", ok.URL+"/lms"),
 		click(`details.entity:has(input[value="user.created"]) summary`),
 		click(`input[value="user.created"]`),
-		click(`input[value="user.updated"]`),
+		click(`input[value="user.updated"]`))
+	if chosen := text(t, ctx, "#chosen-types"); !strings.Contains(chosen, "user.created") || !strings.Contains(chosen, "user.updated") {
+		t.Fatalf("the chosen types read %q after ticking user.created and user.updated", chosen)
+	}
+	run(t, ctx, "try a filter",
 		// A payload filter, tried on the example before saving: first
 		// one that does not match it, then one that does.
 		typeInto("#filter", `data.email.endsWith("@globex.com")`),
@@ -76,7 +80,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if out := text(t, ctx, "#filter-outcome"); out != "true" {
 		t.Fatalf("filter outcome = %q, want true", out)
 	}
-	screenshot(t, ctx, "webhook-filter")
+	screenshotAt(t, ctx, "webhook-filter", "#filter-field")
 	run(t, ctx, "test the webhook",
 		typeInto("#headers", "X-Api-Key: k-123"),
 		click("#test-button"),
@@ -90,7 +94,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if ok.count() != 1 {
 		t.Fatalf("receiver got %d requests from the test, want 1", ok.count())
 	}
-	screenshot(t, ctx, "webhook-test")
+	screenshotAt(t, ctx, "webhook-test", "#test-result")
 	run(t, ctx, "save the webhook", click(`.form-foot button[value="save"]`), visible("#secret[readonly]"))
 	secret := get(t, ctx, "read the secret", chromedp.Value(chromedp.CSS("#secret")))
 	if !strings.HasPrefix(secret, "whsec_") {
@@ -163,21 +167,52 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "delivery")
 
+	// A day of history, as a running LMS would have left it, so that the
+	// dashboard's chart has something to show.
+	seedHistory(t, s, "acme")
 	run(t, ctx, "open the dashboard", chromedp.Navigate(s.base+"/t/acme/"), visible(".chart"))
+	if bars := get(t, ctx, "count the chart's bars", chromedp.Evaluate[int](`document.querySelectorAll(".chart.wide a").length`)); bars < 20 {
+		t.Fatalf("the chart links %d bars, want one per hour with deliveries (20 or more)", bars)
+	}
 	order := get(t, ctx, "read the dashboard's webhooks", chromedp.Evaluate[[]string](`[...document.querySelectorAll('tbody a.cell-main')].map(a => a.textContent.trim())`))
 	if len(order) != 3 || order[2] != "HRIS sync" {
 		t.Fatalf("dashboard webhooks = %v, want the healthy HRIS sync after the failing ones", order)
 	}
 	screenshot(t, ctx, "dashboard")
-	run(t, ctx, "open a webhook", chromedp.Navigate(s.base+"/t/acme/webhooks"), click(`a.cell-main`), visible("#name"))
-	screenshot(t, ctx, "webhook-edit")
+	// The saved webhook: Test works after saving too, its secret is
+	// revealed on demand, and a rotated secret signs what follows.
+	run(t, ctx, "open HRIS sync", chromedp.Navigate(s.base+"/t/acme/webhooks"), visible("#webhooks"),
+		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("#webhooks a.cell-main")].find(a => a.textContent.trim() === "HRIS sync").click()`),
+		visible("#name"))
+	screenshotAt(t, ctx, "webhook-edit", "")
+	editURL := get(t, ctx, "read the location", chromedp.Location())
+	run(t, ctx, "test the saved webhook", click("#test-button"), visible("#test-result"))
+	if st := text(t, ctx, "#test-status"); st != "200" {
+		t.Fatalf("test after saving: status %q, want 200", st)
+	}
+	run(t, ctx, "reveal the secret", click(`button[value="reveal"]`), visible("#secret[readonly]"))
+	if got := get(t, ctx, "read the revealed secret", chromedp.Value(chromedp.CSS("#secret"))); got != secret {
+		t.Fatalf("revealed secret %q, want the one shown at creation", got)
+	}
+	run(t, ctx, "rotate the secret", chromedp.Navigate(editURL), visible(`button[value="rotate"]`), click(`button[value="rotate"]`), visible("#secret[readonly]"))
+	rotated := get(t, ctx, "read the new secret", chromedp.Value(chromedp.CSS("#secret")))
+	if rotated == secret || !strings.HasPrefix(rotated, "whsec_") {
+		t.Fatalf("rotated secret %q, want a new whsec_ secret", rotated)
+	}
+	ok.setSecret(rotated)
+	before := ok.count()
+	s.mustCall(202, "POST", "/api/v1/tenants/acme/events", map[string]any{"type": "user.updated", "data": json.RawMessage(example.Example)}, nil)
+	eventually(t, 10*time.Second, "a delivery signed with the rotated secret", func() bool { return ok.count() > before })
+	if _, bad := ok.snapshot(); len(bad) > 0 {
+		t.Fatalf("deliveries after rotation do not verify with the new secret: %v", bad)
+	}
 	run(t, ctx, "open the catalog", chromedp.Navigate(s.base+"/t/acme/event-types"), visible(".type-list"))
 	if tag := text(t, ctx, `a[href$="/event-types/acme_badge.earned"] .tag`); tag != "custom" {
 		t.Fatalf("acme's own type is marked %q in the catalog, want custom", tag)
 	}
-	screenshot(t, ctx, "event-types")
+	screenshotAt(t, ctx, "event-types", "")
 	run(t, ctx, "open an event type", chromedp.Navigate(s.base+"/t/acme/event-types/course_enrollment.completed"), visible("pre.code"))
-	screenshot(t, ctx, "event-type")
+	screenshotAt(t, ctx, "event-type", "")
 
 	// A CYPHER webhook: choosing the format shows its defaults and the
 	// parameter editor; a variable of the chosen type goes into a value.
@@ -199,10 +234,29 @@ func TestConsoleInBrowser(t *testing.T) {
 	if v := get(t, ctx, "read the timeout", chromedp.Value(chromedp.CSS("#timeout_seconds"))); v != "10" {
 		t.Fatalf("timeout after choosing cypher = %q, want its default 10", v)
 	}
-	screenshot(t, ctx, "webhook-cypher")
+	run(t, ctx, "scroll the variables back to their heading", chromedp.Evaluate[chromedp.Void](`document.querySelector("#cypher-vars").scrollTop = 0`))
+	screenshotAt(t, ctx, "webhook-cypher", "#cypher-editor")
 
 	run(t, ctx, "open the tenants", chromedp.Navigate(s.base+"/tenants"), visible("table"))
 	screenshot(t, ctx, "tenants")
+	// An API key for the LMS, shown once, then listed by its prefix.
+	run(t, ctx, "create an API key", typeInto("#key-acme", "LMS production"), chromedp.Submit(chromedp.CSS("#key-acme")), visible("#secret[readonly]"))
+	key := get(t, ctx, "read the key", chromedp.Value(chromedp.CSS("#secret")))
+	if !strings.HasPrefix(key, "lmsk_") {
+		t.Fatalf("new API key %q, want lmsk_…", key)
+	}
+	run(t, ctx, "open acme's API keys", chromedp.Navigate(s.base+"/tenants/acme/api-keys"), visible("#api-keys"))
+	if row := text(t, ctx, "#api-keys tbody tr"); !strings.Contains(row, "LMS production") || !strings.Contains(row, key[:len("lmsk_")+6]) || strings.Contains(row, key) {
+		t.Fatalf("API keys row %q, want the name and prefix but not the key", row)
+	}
+	screenshot(t, ctx, "api-keys")
+
+	// Sign out: the operator's pages ask for the password again.
+	run(t, ctx, "sign out", click(".sidebar-foot button"), visible("#password"))
+	run(t, ctx, "open a page signed out", chromedp.Navigate(s.base+"/t/acme/webhooks"), visible("#password"))
+	if loc := get(t, ctx, "read the location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {
+		t.Fatalf("signed out, a tenant page leads to %s, want the sign-in page", loc)
+	}
 
 	// A portal link shows its tenant, on a phone-sized screen too, and
 	// nothing else.

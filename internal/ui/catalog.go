@@ -40,13 +40,34 @@ func (c *Console) catalogPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return c.page(w, r, rc, "catalog", "Event types", "catalog", groups)
 }
 
+// standardFirst puts the default format first, where a reader starts.
+func standardFirst(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if n == domain.DefaultFormat {
+			out = append(out, n)
+		}
+	}
+	for _, n := range names {
+		if n != domain.DefaultFormat {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // rendering is an example as one format puts it on the wire.
 type rendering struct {
 	Format      string
+	Label       string // the vendor or standard behind the format
 	ContentType string
 	Headers     []header
 	Body        []byte
-	Error       string
+	// Signed says the dispatcher adds the Standard Webhooks headers
+	// (webhook-id, webhook-timestamp, webhook-signature); vendor formats
+	// whose receivers expect the vendor's request exactly do without.
+	Signed bool
+	Error  string
 }
 
 // eventTypeData is an event type's page data.
@@ -74,15 +95,16 @@ func (c *Console) eventTypePage(w http.ResponseWriter, r *http.Request, rc *reqC
 	ev := &domain.Event{ID: "evt_01hx0example0000000000000", TenantID: rc.tenant.ID, Type: et.Type, OccurredAt: now, ReceivedAt: now, Data: et.Example}
 	dl := &domain.Delivery{ID: "dlv_01hx0example0000000000000", TenantID: rc.tenant.ID, EventID: ev.ID, WebhookID: "wh_example", EventType: et.Type, State: domain.Scheduled, CreatedAt: now}
 	d := eventTypeData{Type: et}
-	for _, name := range c.formats.Names() {
+	for _, name := range standardFirst(c.formats.Names()) {
 		rd, _ := c.formats.Lookup(name)
 		wh := &domain.Webhook{ID: "wh_example", TenantID: rc.tenant.ID, Name: "Example", Format: name, EventTypes: []string{et.Type}}
 		req, err := rd.Render(ev, dl, wh, now)
-		out := rendering{Format: name}
+		out := rendering{Format: name, Label: formatLabels[name]}
 		if err != nil {
 			out.Error = err.Error()
 		} else {
 			out.ContentType, out.Headers, out.Body = req.ContentType, sortedHeaders(req.Header), req.Body
+			out.Signed = !req.SkipStandardSignature
 		}
 		d.Renderings = append(d.Renderings, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"time"
 
@@ -64,11 +65,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 // errors, success rate and latency over 24 hours and 7 days, and each
 // webhook's, failing webhooks first.
 func (c *Console) dashboardStats(ctx context.Context, tenantID string, hooks []domain.Webhook, now time.Time) (dashboardData, error) {
-	day, err := c.windowStats(ctx, tenantID, now.Add(-24*time.Hour), now)
-	if err != nil {
-		return dashboardData{}, err
-	}
-	week, err := c.windowStats(ctx, tenantID, now.Add(-7*24*time.Hour), now)
+	day, week, err := c.dayAndWeek(ctx, tenantID, now)
 	if err != nil {
 		return dashboardData{}, err
 	}
@@ -117,7 +114,10 @@ func (c *Console) dashboardChart(w http.ResponseWriter, r *http.Request, rc *req
 			d.Any = d.Any || v > 0
 		}
 	}
-	d.Chart = chartSVG(buckets, step)
+	audit := tenantBase(tid) + "/deliveries?"
+	d.Chart = chartHTML(buckets, step, func(start, end time.Time) string {
+		return audit + url.Values{"since": {start.UTC().Format(time.RFC3339)}, "until": {end.UTC().Format(time.RFC3339)}}.Encode()
+	})
 	return c.page(w, r, rc, "dashboard", "Dashboard", "dashboard", d)
 }
 

@@ -13,18 +13,6 @@ import (
 // auditPageSize is how many deliveries a page of the audit shows.
 const auditPageSize = 50
 
-// ranges are the audit's time filters.
-var ranges = []struct {
-	Key   string
-	Label string
-	Dur   time.Duration
-}{
-	{"1h", "Last hour", time.Hour},
-	{"24h", "Last 24 hours", 24 * time.Hour},
-	{"7d", "Last 7 days", 7 * 24 * time.Hour},
-	{"30d", "Last 30 days", 30 * 24 * time.Hour},
-}
-
 // tab is one state tab of the audit with its count.
 type tab struct {
 	State  domain.DeliveryState // "" for all
@@ -46,6 +34,11 @@ type auditData struct {
 	FirstURL   string
 	Types      []string
 	Filtered   bool
+	// From and To fill the custom range's fields.
+	From, To timeField
+	// Example is how the LMS publishes its first event, for the empty
+	// audit of a tenant with webhooks.
+	Example publishExample
 }
 
 // auditFilter is the audit's filter as given in the query.
@@ -54,7 +47,9 @@ type auditFilter struct {
 	WebhookID string
 	EventType string
 	EventID   string
-	Range     string
+	Range     string // a preset key, rangeCustom or ""
+	// Since and Until bound a custom range, as RFC 3339 instants.
+	Since, Until string
 }
 
 // query renders the filter as a query string, with the state replaced.
@@ -65,7 +60,55 @@ func (f auditFilter) query(state string) url.Values {
 			q.Set(k, v)
 		}
 	}
+	if f.Range == rangeCustom {
+		for k, v := range map[string]string{"since": f.Since, "until": f.Until} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+	}
 	return q
+}
+
+// parseAuditFilter reads the audit's filter from the query into the store's
+// filter. A custom range comes as since/until (or, without the page
+// script, as from/to in UTC); these alone imply a custom range, so that
+// the dashboard's bars can link to their deliveries.
+func (c *Console) parseAuditFilter(q url.Values, tenantID string) (auditFilter, store.DeliveryFilter, error) {
+	af := auditFilter{State: q.Get("state"), WebhookID: q.Get("webhook_id"), EventType: strings.TrimSpace(q.Get("event_type")),
+		EventID: strings.TrimSpace(q.Get("event_id")), Range: q.Get("range")}
+	f := store.DeliveryFilter{TenantID: tenantID, WebhookID: af.WebhookID, EventType: af.EventType, EventID: af.EventID,
+		Page: store.Page{Cursor: q.Get("cursor"), Limit: auditPageSize}}
+	if af.State != "" {
+		f.State = domain.DeliveryState(af.State)
+		if !f.State.Valid() {
+			return af, f, domain.FieldErrorf("state", "%q is not a delivery state", af.State)
+		}
+	}
+	if af.Range == "" && (q.Get("since") != "" || q.Get("until") != "" || q.Get("from") != "" || q.Get("to") != "") {
+		af.Range = rangeCustom
+	}
+	switch {
+	case af.Range == rangeCustom:
+		var err error
+		if f.Since, err = formTime(q, "since", "from"); err != nil {
+			return af, f, err
+		}
+		if f.Until, err = formTime(q, "until", "to"); err != nil {
+			return af, f, err
+		}
+		if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+			return af, f, domain.FieldErrorf("until", "the end of the range must come after its start")
+		}
+		af.Since, af.Until = newTimeField(f.Since).UTC, newTimeField(f.Until).UTC
+	case af.Range != "":
+		d := presetRange(af.Range)
+		if d == 0 {
+			return af, f, domain.FieldErrorf("range", "%q is not a time range", af.Range)
+		}
+		f.Since = c.clock.Now().UTC().Add(-d)
+	}
+	return af, f, nil
 }
 
 // deliveriesPage is the audit list (seed 000): deliveries newest first,
@@ -74,19 +117,9 @@ func (f auditFilter) query(state string) url.Values {
 func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	af := auditFilter{State: q.Get("state"), WebhookID: q.Get("webhook_id"), EventType: strings.TrimSpace(q.Get("event_type")), EventID: strings.TrimSpace(q.Get("event_id")), Range: q.Get("range")}
-	f := store.DeliveryFilter{TenantID: rc.tenant.ID, WebhookID: af.WebhookID, EventType: af.EventType, EventID: af.EventID,
-		Page: store.Page{Cursor: q.Get("cursor"), Limit: auditPageSize}}
-	if af.State != "" {
-		f.State = domain.DeliveryState(af.State)
-		if !f.State.Valid() {
-			return domain.FieldErrorf("state", "%q is not a delivery state", af.State)
-		}
-	}
-	for _, rg := range ranges {
-		if rg.Key == af.Range {
-			f.Since = c.clock.Now().UTC().Add(-rg.Dur)
-		}
+	af, f, err := c.parseAuditFilter(q, rc.tenant.ID)
+	if err != nil {
+		return err
 	}
 	counts, err := c.store.CountDeliveries(ctx, f)
 	if err != nil {
@@ -102,7 +135,11 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	base := tenantBase(rc.tenant.ID) + "/deliveries"
 	d := auditData{Deliveries: ds, Names: map[string]string{}, Webhooks: hooks, Filter: af, Ranges: ranges,
-		Filtered: af.WebhookID != "" || af.EventType != "" || af.EventID != "" || af.Range != ""}
+		Filtered: af.WebhookID != "" || af.EventType != "" || af.EventID != "" || af.Range != "",
+		From:     newTimeField(f.Since), To: newTimeField(f.Until)}
+	if af.Range != rangeCustom {
+		d.From, d.To = timeField{}, timeField{}
+	}
 	for _, h := range hooks {
 		d.Names[h.ID] = h.Name
 	}
@@ -122,8 +159,12 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	if q.Get("cursor") != "" {
 		d.FirstURL = base + "?" + af.query(af.State).Encode()
 	}
-	for _, et := range c.catalogFor(r.Context(), rc.tenant.ID).All() {
+	cat := c.catalogFor(ctx, rc.tenant.ID)
+	for _, et := range cat.All() {
 		d.Types = append(d.Types, et.Type)
+	}
+	if len(ds) == 0 && len(hooks) > 0 {
+		d.Example = newPublishExample(r, rc.tenant.ID, hooks, c.catalog)
 	}
 	return c.page(w, r, rc, "deliveries", "Deliveries", "deliveries", d)
 }
@@ -133,16 +174,25 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 // since…").
 func (c *Console) recoverDeliveries(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	var dur time.Duration
-	for _, rg := range ranges {
-		if rg.Key == r.PostFormValue("since") {
-			dur = rg.Dur
-		}
-	}
-	if dur == 0 {
-		return domain.FieldErrorf("since", "choose how far back to retry")
-	}
 	now := c.clock.Now().UTC()
+	var since time.Time
+	switch key := r.PostFormValue("since"); key {
+	case rangeCustom:
+		t, err := formTime(r.PostForm, "since_time", "since_local")
+		if err != nil {
+			return err
+		}
+		if t.IsZero() || !t.Before(now) {
+			return domain.FieldErrorf("since_time", "choose a time in the past to retry from")
+		}
+		since = t
+	default:
+		d := presetRange(key)
+		if d == 0 {
+			return domain.FieldErrorf("since", "choose how far back to retry")
+		}
+		since = now.Add(-d)
+	}
 	var ids []string
 	if wid := r.PostFormValue("webhook_id"); wid != "" {
 		if _, err := c.store.GetWebhook(ctx, rc.tenant.ID, wid); err != nil {
@@ -160,7 +210,7 @@ func (c *Console) recoverDeliveries(w http.ResponseWriter, r *http.Request, rc *
 	}
 	total := 0
 	for _, wid := range ids {
-		n, err := c.store.Recover(ctx, store.RecoverParams{TenantID: rc.tenant.ID, WebhookID: wid, Since: now.Add(-dur), Now: now})
+		n, err := c.store.Recover(ctx, store.RecoverParams{TenantID: rc.tenant.ID, WebhookID: wid, Since: since, Now: now})
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,9 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	// NoSignIn hides the sign-in button: tenant admins of a portal have
+	// no password, and in a frame the sign-in page would be refused.
+	NoSignIn bool
 }
 
 // fail answers err: sign-in for a missing session, else the error page
@@ -58,6 +61,12 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 		p.Message = "This page does not exist, or you do not have access to it."
 	case http.StatusUnauthorized:
 		p.Heading = "Not signed in"
+		switch err {
+		case errPortalLink:
+			p.Heading, p.NoSignIn = "This link does not work", true
+		case errPortalEnded:
+			p.Heading, p.NoSignIn = "Session ended", true
+		}
 	case http.StatusForbidden:
 		p.Heading = "Not allowed"
 	case http.StatusConflict:

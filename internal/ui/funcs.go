@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -16,18 +17,20 @@ import (
 // funcs are the helpers templates may call.
 func funcs(a *assets) template.FuncMap {
 	return template.FuncMap{
-		"asset":   a.url,
-		"time":    timeHTML,
-		"wait":    retry.FormatWait,
-		"pretty":  prettyBody,
-		"pct":     pct,
-		"ms":      ms,
-		"count":   count,
-		"plural":  plural,
-		"join":    strings.Join,
-		"title":   humanize,
-		"state":   stateLabel,
-		"headers": sortedHeaders,
+		"asset":     a.url,
+		"time":      timeHTML,
+		"timeShort": timeShortHTML,
+		"wait":      retry.FormatWait,
+		"pretty":    prettyBody,
+		"code":      inlineCode,
+		"pct":       pct,
+		"ms":        ms,
+		"count":     count,
+		"plural":    plural,
+		"join":      strings.Join,
+		"title":     humanize,
+		"state":     stateLabel,
+		"headers":   sortedHeaders,
 		"contains": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
@@ -57,6 +60,28 @@ func prettyBody(b []byte) string {
 	}
 	return string(b)
 }
+
+// inlineCode renders catalog prose, which marks names with backticks and
+// vendors' own terms with asterisks as Markdown does, with those names as
+// <code>, those terms as <em> and everything escaped.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // an unpaired backtick: leave the text as it is
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+		} else {
+			b.WriteString(emphasis.ReplaceAllString(template.HTMLEscapeString(p), "<em>$1</em>"))
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// emphasis matches *words* (not a lone * nor "* "), as Markdown reads them.
+var emphasis = regexp.MustCompile(`\*([^*\s](?:[^*]*[^*\s])?)\*`)
 
 // pct renders a rate in [0, 1] as a percentage.
 func pct(rate float64) string {

@@ -28,7 +28,7 @@ const flashCookie = "lmshooks_flash"
 func (c *Console) serve(fn handlerFunc, auth func(*reqCtx, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := &reqCtx{s: c.sessionOf(r)}
-		c.securityHeaders(w, rc.s)
+		c.securityHeaders(w, c.portalFrame(r, rc.s))
 		if ck, err := r.Cookie(flashCookie); err == nil {
 			rc.flash, _ = url.QueryUnescape(ck.Value)
 			c.clearCookie(w, flashCookie)
@@ -83,6 +83,9 @@ func (c *Console) operator(fn handlerFunc) http.Handler {
 func (c *Console) tenant(fn handlerFunc) http.Handler {
 	return c.serve(fn, func(rc *reqCtx, r *http.Request) error {
 		if rc.s == nil {
+			if framed(r) {
+				return errPortalEnded
+			}
 			return errSignIn
 		}
 		tid := r.PathValue("tenant")
@@ -115,11 +118,42 @@ func (c *Console) checkCSRF(r *http.Request, s *session) error {
 	return nil
 }
 
-// securityHeaders forbid framing except for portal sessions, which the
-// configured LMS origins may frame, and keep pages out of caches.
-func (c *Console) securityHeaders(w http.ResponseWriter, s *session) {
+// portalFrame reports whether the answer to r may be shown in a frame of
+// the configured LMS origins: pages of a portal session, the portal link
+// itself (its redirect, or why it is refused), and, in a frame, the page
+// that says a portal session has ended. Everything else, the sign-in form
+// above all, is never framed, so it cannot be clickjacked.
+func (c *Console) portalFrame(r *http.Request, s *session) bool {
+	switch {
+	case len(c.origins) == 0:
+		return false
+	case strings.HasPrefix(r.URL.Path, "/portal/"):
+		return true
+	case s != nil:
+		return s.Kind == kindPortal
+	}
+	return framed(r) && r.URL.Path != "/login"
+}
+
+// framed reports whether the browser loads r into a frame. Browsers that
+// do not send Sec-Fetch-Dest get the sign-in redirect instead of the
+// "session ended" page, which frame-ancestors then blocks: no worse.
+func framed(r *http.Request) bool {
+	dest := r.Header.Get("Sec-Fetch-Dest")
+	return dest == "iframe" || dest == "frame"
+}
+
+// errPortalEnded answers a tenant page loaded in a frame without a
+// session: the portal session of an embedding LMS has expired or its
+// cookie was not sent. The sign-in form would be refused in the frame, so
+// say what to do instead.
+var errPortalEnded = &domain.Error{Code: domain.EUNAUTHORIZED, Message: "Your session has ended. Open the webhooks page of your learning platform again to continue."}
+
+// securityHeaders forbid framing except by the configured LMS origins
+// where portalFrame allows it, and keep pages out of caches.
+func (c *Console) securityHeaders(w http.ResponseWriter, portal bool) {
 	ancestors := "'none'"
-	if s != nil && s.Kind == kindPortal && len(c.origins) > 0 {
+	if portal {
 		ancestors = strings.Join(c.origins, " ")
 	}
 	h := w.Header()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,5 +93,92 @@ func TestPortalLinkAndSessionExpire(t *testing.T) {
 	}
 	if p := b.get(path); p.status != http.StatusUnauthorized {
 		t.Fatalf("expired link: %d, want 401", p.status)
+	}
+}
+
+// An LMS frames the portal: what it shows in the frame may be framed by
+// the configured origins (the link, its refusal, the portal's pages, the
+// page saying a session has ended); the sign-in form and the operator's
+// pages never are.
+func TestPortalFraming(t *testing.T) {
+	const lms = "https://lms.example.com"
+	b := setup(t, func(c *Config) { c.PortalOrigins = []string{lms} })
+	b.tenant("acme")
+	framedGet := func(c *http.Client, path string) page {
+		t.Helper()
+		req, err := http.NewRequest("GET", b.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Sec-Fetch-Dest", "iframe")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return page{status: resp.StatusCode, header: resp.Header, body: string(raw)}
+	}
+	frameable := func(p page) bool {
+		return strings.Contains(p.header.Get("Content-Security-Policy"), "frame-ancestors "+lms) && p.header.Get("X-Frame-Options") == ""
+	}
+	refused := func(p page) bool {
+		return strings.Contains(p.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") && p.header.Get("X-Frame-Options") == "DENY"
+	}
+
+	// No session, in a frame: the session has ended; no sign-in button,
+	// since the LMS's tenant admins have no password.
+	p := framedGet(newClient(), "/t/acme/webhooks")
+	wantStatus(t, p, http.StatusUnauthorized)
+	mustContain(t, p, "Session ended", "Open the webhooks page of your learning platform again")
+	if strings.Contains(p.body, `href="/login"`) || !frameable(p) {
+		t.Fatalf("session-ended page: sign-in link or not frameable (CSP %q)", p.header.Get("Content-Security-Policy"))
+	}
+	// The same request outside a frame goes to the sign-in page, which is
+	// never frameable, framed or not.
+	if p := b.do(newClient(), "GET", "/t/acme/webhooks", nil); p.status != http.StatusSeeOther || !refused(p) {
+		t.Fatalf("unframed request without a session: %d, CSP %q", p.status, p.header.Get("Content-Security-Policy"))
+	}
+	if p := framedGet(newClient(), "/login"); !refused(p) {
+		t.Fatalf("sign-in page in a frame: CSP %q, want frame-ancestors 'none'", p.header.Get("Content-Security-Policy"))
+	}
+	// A bad link shows why in the frame.
+	path, _, err := b.console.IssuePortalLink("acme", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := framedGet(newClient(), path[:len(path)-4]+"AAAA")
+	wantStatus(t, bad, http.StatusUnauthorized)
+	mustContain(t, bad, "This link does not work")
+	if !frameable(bad) || strings.Contains(bad.body, `href="/login"`) {
+		t.Fatal("a refused portal link is not frameable or offers the sign-in page")
+	}
+	// A good one: its redirect and the portal's pages are frameable.
+	portal := newClient()
+	if p := framedGet(portal, path); p.status != http.StatusSeeOther || !frameable(p) {
+		t.Fatalf("portal link: %d, CSP %q", p.status, p.header.Get("Content-Security-Policy"))
+	}
+	if p := framedGet(portal, "/t/acme/deliveries"); p.status != http.StatusOK || !frameable(p) {
+		t.Fatalf("portal page: %d, CSP %q", p.status, p.header.Get("Content-Security-Policy"))
+	}
+	// The operator's pages are not, even framed.
+	b.login()
+	if p := framedGet(b.client, "/t/acme/"); p.status != http.StatusOK || !refused(p) {
+		t.Fatalf("operator page in a frame: %d, CSP %q", p.status, p.header.Get("Content-Security-Policy"))
+	}
+}
+
+// Without configured origins nothing is frameable, a portal included.
+func TestNoPortalOriginsNoFraming(t *testing.T) {
+	b := setup(t)
+	b.tenant("acme")
+	path, _, err := b.console.IssuePortalLink("acme", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []page{b.get(path), b.get("/t/acme/")} {
+		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || p.header.Get("X-Frame-Options") != "DENY" {
+			t.Fatalf("CSP %q, XFO %q: want no framing", csp, p.header.Get("X-Frame-Options"))
+		}
 	}
 }

@@ -90,10 +90,20 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, rc *reqCtx, page,
 // timeHTML renders a time as <time> in UTC; the page's script shows it in
 // the viewer's time zone and keeps UTC in the tooltip.
 func timeHTML(t time.Time) template.HTML {
+	return timeElement(t, "", "Jan 2, 15:04:05 UTC")
+}
+
+// timeShortHTML is timeHTML to the minute, for tables; the tooltip keeps
+// the seconds.
+func timeShortHTML(t time.Time) template.HTML {
+	return timeElement(t, ` data-style="short"`, "Jan 2, 15:04 UTC")
+}
+
+func timeElement(t time.Time, attrs, layout string) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
 	u := t.UTC()
-	return template.HTML(fmt.Sprintf(`<time datetime="%s" title="%s">%s</time>`,
-		u.Format(time.RFC3339Nano), u.Format("2006-01-02 15:04:05 UTC"), u.Format("Jan 2, 15:04:05 UTC")))
+	return template.HTML(fmt.Sprintf(`<time datetime="%s" title="%s"%s>%s</time>`,
+		u.Format(time.RFC3339Nano), u.Format("2006-01-02 15:04:05 UTC"), attrs, u.Format(layout)))
 }

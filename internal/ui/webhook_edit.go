@@ -62,6 +62,9 @@ type formData struct {
 	Policies []policyChoice
 	Scheme   string
 	formExtras
+	// Chosen is the subscription as the form stands: the checked types
+	// and the typed patterns, as they will be saved.
+	Chosen []string
 	// TryTypes are the event types the filter can be tried on: the
 	// subscribed ones, or every type while none is subscribed.
 	TryTypes       []string
@@ -89,7 +92,8 @@ func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 	cat := c.catalogFor(r.Context(), rc.tenant.ID)
 	d := formData{Webhook: wh, Form: f, Groups: entityGroups(cat), Formats: c.formatChoices(), Policies: policyChoices(), formExtras: x, FilterExamples: filterExamples, EnvelopeVars: envelopeVars}
 	d.Form.EventTypes, d.Form.OtherTypes = pickerSplit(d.Groups, f.EventTypes, f.OtherTypes)
-	d.TryTypes = subscribedTypes(cat, f.types())
+	d.Chosen = f.types()
+	d.TryTypes = subscribedTypes(cat, d.Chosen)
 	d.TypeVars = typeVariables(cat, d.TryTypes)
 	d.HasTypeVars = slices.ContainsFunc(d.TypeVars, func(v templateVar) bool { return v.Shown })
 	d.CypherRows = append(append([]cypherParam(nil), f.CypherParams...), make([]cypherParam, max(3-len(f.CypherParams), 1))...)

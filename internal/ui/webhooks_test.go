@@ -264,9 +264,30 @@ func TestCatalogShowsEveryTypeAndFormat(t *testing.T) {
 		}
 	}
 	d := b.get("/t/acme/event-types/course_enrollment.completed")
-	mustContain(t, d, "Example data", "Schema", "format", "application/json")
+	mustContain(t, d, "Example data", "Schema", "application/json")
 	for _, name := range b.console.formats.Names() {
-		mustContain(t, d, `<span class="tag">`+name+`</span> format`)
+		mustContain(t, d, `<a href="#format-`+name+`" data-tab="format-`+name+`">`+name+`</a>`, `<div class="format-panel" id="format-`+name+`" data-panel>`)
+	}
+	// Each format says whether the Standard Webhooks headers come along:
+	// the standard one does, CYPHER Learning's (form-encoded, unsigned)
+	// does not.
+	panel := func(name string) string {
+		i := strings.Index(d.body, `id="format-`+name+`"`)
+		j := strings.Index(d.body[i+1:], `class="format-panel"`)
+		if j < 0 {
+			j = len(d.body) - i - 1
+		}
+		return d.body[i : i+1+j]
+	}
+	if p := panel("standard"); !strings.Contains(p, "also carries the Standard Webhooks headers") {
+		t.Errorf("standard format panel does not mention its signature headers:\n%s", p)
+	}
+	if p := panel("cypher"); !strings.Contains(p, "without the Standard Webhooks signature headers") || strings.Contains(p, "also carries") {
+		t.Errorf("cypher format panel claims signature headers it does not send:\n%s", p)
+	}
+	// Catalog prose marks names with backticks; they show as code.
+	if c := b.get("/t/acme/event-types"); strings.Contains(c.body, "`") || !strings.Contains(c.body, "<code>") {
+		t.Errorf("catalog page shows raw backticks or no code")
 	}
 	wantStatus(t, b.get("/t/acme/event-types/nope.nope"), http.StatusNotFound)
 }

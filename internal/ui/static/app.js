@@ -7,16 +7,23 @@
   // Times arrive in UTC; show them in the viewer's time zone and keep UTC
   // in the tooltip.
   function localTimes(root) {
-    var opts = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short" };
-    var thisYear = new Intl.DateTimeFormat(undefined, opts);
-    opts.year = "numeric";
-    var otherYear = new Intl.DateTimeFormat(undefined, opts);
+    var formats = {};
+    var format = function (short, otherYear) {
+      var key = (short ? "s" : "l") + (otherYear ? "y" : "");
+      if (!formats[key]) {
+        var opts = { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+        if (!short) opts.second = "2-digit";
+        if (otherYear) opts.year = "numeric";
+        formats[key] = new Intl.DateTimeFormat(undefined, opts);
+      }
+      return formats[key];
+    };
     var year = new Date().getFullYear();
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       if (!el.title) el.title = d.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC").replace(/Z$/, " UTC");
-      el.textContent = (d.getFullYear() === year ? thisYear : otherYear).format(d);
+      el.textContent = format(el.dataset.style === "short", d.getFullYear() !== year).format(d);
     });
     root.querySelectorAll(".js-chart-time").forEach(function (el) {
       var d = new Date(el.getAttribute("data-datetime"));
@@ -39,6 +46,48 @@
           btn.textContent = "Copied";
           setTimeout(function () { btn.textContent = label; }, 1500);
         });
+      });
+    });
+  }
+
+  // The "Chosen" line above the picker follows the boxes and the typed
+  // patterns, as saving would merge them ("*" and entity.* absorb the
+  // single actions they cover).
+  function chosenTypes(root) {
+    var line = root.querySelector("#chosen-types");
+    if (!line) return;
+    var form = line.closest("form");
+    var sync = function () {
+      var all = [].map.call(form.querySelectorAll("input[name=event_types]:checked"), function (i) { return i.value; });
+      var other = form.querySelector("#other_types");
+      if (other) all = all.concat(other.value.split(/[\s,]+/).filter(Boolean));
+      var wild = {};
+      all.forEach(function (t) { if (t.slice(-2) === ".*") wild[t.slice(0, -2)] = true; });
+      var out = all.indexOf("*") >= 0 ? ["*"] : all.filter(function (t, i) {
+        var e = t.split(".")[0];
+        return all.indexOf(t) === i && !(wild[e] && t !== e + ".*");
+      });
+      var label = line.firstElementChild;
+      line.textContent = "";
+      line.appendChild(label);
+      line.appendChild(document.createTextNode(" "));
+      if (!out.length) {
+        var none = document.createElement("span");
+        none.className = "muted small";
+        none.textContent = "none yet";
+        line.appendChild(none);
+      }
+      out.forEach(function (t) {
+        var tag = document.createElement("span");
+        tag.className = "tag";
+        tag.textContent = t;
+        line.appendChild(tag);
+        line.appendChild(document.createTextNode(" "));
+      });
+    };
+    ["change", "input"].forEach(function (kind) {
+      form.addEventListener(kind, function (e) {
+        if (e.target.name === "event_types" || e.target.id === "other_types") sync();
       });
     });
   }
@@ -182,14 +231,103 @@
     });
   }
 
+  // Time range fields: "Between…" (or "Since a time…") shows them. Their
+  // values arrive in UTC (data-utc) and are shown and typed in the
+  // viewer's zone; on submit they go back as UTC instants in the hidden
+  // field named by data-utc-target, and the zone-less field stays home.
+  function timeRanges(root) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    root.querySelectorAll(".tz-name").forEach(function (el) { if (zone) el.textContent = "(" + zone + ")"; });
+    var local = function (d) {
+      return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    };
+    root.querySelectorAll("input[data-utc]").forEach(function (el) {
+      var d = new Date(el.dataset.utc);
+      if (el.dataset.utc && !isNaN(d)) el.value = local(d);
+    });
+    root.querySelectorAll("[data-range-select]").forEach(function (sel) {
+      var fields = sel.form.querySelectorAll(".range-field");
+      var sync = function () {
+        fields.forEach(function (f) { f.classList.toggle("off", sel.value !== "custom"); });
+      };
+      sel.addEventListener("change", function () {
+        sync();
+        if (sel.value === "custom" && fields[0]) fields[0].querySelector("input").focus();
+      });
+      sync();
+    });
+    root.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector("[data-utc-target]")) return;
+      form.addEventListener("submit", function () {
+        var sel = form.querySelector("[data-range-select]");
+        var custom = !sel || sel.value === "custom";
+        form.querySelectorAll("[data-utc-target]").forEach(function (el) {
+          var target = form.querySelector("input[type=hidden][name='" + el.dataset.utcTarget + "']");
+          var d = new Date(el.value);
+          el.disabled = true;
+          if (!target) return;
+          target.disabled = !(custom && el.value && !isNaN(d));
+          if (!target.disabled) target.value = d.toISOString();
+        });
+      });
+      // Back from the next page, the fields must work again.
+      window.addEventListener("pageshow", function () {
+        form.querySelectorAll("[data-utc-target]").forEach(function (el) { el.disabled = false; });
+      });
+    });
+  }
+
+  // Tabs: a nav of links to panels on the same page becomes a tab list
+  // that shows one panel at a time (arrow keys move between tabs).
+  // Without this script every panel shows and the links jump to them.
+  function tabs(root) {
+    root.querySelectorAll("[data-tabs]").forEach(function (nav) {
+      var links = [].slice.call(nav.querySelectorAll("[data-tab]"));
+      if (!links.length) return;
+      var show = function (id, focus) {
+        links.forEach(function (a) {
+          var on = a.dataset.tab === id;
+          a.setAttribute("aria-selected", on ? "true" : "false");
+          a.tabIndex = on ? 0 : -1;
+          var panel = document.getElementById(a.dataset.tab);
+          if (panel) panel.hidden = !on;
+          if (on && focus) a.focus();
+        });
+      };
+      nav.setAttribute("role", "tablist");
+      links.forEach(function (a, i) {
+        a.setAttribute("role", "tab");
+        a.setAttribute("aria-controls", a.dataset.tab);
+        var panel = document.getElementById(a.dataset.tab);
+        if (panel) panel.setAttribute("role", "tabpanel");
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          show(a.dataset.tab);
+          history.replaceState(null, "", "#" + a.dataset.tab);
+        });
+        a.addEventListener("keydown", function (e) {
+          var step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+          if (!step) return;
+          e.preventDefault();
+          show(links[(i + step + links.length) % links.length].dataset.tab, true);
+        });
+      });
+      var start = links.filter(function (a) { return "#" + a.dataset.tab === location.hash; })[0] || links[0];
+      show(start.dataset.tab);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     copyButtons(document);
     entityGroups(document);
+    chosenTypes(document);
     fillButtons(document);
     formatPicker(document);
     paramRows(document);
     typeVars(document);
+    timeRanges(document);
+    tabs(document);
     document.documentElement.classList.add("js");
   });
 })();
