@@ -58,6 +58,17 @@ func TestAuditQueriesUseIndexes(t *testing.T) {
 			t.Errorf("count %s: plan %q scans the table", name, p)
 		}
 	}
+	// The dashboard's per-bar counts read only the index entries of their
+	// window, not the tenant's every delivery.
+	bar := store.DeliveryFilter{TenantID: "t", Since: now.Add(-time.Hour), Until: now}
+	where, args := deliveryWhere(&bar, false, false)
+	if p := plan(`SELECT state, COUNT(*) FROM `+deliveriesFrom(&bar)+where+` GROUP BY state`, args...); !strings.Contains(p, "COVERING INDEX deliveries_tenant_created ") {
+		t.Errorf("count of a time window: plan %q, want the covering (tenant_id, created_at, state) index", p)
+	}
+	if p := plan(`SELECT webhook_id, started_at, duration_ns, success FROM attempts
+		WHERE tenant_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at`, "t", 0, 1); !strings.Contains(p, "COVERING INDEX attempts_tenant_started ") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("attempt samples: plan %q, want the covering attempts_tenant_started index in order", p)
+	}
 	p := plan(`SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ? ORDER BY due_at, id LIMIT 10`, 0)
 	if !strings.Contains(p, "deliveries_due") || strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("claim plan %q, want the partial due index in order", p)
