@@ -8,7 +8,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -68,16 +67,14 @@ type Config struct {
 	// RotationOverlap is how long a rotated-out secret keeps signing when
 	// the request does not say (default 24h).
 	RotationOverlap time.Duration
-	// Examples returns the catalog's example payload of an event type, for
-	// test sends; nil means the examples of Catalogs when set, and
-	// otherwise (or when a type has no example) built-in examples.
-	Examples func(eventType string) (json.RawMessage, bool)
 	// KeyCacheTTL is how long successful API key lookups are cached
 	// (default 10s; negative disables the cache).
 	KeyCacheTTL time.Duration
-	// Catalogs serves the event types API and checks webhook
-	// subscriptions and filters against the tenant's types; nil turns
-	// both off (the event types routes answer 503).
+	// Catalogs serves the event types API, checks webhook subscriptions
+	// and filters against the tenant's types and gives test sends the
+	// examples of the tenant's types; nil turns these off (the event types
+	// routes answer 503; a test send of a webhook with only patterns needs
+	// its event_type, and sends empty data unless given some).
 	Catalogs Catalogs
 	// Filters compiles webhook filters; nil means a fresh engine.
 	Filters *filter.Engine
@@ -97,7 +94,6 @@ type API struct {
 	maxBody    int64
 	maxBatch   int64
 	overlap    time.Duration
-	examples   func(string) (json.RawMessage, bool)
 	keys       *keyCache
 	catalogs   Catalogs
 	filters    *filter.Engine
@@ -117,13 +113,9 @@ func New(cfg Config) *API {
 		maxBody:    cfg.MaxBodyBytes,
 		maxBatch:   cfg.MaxBatchBodyBytes,
 		overlap:    cfg.RotationOverlap,
-		examples:   cfg.Examples,
 		catalogs:   cfg.Catalogs,
 		filters:    cfg.Filters,
 		portal:     cfg.Portal,
-	}
-	if a.examples == nil && a.catalogs != nil {
-		a.examples = builtinExample(a.catalogs)
 	}
 	if a.filters == nil {
 		f, err := filter.NewEngine(filter.Options{})

@@ -62,17 +62,6 @@ func toEventTypeJSON(et *catalog.EventType) eventTypeJSON {
 	return out
 }
 
-// builtinExample returns the example of a builtin type, for test sends.
-func builtinExample(c Catalogs) func(string) (json.RawMessage, bool) {
-	return func(t string) (json.RawMessage, bool) {
-		et, ok := c.Builtin().Lookup(t)
-		if !ok || len(et.Example) == 0 {
-			return nil, false
-		}
-		return et.Example, true
-	}
-}
-
 // catalogsOrErr returns the configured catalogs, or an error when this API
 // runs without one.
 func (a *API) catalogsOrErr() (Catalogs, error) {

@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -346,3 +348,105 @@ func TestTestSendUsesCatalogExample(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A test send of a webhook with patterns uses a real type of the tenant's
+// catalog that the subscription selects, and its example — a tenant's own
+// type's included; a type with no example is sent with empty data rather
+// than invented data.
+func TestTestSendPicksFromTenantCatalog(t *testing.T) {
+	e := newCatalogEnv(t)
+	key := e.tenant("acme")
+	kudos := m{"schema": m{"type": "object", "properties": m{"kudos": m{"type": "object", "properties": m{"points": m{"type": "integer"}}}}},
+		"example": m{"kudos": m{"points": 5}}}
+	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_kudos.awarded", key, kudos).ok(201, nil)
+	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_bare.sent", key, m{}).ok(201, nil)
+	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_gone.sent", key, m{}).ok(201, nil)
+
+	send := func(types []string, body any) testEventJSON {
+		t.Helper()
+		w := e.webhook("acme", key, m{"event_types": types})
+		var res testResultJSON
+		e.call("POST", "/api/v1/tenants/acme/webhooks/"+w.ID+"/test", key, body).ok(200, &res)
+		_, _, tests := e.disp.snapshot()
+		if got := tests[len(tests)-1].Event; got.ID != res.Event.ID || string(got.Data) != string(res.Event.Data) {
+			t.Fatalf("answer %+v does not describe what was sent: %+v", res.Event, got)
+		}
+		return res.Event
+	}
+	for _, tc := range []struct {
+		types []string
+		want  string
+		data  string
+	}{
+		{[]string{"*.awarded"}, "acme_kudos.awarded", `{"kudos":{"points":5}}`},
+		{[]string{"*"}, "acme_kudos.awarded", `{"kudos":{"points":5}}`},
+		{[]string{"course_enrollment.*"}, "course_enrollment.completed", example(t, "course_enrollment.completed")},
+		{[]string{"*.revoked"}, "badge.revoked", example(t, "badge.revoked")},
+		{[]string{"acme_bare.sent", "user.*"}, "user.activated", example(t, "user.activated")},
+		{[]string{"acme_bare.sent"}, "acme_bare.sent", `{}`},
+		{[]string{"acme_bare.*"}, "acme_bare.sent", `{}`},
+	} {
+		ev := send(tc.types, nil)
+		if ev.Type != tc.want || !jsonSame(t, ev.Data, tc.data) {
+			t.Errorf("%v tested with %s %s, want %s %s", tc.types, ev.Type, ev.Data, tc.want, tc.data)
+		}
+	}
+	// An asked type gets its example, the tenant's own too.
+	if ev := send([]string{"*"}, m{"event_type": "acme_kudos.awarded"}); ev.Type != "acme_kudos.awarded" || string(ev.Data) != `{"kudos":{"points":5}}` {
+		t.Errorf("asked type sent as %s %s", ev.Type, ev.Data)
+	}
+	// A subscription whose only types were deleted names none: the
+	// request must.
+	gone := e.webhook("acme", key, m{"event_types": []string{"acme_gone.*"}})
+	e.call("DELETE", "/api/v1/tenants/acme/event-types/acme_gone.sent", key, nil).ok(204, nil)
+	b := e.call("POST", "/api/v1/tenants/acme/webhooks/"+gone.ID+"/test", key, nil).fails(422, domain.EINVALID, "event_type")
+	if !strings.Contains(b.Message, "acme_gone.*") || !strings.Contains(b.Message, "match no event type") {
+		t.Errorf("message %q", b.Message)
+	}
+	// Testing before saving picks the same way.
+	var res testResultJSON
+	e.call("POST", "/api/v1/tenants/acme/webhooks/test", key, m{"name": "draft", "url": "https://hooks.example.com/x", "event_types": []string{"*.awarded"}}).ok(200, &res)
+	if res.Event.Type != "acme_kudos.awarded" {
+		t.Errorf("unsaved webhook tested with %s", res.Event.Type)
+	}
+}
+
+// jsonSame reports whether two JSON texts hold the same value.
+func jsonSame(t *testing.T, a json.RawMessage, b string) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+	if err := json.Unmarshal([]byte(b), &y); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// A tenant's own type lists the variables its schema's properties derive,
+// in the API as in the catalog.
+func TestTenantEventTypeVariables(t *testing.T) {
+	e := newCatalogEnv(t)
+	key := e.tenant("acme")
+	body := m{"schema": m{"type": "object", "properties": m{
+		"kudos":     m{"type": "object", "properties": m{"points": m{"type": "integer", "description": "Points given."}}},
+		"fromEmail": m{"type": "string"}}}}
+	var put eventTypeJSON
+	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_kudos.awarded", key, body).ok(201, &put)
+	// In schema order: the body's keys are sorted as Go encodes maps.
+	want := []catalog.Variable{{Name: "@from_email", Path: "/fromEmail"}, {Name: "@kudos_points", Path: "/kudos/points", Description: "Points given."}}
+	if !reflect.DeepEqual(put.Variables, want) {
+		t.Fatalf("PUT answered variables %+v, want %+v", put.Variables, want)
+	}
+	var got eventTypeJSON
+	e.call("GET", "/api/v1/tenants/acme/event-types/acme_kudos.awarded", key, nil).ok(200, &got)
+	if !reflect.DeepEqual(got.Variables, want) {
+		t.Fatalf("GET variables %+v, want %+v", got.Variables, want)
+	}
+	var l list[eventTypeSummaryJSON]
+	e.call("GET", "/api/v1/tenants/acme/event-types?entity=acme_kudos", key, nil).ok(200, &l)
+	if len(l.Data) != 1 || !reflect.DeepEqual(l.Data[0].Variables, want) {
+		t.Fatalf("list = %+v", l.Data)
+	}
+}

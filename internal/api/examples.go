@@ -1,72 +1,58 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
+	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
-// builtinExamples are small, realistic payloads for test sends when the
-// event catalog has none. Their order decides which type stands in for a
-// wildcard subscription.
-var builtinExamples = []struct {
-	Type string
-	Data string
-}{
-	{"user.created", `{"user":{"id":"usr_1042","email":"ada.lovelace@example.com","first_name":"Ada","last_name":"Lovelace","language":"en"}}`},
-	{"course_enrollment.created", `{"enrollment":{"id":"enr_5531","status":"enrolled"},"user":{"id":"usr_1042","email":"ada.lovelace@example.com"},"course":{"id":"crs_207","title":"Workplace Safety Basics"}}`},
-	{"course_enrollment.completed", `{"enrollment":{"id":"enr_5531","status":"completed","score":92,"completed_at":"2024-05-01T12:00:00.000Z"},"user":{"id":"usr_1042","email":"ada.lovelace@example.com"},"course":{"id":"crs_207","title":"Workplace Safety Basics"}}`},
-	{"course.published", `{"course":{"id":"crs_207","title":"Workplace Safety Basics","kind":"online"}}`},
-	{"user.updated", `{"user":{"id":"usr_1042","email":"ada.lovelace@example.com","first_name":"Ada","last_name":"King","language":"en"}}`},
-	{"user.deleted", `{"user":{"id":"usr_1042"}}`},
-}
+// emptyData is what a test send carries for a type without an example: an
+// invented payload would only mislead the receiver's developer.
+const emptyData = `{}`
 
-// exampleType picks the event type a test send uses for a webhook: its
-// first concrete subscribed type, else a plausible type that one of its
-// wildcard patterns matches.
-func exampleType(patterns []string) string {
-	for _, p := range patterns {
-		if domain.ValidEventType(p) {
-			return p
+// example picks the event a test send carries when the request leaves it
+// open. typ is the asked type, or "" to pick one that the webhook's
+// patterns select: the example of the tenant's catalog (builtin and its
+// own types, catalog.ExampleFor), else a selected type with no data.
+func (a *API) example(ctx context.Context, tenantID string, patterns []string, typ string) (string, json.RawMessage, error) {
+	var cat *catalog.Catalog
+	if a.catalogs != nil {
+		var err error
+		if cat, err = a.catalogs.Tenant(ctx, tenantID); err != nil {
+			return "", nil, err
 		}
 	}
-	for _, p := range patterns {
-		for _, ex := range builtinExamples {
-			if domain.MatchEventType(p, ex.Type) {
-				return ex.Type
+	if typ != "" {
+		if cat != nil {
+			if et, ok := cat.Lookup(typ); ok && len(et.Example) > 0 {
+				return typ, et.Example, nil
 			}
 		}
+		return typ, json.RawMessage(emptyData), nil
 	}
-	// A wildcard that matches no built-in example, such as "quiz.*":
-	// fill each wildcard part with a generic word.
-	if len(patterns) > 0 {
-		entity, action, _ := strings.Cut(patterns[0], ".")
-		if entity == "*" || entity == "" {
-			entity = "user"
-		}
-		if action == "*" || action == "" {
-			action = "created"
-		}
-		return entity + "." + action
-	}
-	return "user.created"
-}
-
-// exampleData returns the example payload of an event type: the catalog's
-// when it has one, else a built-in one, else a generic object.
-func (a *API) exampleData(eventType string) json.RawMessage {
-	if a.examples != nil {
-		if d, ok := a.examples(eventType); ok && len(d) > 0 {
-			return d
+	if cat != nil {
+		if et, ok := cat.ExampleFor(patterns); ok {
+			return et.Type, et.Example, nil
 		}
 	}
-	for _, ex := range builtinExamples {
-		if ex.Type == eventType {
-			return json.RawMessage(ex.Data)
+	// No selected type has an example (a tenant's own types registered
+	// without one, or a type since deleted): send the first selected type
+	// with empty data rather than make a type up.
+	for _, p := range patterns {
+		if domain.ValidEventType(p) {
+			return p, json.RawMessage(emptyData), nil
 		}
 	}
-	entity, _, _ := strings.Cut(eventType, ".")
-	b, _ := json.Marshal(map[string]any{entity: map[string]string{"id": entity + "_123", "name": "Example " + entity}})
-	return b
+	if cat != nil {
+		for _, p := range patterns {
+			if ts := cat.Match(p); len(ts) > 0 {
+				return ts[0], json.RawMessage(emptyData), nil
+			}
+		}
+		return "", nil, domain.FieldErrorf("event_type", "is required: the webhook's event types (%s) match no event type of the catalog", strings.Join(patterns, ", "))
+	}
+	return "", nil, domain.FieldErrorf("event_type", "is required: this server runs without an event catalog to pick a type matching %s", strings.Join(patterns, ", "))
 }

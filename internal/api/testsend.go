@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -93,7 +94,7 @@ func (a *API) testUnsavedWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) sendTest(w http.ResponseWriter, r *http.Request, wh *domain.Webhook, in *testInput) error {
-	ev, err := a.testEvent(wh, in)
+	ev, err := a.testEvent(r.Context(), wh, in)
 	if err != nil {
 		return err
 	}
@@ -113,17 +114,24 @@ func (a *API) sendTest(w http.ResponseWriter, r *http.Request, wh *domain.Webhoo
 
 // testEvent builds the event of a test send: the asked type and data, or
 // an example that fits the webhook's subscriptions.
-func (a *API) testEvent(wh *domain.Webhook, in *testInput) (*domain.Event, error) {
-	typ := exampleType(wh.EventTypes)
+func (a *API) testEvent(ctx context.Context, wh *domain.Webhook, in *testInput) (*domain.Event, error) {
+	typ := ""
 	if in.EventType != nil {
 		typ = strings.TrimSpace(*in.EventType)
 		if !domain.ValidEventType(typ) {
 			return nil, domain.FieldErrorf("event_type", "%q must have the form <entity>.<action> (for example \"user.created\")", typ)
 		}
 	}
-	data := in.Data
-	if len(data) == 0 || string(data) == "null" {
-		data = a.exampleData(typ)
+	data := nullAsAbsent(in.Data)
+	if typ == "" || len(data) == 0 {
+		t, ex, err := a.example(ctx, wh.TenantID, wh.EventTypes, typ)
+		if err != nil {
+			return nil, err
+		}
+		typ = t
+		if len(data) == 0 {
+			data = ex
+		}
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, data); err != nil || buf.Len() == 0 || buf.Bytes()[0] != '{' {

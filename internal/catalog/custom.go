@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -27,9 +26,10 @@ const defaultCustomSchema = `{"$schema":"https://json-schema.org/draft/2020-12/s
 // Action, when set, must agree with the name; an empty Title is derived from
 // the name; an empty Schema means "any JSON object". Schemas must compile and
 // be self-contained (no external $ref); the Example, when set, must validate.
-// Errors are EINVALID, with Field "type", "schema", "example" or
-// "variables[i].name"/"variables[i].path", prefixed by "types[i]." when more
-// than one type is given, so that an API can point at the offending input.
+// Variables must be empty: they are derived from the schema's properties
+// (VariableName). Errors are EINVALID, with Field "type", "schema",
+// "example" or "variables", prefixed by "types[i]." when more than one type
+// is given, so that an API can point at the offending input.
 func (c *Catalog) WithCustom(types []EventType) (*Catalog, error) {
 	entries := maps.Clone(c.builtin)
 	comp := newCompiler()
@@ -87,8 +87,14 @@ func (c *Catalog) customEntry(in EventType, known map[string]*entry, comp *jsons
 	if err != nil {
 		return nil, domain.FieldErrorf("schema", "does not compile: %s", compileProblem(err, url))
 	}
-	if err := checkVariables(et.Variables); err != nil {
-		return nil, err
+	// The variables come from the schema, by the rule format.Cypher also
+	// applies to the event's data (DataVariables): a list set by hand would
+	// name variables that no delivery resolves.
+	if len(et.Variables) > 0 {
+		return nil, domain.FieldErrorf("variables", "cannot be set: a tenant's own types take their variables from the properties of their schema")
+	}
+	if et.Variables, err = derivedVariables(et.Schema); err != nil {
+		return nil, domain.FieldErrorf("schema", "cannot list its properties: %v", err)
 	}
 	e := &entry{et: et, schema: sch}
 	if len(bytes.TrimSpace(et.Example)) > 0 {
@@ -125,42 +131,4 @@ func humanize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-var variableName = regexp.MustCompile(`^@[a-z][a-z0-9_]{0,63}$`)
-
-// checkVariables checks variable names ("@user_email"), their uniqueness
-// and their paths (JSON Pointers).
-func checkVariables(vs []Variable) error {
-	seen := map[string]bool{}
-	for i, v := range vs {
-		if !variableName.MatchString(v.Name) {
-			return domain.FieldErrorf(fmt.Sprintf("variables[%d].name", i), "%q must be '@' followed by lowercase letters, digits and '_' (for example \"@user_email\")", v.Name)
-		}
-		if seen[v.Name] {
-			return domain.FieldErrorf(fmt.Sprintf("variables[%d].name", i), "%q is defined twice", v.Name)
-		}
-		seen[v.Name] = true
-		if !validPointer(v.Path) {
-			return domain.FieldErrorf(fmt.Sprintf("variables[%d].path", i), "%q must be a JSON Pointer into the event data, like \"/user/email\"", v.Path)
-		}
-	}
-	return nil
-}
-
-// validPointer reports whether p is a JSON Pointer (RFC 6901): empty, or
-// "/"-separated tokens where "~" only appears as "~0" or "~1".
-func validPointer(p string) bool {
-	if p == "" {
-		return true
-	}
-	if p[0] != '/' {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] == '~' && (i+1 == len(p) || (p[i+1] != '0' && p[i+1] != '1')) {
-			return false
-		}
-	}
-	return true
 }

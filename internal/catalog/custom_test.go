@@ -22,8 +22,7 @@ func badgeType() EventType {
 			},
 			"$defs": {"person": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string", "format": "email"}}}}
 		}`),
-		Example:   json.RawMessage(`{"badge_id":"b_7","user":{"email":"ana.lopez@acme.com"},"level":2}`),
-		Variables: []Variable{{Name: "@badge_id", Path: "/badge_id", Description: "Badge id."}, {Name: "@user_email", Path: "/user/email"}},
+		Example: json.RawMessage(`{"badge_id":"b_7","user":{"email":"ana.lopez@acme.com"},"level":2}`),
 	}
 }
 
@@ -115,10 +114,7 @@ func TestWithCustomRejects(t *testing.T) {
 		{"file ref", with(func(e *EventType) { e.Schema = json.RawMessage(`{"$ref":"file:///etc/passwd"}`) }), "schema", "schemas must be self-contained"},
 		{"remote ref", with(func(e *EventType) { e.Schema = json.RawMessage(`{"$ref":"https://schemas.example.com/badge.json"}`) }), "schema", "schemas must be self-contained"},
 		{"example breaks schema", with(func(e *EventType) { e.Example = json.RawMessage(`{"badge_id":"b_7","user":{}}`) }), "example/user/email", "is required (the example does not match the schema)"},
-		{"bad variable name", with(func(e *EventType) { e.Variables = []Variable{{Name: "user_email", Path: "/user/email"}} }), "variables[0].name", "must be '@' followed by"},
-		{"duplicate variable", with(func(e *EventType) { e.Variables = []Variable{{Name: "@a", Path: "/a"}, {Name: "@a", Path: "/b"}} }), "variables[1].name", "is defined twice"},
-		{"bad variable path", with(func(e *EventType) { e.Variables = []Variable{{Name: "@a", Path: "user.email"}} }), "variables[0].path", "must be a JSON Pointer"},
-		{"bad pointer escape", with(func(e *EventType) { e.Variables = []Variable{{Name: "@a", Path: "/a~2b"}} }), "variables[0].path", "must be a JSON Pointer"},
+		{"variables set", with(func(e *EventType) { e.Variables = []Variable{{Name: "@badge", Path: "/badge_id"}} }), "variables", "take their variables from the properties of their schema"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			view, err := c.WithCustom(tc.types)

@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"runtime"
 	"strings"
@@ -49,60 +47,6 @@ func TestParseStatuses(t *testing.T) {
 		if _, err := parseStatuses(bad); err == nil {
 			t.Errorf("parseStatuses(%q) accepted", bad)
 		}
-	}
-}
-
-// trigger publishes the catalog's example of the type, or --data, with the
-// key, and prints the server's answer.
-func TestTriggerPublishesTheExample(t *testing.T) {
-	var got []map[string]json.RawMessage
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != "POST" || r.URL.Path != "/api/v1/tenants/acme/events" || r.Header.Get("Authorization") != "Bearer lmsk_k" {
-			w.WriteHeader(404)
-			_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"tenant \"x\" not found"}}`))
-			return
-		}
-		var body map[string]json.RawMessage
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		got = append(got, body)
-		w.WriteHeader(202)
-		_, _ = w.Write([]byte(`{"id":"evt_1","deliveries":2}` + "\n"))
-	}))
-	defer srv.Close()
-	env := func(k string) string {
-		return map[string]string{"LMSHOOKS_API_KEY": "lmsk_k", "LMSHOOKS_SERVER": srv.URL}[k]
-	}
-	var out, errOut bytes.Buffer
-	if code := Main([]string{"trigger", "course_enrollment.completed", "--tenant", "acme"}, env, strings.NewReader(""), &out, &errOut); code != 0 {
-		t.Fatalf("trigger = %d: %s", code, errOut.String())
-	}
-	if strings.TrimSpace(out.String()) != `{"id":"evt_1","deliveries":2}` {
-		t.Fatalf("printed %q, want the server's answer", out.String())
-	}
-	cat, err := loadCatalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	et, _ := cat.Lookup("course_enrollment.completed")
-	if len(got) != 1 || string(got[0]["type"]) != `"course_enrollment.completed"` || !jsonEqual(t, got[0]["data"], et.Example) {
-		t.Fatalf("published %v, want the catalog example", got)
-	}
-
-	out.Reset()
-	if code := Main([]string{"trigger", "user.created", "--tenant", "acme", "--data", `{"id":"u_9"}`}, env, strings.NewReader(""), &out, &errOut); code != 0 {
-		t.Fatalf("trigger --data = %d: %s", code, errOut.String())
-	}
-	if len(got) != 2 || string(got[1]["data"]) != `{"id":"u_9"}` {
-		t.Fatalf("published %s, want the --data", got[1]["data"])
-	}
-	errOut.Reset()
-	if code := Main([]string{"trigger", "user.created", "--tenant", "x"}, env, strings.NewReader(""), &out, &errOut); code != 1 ||
-		!strings.Contains(errOut.String(), `404 not_found: tenant "x" not found`) {
-		t.Fatalf("trigger to an unknown tenant = %d %q", code, errOut.String())
-	}
-	if code := Main([]string{"trigger", "user.created", "--tenant", "acme", "--data", `{"id":`}, env, strings.NewReader(""), &out, &errOut); code != 1 ||
-		!strings.Contains(errOut.String(), "--data is not valid JSON") {
-		t.Fatalf("trigger with broken --data = %d %q", code, errOut.String())
 	}
 }
 

@@ -78,11 +78,25 @@ func (c *apiClient) post(ctx context.Context, path string, body, out any) error 
 	if err != nil {
 		return fmt.Errorf("encode request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
+	return c.do(ctx, http.MethodPost, path, bytes.NewReader(b), out)
+}
+
+// get reads path and decodes a 2xx answer into out. A non-2xx answer is an
+// *apiError.
+func (c *apiClient) get(ctx context.Context, path string, out any) error {
+	return c.do(ctx, http.MethodGet, path, nil, out)
+}
+
+// do sends one request with the key and decodes a 2xx answer into out
+// (when not nil).
+func (c *apiClient) do(ctx context.Context, method, path string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return fmt.Errorf("server URL: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -96,7 +110,7 @@ func (c *apiClient) post(ctx context.Context, path string, body, out any) error 
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return fmt.Errorf("POST %s: read the answer: %w", path, err)
+		return fmt.Errorf("%s %s: read the answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		ae := &apiError{Status: resp.StatusCode, Body: strings.TrimSpace(string(raw))}
@@ -112,7 +126,7 @@ func (c *apiClient) post(ctx context.Context, path string, body, out any) error 
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("POST %s: decode the answer: %w", path, err)
+			return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
 		}
 	}
 	return nil

@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
-	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
@@ -42,19 +42,21 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if *key == "" {
 		return fmt.Errorf("no API key: pass --key or set LMSHOOKS_API_KEY")
 	}
+	if !domain.ValidEventType(typ) {
+		return fmt.Errorf("%q is not an event type of the form <entity>.<action>", typ)
+	}
+	c := newAPIClient(*server, *key)
 	payload := json.RawMessage(*data)
 	if len(payload) == 0 {
-		ex, err := exampleData(typ)
+		ex, err := exampleData(ctx, c, *tenant, typ)
 		if err != nil {
 			return err
 		}
 		payload = ex
-	}
-	if !json.Valid(payload) {
+	} else if !json.Valid(payload) {
 		return fmt.Errorf("--data is not valid JSON")
 	}
 	var out json.RawMessage
-	c := newAPIClient(*server, *key)
 	if err := c.post(ctx, tenantPath(*tenant, "/events"), map[string]any{"type": typ, "data": payload}, &out); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
@@ -62,20 +64,22 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	return nil
 }
 
-// exampleData returns the catalog's example for typ, or a minimal object
-// for a type the catalog does not know.
-func exampleData(typ string) (json.RawMessage, error) {
-	if !domain.ValidEventType(typ) {
-		return nil, fmt.Errorf("%q is not an event type of the form <entity>.<action>", typ)
+// exampleData returns the example of typ as the tenant's catalog on the
+// server has it: a builtin type's, or one of the tenant's own types'. The
+// server, not this binary's catalog, is asked so that a tenant's own types
+// work and a server of another version is followed.
+func exampleData(ctx context.Context, c *apiClient, tenant, typ string) (json.RawMessage, error) {
+	var et struct {
+		Example json.RawMessage `json:"example"`
 	}
-	cat, err := catalog.Load()
-	if err != nil {
-		return nil, fmt.Errorf("load catalog: %w", err)
+	if err := c.get(ctx, tenantPath(tenant, "/event-types/"+url.PathEscape(typ)), &et); err != nil {
+		// A 404 names the unknown type (or tenant) and the closest types.
+		return nil, fmt.Errorf("read the example of %s: %w", typ, err)
 	}
-	if et, ok := cat.Lookup(typ); ok && len(et.Example) > 0 {
-		return et.Example, nil
+	if len(et.Example) == 0 || string(et.Example) == "null" {
+		return nil, fmt.Errorf("event type %s of tenant %s has no example: pass --data", typ, tenant)
 	}
-	return json.RawMessage(`{"id":"example_1","note":"lmshooks trigger: no catalog example for this type"}`), nil
+	return et.Example, nil
 }
 
 func firstNonEmpty(a, b string) string {

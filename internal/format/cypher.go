@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
@@ -23,15 +24,19 @@ import (
 // (GET /api/v1/event-types/{type}, field variables), one of the envelope
 // variables @event_id, @event_type, @occurred_at, @tenant_id,
 // @delivery_id and @data (the whole data as JSON), or @{/json/pointer}
-// into the data (for a tenant's own types). A variable whose value is
-// absent or null renders empty; an "@word" that is no variable, and an
+// into the data. A tenant's own types (those Variables does not know) have
+// the variables catalog.VariableName derives from their data's property
+// names ("@badge_level" for /badge/level), the ones their catalog entry
+// lists: for them, every "@name" of lowercase letters, digits and '_' is a
+// variable, empty when this event's data has no property that derives it.
+// A variable whose value is absent or null renders empty; an "@word" that is no variable, and an
 // '@' inside a word (an email address), stay as written. CYPHER signs nothing, so neither does
 // this format unless format_options.standard_webhooks is true. Defaults:
 // 10 s timeout and the "cypher" retry preset; saving warns when the URL is
 // longer than CYPHER's 256 characters.
 type Cypher struct {
-	// Variables resolves catalog variables; nil knows only the envelope
-	// variables and pointers.
+	// Variables resolves the builtin types' variables; nil knows only the
+	// envelope variables and pointers, for every type.
 	Variables VariableSource
 }
 
@@ -118,8 +123,9 @@ func (c Cypher) ValidateWebhook(w *domain.Webhook) ([]string, error) {
 	if c.Variables == nil {
 		return warnings, nil
 	}
-	// Variables of the builtin types the webhook subscribes to; a pattern
-	// that selects only custom types cannot be checked.
+	// Variables of the builtin types the webhook subscribes to. The
+	// tenant's own types are not known here: a subscription that names one
+	// cannot be checked, and one with a pattern may select some.
 	known := map[string]bool{}
 	var types []string
 	for _, t := range c.Variables.Types() {
@@ -130,12 +136,25 @@ func (c Cypher) ValidateWebhook(w *domain.Webhook) ([]string, error) {
 			}
 		}
 	}
+	patterns := false
+	for _, p := range w.EventTypes {
+		if !domain.ValidEventType(p) {
+			patterns = true
+		} else if c.Variables.Variables(p) == nil {
+			return warnings, nil // one of the tenant's own types
+		}
+	}
 	if len(types) == 0 {
 		return warnings, nil
 	}
 	for _, p := range params {
 		for _, name := range templateVariables(p.v.(string)) {
-			if !known[name] && !slices.Contains(envelopeVariables, name) {
+			if known[name] || slices.Contains(envelopeVariables, name) {
+				continue
+			}
+			if patterns {
+				warnings = append(warnings, fmt.Sprintf("parameter %q: %s is not a variable of the built-in event types the subscription selects, so it is sent as written unless it is one of your own types' variables; see the variables of each type in GET /api/v1/tenants/{tenant}/event-types", p.k, name))
+			} else {
 				warnings = append(warnings, fmt.Sprintf("parameter %q: %s is not a variable of the subscribed event types, so it is sent as written; see the variables of each type in GET /api/v1/event-types", p.k, name))
 			}
 		}
@@ -157,6 +176,10 @@ func (c Cypher) Render(ev *domain.Event, d *domain.Delivery, w *domain.Webhook, 
 	if c.Variables != nil {
 		vars = c.Variables.Variables(ev.Type)
 	}
+	// A type the source does not know is a tenant's own: its variables
+	// are derived from its data, read only when a template uses one.
+	own := vars == nil
+	var derived map[string]string
 	deliveryID := ""
 	if d != nil {
 		deliveryID = d.ID
@@ -181,6 +204,18 @@ func (c Cypher) Render(ev *domain.Event, d *domain.Delivery, w *domain.Webhook, 
 		}
 		if p, ok := vars[name]; ok {
 			return text(at(data, p)), true
+		}
+		if own && catalog.IsVariableName(name) {
+			if derived == nil {
+				derived = catalog.DataVariables(ev.Data)
+			}
+			if p, ok := derived[name]; ok {
+				return text(at(data, p)), true
+			}
+			// An optional property absent from this event renders empty,
+			// as any variable without a value does: without the schema,
+			// it cannot be told from a name no property derives.
+			return "", true
 		}
 		return "", false
 	}

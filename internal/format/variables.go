@@ -16,8 +16,8 @@ type VariableSource interface {
 	Variables(eventType string) map[string]string
 }
 
-// CatalogVariables is the VariableSource of a catalog's types (a tenant's
-// own types have none: their parameters use @{/json/pointer}).
+// CatalogVariables is the VariableSource of a catalog's types, a tenant's
+// own types included when c is a tenant's view.
 func CatalogVariables(c *catalog.Catalog) VariableSource {
 	v := &catalogVariables{vars: map[string]map[string]string{}}
 	for _, et := range c.All() {

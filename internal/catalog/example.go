@@ -1,0 +1,26 @@
+package catalog
+
+import "github.com/lmshooks/lmshooks/internal/domain"
+
+// ExampleFor returns the event type whose example stands for a webhook's
+// subscription in a test send: the first subscribed type, in the order
+// given, that the catalog knows and that has an example; else, pattern by
+// pattern, the first type in name order that the pattern matches and that
+// has an example. A tenant's own types count as much as the builtin ones
+// when c is a tenant's view. ok is false when no type the subscription
+// selects has an example.
+func (c *Catalog) ExampleFor(patterns []string) (et *EventType, ok bool) {
+	for _, p := range patterns {
+		if e, found := c.types[p]; found && len(e.et.Example) > 0 {
+			return c.Lookup(p)
+		}
+	}
+	for _, p := range patterns {
+		for _, t := range c.names {
+			if domain.MatchEventType(p, t) && len(c.types[t].et.Example) > 0 {
+				return c.Lookup(t)
+			}
+		}
+	}
+	return nil, false
+}
