@@ -11,6 +11,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/retry"
+	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/signature"
 )
 
@@ -49,6 +50,9 @@ type formExtras struct {
 	Test     *testResult
 	Try      *filterTry
 	Warnings []string
+	// ConfirmDisable, when positive, is the number of scheduled deliveries
+	// that saving the webhook off would cancel: the form asks first.
+	ConfirmDisable int
 }
 
 // formData is the create/edit page's data.
@@ -202,6 +206,18 @@ func (c *Console) submitWebhook(w http.ResponseWriter, r *http.Request, rc *reqC
 	if r.PostFormValue("action") == "test" {
 		c.formPage(w, r, rc, http.StatusOK, &stored, f, nil, formExtras{Test: c.sendTest(ctx, wh), Warnings: warnings})
 		return nil
+	}
+	if stored.Enabled && !wh.Enabled && r.PostFormValue("confirm_disable") != "yes" {
+		// Saving it off cancels the scheduled deliveries: as the list's
+		// switch does, say how many and ask before doing it.
+		counts, err := c.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: rc.tenant.ID, WebhookID: wh.ID})
+		if err != nil {
+			return err
+		}
+		if n := counts[domain.Scheduled]; n > 0 {
+			c.formPage(w, r, rc, http.StatusConflict, &stored, f, nil, formExtras{ConfirmDisable: n, Warnings: warnings})
+			return nil
+		}
 	}
 	now := c.clock.Now().UTC()
 	wh.UpdatedAt = now

@@ -194,6 +194,34 @@ func TestDisablingAsksThenCancelsScheduledDeliveries(t *testing.T) {
 	}
 }
 
+// Saving the edit form with Enabled off asks first, as the list's switch
+// does, when that would cancel scheduled deliveries.
+func TestSavingDisabledAsksBeforeCanceling(t *testing.T) {
+	b := setup(t)
+	b.login()
+	b.tenant("acme")
+	w := b.webhook("acme", "bi")
+	b.publish("acme", "user.created", 3)
+
+	form := formValues(t, b.get("/t/acme/webhooks/"+w.ID).body)
+	form.Del("enabled")
+	p := b.post("/t/acme/webhooks/"+w.ID, form)
+	wantStatus(t, p, http.StatusConflict)
+	mustContain(t, p, `id="confirm-disable"`, "cancels 3 scheduled deliveries", `name="confirm_disable"`)
+	if got, _ := b.store.GetWebhook(context.Background(), "acme", w.ID); !got.Enabled {
+		t.Fatal("asking disabled the webhook")
+	}
+	form.Set("confirm_disable", "yes")
+	wantStatus(t, b.post("/t/acme/webhooks/"+w.ID, form), http.StatusSeeOther)
+	counts, _ := b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"})
+	if counts[domain.Canceled] != 3 || counts[domain.Scheduled] != 0 {
+		t.Fatalf("counts after confirming = %v, want 3 canceled", counts)
+	}
+	if got, _ := b.store.GetWebhook(context.Background(), "acme", w.ID); got.Enabled {
+		t.Fatal("the webhook is still enabled")
+	}
+}
+
 func TestAuditPaginatesWithCursorAndCounts(t *testing.T) {
 	b := setup(t)
 	b.login()
