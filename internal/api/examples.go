@@ -34,25 +34,16 @@ func (a *API) example(ctx context.Context, tenantID string, patterns []string, t
 		return typ, json.RawMessage(emptyData), nil
 	}
 	if cat != nil {
-		if et, ok := cat.ExampleFor(patterns); ok {
-			return et.Type, et.Example, nil
+		if t, data, ok := cat.TestEvent(patterns); ok {
+			return t, data, nil
 		}
+		return "", nil, domain.FieldErrorf("event_type", "is required: the webhook's event types (%s) match no event type of the catalog", strings.Join(patterns, ", "))
 	}
-	// No selected type has an example (a tenant's own types registered
-	// without one, or a type since deleted): send the first selected type
-	// with empty data rather than make a type up.
+	// Without a catalog only a plain type can be sent, with empty data.
 	for _, p := range patterns {
 		if domain.ValidEventType(p) {
 			return p, json.RawMessage(emptyData), nil
 		}
-	}
-	if cat != nil {
-		for _, p := range patterns {
-			if ts := cat.Match(p); len(ts) > 0 {
-				return ts[0], json.RawMessage(emptyData), nil
-			}
-		}
-		return "", nil, domain.FieldErrorf("event_type", "is required: the webhook's event types (%s) match no event type of the catalog", strings.Join(patterns, ", "))
 	}
 	return "", nil, domain.FieldErrorf("event_type", "is required: this server runs without an event catalog to pick a type matching %s", strings.Join(patterns, ", "))
 }

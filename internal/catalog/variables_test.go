@@ -225,3 +225,39 @@ func TestExampleFor(t *testing.T) {
 		t.Errorf("builtin ExampleFor(*.awarded) = %v, %v", et, ok)
 	}
 }
+
+func TestTestEvent(t *testing.T) {
+	view, err := load(t).WithCustom([]EventType{{Type: "aaa_bare.awarded"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		patterns []string
+		want     string
+		data     string // "" for the type's example
+		ok       bool
+	}{
+		{[]string{"course_enrollment.*"}, "course_enrollment.completed", "", true},
+		// A selected type without an example goes with empty data.
+		{[]string{"aaa_bare.awarded"}, "aaa_bare.awarded", "{}", true},
+		{[]string{"aaa_bare.*"}, "aaa_bare.awarded", "{}", true},
+		// A plain type no longer in the catalog is still sent as named.
+		{[]string{"quiz.passed"}, "quiz.passed", "{}", true},
+		{[]string{"quiz.*"}, "", "", false},
+		{nil, "", "", false},
+	} {
+		typ, data, ok := view.TestEvent(tc.patterns)
+		if ok != tc.ok || typ != tc.want {
+			t.Errorf("TestEvent(%v) = %q, %v; want %q, %v", tc.patterns, typ, ok, tc.want, tc.ok)
+			continue
+		}
+		want := tc.data
+		if ok && want == "" {
+			et, _ := view.Lookup(typ)
+			want = string(et.Example)
+		}
+		if string(data) != want {
+			t.Errorf("TestEvent(%v) data = %s, want %s", tc.patterns, data, want)
+		}
+	}
+}

@@ -282,28 +282,15 @@ func (c *Console) sendTest(ctx context.Context, wh *domain.Webhook) *testResult 
 	return &testResult{EventType: typ, Attempt: at}
 }
 
-// example picks the event a test sends: the catalog example of the first
-// subscribed type the catalog knows, or of the first type a pattern
-// matches.
+// example picks the event a test sends, as the API's test route does
+// (catalog.TestEvent).
 func example(cat *catalog.Catalog, patterns []string) (string, []byte) {
-	for _, p := range patterns {
-		if et, ok := cat.Lookup(p); ok && len(et.Example) > 0 {
-			return et.Type, et.Example
-		}
+	if typ, data, ok := cat.TestEvent(patterns); ok {
+		return typ, data
 	}
-	for _, p := range patterns {
-		for _, t := range cat.Match(p) {
-			if et, _ := cat.Lookup(t); et != nil && len(et.Example) > 0 {
-				return et.Type, et.Example
-			}
-		}
-	}
-	typ := "user.created"
-	if len(patterns) > 0 && domain.ValidEventType(patterns[0]) {
-		typ = patterns[0]
-	}
-	entity, _, _ := strings.Cut(typ, ".")
-	return typ, []byte(`{"` + entity + `":{"id":"` + entity + `_123"}}`)
+	// The form checks the types before a test, so this is a webhook whose
+	// every type has since left the catalog: send a plain type, no data.
+	return "user.created", []byte(`{}`)
 }
 
 // entityGroups lists the catalog's entities with their actions, the
