@@ -48,9 +48,14 @@ type App struct {
 	// GeneratedKey is the operator key made on first start ("" if one
 	// already existed or LMSHOOKS_API_KEY set it). Show it once.
 	GeneratedKey string
-	// GeneratedPassword is the console's operator password, generated at
-	// start because none was configured ("" otherwise). Show it once.
+	// GeneratedPassword is the console's operator password when this start
+	// generated it, none being configured or stored ("" otherwise). Only
+	// its hash is stored: show it once.
 	GeneratedPassword string
+	// StoredPassword is true when the console signs in with a password
+	// generated on an earlier start (or by another node, or by
+	// reset-console-password), which is not shown again.
+	StoredPassword bool
 
 	httpSrv    *http.Server
 	debugSrv   *http.Server

@@ -2,15 +2,13 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"fmt"
 	"net/http"
 
 	"github.com/lmshooks/lmshooks/internal/api"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/metrics"
@@ -32,21 +30,20 @@ type uiDeps struct {
 
 // newUI builds the web console and the portal link issuer the API hands
 // out links with; both are nil on dispatcher-only nodes, which serve no
-// HTTP pages. When no operator password is configured, one is generated
-// and left in a.GeneratedPassword to be shown once: the console keeps no
-// state of its own, so it changes on every start until one is configured.
+// HTTP pages. A configured operator password always wins; without one the
+// console uses the stored credential, made on first start with a generated
+// password left in a.GeneratedPassword to be shown once.
 func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssuer, error) {
 	if a.cfg.Role == config.RoleDispatcher {
 		return nil, nil, nil
 	}
-	password := a.cfg.AdminPassword
-	if password == "" {
-		b := make([]byte, 18)
-		if _, err := rand.Read(b); err != nil {
-			return nil, nil, fmt.Errorf("generate console password: %w", err)
+	var cred *domain.ConsoleCredential
+	if a.cfg.AdminPassword == "" {
+		var err error
+		if cred, a.GeneratedPassword, err = ensureConsoleCredential(ctx, a.Store, d.clock.Now()); err != nil {
+			return nil, nil, err
 		}
-		password = base64.RawURLEncoding.EncodeToString(b)
-		a.GeneratedPassword = password
+		a.StoredPassword = a.GeneratedPassword == ""
 	}
 	cat, err := catalog.Load()
 	if err != nil {
@@ -61,7 +58,8 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		Formats:         d.formats,
 		Clock:           d.clock,
 		Logger:          a.log.With("component", "console"),
-		Password:        password,
+		Password:        a.cfg.AdminPassword,
+		Credential:      cred,
 		PortalOrigins:   a.cfg.PortalOrigins,
 		SecureCookies:   a.cfg.SecureCookies,
 		RotationOverlap: a.cfg.RotationOverlap,

@@ -24,8 +24,12 @@ func serve(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 		// Printed once, to stdout and not to the log: only its hash is kept.
 		fmt.Fprintf(stdout, "\nGenerated the operator API key (shown only now; only its hash is stored):\n\n    %s\n\nUse it as \"Authorization: Bearer <key>\". Set LMSHOOKS_API_KEY to choose your own.\n\n", a.GeneratedKey)
 	}
-	if a.GeneratedPassword != "" {
-		fmt.Fprintf(stdout, "Console: http://%s/ — sign in with the generated password (shown only now; valid until restart):\n\n    %s\n\nSet LMSHOOKS_ADMIN_PASSWORD to choose a lasting one.\n\n", cfg.Addr, a.GeneratedPassword)
+	switch {
+	case a.GeneratedPassword != "":
+		// Printed once, like the key; it is kept (hashed) across restarts.
+		fmt.Fprintf(stdout, "Console: http://%s/ — sign in with the generated password (shown only now; only its hash is stored, and it is kept across restarts):\n\n    %s\n\nSet LMSHOOKS_ADMIN_PASSWORD to choose your own.\n\n", cfg.Addr, a.GeneratedPassword)
+	case a.StoredPassword:
+		fmt.Fprintf(stdout, "Console: http://%s/ — sign in with the password generated and printed on first start (or by reset-console-password). Lost it? Run \"lmshooks reset-console-password\" with the same --db (on SQLite, stop this server first), then start the server(s) again.\n", cfg.Addr)
 	}
 	return a.Run(ctx)
 }

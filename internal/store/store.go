@@ -150,6 +150,20 @@ type Store interface {
 	// still gets the attempt.
 	RecordAttempts(ctx context.Context, records []AttemptRecord) error
 
+	// Console.
+
+	// GetConsoleCredential returns the console's stored credential (its
+	// generated operator password). ENOTFOUND if none is stored.
+	GetConsoleCredential(ctx context.Context) (*domain.ConsoleCredential, error)
+	// EnsureConsoleCredential stores c unless a credential is stored
+	// already, and returns the one stored: c with created true, or the
+	// earlier one with created false. Nodes that start at once with
+	// different credentials thus all end up with the same one.
+	EnsureConsoleCredential(ctx context.Context, c *domain.ConsoleCredential) (stored *domain.ConsoleCredential, created bool, err error)
+	// ReplaceConsoleCredential stores c in place of any stored credential
+	// (a password reset).
+	ReplaceConsoleCredential(ctx context.Context, c *domain.ConsoleCredential) error
+
 	// Stats returns one sample per attempt of a tenant's webhooks started
 	// in [since, until).
 	AttemptSamples(ctx context.Context, tenantID string, since, until time.Time) ([]AttemptSample, error)

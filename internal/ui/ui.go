@@ -56,9 +56,14 @@ type Config struct {
 	Formats *format.Registry
 	Clock   clock.Clock
 	Logger  *slog.Logger
-	// Password is the operator's password (required). Every console key is
-	// derived from it.
+	// Password is the operator's configured password. Every console key is
+	// derived from it, in memory. Exactly one of Password and Credential
+	// is required.
 	Password string
+	// Credential is the stored credential of a generated password: the
+	// password is checked against its verifier and the console keys are
+	// derived from its key seed.
+	Credential *domain.ConsoleCredential
 	// PortalOrigins may embed portal pages in a frame; none when empty.
 	PortalOrigins []string
 	// SecureCookies marks cookies Secure (false only for plain-HTTP
@@ -105,7 +110,7 @@ func New(cfg Config) (*Console, error) {
 	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil {
 		return nil, errors.New("console: store, catalog and dispatcher are required")
 	}
-	keys, err := newKeyring(cfg.Password)
+	keys, err := newKeyring(cfg.Password, cfg.Credential)
 	if err != nil {
 		return nil, err
 	}

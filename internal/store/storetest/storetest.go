@@ -53,6 +53,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Attempts", attemptTests},
 		{"Recovery", recoveryTests},
 		{"EventTypes", eventTypeTests},
+		{"Console", consoleTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
