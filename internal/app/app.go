@@ -286,10 +286,11 @@ func (a *App) Close() error {
 }
 
 // ensureOperatorKey stores the configured operator key, or generates one
-// when none exists yet; it returns the generated key ("" otherwise).
+// when none exists yet; it returns the generated key ("" otherwise, and
+// also when another node starting at the same moment stored its own
+// first: that node prints it).
 func ensureOperatorKey(ctx context.Context, st store.Store, configured string, now time.Time) (string, error) {
 	key := configured
-	generated := ""
 	if key == "" {
 		has, err := st.HasOperatorKey(ctx)
 		if err != nil {
@@ -301,7 +302,6 @@ func ensureOperatorKey(ctx context.Context, st store.Store, configured string, n
 		if key, err = api.NewKey(); err != nil {
 			return "", err
 		}
-		generated = key
 	}
 	k := &domain.APIKey{
 		ID:        id.NewAt(id.APIKey, now),
@@ -310,10 +310,20 @@ func ensureOperatorKey(ctx context.Context, st store.Store, configured string, n
 		Hash:      api.HashKey(key),
 		CreatedAt: now,
 	}
-	if err := st.SetOperatorKey(ctx, k); err != nil {
+	if configured != "" {
+		if err := st.SetOperatorKey(ctx, k); err != nil {
+			return "", fmt.Errorf("store operator key: %w", err)
+		}
+		return "", nil
+	}
+	created, err := st.EnsureOperatorKey(ctx, k)
+	if err != nil {
 		return "", fmt.Errorf("store operator key: %w", err)
 	}
-	return generated, nil
+	if !created {
+		return "", nil
+	}
+	return key, nil
 }
 
 // publisherWithMetrics counts what ingest stores.

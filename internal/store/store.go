@@ -53,8 +53,14 @@ type Store interface {
 	// APIKeyByHash finds a key by the SHA-256 hex of its secret. ENOTFOUND
 	// if none.
 	APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, error)
-	// SetOperatorKey makes hash the one operator key, replacing any other.
+	// SetOperatorKey makes k the one operator key, replacing any other. A
+	// key with the same hash as the stored one changes nothing, so nodes
+	// starting together with the same configured key all succeed.
 	SetOperatorKey(ctx context.Context, k *domain.APIKey) error
+	// EnsureOperatorKey stores k as the operator key unless one exists, and
+	// reports whether it did: of nodes starting together, each with a key
+	// of its own, exactly one wins.
+	EnsureOperatorKey(ctx context.Context, k *domain.APIKey) (created bool, err error)
 	// HasOperatorKey reports whether an operator key exists.
 	HasOperatorKey(ctx context.Context) (bool, error)
 	// ListAPIKeys lists a tenant's keys, newest first (by CreatedAt, then

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 )
@@ -50,18 +48,39 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, 
 // SetOperatorKey makes k the one operator key, replacing any other, in
 // one transaction.
 func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
+	if s.closed.Load() {
+		return errClosed
+	}
 	k.TenantID = ""
 	s.defaultKey(k)
-	return s.inTx(ctx, "set operator key", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM api_keys WHERE tenant_id IS NULL`); err != nil {
-			return err
-		}
-		err := insertKey(ctx, tx, k)
-		if code, _ := pgCode(err); code == codeUniqueViolation {
-			return domain.Errorf(domain.ECONFLICT, "API key %q already exists", k.ID)
-		}
-		return err
-	})
+	// One statement on the single-operator index: concurrent starts wait
+	// for each other instead of racing a delete against an insert, and
+	// the same key again writes nothing.
+	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at)
+		VALUES ($1, NULL, $2, $3, $4, $5)
+		ON CONFLICT ((true)) WHERE tenant_id IS NULL DO UPDATE
+		SET id = EXCLUDED.id, name = EXCLUDED.name, prefix = EXCLUDED.prefix, hash = EXCLUDED.hash, created_at = EXCLUDED.created_at
+		WHERE api_keys.hash <> EXCLUDED.hash`, k.ID, k.Name, k.Prefix, k.Hash, k.CreatedAt)
+	if code, _ := pgCode(err); code == codeUniqueViolation {
+		return domain.Errorf(domain.ECONFLICT, "API key %q already exists", k.ID)
+	}
+	return mapErr("set operator key", err)
+}
+
+// EnsureOperatorKey stores k as the operator key unless one exists.
+func (s *Store) EnsureOperatorKey(ctx context.Context, k *domain.APIKey) (bool, error) {
+	if s.closed.Load() {
+		return false, errClosed
+	}
+	k.TenantID = ""
+	s.defaultKey(k)
+	tag, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at)
+		VALUES ($1, NULL, $2, $3, $4, $5)
+		ON CONFLICT ((true)) WHERE tenant_id IS NULL DO NOTHING`, k.ID, k.Name, k.Prefix, k.Hash, k.CreatedAt)
+	if err != nil {
+		return false, mapErr("ensure operator key", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // HasOperatorKey reports whether an operator key exists.

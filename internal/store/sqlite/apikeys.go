@@ -59,16 +59,48 @@ func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
 		k.ID = id.New(id.APIKey)
 	}
 	return s.write(ctx, "set operator key", func(tx *wtx) error {
+		var same int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM api_keys WHERE tenant_id IS NULL AND hash = ?`, k.Hash).Scan(&same); err != nil {
+			return err
+		}
+		if same > 0 {
+			return nil
+		}
 		if _, err := tx.exec(`DELETE FROM api_keys WHERE tenant_id IS NULL`); err != nil {
 			return err
 		}
-		_, err := tx.exec(`INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (?, NULL, ?, ?, ?, ?)`,
-			k.ID, k.Name, k.Prefix, k.Hash, micros(k.CreatedAt))
-		if isUnique(err) {
-			return domain.Errorf(domain.ECONFLICT, "the API key already exists")
-		}
-		return err
+		return insertOperatorKey(tx, k)
 	})
+}
+
+// EnsureOperatorKey stores k as the operator key unless one exists.
+func (s *Store) EnsureOperatorKey(ctx context.Context, k *domain.APIKey) (bool, error) {
+	if k.ID == "" {
+		k.ID = id.New(id.APIKey)
+	}
+	created := false
+	err := s.write(ctx, "ensure operator key", func(tx *wtx) error {
+		created = false
+		var n int
+		if err := tx.queryRow(`SELECT COUNT(*) FROM api_keys WHERE tenant_id IS NULL`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		created = true
+		return insertOperatorKey(tx, k)
+	})
+	return created, err
+}
+
+func insertOperatorKey(tx *wtx, k *domain.APIKey) error {
+	_, err := tx.exec(`INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (?, NULL, ?, ?, ?, ?)`,
+		k.ID, k.Name, k.Prefix, k.Hash, micros(k.CreatedAt))
+	if isUnique(err) {
+		return domain.Errorf(domain.ECONFLICT, "the API key already exists")
+	}
+	return err
 }
 
 // HasOperatorKey reports whether an operator key exists.

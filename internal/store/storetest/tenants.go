@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,6 +251,74 @@ var apiKeyTests = []test{
 		}
 		if _, err := f.s.APIKeyByHash(f.ctx, "tenant-hash"); err != nil {
 			t.Fatalf("tenant key after operator replacement: %v", err)
+		}
+	}},
+	{"OperatorKeySetConcurrently", func(t *testing.T, f *fixture) {
+		// Nodes starting together with the same configured key: every one
+		// succeeds and one operator key remains.
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() {
+				k := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base}
+				errs[i] = f.s.SetOperatorKey(f.ctx, k)
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("SetOperatorKey #%d: %v", i, err)
+			}
+		}
+		got, err := f.s.APIKeyByHash(f.ctx, "same-hash")
+		if err != nil || !got.IsOperator() {
+			t.Fatalf("operator key after concurrent sets = %+v, %v", got, err)
+		}
+		// The same key again keeps the stored row as it is.
+		if err := f.s.SetOperatorKey(f.ctx, &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := f.s.APIKeyByHash(f.ctx, "same-hash")
+		if err != nil || again.ID != got.ID {
+			t.Fatalf("setting the same key again replaced %s with %+v (%v)", got.ID, again, err)
+		}
+	}},
+	{"OperatorKeyEnsuredOnce", func(t *testing.T, f *fixture) {
+		// Nodes starting together, each with a generated key: exactly one
+		// is stored, and only its node reports it created.
+		var wg sync.WaitGroup
+		created := make([]bool, 8)
+		errs := make([]error, 8)
+		for i := range created {
+			wg.Go(func() {
+				k := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_gen", Hash: fmt.Sprintf("gen-hash-%d", i), CreatedAt: base}
+				created[i], errs[i] = f.s.EnsureOperatorKey(f.ctx, k)
+			})
+		}
+		wg.Wait()
+		winner := -1
+		for i := range created {
+			if errs[i] != nil {
+				t.Fatalf("EnsureOperatorKey #%d: %v", i, errs[i])
+			}
+			if created[i] {
+				if winner >= 0 {
+					t.Fatalf("both #%d and #%d report creating the operator key", winner, i)
+				}
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatal("no EnsureOperatorKey reports creating the operator key")
+		}
+		for i := range created {
+			_, err := f.s.APIKeyByHash(f.ctx, fmt.Sprintf("gen-hash-%d", i))
+			if i == winner && err != nil {
+				t.Fatalf("the winner's key is not stored: %v", err)
+			}
+			if i != winner {
+				wantCode(t, err, domain.ENOTFOUND)
+			}
 		}
 	}},
 }
