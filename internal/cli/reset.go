@@ -15,7 +15,7 @@ import (
 // the serve flags, so that --db and LMSHOOKS_DB name the database the same
 // way.
 func resetConsolePassword(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(args, getenv, stderr)
+	cfg, err := config.LoadFor("reset-console-password", args, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func serve(ctx context.Context, args []string, getenv env, stdout, stderr io.Wri
 }
 
 func migrate(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	cfg, err := config.Load(args, getenv, stderr)
+	cfg, err := config.LoadFor("migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}

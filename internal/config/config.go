@@ -99,11 +99,17 @@ func Default() Config {
 
 // Load parses env (a getenv function) and then args for the serve command.
 func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	return LoadFor("serve", args, getenv, stderr)
+}
+
+// LoadFor is Load for another command that takes serve's settings (migrate,
+// reset-console-password), named in its usage message.
+func LoadFor(command string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	c := Default()
 	if err := c.fromEnv(getenv); err != nil {
 		return c, err
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.Flags(fs)
 	if err := fs.Parse(args); err != nil {

@@ -81,3 +81,13 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestUsageNamesTheCommand(t *testing.T) {
+	var out strings.Builder
+	if _, err := LoadFor("migrate", []string{"-h"}, env(nil), &out); err == nil {
+		t.Fatal("-h parsed without error")
+	}
+	if !strings.Contains(out.String(), "Usage of migrate") {
+		t.Fatalf("usage = %q, want it to name migrate", out.String())
+	}
+}
