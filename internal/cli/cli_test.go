@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -57,4 +58,16 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+func TestTuneGCKeepsAnOperatorsGOGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	tuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(150); got != serverGCPercent {
+		t.Fatalf("without GOGC the GC percent is %d, want %d", got, serverGCPercent)
+	}
+	tuneGC(func(k string) string { return map[string]string{"GOGC": "50"}[k] })
+	if got := debug.SetGCPercent(100); got != 150 {
+		t.Fatalf("with GOGC set, tuneGC changed the GC percent to %d", got)
+	}
 }
