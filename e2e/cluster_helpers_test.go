@@ -3,12 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -21,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
 )
 
 // clusterDSN returns the test PostgreSQL's DSN, skipping the test when
@@ -39,33 +37,7 @@ func clusterDSN(t *testing.T) string {
 
 // withSchema returns dsn with its search_path set to a fresh schema, which
 // is dropped when the test ends (after the nodes, registered later, stop).
-func withSchema(t *testing.T, dsn string) string {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "e2e_" + hex.EncodeToString(b[:])
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("LMSHOOKS_TEST_POSTGRES must be a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Logf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Logf("drop schema %s: %v", schema, err)
-		}
-	})
-	return u.String()
-}
+func withSchema(t *testing.T, dsn string) string { return pgtest.WithSchema(t, dsn, "e2e_") }
 
 // node is one lmshooks process of a cluster.
 type node struct {

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -14,16 +13,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
 )
 
 // syncBuffer collects log output written from many goroutines.
@@ -283,46 +280,12 @@ func TestDispatcherNodeStoresNoConsolePassword(t *testing.T) {
 	}
 }
 
-// postgresSchemaDSN returns LMSHOOKS_TEST_POSTGRES with its search_path
-// set to a fresh schema, dropped when the test ends; it skips the test
-// when the variable is unset.
-func postgresSchemaDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("LMSHOOKS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("LMSHOOKS_TEST_POSTGRES is not set")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "app_" + hex.EncodeToString(b[:])
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("LMSHOOKS_TEST_POSTGRES must be a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return u.String()
-}
-
 // TestNodesOnPostgresAgreeOnConsolePassword starts two nodes on one
 // PostgreSQL schema at the same moment, neither with a configured
 // password: exactly one generates the password, both accept it, and a
 // session signed in on one is accepted by the other.
 func TestNodesOnPostgresAgreeOnConsolePassword(t *testing.T) {
-	dsn := postgresSchemaDSN(t)
+	dsn := pgtest.SchemaDSN(t, "app_")
 	ctx := context.Background()
 	nodeConfig := func(id, role string) config.Config {
 		cfg := config.Default()

@@ -2,24 +2,20 @@ package dispatch
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
+	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
 )
 
 func TestNodeShare(t *testing.T) {
@@ -49,25 +45,8 @@ func TestNodeShare(t *testing.T) {
 // stores on the same schema, as further nodes would.
 func openPostgres(t *testing.T) func() *postgres.Store {
 	t.Helper()
-	dsn := os.Getenv("LMSHOOKS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("LMSHOOKS_TEST_POSTGRES is not set")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
+	dsn := pgtest.DSN(t)
+	schema := pgtest.Schema(t, dsn, "test_")
 	return func() *postgres.Store {
 		s, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 4, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {

@@ -2,8 +2,6 @@ package maintenance_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"os"
 	"sync"
@@ -14,31 +12,15 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/maintenance"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
+	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
 )
 
 // openSchema opens n stores on one fresh schema, dropped when the test
 // ends.
 func openSchema(t *testing.T, n int) (schema string, stores []*postgres.Store) {
 	t.Helper()
-	dsn := os.Getenv("LMSHOOKS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("LMSHOOKS_TEST_POSTGRES is not set")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema = "test_maint_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
+	dsn := pgtest.DSN(t)
+	schema = pgtest.Schema(t, dsn, "test_maint_")
 	for range n {
 		s, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 2, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
