@@ -35,7 +35,7 @@ func TestListAndRevokeAPIKeys(t *testing.T) {
 		}
 		body := string(r.Body)
 		if strings.Contains(body, second.Key) || strings.Contains(body, HashKey(second.Key)) ||
-			strings.Contains(body, `"key"`) || strings.Contains(body, "hash") {
+			strings.Contains(body, `"key"`) || strings.Contains(body, `"hash"`) {
 			t.Errorf("list leaks a key or hash: %s", body)
 		}
 	}
