@@ -99,12 +99,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return float64(d.Held())
 	})
 
-	formats := format.Default()
+	// The builtin catalog is loaded (its schemas compiled) once, for the
+	// API, the console and CYPHER's variables.
 	builtin, err := catalog.Load()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	formats := format.WithVariables(format.CatalogVariables(builtin))
 	filters, err := filter.NewEngine(filter.Options{})
 	if err != nil {
 		st.Close()
@@ -114,7 +116,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: opts.Clock, Logger: log})
 	sender := opts.Sender
 	if sender == nil {
-		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, UserAgent: version.UserAgent()})
+		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
 	// A shared database (PostgreSQL) counts the dispatchers, which then
@@ -142,7 +144,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		icfg.Owner = cfg.NodeID
 		icfg.LeaseFor = cfg.LeaseFor
 		icfg.Handoff = d.Handoff
-		icfg.Accepting = d.Accepting
 		icfg.AcceptingFor = d.AcceptingFor
 		icfg.Wake = d.Wake
 	}
@@ -153,7 +154,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	// apiServer, set below and before anything is served.
 	var apiServer *api.API
 	forgetKey := func(id string) { apiServer.ForgetAPIKey(id) }
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey})
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey})
 	if err != nil {
 		st.Close()
 		return nil, err

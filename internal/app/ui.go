@@ -18,6 +18,7 @@ import (
 // uiDeps is what the console may use besides the App's own services.
 type uiDeps struct {
 	formats *format.Registry
+	builtin *catalog.Catalog
 	metrics *metrics.Metrics
 	clock   clock.Clock
 	// catalogs and filters are shared with the API, so that the console
@@ -45,14 +46,10 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		}
 		a.StoredPassword = a.GeneratedPassword == ""
 	}
-	cat, err := catalog.Load()
-	if err != nil {
-		return nil, nil, err
-	}
 	c, err := ui.New(ui.Config{
 		Store:           a.Store,
 		Dispatcher:      a.Dispatcher,
-		Catalog:         cat,
+		Catalog:         d.builtin,
 		Catalogs:        d.catalogs,
 		Filters:         d.filters,
 		Formats:         d.formats,

@@ -43,11 +43,12 @@ type Config struct {
 	ClaimBatch int
 	// MaxHeld bounds the deliveries held in memory (default 20,000): past
 	// it, polling claims nothing and ingest stores fresh work unleased
-	// (see Accepting), so memory stays bounded under any burst.
+	// (see AcceptingFor), so memory stays bounded under any burst.
 	MaxHeld int
 	// QueueCap is the most deliveries one webhook may hold in memory
-	// before polling stops claiming more of its work (default 1,000), so
-	// a dead endpoint's backlog never crowds out other webhooks' retries.
+	// before polling stops claiming more of its work and ingest stops
+	// handing it over (default 1,000), so a dead endpoint's backlog never
+	// crowds out other webhooks' retries.
 	QueueCap int
 	// WebhookTTL is how long a webhook's settings are cached (default 5s;
 	// changes made through this node's API are seen at once).
@@ -150,7 +151,7 @@ func (d *Dispatcher) Start() {
 	}
 	d.loops.Add(2)
 	go d.pollLoop(ctx)
-	go d.every(ctx, d.cfg.LeaseFor/3, d.renew)
+	go d.every(ctx, d.renewInterval(), d.renew)
 	if d.cfg.Membership != nil {
 		d.loops.Add(1)
 		go d.every(ctx, d.heartbeatInterval(), d.heartbeat)
@@ -230,17 +231,9 @@ func (d *Dispatcher) Wake() {
 // WebhookChanged drops the cached copy of a webhook.
 func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
 
-// Accepting reports whether there is room in memory for fresh work handed
-// over by ingest.
-func (d *Dispatcher) Accepting() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.held < d.cfg.MaxHeld && !d.stopping
-}
-
 // AcceptingFor reports whether there is room in memory for fresh work of
-// one webhook handed over by ingest: its queue is under QueueCap (a batch
-// may take it past by its own size), and the dispatcher is Accepting.
+// one webhook handed over by ingest: memory is not full, and the webhook's
+// queue is under QueueCap (a batch may take it past by its own size).
 func (d *Dispatcher) AcceptingFor(webhookID string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()

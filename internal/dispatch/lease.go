@@ -42,20 +42,21 @@ func (d *Dispatcher) takeLeaseLocked(deliveryID string, until time.Time) *lease 
 // dropLeaseLocked stops renewing l. d.mu must be held.
 func (d *Dispatcher) dropLeaseLocked(l *lease) { delete(d.leases, l) }
 
-// leaseMargin is how much of a lease must be left for an attempt to start:
-// one renewal interval, so that a job is dropped only once a renewal is
-// overdue, and an attempt that starts still has a renewal's worth of lease
-// before anyone else may take the delivery.
-func (d *Dispatcher) leaseMargin() time.Duration { return d.cfg.LeaseFor / 3 }
+// renewInterval is how often leases are renewed, a third of a lease: a
+// renewal can be late twice before a lease runs out.
+func (d *Dispatcher) renewInterval() time.Duration { return d.cfg.LeaseFor / 3 }
 
 // leaseLostLocked reports whether l is too close to its end (or past it)
-// for an attempt to start. d.mu must be held.
+// for an attempt to start: less than one renewal interval left, so that a
+// job is dropped only once a renewal is overdue, and an attempt that starts
+// still has a renewal's worth of lease before anyone else may take the
+// delivery. d.mu must be held.
 func (d *Dispatcher) leaseLostLocked(l *lease) bool {
-	return !d.cfg.Clock.Now().Before(l.until.Add(-d.leaseMargin()))
+	return !d.cfg.Clock.Now().Before(l.until.Add(-d.renewInterval()))
 }
 
 // renew extends, in the store and then here, the leases this node holds.
-// It runs every LeaseFor/3, so that a long queue is never mistaken for a
+// It runs every renewInterval, so that a long queue is never mistaken for a
 // crashed node.
 // A lease dropped meanwhile may be extended once more in the store: it then
 // runs out a lease later, and its work is claimed afresh.
@@ -86,8 +87,11 @@ func (d *Dispatcher) renew(ctx context.Context) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	// The store extends a lease only while its expiry is the one named,
+	// so of renewals that overlap, only one extends a given lease and
+	// updates it here.
 	for _, r := range renewed {
-		if l := byKey[key{r.DeliveryID, r.Until.UnixMicro()}]; l != nil && l.until.Equal(r.Until) {
+		if l := byKey[key{r.DeliveryID, r.Until.UnixMicro()}]; l != nil {
 			l.until = until
 		}
 	}

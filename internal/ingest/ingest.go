@@ -48,16 +48,13 @@ type Config struct {
 	LeaseFor time.Duration
 	// Handoff receives the jobs of every committed publish.
 	Handoff func([]domain.Job)
-	// Accepting reports whether the dispatcher has room for more work in
-	// memory. When it has not, deliveries are stored unleased and Wake is
-	// called: the dispatcher claims them from the store as room appears,
-	// so a burst never grows memory without bound.
-	Accepting func() bool
-	// AcceptingFor, when set, reports whether the dispatcher has room in
-	// memory for more of one webhook's work. A webhook it has no room for
-	// gets its fresh deliveries stored unleased, for whichever node has
-	// room (this one included, once its queue drains): one hot webhook
-	// never piles up in the memory of the node that happened to ingest.
+	// AcceptingFor reports whether the dispatcher has room in memory for
+	// more of one webhook's work. A webhook it has no room for (its queue
+	// is full, or memory is) gets its fresh deliveries stored unleased and
+	// Wake is called: the dispatcher, or any other node, claims them from
+	// the store as room appears, so a burst never grows memory without
+	// bound and one hot webhook never piles up in the memory of the node
+	// that happened to ingest it. Nil means room for everything.
 	AcceptingFor func(webhookID string) bool
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
@@ -144,18 +141,20 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		Match:    s.cfg.Match,
 		Now:      now,
 	}
-	// leased records the store's answer for each webhook; the store asks
-	// once per webhook per run of the publish, so after it returns this
-	// holds the answers of the run that committed.
-	var leased map[string]bool
-	if s.cfg.Owner != "" && s.cfg.Handoff != nil && (s.cfg.Accepting == nil || s.cfg.Accepting()) {
+	// Each webhook is asked about once per publish: the answer stays the
+	// same if the store runs the publish again, and p.Leased tells which
+	// deliveries to hand over afterwards.
+	if s.cfg.Owner != "" && s.cfg.Handoff != nil {
 		p.LeaseOwner = s.cfg.Owner
 		p.LeaseUntil = now.Add(s.cfg.LeaseFor)
 		if s.cfg.AcceptingFor != nil {
-			leased = map[string]bool{}
+			leased := map[string]bool{}
 			p.LeaseWebhook = func(webhookID string) bool {
-				ok := s.cfg.AcceptingFor(webhookID)
-				leased[webhookID] = ok
+				ok, asked := leased[webhookID]
+				if !asked {
+					ok = s.cfg.AcceptingFor(webhookID)
+					leased[webhookID] = ok
+				}
 				return ok
 			}
 		}
@@ -171,7 +170,7 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 			continue
 		}
 		for _, d := range r.Deliveries {
-			if p.LeaseOwner == "" || (leased != nil && !leased[d.WebhookID]) {
+			if !p.Leased(d.WebhookID) {
 				unleased = true
 				continue
 			}

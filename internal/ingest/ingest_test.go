@@ -79,9 +79,9 @@ func TestPublishWithoutRoomStoresUnleasedWork(t *testing.T) {
 	st, _ := setup(t)
 	handed, woken := 0, 0
 	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute,
-		Handoff:   func(j []domain.Job) { handed += len(j) },
-		Accepting: func() bool { return false },
-		Wake:      func() { woken++ }})
+		Handoff:      func(j []domain.Job) { handed += len(j) },
+		AcceptingFor: func(string) bool { return false },
+		Wake:         func() { woken++ }})
 	if _, err := s.Publish(context.Background(), "acme", []Input{{Type: "user.created", Data: json.RawMessage(`{}`)}}, false); err != nil {
 		t.Fatal(err)
 	}

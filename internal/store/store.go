@@ -207,42 +207,17 @@ type PublishParams struct {
 	// dispatcher in memory without a claim round-trip.
 	LeaseOwner string
 	LeaseUntil time.Time
-	// LeaseWebhook, when set with LeaseOwner, is asked once per webhook of
-	// the publish whether that webhook's deliveries are created leased; the
-	// others are stored unleased, for any node to claim (and announced to
-	// them). Nil leases them all.
+	// LeaseWebhook, when set with LeaseOwner, says whether the deliveries
+	// to a webhook are created leased; the others are stored unleased, for
+	// any node to claim (and announced to them). It must give the same
+	// answer for a webhook throughout a publish, however often it is asked
+	// (a store may run a publish again). Nil leases them all.
 	LeaseWebhook func(webhookID string) bool
 }
 
-// leaseDecider memoizes PublishParams.LeaseWebhook for one publish.
-type leaseDecider struct {
-	p    *PublishParams
-	seen map[string]bool
-}
-
-// LeaseDecider returns a function telling whether p's deliveries to a
-// webhook are created leased, asking p.LeaseWebhook once per webhook.
-func (p *PublishParams) LeaseDecider() func(webhookID string) bool {
-	d := &leaseDecider{p: p}
-	return d.leased
-}
-
-func (d *leaseDecider) leased(webhookID string) bool {
-	if d.p.LeaseOwner == "" {
-		return false
-	}
-	if d.p.LeaseWebhook == nil {
-		return true
-	}
-	v, ok := d.seen[webhookID]
-	if !ok {
-		if d.seen == nil {
-			d.seen = map[string]bool{}
-		}
-		v = d.p.LeaseWebhook(webhookID)
-		d.seen[webhookID] = v
-	}
-	return v
+// Leased reports whether p creates its deliveries to webhookID leased.
+func (p *PublishParams) Leased(webhookID string) bool {
+	return p.LeaseOwner != "" && (p.LeaseWebhook == nil || p.LeaseWebhook(webhookID))
 }
 
 // PublishResult is what became of one event of a publish.

@@ -95,7 +95,6 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 	if p.LeaseOwner != "" {
 		leaseOwner = &p.LeaseOwner
 	}
-	leased := p.LeaseDecider()
 	unleased := 0
 	err := s.withPipeTx(ctx, "publish", func(pt *pipeTx) error {
 		// Round trip 1: BEGIN, the tenant and its webhooks.
@@ -124,7 +123,7 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 				if match(&hooks[j], &e) {
 					d := newDelivery(p, &e, &hooks[j])
 					results[i].Deliveries = append(results[i].Deliveries, d)
-					dlv.add(i, &d, leased(d.WebhookID))
+					dlv.add(i, &d, p.Leased(d.WebhookID))
 				}
 			}
 		}

@@ -48,7 +48,6 @@ func publish(tx *wtx, p *store.PublishParams) ([]store.PublishResult, error) {
 	hooks := slices.Clone(th.hooks)
 
 	now := micros(p.Now)
-	leased := p.LeaseDecider()
 	results := make([]store.PublishResult, len(p.Events))
 	var seen map[string]int // idempotency key → index of its first event in this batch
 	for i := range p.Events {
@@ -89,7 +88,7 @@ func publish(tx *wtx, p *store.PublishParams) ([]store.PublishResult, error) {
 				EventType: e.Type, State: domain.Scheduled, NextAttemptAt: p.Now, CreatedAt: p.Now, UpdatedAt: p.Now,
 			}
 			owner, leaseUntil, due := "", int64(0), now
-			if leased(d.WebhookID) {
+			if p.Leased(d.WebhookID) {
 				owner, leaseUntil = p.LeaseOwner, micros(p.LeaseUntil)
 				due = leaseUntil
 			}
