@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -16,24 +15,21 @@ import (
 // the database, and PostgreSQL refuses such text, which would otherwise
 // make a typo a 500.
 func checkURL(r *http.Request) error {
-	if !cleanText(r.URL.Path) {
+	if !domain.ValidText(r.URL.Path) {
 		return domain.Errorf(domain.EMALFORMED, "the URL path must be UTF-8 text without NUL characters")
 	}
 	for name, values := range r.URL.Query() {
-		if !cleanText(name) {
+		if !domain.ValidText(name) {
 			return domain.Errorf(domain.EMALFORMED, "a query parameter name is not UTF-8 text without NUL characters")
 		}
 		for _, v := range values {
-			if !cleanText(v) {
+			if !domain.ValidText(v) {
 				return domain.FieldErrorf(name, "must be UTF-8 text without NUL characters")
 			}
 		}
 	}
 	return nil
 }
-
-// cleanText reports whether s is valid UTF-8 without NUL characters.
-func cleanText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // pageParams reads the "cursor" and "limit" query parameters. A cursor is
 // the id of the last item of the previous page, so it must start with

@@ -7,7 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,13 +190,8 @@ func (s *simulator) report(start time.Time, final string) {
 		return
 	}
 	fmt.Fprintf(s.out, "%s: %s\n", final, line)
-	types := make([]string, 0, len(s.types))
-	for t := range s.types {
-		types = append(types, t)
-	}
-	sort.Strings(types)
 	var b strings.Builder
-	for _, t := range types {
+	for _, t := range slices.Sorted(maps.Keys(s.types)) {
 		fmt.Fprintf(&b, "  %-28s %d\n", t, s.types[t])
 	}
 	fmt.Fprint(s.out, b.String())

@@ -166,6 +166,15 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			*dst = d
 		}
 	}
+	byteCount := func(name string, dst *int64) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a number of bytes", name, v))
+			}
+			*dst = n
+		}
+	}
 	str("LMSHOOKS_ADDR", &c.Addr)
 	str("LMSHOOKS_DB", &c.DB)
 	str("LMSHOOKS_API_KEY", &c.APIKey)
@@ -199,20 +208,8 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		}
 		c.AllowPrivateTargets = b
 	}
-	if v := getenv("LMSHOOKS_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("LMSHOOKS_MAX_BODY_BYTES: %q is not a number of bytes", v))
-		}
-		c.MaxBodyBytes = n
-	}
-	if v := getenv("LMSHOOKS_MAX_BATCH_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("LMSHOOKS_MAX_BATCH_BODY_BYTES: %q is not a number of bytes", v))
-		}
-		c.MaxBatchBodyBytes = n
-	}
+	byteCount("LMSHOOKS_MAX_BODY_BYTES", &c.MaxBodyBytes)
+	byteCount("LMSHOOKS_MAX_BATCH_BODY_BYTES", &c.MaxBatchBodyBytes)
 	dur("LMSHOOKS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("LMSHOOKS_LEASE", &c.LeaseFor)
 	dur("LMSHOOKS_POLL_INTERVAL", &c.PollInterval)

@@ -135,10 +135,9 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	base := tenantBase(rc.tenant.ID) + "/deliveries"
 	d := auditData{Deliveries: ds, Names: map[string]string{}, Webhooks: hooks, Filter: af, Ranges: ranges,
-		Filtered: af.WebhookID != "" || af.EventType != "" || af.EventID != "" || af.Range != "",
-		From:     newTimeField(f.Since), To: newTimeField(f.Until)}
-	if af.Range != rangeCustom {
-		d.From, d.To = timeField{}, timeField{}
+		Filtered: af.WebhookID != "" || af.EventType != "" || af.EventID != "" || af.Range != ""}
+	if af.Range == rangeCustom {
+		d.From, d.To = newTimeField(f.Since), newTimeField(f.Until)
 	}
 	for _, h := range hooks {
 		d.Names[h.ID] = h.Name

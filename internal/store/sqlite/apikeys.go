@@ -53,23 +53,17 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, 
 }
 
 // SetOperatorKey makes k the one operator key, replacing any other, in one
-// transaction.
+// transaction; the same key again changes nothing.
 func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
 	if k.ID == "" {
 		k.ID = id.New(id.APIKey)
 	}
 	return s.write(ctx, "set operator key", func(tx *wtx) error {
-		var same int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM api_keys WHERE tenant_id IS NULL AND hash = ?`, k.Hash).Scan(&same); err != nil {
+		if _, err := tx.exec(`DELETE FROM api_keys WHERE tenant_id IS NULL AND hash <> ?`, k.Hash); err != nil {
 			return err
 		}
-		if same > 0 {
-			return nil
-		}
-		if _, err := tx.exec(`DELETE FROM api_keys WHERE tenant_id IS NULL`); err != nil {
-			return err
-		}
-		return insertOperatorKey(tx, k)
+		_, err := insertOperatorKey(tx, k)
+		return err
 	})
 }
 
@@ -78,29 +72,25 @@ func (s *Store) EnsureOperatorKey(ctx context.Context, k *domain.APIKey) (bool, 
 	if k.ID == "" {
 		k.ID = id.New(id.APIKey)
 	}
-	created := false
+	var n int64
 	err := s.write(ctx, "ensure operator key", func(tx *wtx) error {
-		created = false
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM api_keys WHERE tenant_id IS NULL`).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		created = true
-		return insertOperatorKey(tx, k)
+		var err error
+		n, err = insertOperatorKey(tx, k)
+		return err
 	})
-	return created, err
+	return n == 1, err
 }
 
-func insertOperatorKey(tx *wtx, k *domain.APIKey) error {
-	_, err := tx.exec(`INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at) VALUES (?, NULL, ?, ?, ?, ?)`,
+// insertOperatorKey stores k as the operator key unless there is one, and
+// returns how many keys it stored (0 or 1).
+func insertOperatorKey(tx *wtx, k *domain.APIKey) (int64, error) {
+	n, err := tx.exec(`INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at)
+		SELECT ?, NULL, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE tenant_id IS NULL)`,
 		k.ID, k.Name, k.Prefix, k.Hash, micros(k.CreatedAt))
 	if isUnique(err) {
-		return domain.Errorf(domain.ECONFLICT, "the API key already exists")
+		return 0, domain.Errorf(domain.ECONFLICT, "the API key already exists")
 	}
-	return err
+	return n, err
 }
 
 // HasOperatorKey reports whether an operator key exists.
