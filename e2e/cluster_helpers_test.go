@@ -12,13 +12,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
+	"github.com/lmshooks/lmshooks/internal/syncbuf"
 )
 
 // clusterDSN returns the test PostgreSQL's DSN, skipping the test when
@@ -45,24 +45,6 @@ type node struct {
 	id string
 }
 
-// syncBuffer is a bytes.Buffer safe for a child's output and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startNode starts lmshooks serve on dsn with the given role and node id,
 // and waits until it is ready. Its output is logged if the test fails.
 func startNode(t *testing.T, bin, dsn, role, id string, extra ...string) *node {
@@ -72,7 +54,7 @@ func startNode(t *testing.T, bin, dsn, role, id string, extra ...string) *node {
 		"--allow-private-targets", "--log-level", "warn", "--shutdown-timeout", "10s"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+operatorKey)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,16 +1,15 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/syncbuf"
 )
 
 // failingStore injects failures into one method of a real store.
@@ -26,26 +25,8 @@ func (f *failingStore) GetTenant(ctx context.Context, id string) (*domain.Tenant
 	return f.Store.GetTenant(ctx, id)
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestInternalAndUnavailableErrors(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	fs := &failingStore{}
 	e := newEnvWith(t, func(s store.Store) store.Store { fs.Store = s; return fs }, slog.New(slog.NewTextHandler(&logs, nil)))
 	key := e.tenant("acme")

@@ -21,25 +21,8 @@ import (
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
+	"github.com/lmshooks/lmshooks/internal/syncbuf"
 )
-
-// syncBuffer collects log output written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // consoleNode is an App's handler behind a real HTTP server, with a
 // browser-like client (cookie jar, redirects not followed).
@@ -138,7 +121,7 @@ func mustNotLog(t *testing.T, logs string, secrets map[string][]byte) {
 // same SQLite file: the password printed on first start still signs in,
 // and sessions and portal links issued before the restart still work.
 func TestGeneratedConsolePasswordKeptAcrossRestarts(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := consoleConfig(t, filepath.Join(t.TempDir(), "app.db"))
 	ctx := context.Background()
@@ -306,7 +289,7 @@ func TestNodesOnPostgresAgreeOnConsolePassword(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	apps := make([]*App, 2)
 	errs := make([]error, 2)

@@ -1,41 +1,22 @@
 package listen
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/syncbuf"
 	"github.com/lmshooks/lmshooks/signature"
 )
 
 const testSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 var testNow = time.Date(2026, 3, 1, 10, 15, 4, 0, time.UTC)
-
-// syncBuffer is an io.Writer safe to read while a server writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
 
 // delivery is one request as lmshooks would send it.
 type delivery struct {
@@ -79,9 +60,9 @@ func post(t *testing.T, url string, d delivery) int {
 	return resp.StatusCode
 }
 
-func newReceiver(t *testing.T, cfg Config) (url string, out *syncBuffer) {
+func newReceiver(t *testing.T, cfg Config) (url string, out *syncbuf.Buffer) {
 	t.Helper()
-	out = &syncBuffer{}
+	out = &syncbuf.Buffer{}
 	cfg.Out = out
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return testNow.Add(3 * time.Second) }
@@ -245,7 +226,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
