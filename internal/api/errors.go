@@ -6,24 +6,12 @@ import (
 	"net/http"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // codeMethodNotAllowed answers a known path with the wrong method. It is the
 // one error code that no domain error carries, since only routing makes it.
 const codeMethodNotAllowed = "method_not_allowed"
-
-// statuses maps each domain error code to its one HTTP status.
-var statuses = map[string]int{
-	domain.EINVALID:      http.StatusUnprocessableEntity,
-	domain.EMALFORMED:    http.StatusBadRequest,
-	domain.ENOTFOUND:     http.StatusNotFound,
-	domain.ECONFLICT:     http.StatusConflict,
-	domain.EUNAUTHORIZED: http.StatusUnauthorized,
-	domain.EFORBIDDEN:    http.StatusForbidden,
-	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	domain.EINTERNAL:     http.StatusInternalServerError,
-}
 
 // errorBody is the "error" object of every error response.
 type errorBody struct {
@@ -37,11 +25,7 @@ type errorBody struct {
 // with the request's context and answered with a generic message, since
 // their text may hold details a client must not see.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	code := domain.ErrorCode(err)
-	status, ok := statuses[code]
-	if !ok {
-		code, status = domain.EINTERNAL, http.StatusInternalServerError
-	}
+	code, status := web.Code(err)
 	body := errorBody{Code: code, Message: domain.ErrorMessage(err), Field: domain.ErrorField(err)}
 	switch code {
 	case domain.EINTERNAL:

@@ -2,12 +2,17 @@
 // naming the kind ("evt_", "dlv_"…), 10 characters of millisecond timestamp
 // and 16 of randomness, in Crockford base32. Sorting ids sorts by age, which
 // is what cursor pagination "newest first" needs without a second index.
+//
+// A Generator takes its time from an injected clock, so ids made under a
+// fake clock sort by the fake time; the package itself keeps no state.
 package id
 
 import (
 	"crypto/rand"
 	"sync"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
 )
 
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -22,28 +27,41 @@ const (
 	Attempt  = "att_"
 )
 
-var (
+// Generator makes ids that increase strictly within it, even for ids made
+// in the same millisecond. One process should share one Generator. The zero
+// value is not usable: call NewGenerator.
+type Generator struct {
+	clock clock.Clock
+
 	mu       sync.Mutex
 	lastMS   int64
 	lastRand [10]byte
-)
+}
 
-// New returns a new id with the given prefix, monotonically increasing
-// within this process even for ids made in the same millisecond.
-func New(prefix string) string {
-	return NewAt(prefix, time.Now())
+// NewGenerator returns a Generator that stamps ids with c's time (the wall
+// clock when c is nil).
+func NewGenerator(c clock.Clock) *Generator {
+	if c == nil {
+		c = clock.Real{}
+	}
+	return &Generator{clock: c}
+}
+
+// New returns a new id with the given prefix, stamped with the clock's now.
+func (g *Generator) New(prefix string) string {
+	return g.NewAt(prefix, g.clock.Now())
 }
 
 // NewAt is New with the timestamp taken from t.
-func NewAt(prefix string, t time.Time) string {
+func (g *Generator) NewAt(prefix string, t time.Time) string {
 	ms := t.UnixMilli()
-	mu.Lock()
+	g.mu.Lock()
 	var r [10]byte
-	if ms <= lastMS {
+	if ms <= g.lastMS {
 		// Same (or earlier) millisecond: increment the last randomness so
 		// ids stay strictly ordered.
-		ms = lastMS
-		r = lastRand
+		ms = g.lastMS
+		r = g.lastRand
 		for i := len(r) - 1; i >= 0; i-- {
 			r[i]++
 			if r[i] != 0 {
@@ -53,9 +71,13 @@ func NewAt(prefix string, t time.Time) string {
 	} else {
 		_, _ = rand.Read(r[:])
 	}
-	lastMS, lastRand = ms, r
-	mu.Unlock()
+	g.lastMS, g.lastRand = ms, r
+	g.mu.Unlock()
+	return format(prefix, ms, r)
+}
 
+// format spells an id: prefix, 10 characters of milliseconds, 16 of r.
+func format(prefix string, ms int64, r [10]byte) string {
 	b := make([]byte, 0, len(prefix)+26)
 	b = append(b, prefix...)
 	for i := 9; i >= 0; i-- {
@@ -74,3 +96,17 @@ func NewAt(prefix string, t time.Time) string {
 	}
 	return string(b)
 }
+
+// legacy serves New and NewAt while callers move to a Generator of their
+// own; it goes away with them.
+var legacy = NewGenerator(nil)
+
+// New returns a new id from a process-wide generator.
+//
+// Deprecated: use a Generator passed in from app.
+func New(prefix string) string { return legacy.New(prefix) }
+
+// NewAt is New with the timestamp taken from t.
+//
+// Deprecated: use a Generator passed in from app.
+func NewAt(prefix string, t time.Time) string { return legacy.NewAt(prefix, t) }

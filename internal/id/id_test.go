@@ -4,13 +4,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
 )
 
 func TestNewIsOrderedAndUnique(t *testing.T) {
+	g := NewGenerator(nil)
 	seen := map[string]bool{}
 	prev := ""
 	for i := 0; i < 10000; i++ {
-		v := New(Event)
+		v := g.New(Event)
 		if !strings.HasPrefix(v, Event) || len(v) != len(Event)+26 {
 			t.Fatalf("bad id %q", v)
 		}
@@ -26,9 +29,31 @@ func TestNewIsOrderedAndUnique(t *testing.T) {
 }
 
 func TestNewAtSortsByTime(t *testing.T) {
-	a := NewAt(Delivery, time.Unix(1000, 0))
-	b := NewAt(Delivery, time.Unix(2000, 0))
+	g := NewGenerator(nil)
+	a := g.NewAt(Delivery, time.Unix(1000, 0))
+	b := NewGenerator(nil).NewAt(Delivery, time.Unix(2000, 0))
 	if !(a < b) {
 		t.Fatalf("%q should sort before %q", a, b)
+	}
+}
+
+func TestGeneratorTakesTheClocksTime(t *testing.T) {
+	fake := clock.NewFake(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC))
+	g := NewGenerator(fake)
+	a := g.New(Event)
+	fake.Advance(-time.Hour) // a clock stepping back never reorders ids
+	b := g.New(Event)
+	if !(a < b) {
+		t.Fatalf("%q should sort before %q", a, b)
+	}
+	fake.Advance(2 * time.Hour)
+	c := g.New(Event)
+	// The timestamp part moves with the fake clock: 2020 is far below
+	// today, so an id from today's wall clock sorts after.
+	if now := NewGenerator(nil).New(Event); !(c < now) {
+		t.Fatalf("fake-clock id %q should sort before wall-clock id %q", c, now)
+	}
+	if c[:len(Event)+10] == a[:len(Event)+10] {
+		t.Fatalf("timestamp did not move with the clock: %q, %q", a, c)
 	}
 }

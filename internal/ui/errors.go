@@ -5,28 +5,8 @@ import (
 	"net/url"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
-
-// statusOf maps a domain error code to the page's HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case domain.EINVALID:
-		return http.StatusUnprocessableEntity
-	case domain.EMALFORMED:
-		return http.StatusBadRequest
-	case domain.ENOTFOUND:
-		return http.StatusNotFound
-	case domain.ECONFLICT:
-		return http.StatusConflict
-	case domain.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case domain.EFORBIDDEN:
-		return http.StatusForbidden
-	case domain.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
 
 // errorPage is the error page's data.
 type errorPage struct {
@@ -41,7 +21,6 @@ type errorPage struct {
 // fail answers err: sign-in for a missing session, else the error page
 // with a safe message. Internal errors are logged here, once.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err error) {
-	code := domain.ErrorCode(err)
 	if err == errSignIn {
 		next := r.URL.Path
 		if r.Method != http.MethodGet {
@@ -50,16 +29,16 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
-	status := statusOf(code)
+	code, status := web.Code(err)
 	if status >= 500 {
 		c.log.Error("console request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	p := errorPage{Status: status, Message: domain.ErrorMessage(err)}
-	switch status {
-	case http.StatusNotFound:
+	switch code {
+	case domain.ENOTFOUND:
 		p.Heading = "Not found"
 		p.Message = "This page does not exist, or you do not have access to it."
-	case http.StatusUnauthorized:
+	case domain.EUNAUTHORIZED:
 		p.Heading = "Not signed in"
 		switch err {
 		case errPortalLink:
@@ -67,11 +46,13 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 		case errPortalEnded:
 			p.Heading, p.NoSignIn = "Session ended", true
 		}
-	case http.StatusForbidden:
+	case domain.EFORBIDDEN:
 		p.Heading = "Not allowed"
-	case http.StatusConflict:
+	case domain.ECONFLICT:
 		p.Heading = "Cannot do that now"
-	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+	case domain.ETOOLARGE:
+		p.Heading = "Too large"
+	case domain.EINVALID, domain.EMALFORMED:
 		p.Heading = "Please check your input"
 	default:
 		p.Heading = "Something went wrong"

@@ -1,0 +1,61 @@
+// Package service is lmshooks' application layer: every business rule that
+// the JSON API and the console share lives here once — tenants, API keys,
+// webhooks (validation, secrets and rotation, formats, filters,
+// subscriptions), deliveries (resend, recover), event types, portal links
+// and test sends. The surfaces (internal/api, internal/ui) decode a
+// request, call a service and encode its answer; they hold no rule of
+// their own, so both give the same answer to the same input.
+//
+// Each noun has its own type (Webhooks, Tenants, …) built from Deps and a
+// config of its own. Errors are *domain.Error values with the codes and
+// field names that the API documents; internal/web maps them to statuses.
+package service
+
+import (
+	"log/slog"
+
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// Notifier hears of the changes the delivery engine must see. app wires
+// the dispatcher here once; no surface calls it.
+type Notifier interface {
+	// WebhookChanged says a webhook changed or was deleted, so cached
+	// copies of it must go.
+	WebhookChanged(id string)
+	// WorkDue says deliveries became due now (after a resend or recover).
+	WorkDue()
+}
+
+// Deps are what every service is built from.
+type Deps struct {
+	Store  store.Store
+	Clock  clock.Clock
+	IDs    *id.Generator
+	Notify Notifier
+	Logger *slog.Logger
+}
+
+// withDefaults fills what a test may leave out.
+func (d Deps) withDefaults() Deps {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.IDs == nil {
+		d.IDs = id.NewGenerator(d.Clock)
+	}
+	if d.Notify == nil {
+		d.Notify = nopNotifier{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return d
+}
+
+type nopNotifier struct{}
+
+func (nopNotifier) WebhookChanged(string) {}
+func (nopNotifier) WorkDue()              {}
