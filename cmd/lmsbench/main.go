@@ -5,7 +5,14 @@
 // the server's peak memory. See docs/PERFORMANCE.md.
 //
 //	go run ./cmd/lmsbench -mode throughput -events 100000
+//	go run ./cmd/lmsbench -mode throughput -events 30000 -batch 1 -publishers 32
 //	go run ./cmd/lmsbench -mode latency -rate 500 -duration 30s
+//	go run ./cmd/lmsbench -mode direct -events 30000 -publishers 32
+//
+// With -batch 1, throughput mode publishes each event on its own request
+// to POST …/events, as an LMS does; -mode direct sends the same requests
+// straight to the receiver, with no server between: the one-hop limit
+// that the end-to-end figure is compared with.
 package main
 
 import (
@@ -50,7 +57,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.mode, "mode", "throughput", "throughput (publish -events as fast as possible in batches) or latency (single events at -rate per second for -duration)")
+	flag.StringVar(&o.mode, "mode", "throughput", "throughput (publish -events as fast as possible in batches of -batch; 1 means one event per request), latency (single events at -rate per second for -duration) or direct (-events sent by -publishers straight to the receiver: the one-hop limit)")
 	flag.IntVar(&o.events, "events", 100000, "events to publish in throughput mode")
 	flag.IntVar(&o.batch, "batch", 100, "events per batch request in throughput mode")
 	flag.IntVar(&o.publishers, "publishers", 4, "concurrent publishing connections")
@@ -76,7 +83,7 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if o.bin == "" {
+	if o.bin == "" && o.mode != "direct" {
 		o.bin = filepath.Join(tmp, "lmshooks")
 		fmt.Println("building lmshooks…")
 		if out, err := exec.Command("go", "build", "-o", o.bin, "./cmd/lmshooks").CombinedOutput(); err != nil {
@@ -95,6 +102,9 @@ func run(o options) error {
 	rsrv := &http.Server{Handler: rc}
 	go rsrv.Serve(rln)
 	defer rsrv.Close()
+	if o.mode == "direct" {
+		return runDirect(rc, "http://"+rln.Addr().String()+"/hook", o)
+	}
 
 	addr, debugAddr := freeAddr(), freeAddr()
 	args := []string{"serve", "--addr", addr, "--db", o.db, "--role", o.role, "--allow-private-targets", "--log-level", "warn", "--debug-addr", debugAddr}
@@ -216,7 +226,20 @@ func publishThroughput(c *client, tenant string, o options) ([]pubRecord, error)
 					} `json:"data"`
 				}
 				at := time.Now()
-				if err := c.post("/api/v1/tenants/"+tenant+"/events/batch", map[string]any{"events": events}, &resp); err != nil {
+				var err error
+				if len(events) == 1 && o.batch == 1 {
+					// One event per request, to the single-event route.
+					var one struct {
+						ID string `json:"id"`
+					}
+					err = c.post("/api/v1/tenants/"+tenant+"/events", events[0], &one)
+					resp.Data = append(resp.Data, struct {
+						ID string `json:"id"`
+					}{one.ID})
+				} else {
+					err = c.post("/api/v1/tenants/"+tenant+"/events/batch", map[string]any{"events": events}, &resp)
+				}
+				if err != nil {
 					mu.Lock()
 					firstErr = cmpErr(firstErr, err)
 					mu.Unlock()
