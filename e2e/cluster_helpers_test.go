@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
-	"github.com/lmshooks/lmshooks/internal/syncbuf"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 )
 
 // clusterDSN returns the test PostgreSQL's DSN, skipping the test when

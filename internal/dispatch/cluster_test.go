@@ -15,7 +15,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 )
 
 func TestNodeShare(t *testing.T) {

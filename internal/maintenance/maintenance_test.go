@@ -12,7 +12,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/maintenance"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 )
 
 // openSchema opens n stores on one fresh schema, dropped when the test
