@@ -17,8 +17,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
-	"github.com/lmshooks/lmshooks/internal/syncbuf"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 )
 
 // clusterDSN returns the test PostgreSQL's DSN, skipping the test when
@@ -191,20 +192,14 @@ func missing(rc *receiver, accepted map[string]bool) []string {
 // slow one.
 func awaitDelivered(t *testing.T, dsn string, rc *receiver, accepted map[string]bool, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		gone := missing(rc, accepted)
-		if len(gone) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			states := queryInts(t, dsn, `SELECT format('state=%s owner=%s lease_expired=%s attempts=%s',
-					state, coalesce(lease_owner, '-'), coalesce((lease_until <= now())::text, '-'), attempts), count(*)
-				FROM deliveries WHERE event_id = ANY($1) GROUP BY 1`, gone)
-			t.Fatalf("after %s, %d accepted events never reached the receiver; their deliveries: %v", timeout, len(gone), states)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var gone []string
+	if poll.Until(timeout, func() bool { gone = missing(rc, accepted); return len(gone) == 0 }) {
+		return
 	}
+	states := queryInts(t, dsn, `SELECT format('state=%s owner=%s lease_expired=%s attempts=%s',
+			state, coalesce(lease_owner, '-'), coalesce((lease_until <= now())::text, '-'), attempts), count(*)
+		FROM deliveries WHERE event_id = ANY($1) GROUP BY 1`, gone)
+	t.Fatalf("after %s, %d accepted events never reached the receiver; their deliveries: %v", timeout, len(gone), states)
 }
 
 // privatePostgres is a PostgreSQL server of the test's own, in a temporary

@@ -28,7 +28,8 @@ func TestClusterNodeKilled(t *testing.T) {
 	b := startNode(t, bin, dsn, "all", "node-b", clusterFlags...)
 	c := startNode(t, bin, dsn, "dispatcher", "node-c", clusterFlags...)
 
-	// A receiver slow enough that work piles up in the nodes' queues.
+	// A receiver slow enough that work piles up in the nodes' queues (the
+	// delay is the condition under test, not a wait).
 	rc := newReceiver(t, func(int, *http.Request) int { time.Sleep(2 * time.Millisecond); return 200 })
 	callAPI(t, a.base, operatorKey, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)
 	var w webhookResp
@@ -237,7 +238,8 @@ func TestClusterPostgresRestart(t *testing.T) {
 				}
 				mu.Unlock()
 				if code != 202 {
-					time.Sleep(20 * time.Millisecond) // do not spin while the database is down
+					// Pacing, not a wait: do not spin while the database is down.
+					time.Sleep(20 * time.Millisecond)
 				}
 			}
 		})

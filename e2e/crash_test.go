@@ -99,6 +99,9 @@ func TestCrashLosesNoAcceptedEvent(t *testing.T) {
 	addr := freePort(t)
 	c := startChild(t, bin, addr, db)
 
+	// Receivers that take a moment to answer, so that deliveries are in
+	// flight when the kill comes: the delay is the condition under test,
+	// not a wait.
 	slow := func(int, *http.Request) int { time.Sleep(time.Millisecond); return 200 }
 	recvs := []*receiver{newReceiver(t, slow), newReceiver(t, slow)}
 	callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)

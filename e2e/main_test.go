@@ -20,6 +20,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/app"
 	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 	"github.com/lmshooks/lmshooks/signature"
 )
 
@@ -215,16 +216,11 @@ func (s *server) deliveries(tenant, query string) deliveryList {
 	return l
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually polls cond until it holds, failing the test once timeout has
+// passed (the suite's short name for poll.For).
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	poll.For(t, timeout, what, cond)
 }
 
 // receiver is a real HTTP endpoint that verifies signatures and records

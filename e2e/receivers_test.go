@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/listen"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 	"github.com/lmshooks/lmshooks/signature"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestListenWithStatusesShowsRetries(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	secret, err := signature.NewSecret()
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/base64"
 	"log/slog"
 	"net/http"
@@ -11,25 +10,9 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 )
-
-// lockedBuffer collects log output written from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestSecretsNeverLogged runs the server at debug level through every path
 // that handles a secret — the generated operator key and console password,
@@ -38,7 +21,7 @@ func (l *lockedBuffer) String() string {
 // deliveries that succeed, fail and are refused, test sends, portal links —
 // and then searches the whole log for each secret.
 func TestSecretsNeverLogged(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := startServerWithLog(t, log, func(c *config.Config) { c.APIKey = "" })
 	if !strings.HasPrefix(s.key, "lmsk_") || s.app.GeneratedPassword == "" {
@@ -134,16 +117,12 @@ func TestSecretsNeverLogged(t *testing.T) {
 
 	// 15 events to two healthy webhooks (some after a retry), and to one
 	// that answers 410 and is disabled by the first answer.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		l := s.deliveries("acme", "include_counts=true&limit=1")
-		if l.Counts["scheduled"] == 0 && l.Counts["succeeded"] == 30 && l.Counts["failed"] >= 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("deliveries did not end as expected: %v", l.Counts)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var counts map[string]int
+	if !poll.Until(20*time.Second, func() bool {
+		counts = s.deliveries("acme", "include_counts=true&limit=1").Counts
+		return counts["scheduled"] == 0 && counts["succeeded"] == 30 && counts["failed"] >= 1
+	}) {
+		t.Fatalf("deliveries did not end as expected: %v", counts)
 	}
 	got, _ := ok.snapshot()
 	withCredentials := 0

@@ -9,7 +9,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
-	"github.com/lmshooks/lmshooks/internal/syncbuf"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 )
 
 // failingStore injects failures into one method of a real store.

@@ -110,7 +110,7 @@ func TestWebhookFormatRefusesTypes(t *testing.T) {
 
 // The test call sends the saved webhook, format and options included, to
 // the dispatcher, which renders the example in that format (proven over
-// HTTP by internal/format/compat).
+// HTTP by internal/format/receivers_test.go).
 func TestTestSendKeepsFormat(t *testing.T) {
 	e := newEnv(t)
 	key := e.tenant("acme")

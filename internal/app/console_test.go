@@ -20,8 +20,8 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
-	"github.com/lmshooks/lmshooks/internal/syncbuf"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 )
 
 // consoleNode is an App's handler behind a real HTTP server, with a

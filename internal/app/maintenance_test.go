@@ -11,6 +11,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
 
 // idAt returns an id of prefix made at t. Not id.NewAt: ids of this process
@@ -64,16 +65,12 @@ func TestSQLiteNodeAppliesRetention(t *testing.T) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := a.Store.GetEvent(ctx, tn.ID, old.ID)
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the 3-day-old event of a tenant keeping 2 days is still there (%v)", err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	var lookup error
+	if !poll.Until(10*time.Second, func() bool {
+		_, lookup = a.Store.GetEvent(ctx, tn.ID, old.ID)
+		return domain.ErrorCode(lookup) == domain.ENOTFOUND
+	}) {
+		t.Fatalf("the 3-day-old event of a tenant keeping 2 days is still there (%v)", lookup)
 	}
 	if _, err := a.Store.GetEvent(ctx, tn.ID, recent.ID); err != nil {
 		t.Fatalf("the 1-day-old event: %v", err)

@@ -15,7 +15,8 @@ import (
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
 
 func TestNodeShare(t *testing.T) {
@@ -69,7 +70,8 @@ func TestClusterSharesConcurrency(t *testing.T) {
 		n := inFlight.Add(1)
 		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 		}
-		// A slow receiver, so that requests overlap.
+		// A slow receiver, so that requests overlap (the delay is the
+		// condition under test, not a wait).
 		time.Sleep(20 * time.Millisecond)
 		inFlight.Add(-1)
 		got.Add(1)
@@ -119,11 +121,5 @@ func TestClusterSharesConcurrency(t *testing.T) {
 // waitFor polls cond until it holds, failing the test after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	poll.For(t, 10*time.Second, what, cond)
 }

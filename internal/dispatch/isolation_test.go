@@ -35,7 +35,12 @@ func TestSaturatedWebhookDoesNotStarveOthers(t *testing.T) {
 	}))
 	defer hang.Close()
 	var fastGot atomic.Int32
-	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fastGot.Add(1) }))
+	fiveFast := make(chan struct{}) // closed at the healthy webhook's fifth request
+	fast := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fastGot.Add(1) == 5 {
+			close(fiveFast)
+		}
+	}))
 	defer fast.Close()
 
 	now := time.Now()
@@ -74,11 +79,9 @@ func TestSaturatedWebhookDoesNotStarveOthers(t *testing.T) {
 		close(release)
 		d.Stop(context.Background())
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for fastGot.Load() < 5 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the healthy webhook got %d of 5 deliveries while the other endpoint hangs", fastGot.Load())
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-fiveFast:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the healthy webhook got %d of 5 deliveries while the other endpoint hangs", fastGot.Load())
 	}
 }

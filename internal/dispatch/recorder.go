@@ -61,6 +61,7 @@ func (d *Dispatcher) write(batch []outcome) {
 			break
 		}
 		d.log.Error("record attempts", "count", len(recs), "err", err, "retry_in", backoff)
+		// Back-off, not a wait: the database is down and nothing signals its return.
 		time.Sleep(backoff)
 		backoff = min(backoff*2, 5*time.Second)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lmshooks/lmshooks/internal/syncbuf"
+	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 	"github.com/lmshooks/lmshooks/signature"
 )
 

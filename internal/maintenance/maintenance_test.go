@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/maintenance"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
 
 // openSchema opens n stores on one fresh schema, dropped when the test
@@ -48,15 +50,17 @@ func countPartitions(t *testing.T, schema string) int {
 	return n
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+// countingElector counts the elections a node has tried, so that a test
+// can wait for followers to have tried (and failed) again.
+type countingElector struct {
+	maintenance.Elector
+	tries atomic.Int64
+}
+
+func (e *countingElector) TryLead(ctx context.Context) (<-chan struct{}, func(), error) {
+	lost, release, err := e.Elector.TryLead(ctx)
+	e.tries.Add(1)
+	return lost, release, err
 }
 
 // Of three nodes exactly one leads and does the work; when it stops, one
@@ -64,18 +68,20 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestOneLeaderAndReElection(t *testing.T) {
 	schema, stores := openSchema(t, 3)
 	type node struct {
-		r      *maintenance.Runner
-		cancel context.CancelFunc
-		done   chan struct{}
+		r       *maintenance.Runner
+		elector *countingElector
+		cancel  context.CancelFunc
+		done    chan struct{}
 	}
 	var nodes []*node
 	for _, s := range stores {
+		elector := &countingElector{Elector: s}
 		r := maintenance.New(maintenance.Config{
-			Elector: s, Tasks: s, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
+			Elector: elector, Tasks: s, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
 			Every: 50 * time.Millisecond, RetryEvery: 50 * time.Millisecond, DaysAhead: 10,
 		})
 		ctx, cancel := context.WithCancel(context.Background())
-		n := &node{r: r, cancel: cancel, done: make(chan struct{})}
+		n := &node{r: r, elector: elector, cancel: cancel, done: make(chan struct{})}
 		go func() { defer close(n.done); r.Run(ctx) }()
 		nodes = append(nodes, n)
 	}
@@ -100,7 +106,7 @@ func TestOneLeaderAndReElection(t *testing.T) {
 		return count, leader
 	}
 	var first *node
-	eventually(t, "a leader that has run", func() bool {
+	poll.For(t, 20*time.Second, "a leader that has run", func() bool {
 		c, l := leaders()
 		first = l
 		return c == 1 && l.r.Runs() > 0
@@ -110,7 +116,19 @@ func TestOneLeaderAndReElection(t *testing.T) {
 		t.Fatalf("%d daily events partitions after the leader ran, want at least 12", got)
 	}
 	// Still one leader a while later: followers keep trying and failing.
-	time.Sleep(200 * time.Millisecond)
+	// "A while" is two more elections tried by every follower.
+	before := make(map[*node]int64)
+	for _, n := range nodes {
+		before[n] = n.elector.tries.Load()
+	}
+	poll.For(t, 20*time.Second, "every follower to try two more elections", func() bool {
+		for _, n := range nodes {
+			if n != first && n.elector.tries.Load() < before[n]+2 {
+				return false
+			}
+		}
+		return true
+	})
 	if c, l := leaders(); c != 1 || l != first {
 		t.Fatalf("%d leaders after a while (same as before: %v), want the first one only", c, l == first)
 	}
@@ -122,7 +140,7 @@ func TestOneLeaderAndReElection(t *testing.T) {
 
 	first.cancel()
 	<-first.done
-	eventually(t, "a new leader", func() bool {
+	poll.For(t, 20*time.Second, "a new leader", func() bool {
 		c, l := leaders()
 		return c == 1 && l != first && l.r.Runs() > 0
 	})

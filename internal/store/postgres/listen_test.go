@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
 
 // listenFor starts s.Listen until the test ends and returns a channel that
@@ -77,12 +79,8 @@ func TestListenReconnects(t *testing.T) {
 
 	// Wait until the LISTEN connection exists, then cut it: Listen must
 	// come back and call wake, since notifications may have been lost.
-	deadline := time.Now().Add(10 * time.Second)
-	for terminate(t, app, "idle", "LISTEN "+workChannel) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the LISTEN connection never appeared")
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !poll.Until(10*time.Second, func() bool { return terminate(t, app, "idle", "LISTEN "+workChannel) > 0 }) {
+		t.Fatal("the LISTEN connection never appeared")
 	}
 	if !waitWake(t, woken, nil) {
 		t.Fatal("Listen did not wake after its connection was cut")

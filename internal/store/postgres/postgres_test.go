@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/lmshooks/lmshooks/internal/store"
-	"github.com/lmshooks/lmshooks/internal/store/postgres/pgtest"
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 )
 
 // testDSN returns the test server's DSN, skipping the test when

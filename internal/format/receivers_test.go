@@ -1,4 +1,10 @@
-package compat_test
+// Receiver compatibility tests: for each vendor format, an HTTP receiver
+// written the way that vendor's public page tells its customers to check
+// requests (seed 001's HMAC-SHA1 hex of the re-serialized body, seed 003's
+// form decoding, …) must accept what the dispatcher really sends. They live
+// in the external test package because they drive the dispatcher, which
+// imports format.
+package format_test
 
 import (
 	"bytes"
