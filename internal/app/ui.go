@@ -35,9 +35,10 @@ type uiDeps struct {
 
 // newUI builds the web console and the portal links service the API hands
 // out links with (both sign with the console's keyring); both are nil on
-// dispatcher-only nodes, which serve no HTTP pages. A configured operator password always wins; without one the
-// console uses the stored credential, made on first start with a generated
-// password left in a.GeneratedPassword to be shown once.
+// dispatcher-only nodes, which serve no HTTP pages. A configured operator
+// password always wins; without one the console uses the stored
+// credential, made on first start with a generated password left in
+// a.GeneratedPassword to be shown once.
 func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, *service.Portal, error) {
 	if a.cfg.Role == config.RoleDispatcher {
 		return nil, nil, nil
