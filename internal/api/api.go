@@ -18,6 +18,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -26,10 +27,6 @@ const (
 	DefaultMaxBodyBytes      = 256 << 10
 	DefaultMaxBatchBodyBytes = 16 << 20
 	DefaultRotationOverlap   = 24 * time.Hour
-	// DefaultKeyCacheTTL is how long a successful API key lookup is reused
-	// without asking the store, and so how long a deleted key (or a key of a
-	// deleted tenant, on another node) may keep working.
-	DefaultKeyCacheTTL = 10 * time.Second
 )
 
 // Publisher stores published events with their deliveries.
@@ -67,9 +64,6 @@ type Config struct {
 	// RotationOverlap is how long a rotated-out secret keeps signing when
 	// the request does not say (default 24h).
 	RotationOverlap time.Duration
-	// KeyCacheTTL is how long successful API key lookups are cached
-	// (default 10s; negative disables the cache).
-	KeyCacheTTL time.Duration
 	// Catalogs serves the event types API, checks webhook subscriptions
 	// and filters against the tenant's types and gives test sends the
 	// examples of the tenant's types; nil turns these off (the event types
@@ -78,9 +72,14 @@ type Config struct {
 	Catalogs Catalogs
 	// Filters compiles webhook filters; nil means a fresh engine.
 	Filters *filter.Engine
+	// Tenants and APIKeys are the tenants and API keys services; nil
+	// builds them on Store (app passes the ones it shares with the
+	// console, so that a key revoked there stops working here at once).
+	Tenants *service.Tenants
+	APIKeys *service.APIKeys
 	// Portal issues console portal links; nil when this node serves no
 	// console (the portal-links route answers 404).
-	Portal PortalIssuer
+	Portal *service.Portal
 }
 
 // API serves /api/v1/.
@@ -94,10 +93,11 @@ type API struct {
 	maxBody    int64
 	maxBatch   int64
 	overlap    time.Duration
-	keys       *keyCache
+	tenants    *service.Tenants
+	apiKeys    *service.APIKeys
 	catalogs   Catalogs
 	filters    *filter.Engine
-	portal     PortalIssuer
+	portal     *service.Portal
 	mux        *http.ServeMux
 }
 
@@ -115,6 +115,8 @@ func New(cfg Config) *API {
 		overlap:    cfg.RotationOverlap,
 		catalogs:   cfg.Catalogs,
 		filters:    cfg.Filters,
+		tenants:    cfg.Tenants,
+		apiKeys:    cfg.APIKeys,
 		portal:     cfg.Portal,
 	}
 	if a.filters == nil {
@@ -147,11 +149,13 @@ func New(cfg Config) *API {
 	if a.overlap <= 0 {
 		a.overlap = DefaultRotationOverlap
 	}
-	ttl := cfg.KeyCacheTTL
-	if ttl == 0 {
-		ttl = DefaultKeyCacheTTL
+	deps := service.Deps{Store: a.store, Clock: a.clock, Notify: dispatchNotifier{a.dispatcher}, Logger: a.log}
+	if a.apiKeys == nil {
+		a.apiKeys = service.NewAPIKeys(deps, service.APIKeysConfig{})
 	}
-	a.keys = newKeyCache(a.clock, ttl, keyCacheSize)
+	if a.tenants == nil {
+		a.tenants = service.NewTenants(deps, service.TenantsConfig{APIKeys: a.apiKeys})
+	}
 	a.mux = http.NewServeMux()
 	a.routes()
 	return a
@@ -227,3 +231,9 @@ func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) 
 }
 func (noDispatcher) Wake()                 {}
 func (noDispatcher) WebhookChanged(string) {}
+
+// dispatchNotifier tells the dispatcher what the services built here change.
+type dispatchNotifier struct{ d Dispatcher }
+
+func (n dispatchNotifier) WebhookChanged(id string) { n.d.WebhookChanged(id) }
+func (n dispatchNotifier) WorkDue()                 { n.d.Wake() }

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -22,13 +20,6 @@ func keyFrom(ctx context.Context) *domain.APIKey {
 	return k
 }
 
-// HashKey returns how an API key is stored and looked up: the hex SHA-256
-// of the key. A fast hash is enough because keys are 256 random bits.
-func HashKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
-}
-
 // authenticate finds the API key of the request's bearer token.
 func (a *API) authenticate(r *http.Request) (*domain.APIKey, error) {
 	h := r.Header.Get("Authorization")
@@ -40,19 +31,7 @@ func (a *API) authenticate(r *http.Request) (*domain.APIKey, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return nil, domain.Errorf(domain.EUNAUTHORIZED, "the Authorization header must be \"Bearer <key>\"")
 	}
-	hash := HashKey(token)
-	if k := a.keys.get(hash); k != nil {
-		return k, nil
-	}
-	k, err := a.store.APIKeyByHash(r.Context(), hash)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return nil, domain.Errorf(domain.EUNAUTHORIZED, "invalid API key")
-	}
-	if err != nil {
-		return nil, err
-	}
-	a.keys.put(hash, k)
-	return k, nil
+	return a.apiKeys.Authenticate(r.Context(), token)
 }
 
 // operator serves fn to the operator key only.

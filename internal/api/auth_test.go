@@ -2,10 +2,8 @@ package api
 
 import (
 	"testing"
-	"time"
 
-	"github.com/lmshooks/lmshooks/internal/clock"
-	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/auth"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -29,13 +27,13 @@ func TestCreatedKeyWorksAndIsStoredHashed(t *testing.T) {
 	e.call("POST", "/api/v1/tenants", e.op, m{"id": "acme", "name": "Acme"}).ok(201, nil)
 	var k apiKeyJSON
 	e.call("POST", "/api/v1/tenants/acme/api-keys", e.op, m{"name": "LMS backend"}).ok(201, &k)
-	if len(k.Key) != len(KeyPrefix)+43 || k.Key[:5] != KeyPrefix {
+	if len(k.Key) != len(auth.KeyPrefix)+43 || k.Key[:5] != auth.KeyPrefix {
 		t.Fatalf("key %q is not lmsk_ + base64url(32 bytes)", k.Key)
 	}
-	if k.TenantID != "acme" || k.Name != "LMS backend" || k.Prefix != k.Key[:keyPrefixLen] || k.ID == "" {
+	if k.TenantID != "acme" || k.Name != "LMS backend" || k.Prefix != k.Key[:auth.PrefixLen] || k.ID == "" {
 		t.Errorf("key answer %+v", k)
 	}
-	stored, err := e.store.APIKeyByHash(e.ctx, HashKey(k.Key))
+	stored, err := e.store.APIKeyByHash(e.ctx, auth.HashKey(k.Key))
 	if err != nil {
 		t.Fatalf("key not stored by hash: %v", err)
 	}
@@ -57,45 +55,5 @@ func TestUnknownRoutesAnswerJSON(t *testing.T) {
 	r.fails(405, codeMethodNotAllowed, "")
 	if r.Header.Get("Allow") == "" {
 		t.Error("405 without Allow")
-	}
-}
-
-func TestKeyCache(t *testing.T) {
-	c := clock.NewFake(start)
-	kc := newKeyCache(c, 10*time.Second, 3)
-	k := &domain.APIKey{ID: "key_1", TenantID: "acme"}
-	kc.put("h1", k)
-	if kc.get("h1") != k {
-		t.Fatal("fresh entry not returned")
-	}
-	c.Advance(10 * time.Second)
-	if kc.get("h1") != nil {
-		t.Fatal("expired entry returned")
-	}
-
-	// Bounded: the fourth entry does not grow the cache past its size.
-	for _, h := range []string{"a", "b", "c", "d"} {
-		kc.put(h, &domain.APIKey{ID: h, TenantID: "t"})
-	}
-	if n := len(kc.entries); n > 3 {
-		t.Fatalf("cache holds %d entries, bound is 3", n)
-	}
-	if kc.get("d") == nil {
-		t.Fatal("newest entry missing after eviction")
-	}
-
-	kc.put("x", &domain.APIKey{ID: "x", TenantID: "globex"})
-	kc.dropTenant("globex")
-	if kc.get("x") != nil {
-		t.Fatal("dropTenant kept the tenant's key")
-	}
-	if kc.get("d") == nil {
-		t.Fatal("dropTenant dropped another tenant's key")
-	}
-
-	off := newKeyCache(c, -1, 3)
-	off.put("h", k)
-	if off.get("h") != nil {
-		t.Fatal("disabled cache returned an entry")
 	}
 }

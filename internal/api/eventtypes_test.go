@@ -15,7 +15,6 @@ import (
 	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/ingest"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 )
@@ -38,14 +37,7 @@ func newCatalogEnv(t *testing.T) *testEnv {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	e := &testEnv{t: t, ctx: ctx, store: st, clock: clock.NewFake(start), disp: &fakeDispatcher{answer: domain.Attempt{StatusCode: 200, Success: true}}}
-	if e.op, err = NewKey(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetOperatorKey(ctx, &domain.APIKey{
-		ID: id.New(id.APIKey), Name: "operator", Prefix: e.op[:keyPrefixLen], Hash: HashKey(e.op), CreatedAt: start,
-	}); err != nil {
-		t.Fatalf("set operator key: %v", err)
-	}
+	e.op = setOperatorKey(t, st)
 	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: e.clock})
 	a := New(Config{
 		Store:      st,

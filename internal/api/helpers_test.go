@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
@@ -81,6 +82,16 @@ type testEnv struct {
 	extra http.Header
 }
 
+// setOperatorKey stores a fresh operator key in st and returns it.
+func setOperatorKey(t *testing.T, st store.Store) string {
+	t.Helper()
+	key := auth.NewKey()
+	if err := st.SetOperatorKey(context.Background(), auth.NewKeyRecord(id.NewGenerator(nil), "", "operator", key, start)); err != nil {
+		t.Fatalf("set operator key: %v", err)
+	}
+	return key
+}
+
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
 	return newEnvWith(t, nil, slog.New(slog.DiscardHandler))
@@ -107,15 +118,7 @@ func newEnvWith(t *testing.T, wrap func(store.Store) store.Store, log *slog.Logg
 			RequestHeaders:  map[string][]string{"Webhook-Id": {"msg_1"}, "Authorization": {"Basic dTpw"}},
 		}},
 	}
-	e.op, err = NewKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetOperatorKey(ctx, &domain.APIKey{
-		ID: id.New(id.APIKey), Name: "operator", Prefix: e.op[:keyPrefixLen], Hash: HashKey(e.op), CreatedAt: start,
-	}); err != nil {
-		t.Fatalf("set operator key: %v", err)
-	}
+	e.op = setOperatorKey(t, st)
 	var seen store.Store = st
 	if wrap != nil {
 		seen = wrap(st)

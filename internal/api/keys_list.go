@@ -15,13 +15,9 @@ type apiKeyInfoJSON struct {
 }
 
 func (a *API) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
-	tid := r.PathValue("tenant")
-	// The operator key reaches tenants that may not exist: answer 404 for
-	// them rather than an empty list, as the other tenant routes do.
-	if err := a.requireTenant(r, tid); err != nil {
-		return err
-	}
-	keys, err := a.store.ListAPIKeys(r.Context(), tid)
+	// The operator key reaches tenants that may not exist: the service
+	// answers 404 for them rather than an empty list.
+	keys, err := a.apiKeys.List(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
@@ -32,23 +28,11 @@ func (a *API) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"data": out})
 }
 
+// deleteAPIKey revokes a key; it stops working on this node at once.
 func (a *API) deleteAPIKey(w http.ResponseWriter, r *http.Request) error {
-	keyID := r.PathValue("id")
-	if err := a.store.DeleteAPIKey(r.Context(), r.PathValue("tenant"), keyID); err != nil {
+	if err := a.apiKeys.Revoke(r.Context(), r.PathValue("tenant"), r.PathValue("id")); err != nil {
 		return err
 	}
-	a.ForgetAPIKey(keyID)
-	a.log.InfoContext(r.Context(), "api key revoked", "tenant", r.PathValue("tenant"), "key_id", keyID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// ForgetAPIKey drops the key with id keyID from this node's key cache, so
-// that a key revoked here stops working at once. Other nodes keep
-// accepting it until their cached copy expires (Config.KeyCacheTTL). A
-// request that read the key from the store just before it was deleted may
-// cache it again for up to the TTL: revocation is immediate for every
-// request that starts after it.
-func (a *API) ForgetAPIKey(keyID string) {
-	a.keys.dropID(keyID)
 }

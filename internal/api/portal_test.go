@@ -14,9 +14,12 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 	"github.com/lmshooks/lmshooks/internal/ui"
 )
@@ -44,12 +47,12 @@ func newPortalEnv(t *testing.T) *portalEnv {
 		}
 	}
 	e := &portalEnv{}
-	e.op, _ = api.NewKey()
-	e.acme, _ = api.NewKey()
-	if err := st.SetOperatorKey(ctx, &domain.APIKey{ID: "key_op", Name: "operator", Prefix: "lmsk_", Hash: api.HashKey(e.op), CreatedAt: now}); err != nil {
+	e.op, e.acme = auth.NewKey(), auth.NewKey()
+	ids := id.NewGenerator(nil)
+	if err := st.SetOperatorKey(ctx, auth.NewKeyRecord(ids, "", "operator", e.op, now)); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateAPIKey(ctx, &domain.APIKey{ID: "key_acme", TenantID: "acme", Name: "acme", Prefix: "lmsk_", Hash: api.HashKey(e.acme), CreatedAt: now}); err != nil {
+	if err := st.CreateAPIKey(ctx, auth.NewKeyRecord(ids, "acme", "acme", e.acme, now)); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
@@ -58,12 +61,20 @@ func newPortalEnv(t *testing.T) *portalEnv {
 		t.Fatal(err)
 	}
 	d := dispatch.New(dispatch.Config{Store: st, Logger: log, Owner: "portal-test"})
-	console, err := ui.New(ui.Config{Store: st, Dispatcher: d, Catalog: cat, Logger: log, Password: "portal test password"})
+	keys, err := auth.NewKeyring("portal test password", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	portal, err := service.NewPortal(service.Deps{Store: st, Logger: log}, service.PortalConfig{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	console, err := ui.New(ui.Config{Store: st, Dispatcher: d, Catalog: cat, Logger: log, Keys: keys, Portal: portal})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", api.New(api.Config{Store: st, Dispatcher: d, Logger: log, Portal: console}).Handler())
+	mux.Handle("/api/v1/", api.New(api.Config{Store: st, Dispatcher: d, Logger: log, Portal: portal}).Handler())
 	mux.Handle("/", console)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -43,20 +43,9 @@ type tenantInput struct {
 	RetentionDays *int `json:"retention_days"`
 }
 
-// apply copies the present fields onto t.
-func (in *tenantInput) apply(t *domain.Tenant) {
-	if in.Name != nil {
-		t.Name = *in.Name
-	}
-	if in.Environment != nil {
-		t.Environment = domain.Environment(*in.Environment)
-	}
-	if in.MaxWebhooks != nil {
-		t.MaxWebhooks = *in.MaxWebhooks
-	}
-	if in.RetentionDays != nil {
-		t.RetentionDays = *in.RetentionDays
-	}
+// service returns the input as the tenants service takes it.
+func (in *tenantInput) service() service.TenantInput {
+	return service.TenantInput{ID: in.ID, Name: in.Name, Environment: in.Environment, MaxWebhooks: in.MaxWebhooks, RetentionDays: in.RetentionDays}
 }
 
 func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
@@ -64,23 +53,8 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	now := a.clock.Now().UTC()
-	t := &domain.Tenant{CreatedAt: now, UpdatedAt: now}
-	if in.ID != nil {
-		t.ID = *in.ID
-	}
-	in.apply(t)
-	t.Normalize()
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	if t.ID == "" {
-		t.ID = id.NewAt(id.Tenant, now)
-	}
-	if err := a.store.CreateTenant(r.Context(), t); err != nil {
-		if domain.ErrorCode(err) == domain.ECONFLICT {
-			return codedFieldError(domain.ECONFLICT, "id", "a tenant with id %q already exists", t.ID)
-		}
+	t, err := a.tenants.Create(r.Context(), in.service())
+	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, toTenantJSON(t))
@@ -91,7 +65,7 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tenants, next, err := a.store.ListTenants(r.Context(), p)
+	tenants, next, err := a.tenants.List(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -99,66 +73,35 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.store.GetTenant(r.Context(), r.PathValue("tenant"))
+	t, err := a.tenants.Get(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, toTenantJSON(t))
 }
 
-// updateTenant changes a tenant. A tenant key may rename its own tenant but
-// not change its environment, raise its own webhook cap or change how long
-// its data is kept: those are the operator's decisions (retention is
-// storage the operator pays for).
+// updateTenant changes a tenant; the service knows which changes are the
+// operator's alone.
 func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) error {
 	var in tenantInput
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	if in.ID != nil && *in.ID != r.PathValue("tenant") {
-		return domain.FieldErrorf("id", "cannot be changed")
+	by := service.RoleTenant
+	if keyFrom(r.Context()).IsOperator() {
+		by = service.RoleOperator
 	}
-	if !keyFrom(r.Context()).IsOperator() {
-		if in.MaxWebhooks != nil {
-			return codedFieldError(domain.EFORBIDDEN, "max_webhooks", "only the operator key may change max_webhooks")
-		}
-		if in.Environment != nil {
-			return codedFieldError(domain.EFORBIDDEN, "environment", "only the operator key may change environment")
-		}
-		if in.RetentionDays != nil {
-			return codedFieldError(domain.EFORBIDDEN, "retention_days", "only the operator key may change retention_days")
-		}
-	}
-	t, err := a.store.GetTenant(r.Context(), r.PathValue("tenant"))
+	t, err := a.tenants.Update(r.Context(), r.PathValue("tenant"), in.service(), by)
 	if err != nil {
-		return err
-	}
-	in.apply(t)
-	t.Normalize()
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	t.UpdatedAt = a.clock.Now().UTC()
-	if err := a.store.UpdateTenant(r.Context(), t); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, toTenantJSON(t))
 }
 
-// deleteTenant removes a tenant with everything it owns, and drops what
-// this node cached of it (its keys, its webhooks in the dispatcher).
+// deleteTenant removes a tenant with everything it owns.
 func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) error {
-	tid := r.PathValue("tenant")
-	hooks, err := a.allWebhooks(r, tid)
-	if err != nil {
+	if err := a.tenants.Delete(r.Context(), r.PathValue("tenant")); err != nil {
 		return err
-	}
-	if err := a.store.DeleteTenant(r.Context(), tid); err != nil {
-		return err
-	}
-	a.keys.dropTenant(tid)
-	for _, h := range hooks {
-		a.dispatcher.WebhookChanged(h.ID)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -18,12 +18,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
-	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/fanout"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
@@ -32,6 +32,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/metrics"
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/server"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/version"
 )
@@ -84,7 +85,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, Store: st}
-	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, cfg.APIKey, opts.Clock.Now()); err != nil {
+	ids := id.NewGenerator(opts.Clock)
+	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, ids, cfg.APIKey, opts.Clock.Now()); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -149,17 +151,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
-	// The console is built before the API (which hands out its portal
-	// links) but revokes keys the API caches: it reaches the API through
-	// apiServer, set below and before anything is served.
-	var apiServer *api.API
-	forgetKey := func(id string) { apiServer.ForgetAPIKey(id) }
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey})
+	// The tenants and API keys services are shared by the API and the
+	// console: a key revoked in either stops working in both at once.
+	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: dispatchNotifier{d}, Logger: log}
+	apiKeys := service.NewAPIKeys(deps, service.APIKeysConfig{})
+	tenants := service.NewTenants(deps, service.TenantsConfig{APIKeys: apiKeys})
+
+	// The console is built before the API, which hands out its portal
+	// links.
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters,
+		deps: deps, tenants: tenants, apiKeys: apiKeys})
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	apiServer = api.New(api.Config{
+	apiServer := api.New(api.Config{
 		Store:             st,
 		Publisher:         publisherWithMetrics{a.Ingest, m},
 		Dispatcher:        d,
@@ -171,6 +177,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		RotationOverlap:   cfg.RotationOverlap,
 		Catalogs:          cats, // also gives test sends the catalog's examples
 		Filters:           filters,
+		Tenants:           tenants,
+		APIKeys:           apiKeys,
 		Portal:            portal,
 	})
 	apiHandler := apiServer.Handler()
@@ -290,7 +298,7 @@ func (a *App) Close() error {
 // when none exists yet; it returns the generated key ("" otherwise, and
 // also when another node starting at the same moment stored its own
 // first: that node prints it).
-func ensureOperatorKey(ctx context.Context, st store.Store, configured string, now time.Time) (string, error) {
+func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, configured string, now time.Time) (string, error) {
 	key := configured
 	if key == "" {
 		has, err := st.HasOperatorKey(ctx)
@@ -300,17 +308,9 @@ func ensureOperatorKey(ctx context.Context, st store.Store, configured string, n
 		if has {
 			return "", nil
 		}
-		if key, err = api.NewKey(); err != nil {
-			return "", err
-		}
+		key = auth.NewKey()
 	}
-	k := &domain.APIKey{
-		ID:        id.NewAt(id.APIKey, now),
-		Name:      "operator",
-		Prefix:    key[:min(len(key), 9)],
-		Hash:      api.HashKey(key),
-		CreatedAt: now,
-	}
+	k := auth.NewKeyRecord(ids, "", "operator", key, now)
 	if configured != "" {
 		if err := st.SetOperatorKey(ctx, k); err != nil {
 			return "", fmt.Errorf("store operator key: %w", err)

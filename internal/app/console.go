@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
-	"github.com/lmshooks/lmshooks/internal/ui"
 )
 
 // ensureConsoleCredential returns the stored console credential, storing
@@ -27,7 +27,7 @@ func ensureConsoleCredential(ctx context.Context, st store.Store, now time.Time)
 	}
 	// Generating costs a PBKDF2 run, so it happens only when none is
 	// stored, not at every start.
-	password, fresh, err := ui.GenerateCredential(now)
+	password, fresh, err := auth.GenerateCredential(now)
 	if err != nil {
 		return nil, "", err
 	}
@@ -55,7 +55,7 @@ func ResetConsolePassword(ctx context.Context, cfg config.Config, log *slog.Logg
 			password, err = "", fmt.Errorf("close the database: %w", cerr)
 		}
 	}()
-	password, c, err := ui.GenerateCredential(now)
+	password, c, err := auth.GenerateCredential(now)
 	if err != nil {
 		return "", err
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
@@ -12,6 +12,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/metrics"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/ui"
 )
 
@@ -25,16 +26,20 @@ type uiDeps struct {
 	// sees a tenant's own types as soon as the API registers them.
 	catalogs ui.TenantCatalogs
 	filters  *filter.Engine
-	// forgetKey drops a key the console revoked from the API's key cache.
-	forgetKey func(id string)
+	// deps, tenants and apiKeys are the application services the console
+	// shares with the API.
+	deps    service.Deps
+	tenants *service.Tenants
+	apiKeys *service.APIKeys
 }
 
-// newUI builds the web console and the portal link issuer the API hands
-// out links with; both are nil on dispatcher-only nodes, which serve no
-// HTTP pages. A configured operator password always wins; without one the
-// console uses the stored credential, made on first start with a generated
-// password left in a.GeneratedPassword to be shown once.
-func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssuer, error) {
+// newUI builds the web console and the portal links service the API hands
+// out links with (both sign with the console's keyring); both are nil on
+// dispatcher-only nodes, which serve no HTTP pages. A configured operator
+// password always wins; without one the console uses the stored
+// credential, made on first start with a generated password left in
+// a.GeneratedPassword to be shown once.
+func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, *service.Portal, error) {
 	if a.cfg.Role == config.RoleDispatcher {
 		return nil, nil, nil
 	}
@@ -46,6 +51,14 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		}
 		a.StoredPassword = a.GeneratedPassword == ""
 	}
+	keys, err := auth.NewKeyring(a.cfg.AdminPassword, cred)
+	if err != nil {
+		return nil, nil, err
+	}
+	portal, err := service.NewPortal(d.deps, service.PortalConfig{Keys: keys})
+	if err != nil {
+		return nil, nil, err
+	}
 	c, err := ui.New(ui.Config{
 		Store:           a.Store,
 		Dispatcher:      a.Dispatcher,
@@ -55,15 +68,16 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		Formats:         d.formats,
 		Clock:           d.clock,
 		Logger:          a.log.With("component", "console"),
-		Password:        a.cfg.AdminPassword,
-		Credential:      cred,
+		Keys:            keys,
+		Tenants:         d.tenants,
+		APIKeys:         d.apiKeys,
+		Portal:          portal,
 		PortalOrigins:   a.cfg.PortalOrigins,
 		SecureCookies:   a.cfg.SecureCookies,
 		RotationOverlap: a.cfg.RotationOverlap,
-		ForgetAPIKey:    d.forgetKey,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return c, c, nil
+	return c, portal, nil
 }

@@ -18,53 +18,35 @@ type apiKeysData struct {
 // apiKeysPage lists a tenant's API keys, each with a Revoke button. Only
 // names and prefixes show: the keys themselves are not stored.
 func (c *Console) apiKeysPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	t, err := c.store.GetTenant(r.Context(), r.PathValue("tenant"))
+	t, err := c.tenants.Get(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
-	keys, err := c.store.ListAPIKeys(r.Context(), t.ID)
+	keys, err := c.apiKeys.List(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
 	return c.page(w, r, rc, "api_keys", "API keys of "+t.Name, "tenants", apiKeysData{Tenant: t, Keys: keys})
 }
 
-// revokeAPIKey deletes one of a tenant's keys. Revoking breaks whatever
-// uses the key, so without confirm=yes it only asks first.
+// revokeAPIKey deletes one of a tenant's keys; the API of this node stops
+// accepting it at once. Revoking breaks whatever uses the key, so without
+// confirm=yes it only asks first.
 func (c *Console) revokeAPIKey(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	t, err := c.store.GetTenant(r.Context(), r.PathValue("tenant"))
+	t, err := c.tenants.Get(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
-	k, err := c.tenantKey(r, t.ID, r.PathValue("id"))
+	k, err := c.apiKeys.Get(r.Context(), t.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	if r.PostFormValue("confirm") != "yes" {
 		return c.page(w, r, rc, "api_keys", "Revoke API key", "tenants", apiKeysData{Tenant: t, Confirm: k})
 	}
-	if err := c.store.DeleteAPIKey(r.Context(), t.ID, k.ID); err != nil {
+	if err := c.apiKeys.Revoke(r.Context(), t.ID, k.ID); err != nil {
 		return err
 	}
-	if c.forgetKey != nil {
-		c.forgetKey(k.ID)
-	}
-	c.log.InfoContext(r.Context(), "api key revoked", "tenant", t.ID, "key_id", k.ID)
 	c.setFlash(w, rc, "Key “"+k.Name+"” ("+k.Prefix+"…) was revoked: requests with it are refused from now on.")
 	return redirect(w, r, "/tenants/"+url.PathEscape(t.ID)+"/api-keys")
-}
-
-// tenantKey finds the key keyID among tenantID's keys. ENOTFOUND if the
-// tenant has no such key (the operator key is never among them).
-func (c *Console) tenantKey(r *http.Request, tenantID, keyID string) (*domain.APIKey, error) {
-	keys, err := c.store.ListAPIKeys(r.Context(), tenantID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range keys {
-		if keys[i].ID == keyID {
-			return &keys[i], nil
-		}
-	}
-	return nil, domain.NotFound("API key", keyID)
 }

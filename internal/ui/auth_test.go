@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/auth"
 )
 
 func TestSignInOutAndCookies(t *testing.T) {
@@ -62,15 +64,15 @@ func TestSecureCookies(t *testing.T) {
 
 func TestTamperedAndExpiredSessionsAreRefused(t *testing.T) {
 	b := setup(t)
-	s := &session{ID: "abc", Kind: kindOperator, Expires: time.Now().Add(-time.Minute).Unix()}
-	expired, err := sealJSON(b.console.keys.session, s)
+	s := &auth.Session{ID: "abc", Kind: auth.OperatorSession, Expires: time.Now().Add(-time.Minute).Unix()}
+	expired, err := b.console.keys.SealSession(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Expires = time.Now().Add(time.Hour).Unix()
-	valid, _ := sealJSON(b.console.keys.session, s)
+	valid, _ := b.console.keys.SealSession(s)
 	payload, sig, _ := strings.Cut(valid, ".")
-	forged, _ := sealJSON([]byte("another key"), s)
+	forged, _ := keyring(t, "another key", nil).SealSession(s)
 	for name, v := range map[string]string{"expired": expired, "bad mac": payload + "." + sig[:len(sig)-2] + "AA", "other key": forged} {
 		c := newClient()
 		c.Jar.SetCookies(mustURL(t, b.srv.URL), []*http.Cookie{{Name: sessionCookie, Value: v}})

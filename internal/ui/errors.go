@@ -60,7 +60,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 	}
 	// A tenant's pages keep their navigation only if the session may see
 	// that tenant; otherwise nothing about it is shown.
-	if rc.tenant != nil && (rc.s == nil || !rc.s.canSee(rc.tenant.ID)) {
+	if rc.tenant != nil && (rc.s == nil || !rc.s.CanSee(rc.tenant.ID)) {
 		rc.tenant = nil
 	}
 	c.render(w, r, rc, status, "error", p.Heading, "", p)

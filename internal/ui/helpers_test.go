@@ -11,10 +11,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/lmshooks/lmshooks/internal/api"
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
@@ -59,7 +60,7 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 	}
 	d := dispatch.New(dispatch.Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Logger: log, Owner: "ui-test"})
 	cats := catalogs.New(catalogs.Config{Store: st, Builtin: loadedCatalog, Logger: log})
-	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Catalogs: cats, Logger: log, Password: testPassword, SecureCookies: false}
+	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Catalogs: cats, Logger: log, Keys: keyring(t, testPassword, nil), SecureCookies: false}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -186,7 +187,39 @@ func (w testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func hashKey(k string) string { return api.HashKey(k) }
+func hashKey(k string) string { return auth.HashKey(k) }
+
+// testKeyring is the keyring of testPassword, derived once: PBKDF2 is slow
+// on purpose.
+var testKeyring = sync.OnceValues(func() (*auth.Keyring, error) { return auth.NewKeyring(testPassword, nil) })
+
+// keyring returns the console keyring of a configured password or of a
+// stored credential.
+func keyring(t *testing.T, password string, cred *domain.ConsoleCredential) *auth.Keyring {
+	t.Helper()
+	var k *auth.Keyring
+	var err error
+	if password == testPassword && cred == nil {
+		k, err = testKeyring()
+	} else {
+		k, err = auth.NewKeyring(password, cred)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// portalLink issues a link to tenantID's pages that lasts ttl (0: the
+// default), as the API's portal-links route does.
+func (b *bundle) portalLink(tenantID string, ttl time.Duration) (path string, expires time.Time, err error) {
+	var secs *int64
+	if ttl != 0 {
+		secs = new(int64(ttl / time.Second))
+	}
+	link, err := b.console.portal.Issue(context.Background(), tenantID, secs)
+	return link.Path, link.ExpiresAt, err
+}
 
 // customType registers one of the tenant's own event types, as the API's
 // PUT …/event-types/{type} does, and drops the cached catalog view.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/auth"
 )
 
 // loginData is the sign-in page's data.
@@ -16,7 +18,7 @@ type loginData struct {
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if rc.s != nil && rc.s.operator() {
+	if rc.s != nil && rc.s.Operator() {
 		return redirect(w, r, "/")
 	}
 	return c.page(w, r, rc, "login", "Sign in", "", loginData{Next: safeNext(r.URL.Query().Get("next"))})
@@ -33,7 +35,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		c.tooManySignIns(w, r, rc, next, wait)
 		return nil
 	}
-	if !c.keys.checkPassword(r.PostFormValue("password")) {
+	if !c.keys.CheckPassword(r.PostFormValue("password")) {
 		if lock := c.logins.fail(client, now); lock > 0 {
 			c.log.Warn("console sign-in locked out", "remote", client, "lockout", lock)
 			c.tooManySignIns(w, r, rc, next, lock)
@@ -44,7 +46,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		return nil
 	}
 	c.logins.succeed(client)
-	s := &session{ID: newSessionID(), Kind: kindOperator, Expires: c.clock.Now().Add(c.sessionTTL).Unix()}
+	s := auth.NewSession(auth.OperatorSession, "", c.clock.Now().Add(c.sessionTTL))
 	if err := c.setSession(w, s); err != nil {
 		return err
 	}
@@ -70,9 +72,9 @@ func waitText(secs int) string {
 
 // logout ends the session on this node and clears the cookie.
 func (c *Console) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	c.revoked.add(rc.s.ID, time.Unix(rc.s.Expires, 0), c.clock.Now())
+	c.revoked.add(rc.s.ID, rc.s.ExpiresAt(), c.clock.Now())
 	c.clearCookie(w, sessionCookie)
-	if rc.s.Kind == kindPortal {
+	if rc.s.Portal() {
 		c.render(w, r, &reqCtx{}, http.StatusOK, "error", "Signed out", "", errorPage{Status: 200, Heading: "Signed out", Message: "Open the webhooks page of your learning platform again to come back."})
 		return nil
 	}
@@ -82,7 +84,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 // home sends the operator to the tenants and a portal session to its
 // tenant's dashboard.
 func (c *Console) home(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if rc.s.operator() {
+	if rc.s.Operator() {
 		return redirect(w, r, "/tenants")
 	}
 	return redirect(w, r, tenantBase(rc.s.Tenant)+"/")

@@ -6,13 +6,14 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
 // reqCtx is what a handler knows about the request beyond it: who is
 // signed in, the tenant of the path, a flash message.
 type reqCtx struct {
-	s      *session
+	s      *auth.Session
 	tenant *domain.Tenant
 	flash  string
 }
@@ -71,7 +72,7 @@ func (c *Console) operator(fn handlerFunc) http.Handler {
 		if rc.s == nil {
 			return errSignIn
 		}
-		if !rc.s.operator() {
+		if !rc.s.Operator() {
 			return domain.Errorf(domain.ENOTFOUND, "There is no page at %s.", r.URL.Path)
 		}
 		return nil
@@ -89,7 +90,7 @@ func (c *Console) tenant(fn handlerFunc) http.Handler {
 			return errSignIn
 		}
 		tid := r.PathValue("tenant")
-		if !rc.s.canSee(tid) {
+		if !rc.s.CanSee(tid) {
 			return domain.NotFound("tenant", tid)
 		}
 		t, err := c.store.GetTenant(r.Context(), tid)
@@ -104,7 +105,7 @@ func (c *Console) tenant(fn handlerFunc) http.Handler {
 // checkCSRF refuses a POST without the session's CSRF token. Sign-in has
 // no session yet, so it is refused when the browser says it comes from
 // another site instead.
-func (c *Console) checkCSRF(r *http.Request, s *session) error {
+func (c *Console) checkCSRF(r *http.Request, s *auth.Session) error {
 	if s == nil {
 		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
 			return domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site; please try again from this page.")
@@ -123,14 +124,14 @@ func (c *Console) checkCSRF(r *http.Request, s *session) error {
 // itself (its redirect, or why it is refused), and, in a frame, the page
 // that says a portal session has ended. Everything else, the sign-in form
 // above all, is never framed, so it cannot be clickjacked.
-func (c *Console) portalFrame(r *http.Request, s *session) bool {
+func (c *Console) portalFrame(r *http.Request, s *auth.Session) bool {
 	switch {
 	case len(c.origins) == 0:
 		return false
 	case strings.HasPrefix(r.URL.Path, "/portal/"):
 		return true
 	case s != nil:
-		return s.Kind == kindPortal
+		return s.Portal()
 	}
 	return framed(r) && r.URL.Path != "/login"
 }
@@ -169,7 +170,7 @@ func (c *Console) securityHeaders(w http.ResponseWriter, portal bool) {
 
 // setFlash shows msg on the next page.
 func (c *Console) setFlash(w http.ResponseWriter, rc *reqCtx, msg string) {
-	framed := rc.s != nil && rc.s.Kind == kindPortal
+	framed := rc.s != nil && rc.s.Portal()
 	http.SetCookie(w, c.cookie(flashCookie, url.QueryEscape(msg), framed))
 }
 

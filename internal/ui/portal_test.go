@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -15,7 +16,7 @@ func TestPortalLinkSeesOnlyItsTenant(t *testing.T) {
 	b := setup(t, func(c *Config) { c.PortalOrigins = []string{"https://lms.example.com"} })
 	b.tenant("acme")
 	b.tenant("globex")
-	path, exp, err := b.console.IssuePortalLink("acme", 0)
+	path, exp, err := b.portalLink("acme", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestPortalLinkSeesOnlyItsTenant(t *testing.T) {
 func TestBadPortalLinks(t *testing.T) {
 	b := setup(t)
 	b.tenant("acme")
-	path, _, err := b.console.IssuePortalLink("acme", time.Second)
+	path, _, err := b.portalLink("acme", time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,15 +64,20 @@ func TestBadPortalLinks(t *testing.T) {
 	if p := b.get(tampered); p.status != http.StatusUnauthorized {
 		t.Fatalf("tampered link: %d", p.status)
 	}
-	other := setup(t, func(c *Config) { c.Password = "another operator password" })
-	otherPath, _, _ := other.console.IssuePortalLink("acme", 0)
+	other := setup(t, func(c *Config) { c.Keys = keyring(t, "another operator password", nil) })
+	other.tenant("acme")
+	otherPath, _, _ := other.portalLink("acme", 0)
 	if p := b.get(otherPath); p.status != http.StatusUnauthorized {
 		t.Fatalf("link signed by another server key: %d", p.status)
 	}
-	if _, _, err := b.console.IssuePortalLink("acme", 48*time.Hour); domain.ErrorField(err) != "ttl_seconds" {
+	if _, _, err := b.portalLink("acme", 48*time.Hour); domain.ErrorField(err) != "ttl_seconds" {
 		t.Fatalf("48h link: err %v, want a ttl_seconds error", err)
 	}
-	gone, _, _ := b.console.IssuePortalLink("ghost", 0)
+	b.tenant("ghost")
+	gone, _, _ := b.portalLink("ghost", 0)
+	if err := b.store.DeleteTenant(context.Background(), "ghost"); err != nil {
+		t.Fatal(err)
+	}
 	if p := b.get(gone); p.status != http.StatusUnauthorized {
 		t.Fatalf("link of a tenant that does not exist: %d", p.status)
 	}
@@ -81,7 +87,7 @@ func TestPortalLinkAndSessionExpire(t *testing.T) {
 	clk := clock.NewFake(time.Now())
 	b := setup(t, func(c *Config) { c.Clock = clk })
 	b.tenant("acme")
-	path, _, err := b.console.IssuePortalLink("acme", 10*time.Minute)
+	path, _, err := b.portalLink("acme", 10*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +149,7 @@ func TestPortalFraming(t *testing.T) {
 		t.Fatalf("sign-in page in a frame: CSP %q, want frame-ancestors 'none'", p.header.Get("Content-Security-Policy"))
 	}
 	// A bad link shows why in the frame.
-	path, _, err := b.console.IssuePortalLink("acme", 0)
+	path, _, err := b.portalLink("acme", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +178,7 @@ func TestPortalFraming(t *testing.T) {
 func TestNoPortalOriginsNoFraming(t *testing.T) {
 	b := setup(t)
 	b.tenant("acme")
-	path, _, err := b.console.IssuePortalLink("acme", 0)
+	path, _, err := b.portalLink("acme", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

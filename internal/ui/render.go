@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
@@ -23,7 +24,7 @@ type pages struct {
 type view struct {
 	Title    string
 	Nav      string // the active navigation item
-	Session  *session
+	Session  *auth.Session
 	Operator bool
 	Portal   bool
 	CSRF     string
@@ -63,8 +64,8 @@ func parsePages(a *assets) (*pages, error) {
 func (c *Console) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, page, title, nav string, data any) {
 	v := view{Title: title, Nav: nav, Session: rc.s, Flash: rc.flash, Tenant: rc.tenant, Data: data}
 	if rc.s != nil {
-		v.Operator = rc.s.operator()
-		v.Portal = rc.s.Kind == kindPortal
+		v.Operator = rc.s.Operator()
+		v.Portal = rc.s.Portal()
 		v.CSRF = c.csrfToken(rc.s)
 	}
 	if rc.tenant != nil {

@@ -1,63 +1,35 @@
 package ui
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/auth"
 )
 
 // sessionCookie names the console's one session cookie.
 const sessionCookie = "lmshooks_session"
 
-// Session kinds.
-const (
-	kindOperator = "operator"
-	kindPortal   = "portal"
-)
+// The session (auth.Session) travels in a sealed cookie, so the server
+// keeps no session table, only a small list of signed-out ids.
 
-// session is who is signed in. It travels in an HMAC-sealed cookie, so the
-// server keeps no session table (only a small list of signed-out ids).
-type session struct {
-	ID      string `json:"sid"`
-	Kind    string `json:"k"`
-	Tenant  string `json:"t,omitempty"` // the one tenant of a portal session
-	Expires int64  `json:"exp"`         // Unix seconds
-}
-
-// operator reports whether the session may see every tenant.
-func (s *session) operator() bool { return s.Kind == kindOperator }
-
-// canSee reports whether the session may see tenantID's pages.
-func (s *session) canSee(tenantID string) bool {
-	return s.operator() || s.Tenant == tenantID
-}
-
-// newSessionID returns 128 random bits, base64url.
-func newSessionID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// csrfToken is the session's CSRF token: a MAC of its id, so it needs no
-// storage and differs per session.
-func (c *Console) csrfToken(s *session) string {
-	return base64.RawURLEncoding.EncodeToString(mac(c.keys.csrf, s.ID))
+// csrfToken is the session's CSRF token.
+func (c *Console) csrfToken(s *auth.Session) string {
+	return c.keys.CSRFToken(s)
 }
 
 // setSession writes s as the session cookie. Portal sessions live in a
 // frame of another site, so when cookies are Secure they are SameSite=None
 // and Partitioned (CHIPS) to keep working where third-party cookies are
 // blocked; operator sessions are SameSite=Lax.
-func (c *Console) setSession(w http.ResponseWriter, s *session) error {
-	v, err := sealJSON(c.keys.session, s)
+func (c *Console) setSession(w http.ResponseWriter, s *auth.Session) error {
+	v, err := c.keys.SealSession(s)
 	if err != nil {
 		return err
 	}
-	ck := c.cookie(sessionCookie, v, s.Kind == kindPortal)
-	ck.Expires = time.Unix(s.Expires, 0)
+	ck := c.cookie(sessionCookie, v, s.Portal())
+	ck.Expires = s.ExpiresAt()
 	http.SetCookie(w, ck)
 	return nil
 }
@@ -87,22 +59,16 @@ func (c *Console) clearCookie(w http.ResponseWriter, name string) {
 }
 
 // sessionOf returns the request's valid session, or nil.
-func (c *Console) sessionOf(r *http.Request) *session {
+func (c *Console) sessionOf(r *http.Request) *auth.Session {
 	ck, err := r.Cookie(sessionCookie)
 	if err != nil {
 		return nil
 	}
-	var s session
-	if openJSON(c.keys.session, ck.Value, &s) != nil {
+	s, err := c.keys.OpenSession(ck.Value, c.clock.Now())
+	if err != nil || c.revoked.has(s.ID) {
 		return nil
 	}
-	if !c.clock.Now().Before(time.Unix(s.Expires, 0)) || c.revoked.has(s.ID) {
-		return nil
-	}
-	if s.Kind != kindOperator && (s.Kind != kindPortal || s.Tenant == "") {
-		return nil
-	}
-	return &s
+	return s
 }
 
 // revocations remembers signed-out session ids until they would have
@@ -133,6 +99,3 @@ func (r *revocations) has(id string) bool {
 	_, ok := r.ids[id]
 	return ok
 }
-
-// ExpiresAt is when the session ends (for the templates).
-func (s *session) ExpiresAt() time.Time { return time.Unix(s.Expires, 0) }

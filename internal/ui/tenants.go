@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lmshooks/lmshooks/internal/api"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -30,7 +29,7 @@ func (c *Console) tenantsPage(w http.ResponseWriter, r *http.Request, rc *reqCtx
 }
 
 func (c *Console) renderTenants(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, f tenantForm, errs map[string]string) error {
-	ts, next, err := c.store.ListTenants(r.Context(), store.Page{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
+	ts, next, err := c.tenants.List(r.Context(), store.Page{Cursor: r.URL.Query().Get("cursor"), Limit: 50})
 	if err != nil {
 		return err
 	}
@@ -38,7 +37,8 @@ func (c *Console) renderTenants(w http.ResponseWriter, r *http.Request, rc *reqC
 	return nil
 }
 
-// createTenant adds a tenant from the form.
+// createTenant adds a tenant from the form; the tenants service validates
+// it as it does for the API.
 func (c *Console) createTenant(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	f := tenantForm{
 		ID:          strings.TrimSpace(r.PostFormValue("id")),
@@ -46,27 +46,7 @@ func (c *Console) createTenant(w http.ResponseWriter, r *http.Request, rc *reqCt
 		Environment: r.PostFormValue("environment"),
 		MaxWebhooks: strings.TrimSpace(r.PostFormValue("max_webhooks")),
 	}
-	now := c.clock.Now().UTC()
-	t := &domain.Tenant{ID: f.ID, Name: f.Name, Environment: domain.Environment(f.Environment), CreatedAt: now, UpdatedAt: now}
-	var err error
-	if f.MaxWebhooks != "" {
-		if t.MaxWebhooks, err = strconv.Atoi(f.MaxWebhooks); err != nil {
-			err = domain.FieldErrorf("max_webhooks", "must be a whole number (0 for unlimited)")
-		}
-	}
-	if err == nil {
-		t.Normalize()
-		err = t.Validate()
-	}
-	if err == nil {
-		if t.ID == "" {
-			t.ID = id.NewAt(id.Tenant, now)
-		}
-		err = c.store.CreateTenant(r.Context(), t)
-		if domain.ErrorCode(err) == domain.ECONFLICT {
-			err = domain.FieldErrorf("id", "a tenant with id %q already exists", t.ID)
-		}
-	}
+	t, err := c.createTenantFrom(r, f)
 	if err != nil {
 		if field := domain.ErrorField(err); field != "" {
 			return c.renderTenants(w, r, rc, http.StatusUnprocessableEntity, f, map[string]string{field: domain.ErrorMessage(err)})
@@ -75,6 +55,19 @@ func (c *Console) createTenant(w http.ResponseWriter, r *http.Request, rc *reqCt
 	}
 	c.setFlash(w, rc, "Tenant “"+t.Name+"” created. Next: create a webhook for it, or an API key so the LMS can publish its events.")
 	return redirect(w, r, tenantBase(t.ID)+"/")
+}
+
+// createTenantFrom decodes the form and creates the tenant.
+func (c *Console) createTenantFrom(r *http.Request, f tenantForm) (*domain.Tenant, error) {
+	in := service.TenantInput{ID: &f.ID, Name: &f.Name, Environment: &f.Environment}
+	if f.MaxWebhooks != "" {
+		n, err := strconv.Atoi(f.MaxWebhooks)
+		if err != nil {
+			return nil, domain.FieldErrorf("max_webhooks", "must be a whole number (0 for unlimited)")
+		}
+		in.MaxWebhooks = &n
+	}
+	return c.tenants.Create(r.Context(), in)
 }
 
 // createdKeyData shows a new API key once, or a new portal link.
@@ -86,41 +79,36 @@ type createdKeyData struct {
 	ExpiresAt time.Time
 }
 
+// defaultKeyName names a key made from the tenants page without a name.
+const defaultKeyName = "LMS publisher"
+
 // createAPIKey makes a tenant-scoped API key and shows it once.
 func (c *Console) createAPIKey(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	t, err := c.store.GetTenant(r.Context(), r.PathValue("tenant"))
+	t, err := c.tenants.Get(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" {
-		name = "LMS publisher"
+	name := r.PostFormValue("name")
+	if strings.TrimSpace(name) == "" {
+		name = defaultKeyName
 	}
-	if len(name) > 200 {
-		return domain.FieldErrorf("name", "must be at most 200 characters")
-	}
-	key, err := api.NewKey()
+	k, key, err := c.apiKeys.Create(r.Context(), t.ID, name)
 	if err != nil {
 		return err
 	}
-	now := c.clock.Now().UTC()
-	k := &domain.APIKey{ID: id.NewAt(id.APIKey, now), TenantID: t.ID, Name: name, Prefix: key[:len(api.KeyPrefix)+6], Hash: api.HashKey(key), CreatedAt: now}
-	if err := c.store.CreateAPIKey(r.Context(), k); err != nil {
-		return err
-	}
-	return c.page(w, r, rc, "created_key", "API key created", "tenants", createdKeyData{Tenant: t, Kind: "key", Name: name, Secret: key})
+	return c.page(w, r, rc, "created_key", "API key created", "tenants", createdKeyData{Tenant: t, Kind: "key", Name: k.Name, Secret: key})
 }
 
 // createPortalLink makes a portal link for a tenant, so the operator can
 // see what the tenant's admins see (and copy it for a test embed).
 func (c *Console) createPortalLink(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	t, err := c.store.GetTenant(r.Context(), r.PathValue("tenant"))
+	t, err := c.tenants.Get(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
-	path, exp, err := c.IssuePortalLink(t.ID, 0)
+	link, err := c.portal.Issue(r.Context(), t.ID, nil)
 	if err != nil {
 		return err
 	}
-	return c.page(w, r, rc, "created_key", "Portal link", "tenants", createdKeyData{Tenant: t, Kind: "portal", Secret: absURL(r, path), ExpiresAt: exp})
+	return c.page(w, r, rc, "created_key", "Portal link", "tenants", createdKeyData{Tenant: t, Kind: "portal", Secret: absURL(r, link.Path), ExpiresAt: link.ExpiresAt})
 }

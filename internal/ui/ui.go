@@ -14,11 +14,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -56,14 +58,15 @@ type Config struct {
 	Formats *format.Registry
 	Clock   clock.Clock
 	Logger  *slog.Logger
-	// Password is the operator's configured password. Every console key is
-	// derived from it, in memory. Exactly one of Password and Credential
-	// is required.
-	Password string
-	// Credential is the stored credential of a generated password: the
-	// password is checked against its verifier and the console keys are
-	// derived from its key seed.
-	Credential *domain.ConsoleCredential
+	// Keys checks the operator's password and seals sessions (required):
+	// auth.NewKeyring of the configured password or stored credential.
+	Keys *auth.Keyring
+	// Tenants, APIKeys and Portal are the services the console shares
+	// with the API; nil builds them on Store (Portal with Keys). Give the
+	// API's APIKeys so that a key revoked here stops working there at once.
+	Tenants *service.Tenants
+	APIKeys *service.APIKeys
+	Portal  *service.Portal
 	// PortalOrigins may embed portal pages in a frame; none when empty.
 	PortalOrigins []string
 	// SecureCookies marks cookies Secure (false only for plain-HTTP
@@ -74,11 +77,6 @@ type Config struct {
 	RotationOverlap time.Duration
 	// SessionTTL is how long an operator session lasts (default 12h).
 	SessionTTL time.Duration
-	// ForgetAPIKey is called with the id of a key the console revoked, so
-	// that the API on this node stops accepting it at once rather than
-	// when its key cache expires; nil when this node serves no API.
-	// (*api.API).ForgetAPIKey fits.
-	ForgetAPIKey func(id string)
 }
 
 // Console is the web console's handler.
@@ -91,12 +89,14 @@ type Console struct {
 	formats    *format.Registry
 	clock      clock.Clock
 	log        *slog.Logger
-	keys       *keyring
+	keys       *auth.Keyring
+	tenants    *service.Tenants
+	apiKeys    *service.APIKeys
+	portal     *service.Portal
 	origins    []string
 	secure     bool
 	overlap    time.Duration
 	sessionTTL time.Duration
-	forgetKey  func(id string)
 	revoked    revocations
 	logins     *loginLimiter
 	pages      *pages
@@ -107,12 +107,8 @@ type Console struct {
 // New builds the console. It parses every template, so a broken template
 // fails here, at start-up, rather than on a page view.
 func New(cfg Config) (*Console, error) {
-	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil {
-		return nil, errors.New("console: store, catalog and dispatcher are required")
-	}
-	keys, err := newKeyring(cfg.Password, cfg.Credential)
-	if err != nil {
-		return nil, err
+	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil || cfg.Keys == nil {
+		return nil, errors.New("console: store, catalog, dispatcher and keys are required")
 	}
 	c := &Console{
 		store:      cfg.Store,
@@ -123,14 +119,17 @@ func New(cfg Config) (*Console, error) {
 		formats:    cfg.Formats,
 		clock:      cfg.Clock,
 		log:        cfg.Logger,
-		keys:       keys,
+		keys:       cfg.Keys,
+		tenants:    cfg.Tenants,
+		apiKeys:    cfg.APIKeys,
+		portal:     cfg.Portal,
 		origins:    cfg.PortalOrigins,
 		secure:     cfg.SecureCookies,
 		overlap:    cfg.RotationOverlap,
 		sessionTTL: cfg.SessionTTL,
-		forgetKey:  cfg.ForgetAPIKey,
 		logins:     newLoginLimiter(),
 	}
+	var err error
 	if c.filters == nil {
 		if c.filters, err = filter.NewEngine(filter.Options{}); err != nil {
 			return nil, err
@@ -150,6 +149,18 @@ func New(cfg Config) (*Console, error) {
 	}
 	if c.sessionTTL <= 0 {
 		c.sessionTTL = DefaultSessionTTL
+	}
+	deps := service.Deps{Store: c.store, Clock: c.clock, Logger: c.log}
+	if c.apiKeys == nil {
+		c.apiKeys = service.NewAPIKeys(deps, service.APIKeysConfig{})
+	}
+	if c.tenants == nil {
+		c.tenants = service.NewTenants(deps, service.TenantsConfig{APIKeys: c.apiKeys})
+	}
+	if c.portal == nil {
+		if c.portal, err = service.NewPortal(deps, service.PortalConfig{Keys: c.keys}); err != nil {
+			return nil, err
+		}
 	}
 	if c.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package ui
+package auth
 
 import (
 	"crypto/hmac"
@@ -16,12 +16,12 @@ import (
 // guess.
 const passwordIterations = 200_000
 
-// keyring holds the console's secrets. They come either from a password the
+// Keyring holds the console's secrets. They come either from a password the
 // operator configured, derived in memory at start and never stored, or
 // from a stored credential (a generated password), derived from its random
 // key seed. Either way, nodes that share the source accept each other's
 // sessions and portal links.
-type keyring struct {
+type Keyring struct {
 	// stretch turns a candidate password into what verifier holds for the
 	// right one.
 	stretch  func(password string) ([]byte, error)
@@ -31,9 +31,9 @@ type keyring struct {
 	portal   []byte // MACs portal link tokens
 }
 
-// newKeyring builds the keyring from exactly one of a configured password
+// NewKeyring builds the keyring from exactly one of a configured password
 // and a stored credential.
-func newKeyring(password string, cred *domain.ConsoleCredential) (*keyring, error) {
+func NewKeyring(password string, cred *domain.ConsoleCredential) (*Keyring, error) {
 	switch {
 	case password != "" && cred != nil:
 		return nil, errors.New("console: give an operator password or a stored credential, not both")
@@ -60,7 +60,7 @@ func deriveMaster(password string) ([]byte, error) {
 }
 
 // passwordKeyring derives every key from a configured password.
-func passwordKeyring(password string) (*keyring, error) {
+func passwordKeyring(password string) (*Keyring, error) {
 	master, err := deriveMaster(password)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func passwordKeyring(password string) (*keyring, error) {
 		}
 		return mac(m, "login"), nil
 	}
-	return &keyring{
+	return &Keyring{
 		stretch:  stretch,
 		verifier: mac(master, "login"),
 		session:  mac(master, "session"),
@@ -88,12 +88,12 @@ const seedLabel = "lmshooks/console/seed/v1/"
 // credentialKeyring checks passwords against a stored credential's
 // verifier and derives the keys from its seed: a start costs no PBKDF2,
 // and the keys do not depend on the password.
-func credentialKeyring(c *domain.ConsoleCredential) (*keyring, error) {
+func credentialKeyring(c *domain.ConsoleCredential) (*Keyring, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("console: stored password: %w", err)
 	}
 	salt, iterations, size := c.Salt, c.Iterations, len(c.Verifier)
-	return &keyring{
+	return &Keyring{
 		stretch: func(p string) ([]byte, error) {
 			return pbkdf2.Key(sha256.New, p, salt, iterations, size)
 		},
@@ -104,10 +104,10 @@ func credentialKeyring(c *domain.ConsoleCredential) (*keyring, error) {
 	}, nil
 }
 
-// checkPassword reports whether password is the operator's, in constant
+// CheckPassword reports whether password is the operator's, in constant
 // time with respect to the verifier: the candidate is always stretched in
 // full and compared whole.
-func (k *keyring) checkPassword(password string) bool {
+func (k *Keyring) CheckPassword(password string) bool {
 	got, err := k.stretch(password)
 	if err != nil {
 		return false

@@ -1,4 +1,4 @@
-package ui
+package auth
 
 import (
 	"crypto/pbkdf2"

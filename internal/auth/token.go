@@ -1,16 +1,20 @@
-package ui
+package auth
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
 )
 
-// errBadToken is returned for any token that does not verify; callers never
+// ErrBadToken is returned for any token that does not verify; callers never
 // learn which check failed.
-var errBadToken = errors.New("invalid or expired token")
+var ErrBadToken = errors.New("invalid or expired token")
+
+// maxTokenLen bounds what is verified at all: real tokens are far shorter.
+const maxTokenLen = 4096
 
 // sealJSON encodes v and appends its MAC: base64url(json) "." base64url(mac).
 // The payload is readable but cannot be changed without the key.
@@ -27,19 +31,26 @@ func sealJSON(key []byte, v any) (string, error) {
 // openJSON verifies a sealed token and decodes its payload into v.
 func openJSON(key []byte, token string, v any) error {
 	payload, sig, ok := strings.Cut(token, ".")
-	if !ok || len(token) > 4096 {
-		return errBadToken
+	if !ok || len(token) > maxTokenLen {
+		return ErrBadToken
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, mac(key, payload)) {
-		return errBadToken
+		return ErrBadToken
 	}
 	b, err := base64.RawURLEncoding.DecodeString(payload)
 	if err != nil {
-		return errBadToken
+		return ErrBadToken
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return errBadToken
+		return ErrBadToken
 	}
 	return nil
+}
+
+// randomString returns n random bytes, base64url.
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

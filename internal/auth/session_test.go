@@ -1,0 +1,98 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func testKeyring(t *testing.T, password string) *Keyring {
+	t.Helper()
+	k, err := NewKeyring(password, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestSealedSessions(t *testing.T) {
+	k := testKeyring(t, "correct horse battery staple")
+	other := testKeyring(t, "another operator password")
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+	s := NewSession(OperatorSession, "", now.Add(time.Hour))
+	tok, err := k.SealSession(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := k.OpenSession(tok, now)
+	if err != nil || *got != *s || !got.Operator() || !got.CanSee("any") {
+		t.Fatalf("opened %+v, %v; sealed %+v", got, err, s)
+	}
+	if NewSession(OperatorSession, "", now).ID == s.ID {
+		t.Fatal("two sessions share an id")
+	}
+	payload, sig, _ := strings.Cut(tok, ".")
+	forged, _ := other.SealSession(s)
+	portal, _ := k.SealPortalLink("acme", now.Add(time.Hour))
+	for name, bad := range map[string]string{
+		"expired":     tok,
+		"bad mac":     payload + "." + sig[:len(sig)-2] + "AA",
+		"other key":   forged,
+		"portal link": portal,
+		"no dot":      payload,
+		"huge":        strings.Repeat("a", 5000) + "." + sig,
+	} {
+		at := now
+		if name == "expired" {
+			at = now.Add(time.Hour)
+		}
+		if _, err := k.OpenSession(bad, at); err != ErrBadToken {
+			t.Errorf("%s: err %v, want ErrBadToken", name, err)
+		}
+	}
+	// A portal session needs its tenant.
+	p := NewSession(PortalSession, "acme", now.Add(time.Minute))
+	tok, _ = k.SealSession(p)
+	if got, err := k.OpenSession(tok, now); err != nil || !got.Portal() || !got.CanSee("acme") || got.CanSee("globex") {
+		t.Fatalf("portal session %+v, %v", got, err)
+	}
+	for _, bad := range []*Session{{ID: "x", Kind: PortalSession, Expires: now.Add(time.Minute).Unix()}, {ID: "x", Kind: "admin", Expires: now.Add(time.Minute).Unix()}} {
+		tok, _ := k.SealSession(bad)
+		if _, err := k.OpenSession(tok, now); err != ErrBadToken {
+			t.Errorf("session %+v opened: %v", bad, err)
+		}
+	}
+	// CSRF tokens differ per session and per keyring.
+	if k.CSRFToken(s) == k.CSRFToken(p) || k.CSRFToken(s) == other.CSRFToken(s) || k.CSRFToken(s) != k.CSRFToken(s) {
+		t.Fatal("CSRF tokens are not per session and key")
+	}
+}
+
+func TestPortalLinkTokens(t *testing.T) {
+	k := testKeyring(t, "correct horse battery staple")
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	exp := now.Add(10 * time.Minute)
+	tok, err := k.SealPortalLink("acme", exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := k.SealPortalLink("acme", exp)
+	if again == tok {
+		t.Fatal("two links for the same tenant and time are equal")
+	}
+	tenant, gotExp, err := k.OpenPortalLink(tok, now)
+	if err != nil || tenant != "acme" || !gotExp.Equal(exp) {
+		t.Fatalf("opened %q until %v, %v", tenant, gotExp, err)
+	}
+	if _, _, err := k.OpenPortalLink(tok, exp); err != ErrBadToken {
+		t.Fatalf("expired link: %v", err)
+	}
+	session, _ := k.SealSession(NewSession(PortalSession, "acme", exp))
+	forged, _ := testKeyring(t, "another operator password").SealPortalLink("acme", exp)
+	for name, bad := range map[string]string{"session": session, "other key": forged, "tampered": tok[:len(tok)-3] + "abc"} {
+		if _, _, err := k.OpenPortalLink(bad, now); err != ErrBadToken {
+			t.Errorf("%s: %v, want ErrBadToken", name, err)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
+)
+
+// Role says who asks for a change: some changes are the operator's alone.
+type Role int
+
+// Roles.
+const (
+	// RoleTenant is a tenant's own key.
+	RoleTenant Role = iota
+	// RoleOperator is the operator key or the console's operator.
+	RoleOperator
+)
+
+// TenantInput is a tenant to create or the change of one; absent fields
+// (nil) keep their value (or the default, on create).
+type TenantInput struct {
+	// ID is the LMS's own id of the tenant; generated when absent or
+	// empty on create, and never changed.
+	ID          *string
+	Name        *string
+	Environment *string
+	MaxWebhooks *int
+	// RetentionDays 0 restores the server's default.
+	RetentionDays *int
+}
+
+// apply copies the present fields onto t.
+func (in *TenantInput) apply(t *domain.Tenant) {
+	if in.Name != nil {
+		t.Name = *in.Name
+	}
+	if in.Environment != nil {
+		t.Environment = domain.Environment(*in.Environment)
+	}
+	if in.MaxWebhooks != nil {
+		t.MaxWebhooks = *in.MaxWebhooks
+	}
+	if in.RetentionDays != nil {
+		t.RetentionDays = *in.RetentionDays
+	}
+}
+
+// TenantsConfig configures Tenants.
+type TenantsConfig struct {
+	// APIKeys, when set, forgets the keys of a deleted tenant at once.
+	APIKeys *APIKeys
+}
+
+// Tenants creates, changes and deletes tenants.
+type Tenants struct {
+	d    Deps
+	keys *APIKeys
+}
+
+// NewTenants returns the tenants service.
+func NewTenants(d Deps, cfg TenantsConfig) *Tenants {
+	return &Tenants{d: d.withDefaults(), keys: cfg.APIKeys}
+}
+
+// Create stores a new tenant. An absent or empty ID gets a generated one;
+// ECONFLICT on "id" if the chosen one is taken.
+func (s *Tenants) Create(ctx context.Context, in TenantInput) (*domain.Tenant, error) {
+	now := s.d.Clock.Now().UTC()
+	t := &domain.Tenant{CreatedAt: now, UpdatedAt: now}
+	if in.ID != nil {
+		t.ID = *in.ID
+	}
+	in.apply(t)
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	if t.ID == "" {
+		t.ID = s.d.IDs.NewAt(id.Tenant, now)
+	}
+	if err := s.d.Store.CreateTenant(ctx, t); err != nil {
+		if domain.ErrorCode(err) == domain.ECONFLICT {
+			return nil, errOnField(domain.ECONFLICT, "id", "a tenant with id %q already exists", t.ID)
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// Get returns a tenant; ENOTFOUND if absent.
+func (s *Tenants) Get(ctx context.Context, tenantID string) (*domain.Tenant, error) {
+	return s.d.Store.GetTenant(ctx, tenantID)
+}
+
+// List lists tenants, newest first.
+func (s *Tenants) List(ctx context.Context, p store.Page) ([]domain.Tenant, string, error) {
+	return s.d.Store.ListTenants(ctx, p)
+}
+
+// Update changes a tenant. A tenant may rename itself but not change its
+// environment, raise its own webhook cap or change how long its data is
+// kept: those are the operator's decisions (retention is storage the
+// operator pays for).
+func (s *Tenants) Update(ctx context.Context, tenantID string, in TenantInput, by Role) (*domain.Tenant, error) {
+	if in.ID != nil && *in.ID != tenantID {
+		return nil, domain.FieldErrorf("id", "cannot be changed")
+	}
+	if by != RoleOperator {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"max_webhooks", in.MaxWebhooks != nil}, {"environment", in.Environment != nil}, {"retention_days", in.RetentionDays != nil}} {
+			if f.set {
+				return nil, errOnField(domain.EFORBIDDEN, f.name, "only the operator key may change %s", f.name)
+			}
+		}
+	}
+	t, err := s.d.Store.GetTenant(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	in.apply(t)
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	t.UpdatedAt = s.d.Clock.Now().UTC()
+	if err := s.d.Store.UpdateTenant(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Delete removes a tenant with everything it owns, and tells the delivery
+// engine that its webhooks are gone and this node's key cache that its
+// keys are.
+func (s *Tenants) Delete(ctx context.Context, tenantID string) error {
+	hooks, err := tenantWebhooks(ctx, s.d.Store, tenantID)
+	if err != nil {
+		return err
+	}
+	if err := s.d.Store.DeleteTenant(ctx, tenantID); err != nil {
+		return err
+	}
+	if s.keys != nil {
+		s.keys.forgetTenant(tenantID)
+	}
+	for _, h := range hooks {
+		s.d.Notify.WebhookChanged(h.ID)
+	}
+	s.d.Logger.InfoContext(ctx, "tenant deleted", "tenant", tenantID)
+	return nil
+}
+
+// tenantWebhooks lists every webhook of a tenant, page by page.
+func tenantWebhooks(ctx context.Context, st store.Store, tenantID string) ([]domain.Webhook, error) {
+	var all []domain.Webhook
+	p := store.Page{Limit: store.MaxListLimit}
+	for {
+		hs, next, err := st.ListWebhooks(ctx, tenantID, p)
+		if err != nil {
+			return nil, fmt.Errorf("list the webhooks of tenant %s: %w", tenantID, err)
+		}
+		all = append(all, hs...)
+		if next == "" {
+			return all, nil
+		}
+		p.Cursor = next
+	}
+}
+
+// errOnField is a domain error of code on field.
+func errOnField(code, field, format string, args ...any) *domain.Error {
+	e := domain.Errorf(code, format, args...)
+	e.Field = field
+	return e
+}
