@@ -18,6 +18,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -43,8 +44,6 @@ type Dispatcher interface {
 	// Test sends ev to w right now, outside the audit log, and reports what
 	// happened.
 	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
-	// Wake says due work may exist (after resend/recover).
-	Wake()
 	// WebhookChanged drops cached copies of a webhook after it changed or
 	// was deleted.
 	WebhookChanged(id string)
@@ -81,6 +80,12 @@ type Config struct {
 	// Portal issues console portal links; nil when this node serves no
 	// console (the portal-links route answers 404).
 	Portal PortalIssuer
+	// Deliveries serves the audit log, resend and recover; nil builds one
+	// over Store whose notices reach nobody (app always gives one).
+	Deliveries *service.Deliveries
+	// EventTypes serves the event types routes; nil builds one over Store
+	// and Catalogs.
+	EventTypes *service.EventTypes
 }
 
 // API serves /api/v1/.
@@ -98,6 +103,8 @@ type API struct {
 	catalogs   Catalogs
 	filters    *filter.Engine
 	portal     PortalIssuer
+	deliveries *service.Deliveries
+	eventTypes *service.EventTypes
 	mux        *http.ServeMux
 }
 
@@ -116,6 +123,17 @@ func New(cfg Config) *API {
 		catalogs:   cfg.Catalogs,
 		filters:    cfg.Filters,
 		portal:     cfg.Portal,
+		deliveries: cfg.Deliveries,
+		eventTypes: cfg.EventTypes,
+	}
+	// Services left out are built over the store; their notices reach
+	// nobody, which only a test that does not look for them wants.
+	deps := service.Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger}
+	if a.deliveries == nil {
+		a.deliveries = service.NewDeliveries(deps)
+	}
+	if a.eventTypes == nil {
+		a.eventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cfg.Catalogs})
 	}
 	if a.filters == nil {
 		f, err := filter.NewEngine(filter.Options{})
@@ -225,5 +243,4 @@ type noDispatcher struct{}
 func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) domain.Attempt {
 	return domain.Attempt{RequestURL: w.URL, Error: "this node sends no webhooks (it runs without a dispatcher)"}
 }
-func (noDispatcher) Wake()                 {}
 func (noDispatcher) WebhookChanged(string) {}

@@ -17,6 +17,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 )
 
@@ -47,7 +48,10 @@ func newCatalogEnv(t *testing.T) *testEnv {
 		t.Fatalf("set operator key: %v", err)
 	}
 	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: e.clock})
+	deps := e.deps(st, slog.New(slog.DiscardHandler))
 	a := New(Config{
+		Deliveries: service.NewDeliveries(deps),
+		EventTypes: service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats}),
 		Store:      st,
 		Publisher:  ingest.New(ingest.Config{Store: st, Clock: e.clock, Validate: cats.Validate}),
 		Dispatcher: e.disp,

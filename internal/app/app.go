@@ -32,6 +32,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/metrics"
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/server"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/version"
 )
@@ -149,6 +150,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
+	// The application layer, shared by the API and the console.
+	svc := service.Deps{Store: st, Clock: opts.Clock, IDs: id.NewGenerator(opts.Clock), Notify: dispatchNotifier{d}, Logger: log}
+	deliveries := service.NewDeliveries(svc)
+	eventTypes := service.NewEventTypes(svc, service.EventTypesConfig{Catalogs: cats})
+
 	// The console is built before the API (which hands out its portal
 	// links) but revokes keys the API caches: it reaches the API through
 	// apiServer, set below and before anything is served.
@@ -172,6 +178,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Catalogs:          cats, // also gives test sends the catalog's examples
 		Filters:           filters,
 		Portal:            portal,
+		Deliveries:        deliveries,
+		EventTypes:        eventTypes,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {
