@@ -160,7 +160,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	// apiServer, set below and before anything is served.
 	var apiServer *api.API
 	forgetKey := func(id string) { apiServer.ForgetAPIKey(id) }
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey})
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey,
+		deliveries: deliveries, eventTypes: eventTypes})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -29,8 +30,6 @@ const DefaultSessionTTL = 12 * time.Hour
 type Dispatcher interface {
 	// Test sends ev to w right now, outside the audit log.
 	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
-	// Wake says due work may exist (after resend or recover).
-	Wake()
 	// WebhookChanged drops cached copies of a changed webhook.
 	WebhookChanged(id string)
 }
@@ -50,6 +49,10 @@ type Config struct {
 	// Catalogs gives each tenant's view of the catalog, with its own
 	// event types; nil shows every tenant Catalog alone.
 	Catalogs TenantCatalogs
+	// Deliveries serves the audit, resend and recover (required).
+	Deliveries *service.Deliveries
+	// EventTypes serves the catalog pages (required).
+	EventTypes *service.EventTypes
 	// Filters compiles payload filters; nil means a fresh engine.
 	Filters *filter.Engine
 	// Formats lists the wire formats; nil means format.Default().
@@ -87,6 +90,8 @@ type Console struct {
 	dispatcher Dispatcher
 	catalog    *catalog.Catalog
 	catalogs   TenantCatalogs
+	deliveries *service.Deliveries
+	eventTypes *service.EventTypes
 	filters    *filter.Engine
 	formats    *format.Registry
 	clock      clock.Clock
@@ -107,8 +112,8 @@ type Console struct {
 // New builds the console. It parses every template, so a broken template
 // fails here, at start-up, rather than on a page view.
 func New(cfg Config) (*Console, error) {
-	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil {
-		return nil, errors.New("console: store, catalog and dispatcher are required")
+	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil || cfg.Deliveries == nil || cfg.EventTypes == nil {
+		return nil, errors.New("console: store, catalog, dispatcher, deliveries and event types are required")
 	}
 	keys, err := newKeyring(cfg.Password, cfg.Credential)
 	if err != nil {
@@ -119,6 +124,8 @@ func New(cfg Config) (*Console, error) {
 		dispatcher: cfg.Dispatcher,
 		catalog:    cfg.Catalog,
 		catalogs:   cfg.Catalogs,
+		deliveries: cfg.Deliveries,
+		eventTypes: cfg.EventTypes,
 		filters:    cfg.Filters,
 		formats:    cfg.Formats,
 		clock:      cfg.Clock,
