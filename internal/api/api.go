@@ -86,6 +86,8 @@ type Config struct {
 	// EventTypes serves the event types routes; nil builds one over Store
 	// and Catalogs.
 	EventTypes *service.EventTypes
+	// Stats serves the stats route; nil builds one over Store.
+	Stats *service.Stats
 }
 
 // API serves /api/v1/.
@@ -105,6 +107,7 @@ type API struct {
 	portal     PortalIssuer
 	deliveries *service.Deliveries
 	eventTypes *service.EventTypes
+	stats      *service.Stats
 	mux        *http.ServeMux
 }
 
@@ -125,6 +128,7 @@ func New(cfg Config) *API {
 		portal:     cfg.Portal,
 		deliveries: cfg.Deliveries,
 		eventTypes: cfg.EventTypes,
+		stats:      cfg.Stats,
 	}
 	// Services left out are built over the store; their notices reach
 	// nobody, which only a test that does not look for them wants.
@@ -134,6 +138,9 @@ func New(cfg Config) *API {
 	}
 	if a.eventTypes == nil {
 		a.eventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cfg.Catalogs})
+	}
+	if a.stats == nil {
+		a.stats = service.NewStats(deps)
 	}
 	if a.filters == nil {
 		f, err := filter.NewEngine(filter.Options{})

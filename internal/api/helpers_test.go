@@ -130,6 +130,7 @@ func newEnvWith(t *testing.T, wrap func(store.Store) store.Store, log *slog.Logg
 		Logger:     log,
 		Deliveries: service.NewDeliveries(deps),
 		EventTypes: service.NewEventTypes(deps, service.EventTypesConfig{}),
+		Stats:      service.NewStats(deps),
 	})
 	e.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(e.srv.Close)

@@ -154,6 +154,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	svc := service.Deps{Store: st, Clock: opts.Clock, IDs: id.NewGenerator(opts.Clock), Notify: dispatchNotifier{d}, Logger: log}
 	deliveries := service.NewDeliveries(svc)
 	eventTypes := service.NewEventTypes(svc, service.EventTypesConfig{Catalogs: cats})
+	statsService := service.NewStats(svc)
 
 	// The console is built before the API (which hands out its portal
 	// links) but revokes keys the API caches: it reaches the API through
@@ -181,6 +182,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Portal:            portal,
 		Deliveries:        deliveries,
 		EventTypes:        eventTypes,
+		Stats:             statsService,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {

@@ -21,6 +21,19 @@ type EventCatalogs interface {
 	Invalidate(tenantID string)
 }
 
+// BuiltinOnly is a catalog that every tenant sees alone, without types
+// of its own: for a server that keeps none.
+type BuiltinOnly struct{ Catalog *catalog.Catalog }
+
+// Builtin returns the catalog.
+func (b BuiltinOnly) Builtin() *catalog.Catalog { return b.Catalog }
+
+// Tenant returns the catalog, whatever the tenant.
+func (b BuiltinOnly) Tenant(context.Context, string) (*catalog.Catalog, error) { return b.Catalog, nil }
+
+// Invalidate does nothing: nothing is cached.
+func (BuiltinOnly) Invalidate(string) {}
+
 // EventTypesConfig is what EventTypes needs besides Deps.
 type EventTypesConfig struct {
 	// Catalogs is the catalog and the tenants' views of it; nil when the

@@ -43,9 +43,13 @@ func (s *Deliveries) Recover(ctx context.Context, r RecoverRange) (int, error) {
 	}
 	ids := []string{r.WebhookID}
 	if r.WebhookID == "" {
-		var err error
-		if ids, err = s.webhookIDs(ctx, r.TenantID); err != nil {
+		hooks, err := tenantWebhooks(ctx, s.d.Store, r.TenantID)
+		if err != nil {
 			return 0, err
+		}
+		ids = make([]string, 0, len(hooks))
+		for _, h := range hooks {
+			ids = append(ids, h.ID)
 		}
 	}
 	total := 0
@@ -68,24 +72,5 @@ func (s *Deliveries) Recover(ctx context.Context, r RecoverRange) (int, error) {
 func (s *Deliveries) notifyIf(n int) {
 	if n > 0 {
 		s.d.Notify.WorkDue()
-	}
-}
-
-// webhookIDs lists the ids of every webhook of the tenant, page by page.
-func (s *Deliveries) webhookIDs(ctx context.Context, tenantID string) ([]string, error) {
-	var ids []string
-	p := store.Page{Limit: store.MaxListLimit}
-	for {
-		hs, next, err := s.d.Store.ListWebhooks(ctx, tenantID, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hs {
-			ids = append(ids, h.ID)
-		}
-		if next == "" {
-			return ids, nil
-		}
-		p.Cursor = next
 	}
 }

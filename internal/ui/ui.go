@@ -49,9 +49,11 @@ type Config struct {
 	// Catalogs gives each tenant's view of the catalog, with its own
 	// event types; nil shows every tenant Catalog alone.
 	Catalogs TenantCatalogs
-	// Deliveries serves the audit, resend and recover (required).
+	// Deliveries serves the audit, resend and recover; nil builds one
+	// over Store whose notices reach nobody (app always gives one).
 	Deliveries *service.Deliveries
-	// EventTypes serves the catalog pages (required).
+	// EventTypes serves the catalog pages; nil builds one over Catalogs,
+	// or over Catalog alone.
 	EventTypes *service.EventTypes
 	// Filters compiles payload filters; nil means a fresh engine.
 	Filters *filter.Engine
@@ -112,8 +114,8 @@ type Console struct {
 // New builds the console. It parses every template, so a broken template
 // fails here, at start-up, rather than on a page view.
 func New(cfg Config) (*Console, error) {
-	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil || cfg.Deliveries == nil || cfg.EventTypes == nil {
-		return nil, errors.New("console: store, catalog, dispatcher, deliveries and event types are required")
+	if cfg.Store == nil || cfg.Catalog == nil || cfg.Dispatcher == nil {
+		return nil, errors.New("console: store, catalog and dispatcher are required")
 	}
 	keys, err := newKeyring(cfg.Password, cfg.Credential)
 	if err != nil {
@@ -137,6 +139,19 @@ func New(cfg Config) (*Console, error) {
 		sessionTTL: cfg.SessionTTL,
 		forgetKey:  cfg.ForgetAPIKey,
 		logins:     newLoginLimiter(),
+	}
+	// Services left out are built over the store; their notices reach
+	// nobody, which only a test that does not look for them wants.
+	deps := service.Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger}
+	if c.deliveries == nil {
+		c.deliveries = service.NewDeliveries(deps)
+	}
+	if c.eventTypes == nil {
+		cats, ok := cfg.Catalogs.(service.EventCatalogs)
+		if !ok {
+			cats = service.BuiltinOnly{Catalog: cfg.Catalog}
+		}
+		c.eventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
 	}
 	if c.filters == nil {
 		if c.filters, err = filter.NewEngine(filter.Options{}); err != nil {
