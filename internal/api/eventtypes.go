@@ -126,14 +126,6 @@ func (a *API) putEventType(w http.ResponseWriter, r *http.Request) error {
 	return writeType(w, status, et, err)
 }
 
-// nullAsAbsent treats a JSON null as an absent value.
-func nullAsAbsent(raw json.RawMessage) json.RawMessage {
-	if strings.TrimSpace(string(raw)) == "null" {
-		return nil
-	}
-	return raw
-}
-
 // deleteEventType removes one of the tenant's own event types.
 func (a *API) deleteEventType(w http.ResponseWriter, r *http.Request) error {
 	if err := a.eventTypes.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("type")); err != nil {
@@ -171,7 +163,7 @@ func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 	if in.Filter == nil || strings.TrimSpace(*in.Filter) == "" {
 		return domain.FieldErrorf("filter", "is required")
 	}
-	data := nullAsAbsent(in.Data)
+	data := service.NullAsAbsent(in.Data)
 	if len(data) > 0 && (!json.Valid(data) || strings.TrimSpace(string(data))[0] != '{') {
 		return domain.FieldErrorf("data", "must be a JSON object")
 	}

@@ -188,8 +188,8 @@ func (s *EventTypes) Put(ctx context.Context, tenantID, name string, in EventTyp
 		Type:        name,
 		Title:       strings.TrimSpace(in.Title),
 		Description: strings.TrimSpace(in.Description),
-		Schema:      absentIfNull(in.Schema),
-		Example:     absentIfNull(in.Example),
+		Schema:      NullAsAbsent(in.Schema),
+		Example:     NullAsAbsent(in.Example),
 	}
 	if len(ct.Title) > maxCustomTitle {
 		return nil, false, domain.FieldErrorf("title", "must be at most %d characters", maxCustomTitle)
@@ -249,7 +249,7 @@ func (s *EventTypes) Delete(ctx context.Context, tenantID, name string) error {
 }
 
 // absentIfNull treats a JSON null as an absent value.
-func absentIfNull(raw json.RawMessage) json.RawMessage {
+func NullAsAbsent(raw json.RawMessage) json.RawMessage {
 	if strings.TrimSpace(string(raw)) == "null" {
 		return nil
 	}
