@@ -69,10 +69,10 @@ type Config struct {
 	// KeyCacheTTL is how long successful API key lookups are cached
 	// (default 10s; negative disables the cache).
 	KeyCacheTTL time.Duration
-	// Catalogs serves the event types API, checks webhook subscriptions
-	// and filters against the tenant's types and gives test sends the
-	// examples of the tenant's types; nil turns these off (the event types
-	// routes answer 503; a test send of a webhook with only patterns needs
+	// Catalogs checks webhook subscriptions and filters against the
+	// tenant's types and gives test sends the examples of the tenant's
+	// types (and, when EventTypes is nil, serves the event types routes);
+	// nil turns these off (the event types routes answer 503; a test send of a webhook with only patterns needs
 	// its event_type, and sends empty data unless given some).
 	Catalogs Catalogs
 	// Filters compiles webhook filters; nil means a fresh engine.
