@@ -40,8 +40,6 @@ type Dispatcher interface {
 	// Test sends ev to w right now, outside the audit log, and reports what
 	// happened.
 	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
-	// Wake says due work may exist (after resend/recover).
-	Wake()
 	// WebhookChanged drops cached copies of a webhook after it changed or
 	// was deleted.
 	WebhookChanged(id string)
@@ -64,10 +62,10 @@ type Config struct {
 	// RotationOverlap is how long a rotated-out secret keeps signing when
 	// the request does not say (default 24h).
 	RotationOverlap time.Duration
-	// Catalogs serves the event types API, checks webhook subscriptions
-	// and filters against the tenant's types and gives test sends the
-	// examples of the tenant's types; nil turns these off (the event types
-	// routes answer 503; a test send of a webhook with only patterns needs
+	// Catalogs checks webhook subscriptions and filters against the
+	// tenant's types and gives test sends the examples of the tenant's
+	// types (and, when EventTypes is nil, serves the event types routes);
+	// nil turns these off (the event types routes answer 503; a test send of a webhook with only patterns needs
 	// its event_type, and sends empty data unless given some).
 	Catalogs Catalogs
 	// Filters compiles webhook filters; nil means a fresh engine.
@@ -80,6 +78,14 @@ type Config struct {
 	// Portal issues console portal links; nil when this node serves no
 	// console (the portal-links route answers 404).
 	Portal *service.Portal
+	// Deliveries serves the audit log, resend and recover; nil builds one
+	// over Store whose notices reach nobody (app always gives one).
+	Deliveries *service.Deliveries
+	// EventTypes serves the event types routes; nil builds one over Store
+	// and Catalogs.
+	EventTypes *service.EventTypes
+	// Stats serves the stats route; nil builds one over Store.
+	Stats *service.Stats
 }
 
 // API serves /api/v1/.
@@ -98,6 +104,9 @@ type API struct {
 	catalogs   Catalogs
 	filters    *filter.Engine
 	portal     *service.Portal
+	deliveries *service.Deliveries
+	eventTypes *service.EventTypes
+	stats      *service.Stats
 	mux        *http.ServeMux
 }
 
@@ -118,6 +127,9 @@ func New(cfg Config) *API {
 		tenants:    cfg.Tenants,
 		apiKeys:    cfg.APIKeys,
 		portal:     cfg.Portal,
+		deliveries: cfg.Deliveries,
+		eventTypes: cfg.EventTypes,
+		stats:      cfg.Stats,
 	}
 	if a.filters == nil {
 		f, err := filter.NewEngine(filter.Options{})
@@ -149,7 +161,18 @@ func New(cfg Config) *API {
 	if a.overlap <= 0 {
 		a.overlap = DefaultRotationOverlap
 	}
+	// Services left out (by tests that build the API alone) are built over
+	// the store; app always passes the ones it shares with the console.
 	deps := service.Deps{Store: a.store, Clock: a.clock, Notify: dispatchNotifier{a.dispatcher}, Logger: a.log}
+	if a.deliveries == nil {
+		a.deliveries = service.NewDeliveries(deps)
+	}
+	if a.eventTypes == nil {
+		a.eventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cfg.Catalogs})
+	}
+	if a.stats == nil {
+		a.stats = service.NewStats(deps)
+	}
 	if a.apiKeys == nil {
 		a.apiKeys = service.NewAPIKeys(deps, service.APIKeysConfig{})
 	}
@@ -229,11 +252,12 @@ type noDispatcher struct{}
 func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) domain.Attempt {
 	return domain.Attempt{RequestURL: w.URL, Error: "this node sends no webhooks (it runs without a dispatcher)"}
 }
-func (noDispatcher) Wake()                 {}
 func (noDispatcher) WebhookChanged(string) {}
 
-// dispatchNotifier tells the dispatcher what the services built here change.
+// dispatchNotifier tells the dispatcher what the services built here
+// change. Such an API has no dispatcher to wake: work made due is found by
+// polling.
 type dispatchNotifier struct{ d Dispatcher }
 
 func (n dispatchNotifier) WebhookChanged(id string) { n.d.WebhookChanged(id) }
-func (n dispatchNotifier) WorkDue()                 { n.d.Wake() }
+func (n dispatchNotifier) WorkDue()                 {}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
-	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/service"
 )
 
 // deliveryJSON is a delivery on the wire.
@@ -50,7 +50,7 @@ type deliveryListJSON struct {
 
 // listDeliveries is the audit list: newest first, filtered.
 func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	f, err := deliveryFilter(r)
+	f, err := auditFilter(r)
 	if err != nil {
 		return err
 	}
@@ -58,40 +58,26 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.requireTenant(r, f.TenantID); err != nil {
-		return err
-	}
-	ds, next, err := a.store.ListDeliveries(r.Context(), f)
+	audit, err := a.deliveries.Audit(r.Context(), f, withCounts)
 	if err != nil {
 		return err
 	}
-	out := deliveryListJSON{list: newList(mapList(ds, toDeliveryJSON), next)}
-	if withCounts {
-		counts, err := a.store.CountDeliveries(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		// Every state is present, so the console need not guess zeros.
-		out.Counts = make(map[domain.DeliveryState]int, len(domain.DeliveryStates))
-		for _, s := range domain.DeliveryStates {
-			out.Counts[s] = counts[s]
-		}
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, deliveryListJSON{
+		list:   newList(mapList(audit.Deliveries, toDeliveryJSON), audit.Next),
+		Counts: audit.Counts,
+	})
 }
 
-// deliveryFilter reads the audit list's query parameters.
-func deliveryFilter(r *http.Request) (store.DeliveryFilter, error) {
+// auditFilter reads the audit list's query parameters; the service checks
+// what they say.
+func auditFilter(r *http.Request) (service.AuditFilter, error) {
 	q := r.URL.Query()
-	f := store.DeliveryFilter{
+	f := service.AuditFilter{
 		TenantID:  r.PathValue("tenant"),
 		State:     domain.DeliveryState(q.Get("state")),
 		WebhookID: q.Get("webhook_id"),
 		EventType: q.Get("event_type"),
 		EventID:   q.Get("event_id"),
-	}
-	if f.State != "" && !f.State.Valid() {
-		return f, domain.FieldErrorf("state", "%q is not a delivery state: use scheduled, succeeded, failed or canceled", f.State)
 	}
 	var err error
 	if f.Since, err = timeParam(r, "since"); err != nil {
@@ -99,9 +85,6 @@ func deliveryFilter(r *http.Request) (store.DeliveryFilter, error) {
 	}
 	if f.Until, err = timeParam(r, "until"); err != nil {
 		return f, err
-	}
-	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
-		return f, domain.FieldErrorf("until", "must be after since")
 	}
 	if f.Page, err = pageParams(r, id.Delivery); err != nil {
 		return f, err
@@ -117,28 +100,51 @@ type deliveryDetailJSON struct {
 }
 
 func (a *API) getDelivery(w http.ResponseWriter, r *http.Request) error {
-	tid := r.PathValue("tenant")
-	d, err := a.store.GetDelivery(r.Context(), tid, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	ats, err := a.store.ListAttempts(r.Context(), tid, d.ID)
+	d, err := a.deliveries.Get(r.Context(), r.PathValue("tenant"), r.PathValue("id"), service.Include{})
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, deliveryDetailJSON{
-		Delivery: toDeliveryJSON(d),
-		Attempts: mapList(ats, toAttemptJSON),
+		Delivery: toDeliveryJSON(d.Delivery),
+		Attempts: mapList(d.Attempts, toAttemptJSON),
 	})
 }
 
 // resendDelivery makes a delivery due now with a fresh retry schedule,
-// whatever its state, and wakes the dispatcher.
+// whatever its state.
 func (a *API) resendDelivery(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.store.Resend(r.Context(), r.PathValue("tenant"), r.PathValue("id"), a.clock.Now().UTC())
+	d, err := a.deliveries.Resend(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	a.dispatcher.Wake()
 	return writeJSON(w, http.StatusAccepted, toDeliveryJSON(d))
+}
+
+// recoverWebhook re-schedules the webhook's failed and canceled deliveries
+// created in [since, until).
+func (a *API) recoverWebhook(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Since *string `json:"since"`
+		Until *string `json:"until"`
+	}
+	if err := readJSON(r, a.maxBody, &in); err != nil {
+		return err
+	}
+	rg := service.RecoverRange{TenantID: r.PathValue("tenant"), WebhookID: r.PathValue("id")}
+	var err error
+	if in.Since != nil && *in.Since != "" {
+		if rg.Since, err = service.ParseTime("since", *in.Since); err != nil {
+			return err
+		}
+	}
+	if in.Until != nil && *in.Until != "" {
+		if rg.Until, err = service.ParseTime("until", *in.Until); err != nil {
+			return err
+		}
+	}
+	n, err := a.deliveries.Recover(r.Context(), rg)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusAccepted, map[string]int{"recovered": n})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -23,7 +24,7 @@ type eventInput struct {
 func (in *eventInput) toIngest(prefix string) (ingest.Input, error) {
 	x := ingest.Input{Type: strings.TrimSpace(in.Type), Data: in.Data, IdempotencyKey: in.IdempotencyKey}
 	if in.OccurredAt != "" {
-		t, err := parseTime(prefix+"occurred_at", in.OccurredAt)
+		t, err := service.ParseTime(prefix+"occurred_at", in.OccurredAt)
 		if err != nil {
 			return x, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/filter"
+	"github.com/lmshooks/lmshooks/internal/service"
 )
 
 // Catalogs gives the event catalog as each tenant sees it.
@@ -62,97 +63,44 @@ func toEventTypeJSON(et *catalog.EventType) eventTypeJSON {
 	return out
 }
 
-// catalogsOrErr returns the configured catalogs, or an error when this API
-// runs without one.
-func (a *API) catalogsOrErr() (Catalogs, error) {
-	if a.catalogs == nil {
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "this server runs without an event catalog")
+// writeTypes answers a list of event types.
+func writeTypes(w http.ResponseWriter, types []catalog.EventType, err error) error {
+	if err != nil {
+		return err
 	}
-	return a.catalogs, nil
+	return writeJSON(w, http.StatusOK, newList(mapList(types, toEventTypeSummary), ""))
 }
 
-// listTypes answers the types of cat, optionally of one ?entity=.
-func listTypes(w http.ResponseWriter, r *http.Request, cat *catalog.Catalog) error {
-	entity := strings.TrimSpace(r.URL.Query().Get("entity"))
-	var out []eventTypeSummaryJSON
-	for _, et := range cat.All() {
-		if entity == "" || et.Entity == entity {
-			out = append(out, toEventTypeSummary(&et))
-		}
+// writeType answers one event type with its schema and example.
+func writeType(w http.ResponseWriter, status int, et *catalog.EventType, err error) error {
+	if err != nil {
+		return err
 	}
-	return writeJSON(w, http.StatusOK, newList(out, ""))
-}
-
-// lookupType finds t in cat; ENOTFOUND with the closest types otherwise.
-func lookupType(cat *catalog.Catalog, t string) (*catalog.EventType, error) {
-	if et, ok := cat.Lookup(t); ok {
-		return et, nil
-	}
-	e := domain.NotFound("event type", t)
-	if len(t) <= 127 {
-		if s := cat.Suggest(t); len(s) > 0 {
-			e.Message += "; did you mean " + quoteList(s) + "?"
-		}
-	}
-	return nil, e
+	return writeJSON(w, status, toEventTypeJSON(et))
 }
 
 // listEventTypes answers the builtin catalog to any valid key.
 func (a *API) listEventTypes(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.catalogsOrErr()
-	if err != nil {
-		return err
-	}
-	return listTypes(w, r, c.Builtin())
+	types, err := a.eventTypes.ListBuiltin(r.URL.Query().Get("entity"))
+	return writeTypes(w, types, err)
 }
 
 // getEventType answers one builtin type with its schema and example.
 func (a *API) getEventType(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.catalogsOrErr()
-	if err != nil {
-		return err
-	}
-	et, err := lookupType(c.Builtin(), r.PathValue("type"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, toEventTypeJSON(et))
-}
-
-// tenantCatalog returns the {tenant}'s view of the catalog; 404 for a
-// tenant that does not exist.
-func (a *API) tenantCatalog(r *http.Request) (*catalog.Catalog, error) {
-	c, err := a.catalogsOrErr()
-	if err != nil {
-		return nil, err
-	}
-	tid := r.PathValue("tenant")
-	if err := a.requireTenant(r, tid); err != nil {
-		return nil, err
-	}
-	return c.Tenant(r.Context(), tid)
+	et, err := a.eventTypes.GetBuiltin(r.PathValue("type"))
+	return writeType(w, http.StatusOK, et, err)
 }
 
 // listTenantEventTypes answers the builtin types and the tenant's own.
 func (a *API) listTenantEventTypes(w http.ResponseWriter, r *http.Request) error {
-	cat, err := a.tenantCatalog(r)
-	if err != nil {
-		return err
-	}
-	return listTypes(w, r, cat)
+	types, err := a.eventTypes.List(r.Context(), r.PathValue("tenant"), r.URL.Query().Get("entity"))
+	return writeTypes(w, types, err)
 }
 
 // getTenantEventType answers one type as the tenant sees it.
 func (a *API) getTenantEventType(w http.ResponseWriter, r *http.Request) error {
-	cat, err := a.tenantCatalog(r)
-	if err != nil {
-		return err
-	}
-	et, err := lookupType(cat, r.PathValue("type"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, toEventTypeJSON(et))
+	et, err := a.eventTypes.Get(r.Context(), r.PathValue("tenant"), r.PathValue("type"))
+	return writeType(w, http.StatusOK, et, err)
 }
 
 // customTypeInput is the body of PUT …/event-types/{type}.
@@ -163,98 +111,26 @@ type customTypeInput struct {
 	Example     json.RawMessage `json:"example"`
 }
 
-// maxCustomTypeText bounds a custom type's title and description.
-const (
-	maxCustomTitle       = 200
-	maxCustomDescription = 2000
-)
-
-// putEventType creates or replaces one of the tenant's own event types: 201
-// when new, 200 when replaced. The schema must compile and the example, if
-// given, must follow it; builtin names are refused.
+// putEventType creates or replaces one of the tenant's own event types:
+// 201 when new, 200 when replaced.
 func (a *API) putEventType(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.catalogsOrErr()
-	if err != nil {
-		return err
-	}
 	var in customTypeInput
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	tid, typ := r.PathValue("tenant"), r.PathValue("type")
-	ct := &domain.CustomEventType{
-		TenantID:    tid,
-		Type:        typ,
-		Title:       strings.TrimSpace(in.Title),
-		Description: strings.TrimSpace(in.Description),
-		Schema:      nullAsAbsent(in.Schema),
-		Example:     nullAsAbsent(in.Example),
+	et, created, err := a.eventTypes.Put(r.Context(), r.PathValue("tenant"), r.PathValue("type"), service.EventTypeInput(in))
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
 	}
-	if len(ct.Title) > maxCustomTitle {
-		return domain.FieldErrorf("title", "must be at most %d characters", maxCustomTitle)
-	}
-	if len(ct.Description) > maxCustomDescription {
-		return domain.FieldErrorf("description", "must be at most %d characters", maxCustomDescription)
-	}
-	if len(ct.Example) > 0 && ct.Example[0] != '{' {
-		return domain.FieldErrorf("example", "must be a JSON object, as event data is")
-	}
-	// WithCustom checks the name (not a builtin), compiles the schema and
-	// validates the example, naming the offending field.
-	view, err := c.Builtin().WithCustom([]catalog.EventType{{
-		Type: ct.Type, Title: ct.Title, Description: ct.Description, Schema: ct.Schema, Example: ct.Example,
-	}})
-	if err != nil {
-		return err
-	}
-	// Store the derived title and schema, so that what is read back is
-	// what is enforced.
-	et, _ := view.Lookup(ct.Type)
-	ct.Title, ct.Schema = et.Title, et.Schema
-	existing, err := a.store.ListEventTypes(r.Context(), tid)
-	if err != nil {
-		return err
-	}
-	now := a.clock.Now().UTC()
-	ct.CreatedAt, ct.UpdatedAt = now, now
-	status := http.StatusCreated
-	for _, x := range existing {
-		if x.Type == ct.Type {
-			ct.CreatedAt = x.CreatedAt
-			status = http.StatusOK
-		}
-	}
-	if err := a.store.PutEventType(r.Context(), ct); err != nil {
-		return err
-	}
-	c.Invalidate(tid)
-	return writeJSON(w, status, toEventTypeJSON(et))
+	return writeType(w, status, et, err)
 }
 
-// nullAsAbsent treats a JSON null as an absent value.
-func nullAsAbsent(raw json.RawMessage) json.RawMessage {
-	if strings.TrimSpace(string(raw)) == "null" {
-		return nil
-	}
-	return raw
-}
-
-// deleteEventType removes one of the tenant's own event types. Webhooks
-// subscribed to it keep their subscription; events of that type are refused
-// from now on.
+// deleteEventType removes one of the tenant's own event types.
 func (a *API) deleteEventType(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.catalogsOrErr()
-	if err != nil {
+	if err := a.eventTypes.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("type")); err != nil {
 		return err
 	}
-	tid, typ := r.PathValue("tenant"), r.PathValue("type")
-	if _, ok := c.Builtin().Lookup(typ); ok {
-		return domain.Errorf(domain.EINVALID, "%q is a built-in event type; only a tenant's own types can be deleted", typ)
-	}
-	if err := a.store.DeleteEventType(r.Context(), tid, typ); err != nil {
-		return err
-	}
-	c.Invalidate(tid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -287,7 +163,7 @@ func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 	if in.Filter == nil || strings.TrimSpace(*in.Filter) == "" {
 		return domain.FieldErrorf("filter", "is required")
 	}
-	data := nullAsAbsent(in.Data)
+	data := service.NullAsAbsent(in.Data)
 	if len(data) > 0 && (!json.Valid(data) || strings.TrimSpace(string(data))[0] != '{') {
 		return domain.FieldErrorf("data", "must be a JSON object")
 	}
@@ -295,7 +171,7 @@ func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 	ev := &domain.Event{TenantID: tid, Data: data, OccurredAt: a.clock.Now().UTC()}
 	var targets []filter.Target
 	if in.EventType != nil && strings.TrimSpace(*in.EventType) != "" {
-		cat, err := a.tenantCatalog(r)
+		cat, err := a.eventTypes.Catalog(r.Context(), tid)
 		if err != nil {
 			return err
 		}

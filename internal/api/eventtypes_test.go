@@ -16,6 +16,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 )
 
@@ -39,7 +40,10 @@ func newCatalogEnv(t *testing.T) *testEnv {
 	e := &testEnv{t: t, ctx: ctx, store: st, clock: clock.NewFake(start), disp: &fakeDispatcher{answer: domain.Attempt{StatusCode: 200, Success: true}}}
 	e.op = setOperatorKey(t, st)
 	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: e.clock})
+	deps := e.deps(st, slog.New(slog.DiscardHandler))
 	a := New(Config{
+		Deliveries: service.NewDeliveries(deps),
+		EventTypes: service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats}),
 		Store:      st,
 		Publisher:  ingest.New(ingest.Config{Store: st, Clock: e.clock, Validate: cats.Validate}),
 		Dispatcher: e.disp,

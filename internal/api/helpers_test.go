@@ -19,6 +19,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 )
@@ -123,17 +124,34 @@ func newEnvWith(t *testing.T, wrap func(store.Store) store.Store, log *slog.Logg
 	if wrap != nil {
 		seen = wrap(st)
 	}
+	deps := e.deps(seen, log)
 	a := New(Config{
 		Store:      seen,
 		Publisher:  ingest.New(ingest.Config{Store: seen, Clock: e.clock}),
 		Dispatcher: e.disp,
 		Clock:      e.clock,
 		Logger:     log,
+		Deliveries: service.NewDeliveries(deps),
+		EventTypes: service.NewEventTypes(deps, service.EventTypesConfig{}),
+		Stats:      service.NewStats(deps),
 	})
 	e.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
 }
+
+// deps are what the services are built from, as app builds them: their
+// notices reach the fake dispatcher.
+func (e *testEnv) deps(st store.Store, log *slog.Logger) service.Deps {
+	return service.Deps{Store: st, Clock: e.clock, Notify: notifier{e.disp}, Logger: log}
+}
+
+// notifier passes the services' notices to the fake dispatcher, as app's
+// adapter does to the real one.
+type notifier struct{ d *fakeDispatcher }
+
+func (n notifier) WorkDue()                 { n.d.Wake() }
+func (n notifier) WebhookChanged(id string) { n.d.WebhookChanged(id) }
 
 // as returns a copy of e that reports failures to t (for subtests).
 func (e *testEnv) as(t *testing.T) *testEnv {

@@ -3,10 +3,10 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -31,23 +31,11 @@ func checkURL(r *http.Request) error {
 	return nil
 }
 
-// pageParams reads the "cursor" and "limit" query parameters. A cursor is
-// the id of the last item of the previous page, so it must start with
-// idPrefix ("wh_", "dlv_"); "" accepts any cursor (tenant ids are free).
+// pageParams reads the "cursor" and "limit" query parameters of a list
+// whose ids start with idPrefix ("" for any).
 func pageParams(r *http.Request, idPrefix string) (store.Page, error) {
 	q := r.URL.Query()
-	p := store.Page{Cursor: q.Get("cursor"), Limit: store.DefaultListLimit}
-	if p.Cursor != "" && !strings.HasPrefix(p.Cursor, idPrefix) {
-		return p, domain.FieldErrorf("cursor", "%q is not a cursor of this list: pass the next_cursor of the previous page", p.Cursor)
-	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > store.MaxListLimit {
-			return p, domain.FieldErrorf("limit", "must be a whole number from 1 to %d", store.MaxListLimit)
-		}
-		p.Limit = n
-	}
-	return p, nil
+	return service.ParsePage(q.Get("cursor"), q.Get("limit"), idPrefix)
 }
 
 // timeParam reads an optional RFC 3339 query parameter; zero when absent.
@@ -56,16 +44,7 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	return parseTime(name, s)
-}
-
-// parseTime parses an RFC 3339 time given in field name.
-func parseTime(name, s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, domain.FieldErrorf(name, "%q is not an RFC 3339 time like \"2024-05-01T12:00:00Z\"", s)
-	}
-	return t.UTC(), nil
+	return service.ParseTime(name, s)
 }
 
 // boolParam reads an optional true/false query parameter.

@@ -2,17 +2,9 @@ package api
 
 import (
 	"net/http"
-	"slices"
-	"time"
 
-	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/stats"
-)
-
-// Stats windows.
-const (
-	defaultStatsWindow = 24 * time.Hour
-	maxStatsWindow     = 31 * 24 * time.Hour
 )
 
 // statsJSON answers the stats route.
@@ -47,75 +39,21 @@ func toWebhookStatsJSON(id, name string, s stats.Summary) webhookStatsJSON {
 // the tenant over a window: ?window=<Go duration> back from now (24h by
 // default), or ?since=&until= (RFC 3339).
 func (a *API) getStats(w http.ResponseWriter, r *http.Request) error {
-	since, until, err := a.statsWindow(r)
+	q := service.StatsQuery{TenantID: r.PathValue("tenant"), Window: r.URL.Query().Get("window")}
+	var err error
+	if q.Since, err = timeParam(r, "since"); err != nil {
+		return err
+	}
+	if q.Until, err = timeParam(r, "until"); err != nil {
+		return err
+	}
+	rep, err := a.stats.Report(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	tid := r.PathValue("tenant")
-	if err := a.requireTenant(r, tid); err != nil {
-		return err
-	}
-	hooks, err := a.allWebhooks(r, tid)
-	if err != nil {
-		return err
-	}
-	// Stores with roll-ups (PostgreSQL) summarize by themselves rather
-	// than return every attempt of a long window.
-	sums, err := stats.ForWindow(r.Context(), a.store, tid, since, until)
-	if err != nil {
-		return err
-	}
-	out := statsJSON{Since: ts(since), Until: ts(until), Data: make([]webhookStatsJSON, 0, len(hooks))}
-	for _, h := range hooks {
-		out.Data = append(out.Data, toWebhookStatsJSON(h.ID, h.Name, sums[h.ID]))
-		delete(sums, h.ID)
-	}
-	// Attempts of webhooks deleted since still count; they come last.
-	var gone []string
-	for id := range sums {
-		gone = append(gone, id)
-	}
-	slices.Sort(gone)
-	for _, id := range gone {
-		out.Data = append(out.Data, toWebhookStatsJSON(id, "", sums[id]))
+	out := statsJSON{Since: ts(rep.Since), Until: ts(rep.Until), Data: make([]webhookStatsJSON, 0, len(rep.Webhooks))}
+	for _, h := range rep.Webhooks {
+		out.Data = append(out.Data, toWebhookStatsJSON(h.WebhookID, h.Name, h.Summary))
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// statsWindow reads the window of the stats route.
-func (a *API) statsWindow(r *http.Request) (since, until time.Time, err error) {
-	q := r.URL.Query()
-	now := a.clock.Now().UTC()
-	if q.Get("since") != "" || q.Get("until") != "" {
-		if q.Get("window") != "" {
-			return since, until, domain.FieldErrorf("window", "give either window or since/until, not both")
-		}
-		if since, err = timeParam(r, "since"); err != nil {
-			return since, until, err
-		}
-		if since.IsZero() {
-			return since, until, domain.FieldErrorf("since", "is required with until")
-		}
-		if until, err = timeParam(r, "until"); err != nil {
-			return since, until, err
-		}
-		if until.IsZero() {
-			until = now
-		}
-		if !until.After(since) {
-			return since, until, domain.FieldErrorf("until", "must be after since")
-		}
-		if until.Sub(since) > maxStatsWindow {
-			return since, until, domain.FieldErrorf("since", "the window may span at most 31 days")
-		}
-		return since, until, nil
-	}
-	window := defaultStatsWindow
-	if s := q.Get("window"); s != "" {
-		window, err = time.ParseDuration(s)
-		if err != nil || window <= 0 || window > maxStatsWindow {
-			return since, until, domain.FieldErrorf("window", "must be a duration like \"24h\" or \"90m\", at most 744h (31 days)")
-		}
-	}
-	return now.Add(-window), now, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/service"
 )
 
 // testEventPrefix starts the ids of test events, so receivers and people
@@ -122,7 +123,7 @@ func (a *API) testEvent(ctx context.Context, wh *domain.Webhook, in *testInput) 
 			return nil, domain.FieldErrorf("event_type", "%q must have the form <entity>.<action> (for example \"user.created\")", typ)
 		}
 	}
-	data := nullAsAbsent(in.Data)
+	data := service.NullAsAbsent(in.Data)
 	if typ == "" || len(data) == 0 {
 		t, ex, err := a.example(ctx, wh.TenantID, wh.EventTypes, typ)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
@@ -167,48 +166,4 @@ func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 	a.dispatcher.WebhookChanged(wid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// recoverWebhook re-schedules the webhook's failed and canceled deliveries
-// created in [since, until).
-func (a *API) recoverWebhook(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Since *string `json:"since"`
-		Until *string `json:"until"`
-	}
-	if err := readJSON(r, a.maxBody, &in); err != nil {
-		return err
-	}
-	if in.Since == nil || *in.Since == "" {
-		return domain.FieldErrorf("since", "is required: the RFC 3339 time from which to recover failed deliveries")
-	}
-	now := a.clock.Now().UTC()
-	p := store.RecoverParams{TenantID: r.PathValue("tenant"), WebhookID: r.PathValue("id"), Now: now}
-	var err error
-	if p.Since, err = parseTime("since", *in.Since); err != nil {
-		return err
-	}
-	if in.Until != nil && *in.Until != "" {
-		if p.Until, err = parseTime("until", *in.Until); err != nil {
-			return err
-		}
-		if !p.Until.After(p.Since) {
-			return domain.FieldErrorf("until", "must be after since")
-		}
-	}
-	if p.Since.After(now) {
-		return domain.FieldErrorf("since", "is in the future")
-	}
-	// The webhook must be the tenant's: another tenant's id is a 404.
-	if _, err := a.webhookOf(r); err != nil {
-		return err
-	}
-	n, err := a.store.Recover(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		a.dispatcher.Wake()
-	}
-	return writeJSON(w, http.StatusAccepted, map[string]int{"recovered": n})
 }

@@ -151,16 +151,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
-	// The tenants and API keys services are shared by the API and the
-	// console: a key revoked in either stops working in both at once.
+	// The application layer, shared by the API and the console: a key
+	// revoked in either stops working in both at once.
 	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: dispatchNotifier{d}, Logger: log}
 	apiKeys := service.NewAPIKeys(deps, service.APIKeysConfig{})
 	tenants := service.NewTenants(deps, service.TenantsConfig{APIKeys: apiKeys})
+	deliveries := service.NewDeliveries(deps)
+	eventTypes := service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
+	statsService := service.NewStats(deps)
 
 	// The console is built before the API, which hands out its portal
 	// links.
 	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters,
-		deps: deps, tenants: tenants, apiKeys: apiKeys})
+		deps: deps, tenants: tenants, apiKeys: apiKeys, deliveries: deliveries, eventTypes: eventTypes})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -180,6 +183,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Tenants:           tenants,
 		APIKeys:           apiKeys,
 		Portal:            portal,
+		Deliveries:        deliveries,
+		EventTypes:        eventTypes,
+		Stats:             statsService,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {

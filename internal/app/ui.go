@@ -26,11 +26,13 @@ type uiDeps struct {
 	// sees a tenant's own types as soon as the API registers them.
 	catalogs ui.TenantCatalogs
 	filters  *filter.Engine
-	// deps, tenants and apiKeys are the application services the console
+	// deps and the services are the application layer the console
 	// shares with the API.
-	deps    service.Deps
-	tenants *service.Tenants
-	apiKeys *service.APIKeys
+	deps       service.Deps
+	tenants    *service.Tenants
+	apiKeys    *service.APIKeys
+	deliveries *service.Deliveries
+	eventTypes *service.EventTypes
 }
 
 // newUI builds the web console and the portal links service the API hands
@@ -75,6 +77,8 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, *service.Porta
 		PortalOrigins:   a.cfg.PortalOrigins,
 		SecureCookies:   a.cfg.SecureCookies,
 		RotationOverlap: a.cfg.RotationOverlap,
+		Deliveries:      d.deliveries,
+		EventTypes:      d.eventTypes,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -19,7 +19,7 @@ type catalogGroup struct {
 // catalogPage lists the event types the tenant can use: the builtin ones
 // and its own, marked custom.
 func (c *Console) catalogPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	cat, err := c.tenantCatalog(r.Context(), rc.tenant.ID)
+	cat, err := c.eventTypes.Catalog(r.Context(), rc.tenant.ID)
 	if err != nil {
 		return err
 	}
@@ -79,13 +79,9 @@ type eventTypeData struct {
 // eventTypePage shows an event type, builtin or the tenant's own: its
 // schema, its example, and the example as each format sends it.
 func (c *Console) eventTypePage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	cat, err := c.tenantCatalog(r.Context(), rc.tenant.ID)
+	et, err := c.eventTypes.Get(r.Context(), rc.tenant.ID, r.PathValue("type"))
 	if err != nil {
 		return err
-	}
-	et, ok := cat.Lookup(r.PathValue("type"))
-	if !ok {
-		return domain.NotFound("event type", r.PathValue("type"))
 	}
 	if len(et.Example) == 0 {
 		// A custom type registered without an example: nothing to render.

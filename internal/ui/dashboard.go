@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/stats"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
@@ -128,7 +129,7 @@ func (c *Console) deliveryBuckets(ctx context.Context, tenantID string, now time
 	out := make([]bucket, n)
 	for i := range out {
 		start := end.Add(-time.Duration(n-i) * step)
-		counts, err := c.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tenantID, Since: start, Until: start.Add(step)})
+		counts, err := c.deliveries.Counts(ctx, service.AuditFilter{TenantID: tenantID, Since: start, Until: start.Add(step)})
 		if err != nil {
 			return nil, err
 		}

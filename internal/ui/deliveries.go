@@ -3,10 +3,11 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -70,21 +71,16 @@ func (f auditFilter) query(state string) url.Values {
 	return q
 }
 
-// parseAuditFilter reads the audit's filter from the query into the store's
-// filter. A custom range comes as since/until (or, without the page
-// script, as from/to in UTC); these alone imply a custom range, so that
-// the dashboard's bars can link to their deliveries.
-func (c *Console) parseAuditFilter(q url.Values, tenantID string) (auditFilter, store.DeliveryFilter, error) {
+// parseAuditFilter reads the audit's filter from the query: what the
+// page shows, and the filter the service checks. A custom range comes as
+// since/until (or, without the page script, as from/to in UTC); these
+// alone imply a custom range, so that the dashboard's bars can link to
+// their deliveries.
+func (c *Console) parseAuditFilter(q url.Values, tenantID string) (auditFilter, service.AuditFilter, error) {
 	af := auditFilter{State: q.Get("state"), WebhookID: q.Get("webhook_id"), EventType: strings.TrimSpace(q.Get("event_type")),
 		EventID: strings.TrimSpace(q.Get("event_id")), Range: q.Get("range")}
-	f := store.DeliveryFilter{TenantID: tenantID, WebhookID: af.WebhookID, EventType: af.EventType, EventID: af.EventID,
-		Page: store.Page{Cursor: q.Get("cursor"), Limit: auditPageSize}}
-	if af.State != "" {
-		f.State = domain.DeliveryState(af.State)
-		if !f.State.Valid() {
-			return af, f, domain.FieldErrorf("state", "%q is not a delivery state", af.State)
-		}
-	}
+	f := service.AuditFilter{TenantID: tenantID, State: domain.DeliveryState(af.State), WebhookID: af.WebhookID,
+		EventType: af.EventType, EventID: af.EventID, Page: store.Page{Cursor: q.Get("cursor"), Limit: auditPageSize}}
 	if af.Range == "" && (q.Get("since") != "" || q.Get("until") != "" || q.Get("from") != "" || q.Get("to") != "") {
 		af.Range = rangeCustom
 	}
@@ -96,9 +92,6 @@ func (c *Console) parseAuditFilter(q url.Values, tenantID string) (auditFilter, 
 		}
 		if f.Until, err = formTime(q, "until", "to"); err != nil {
 			return af, f, err
-		}
-		if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
-			return af, f, domain.FieldErrorf("until", "the end of the range must come after its start")
 		}
 		af.Since, af.Until = newTimeField(f.Since).UTC, newTimeField(f.Until).UTC
 	case af.Range != "":
@@ -121,14 +114,11 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
-	counts, err := c.store.CountDeliveries(ctx, f)
+	audit, err := c.deliveries.Audit(ctx, f, true)
 	if err != nil {
 		return err
 	}
-	ds, next, err := c.store.ListDeliveries(ctx, f)
-	if err != nil {
-		return err
-	}
+	ds, next, counts := audit.Deliveries, audit.Next, audit.Counts
 	hooks, err := c.allWebhooks(ctx, rc.tenant.ID)
 	if err != nil {
 		return err
@@ -172,53 +162,25 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 // created since a time, for one webhook or all of them ("retry failed
 // since…").
 func (c *Console) recoverDeliveries(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	ctx := r.Context()
-	now := c.clock.Now().UTC()
-	var since time.Time
+	rg := service.RecoverRange{TenantID: rc.tenant.ID, WebhookID: r.PostFormValue("webhook_id")}
 	switch key := r.PostFormValue("since"); key {
 	case rangeCustom:
-		t, err := formTime(r.PostForm, "since_time", "since_local")
-		if err != nil {
+		var err error
+		if rg.Since, err = formTime(r.PostForm, "since_time", "since_local"); err != nil {
 			return err
 		}
-		if t.IsZero() || !t.Before(now) {
-			return domain.FieldErrorf("since_time", "choose a time in the past to retry from")
-		}
-		since = t
 	default:
 		d := presetRange(key)
 		if d == 0 {
 			return domain.FieldErrorf("since", "choose how far back to retry")
 		}
-		since = now.Add(-d)
+		rg.Since = c.clock.Now().UTC().Add(-d)
 	}
-	var ids []string
-	if wid := r.PostFormValue("webhook_id"); wid != "" {
-		if _, err := c.store.GetWebhook(ctx, rc.tenant.ID, wid); err != nil {
-			return err
-		}
-		ids = []string{wid}
-	} else {
-		hooks, err := c.allWebhooks(ctx, rc.tenant.ID)
-		if err != nil {
-			return err
-		}
-		for _, h := range hooks {
-			ids = append(ids, h.ID)
-		}
+	n, err := c.deliveries.Recover(r.Context(), rg)
+	if err != nil {
+		return err
 	}
-	total := 0
-	for _, wid := range ids {
-		n, err := c.store.Recover(ctx, store.RecoverParams{TenantID: rc.tenant.ID, WebhookID: wid, Since: since, Now: now})
-		if err != nil {
-			return err
-		}
-		total += n
-	}
-	if total > 0 {
-		c.dispatcher.Wake()
-	}
-	c.setFlash(w, rc, plural(total, "failed or canceled delivery was", "failed or canceled deliveries were")+" scheduled again.")
+	c.setFlash(w, rc, plural(n, "failed or canceled delivery was", "failed or canceled deliveries were")+" scheduled again.")
 	return redirect(w, r, tenantBase(rc.tenant.ID)+"/deliveries?state=scheduled")
 }
 
@@ -233,40 +195,22 @@ type deliveryData struct {
 // deliveryPage shows one delivery: the event, every attempt's request and
 // response, the next attempt, and Resend.
 func (c *Console) deliveryPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	ctx := r.Context()
-	tid := rc.tenant.ID
-	d, err := c.store.GetDelivery(ctx, tid, r.PathValue("id"))
+	d, err := c.deliveries.Get(r.Context(), rc.tenant.ID, r.PathValue("id"), service.Include{Event: true, Webhook: true})
 	if err != nil {
 		return err
 	}
-	ev, err := c.store.GetEvent(ctx, tid, d.EventID)
-	if err != nil {
-		return err
-	}
-	ats, err := c.store.ListAttempts(ctx, tid, d.ID)
-	if err != nil {
-		return err
-	}
-	data := deliveryData{Delivery: d, Event: ev, Attempts: ats}
-	if wh, err := c.store.GetWebhook(ctx, tid, d.WebhookID); err == nil {
-		data.Webhook = wh
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return err
-	}
+	data := deliveryData{Delivery: d.Delivery, Event: d.Event, Webhook: d.Webhook, Attempts: d.Attempts}
 	// Newest attempt first: it is the one people come for.
-	for i, j := 0, len(data.Attempts)-1; i < j; i, j = i+1, j-1 {
-		data.Attempts[i], data.Attempts[j] = data.Attempts[j], data.Attempts[i]
-	}
-	return c.page(w, r, rc, "delivery", "Delivery "+d.ID, "deliveries", data)
+	slices.Reverse(data.Attempts)
+	return c.page(w, r, rc, "delivery", "Delivery "+d.Delivery.ID, "deliveries", data)
 }
 
 // resendDelivery makes the delivery due now with a fresh retry schedule.
 func (c *Console) resendDelivery(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	d, err := c.store.Resend(r.Context(), rc.tenant.ID, r.PathValue("id"), c.clock.Now().UTC())
+	d, err := c.deliveries.Resend(r.Context(), rc.tenant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	c.dispatcher.Wake()
 	c.setFlash(w, rc, "Delivery scheduled to be sent again now.")
 	return redirect(w, r, tenantBase(rc.tenant.ID)+"/deliveries/"+d.ID)
 }

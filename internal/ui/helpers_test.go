@@ -21,6 +21,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/outbound"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 )
 
@@ -64,6 +65,10 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	// The services as app builds them, on the clock a tweak may have set.
+	deps := service.Deps{Store: st, Clock: cfg.Clock, Notify: notifier{d}, Logger: log}
+	cfg.Deliveries = service.NewDeliveries(deps)
+	cfg.EventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +77,13 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 	t.Cleanup(srv.Close)
 	return &bundle{t: t, console: c, store: st, cats: cats, srv: srv, client: newClient()}
 }
+
+// notifier passes the services' notices to the dispatcher, as app's
+// adapter does.
+type notifier struct{ d *dispatch.Dispatcher }
+
+func (n notifier) WorkDue()                 { n.d.Wake() }
+func (n notifier) WebhookChanged(id string) { n.d.WebhookChanged(id) }
 
 func newClient() *http.Client {
 	jar, _ := cookiejar.New(nil)

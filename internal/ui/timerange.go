@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/service"
 )
 
 // rangeCustom is the time range choice that takes its own bounds.
@@ -44,11 +45,7 @@ const localInput = "2006-01-02T15:04"
 // empty.
 func formTime(v url.Values, utcName, localName string) (time.Time, error) {
 	if s := strings.TrimSpace(v.Get(utcName)); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return time.Time{}, domain.FieldErrorf(utcName, "%q is not a time like 2025-05-01T13:00:00Z", s)
-		}
-		return t.UTC(), nil
+		return service.ParseTime(utcName, s)
 	}
 	if s := strings.TrimSpace(v.Get(localName)); s != "" {
 		for _, layout := range []string{localInput, localInput + ":05", localInput + ":05.999999999"} {

@@ -31,8 +31,6 @@ const DefaultSessionTTL = 12 * time.Hour
 type Dispatcher interface {
 	// Test sends ev to w right now, outside the audit log.
 	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
-	// Wake says due work may exist (after resend or recover).
-	Wake()
 	// WebhookChanged drops cached copies of a changed webhook.
 	WebhookChanged(id string)
 }
@@ -52,6 +50,12 @@ type Config struct {
 	// Catalogs gives each tenant's view of the catalog, with its own
 	// event types; nil shows every tenant Catalog alone.
 	Catalogs TenantCatalogs
+	// Deliveries serves the audit, resend and recover; nil builds one
+	// over Store whose notices reach nobody (app always gives one).
+	Deliveries *service.Deliveries
+	// EventTypes serves the catalog pages; nil builds one over Catalogs,
+	// or over Catalog alone.
+	EventTypes *service.EventTypes
 	// Filters compiles payload filters; nil means a fresh engine.
 	Filters *filter.Engine
 	// Formats lists the wire formats; nil means format.Default().
@@ -85,6 +89,8 @@ type Console struct {
 	dispatcher Dispatcher
 	catalog    *catalog.Catalog
 	catalogs   TenantCatalogs
+	deliveries *service.Deliveries
+	eventTypes *service.EventTypes
 	filters    *filter.Engine
 	formats    *format.Registry
 	clock      clock.Clock
@@ -115,6 +121,8 @@ func New(cfg Config) (*Console, error) {
 		dispatcher: cfg.Dispatcher,
 		catalog:    cfg.Catalog,
 		catalogs:   cfg.Catalogs,
+		deliveries: cfg.Deliveries,
+		eventTypes: cfg.EventTypes,
 		filters:    cfg.Filters,
 		formats:    cfg.Formats,
 		clock:      cfg.Clock,
@@ -150,7 +158,20 @@ func New(cfg Config) (*Console, error) {
 	if c.sessionTTL <= 0 {
 		c.sessionTTL = DefaultSessionTTL
 	}
+	// Services left out (by tests that build the console alone) are built
+	// over the store, their notices reaching nobody; app always passes the
+	// ones it shares with the API.
 	deps := service.Deps{Store: c.store, Clock: c.clock, Logger: c.log}
+	if c.deliveries == nil {
+		c.deliveries = service.NewDeliveries(deps)
+	}
+	if c.eventTypes == nil {
+		cats, ok := cfg.Catalogs.(service.EventCatalogs)
+		if !ok {
+			cats = service.BuiltinOnly{Catalog: cfg.Catalog}
+		}
+		c.eventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
+	}
 	if c.apiKeys == nil {
 		c.apiKeys = service.NewAPIKeys(deps, service.APIKeysConfig{})
 	}

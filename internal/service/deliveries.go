@@ -1,0 +1,78 @@
+package service
+
+import (
+	"context"
+
+	"github.com/lmshooks/lmshooks/internal/domain"
+)
+
+// Deliveries reads the audit log and acts on deliveries: resend one, or
+// recover a webhook's failed ones. After either it tells Deps.Notify that
+// work is due, so no surface has to.
+type Deliveries struct {
+	d Deps
+}
+
+// NewDeliveries returns the deliveries service.
+func NewDeliveries(d Deps) *Deliveries {
+	return &Deliveries{d: d.withDefaults()}
+}
+
+// Resend makes a delivery due now with a fresh retry schedule, whatever
+// its state. ECONFLICT while an attempt of it is in flight; ENOTFOUND if
+// the tenant has no such delivery.
+func (s *Deliveries) Resend(ctx context.Context, tenantID, id string) (*domain.Delivery, error) {
+	d, err := s.d.Store.Resend(ctx, tenantID, id, s.d.Clock.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	s.d.Notify.WorkDue()
+	return d, nil
+}
+
+// Detail is one delivery with its attempts, and what a page about it may
+// also show.
+type Detail struct {
+	Delivery *domain.Delivery
+	// Attempts are oldest first.
+	Attempts []domain.Attempt
+	// Event is the delivery's event, with Include.Event.
+	Event *domain.Event
+	// Webhook is the delivery's webhook, with Include.Webhook; nil when
+	// the webhook was deleted since.
+	Webhook *domain.Webhook
+}
+
+// Include says what Get reads besides the delivery and its attempts.
+type Include struct {
+	Event   bool
+	Webhook bool
+}
+
+// Get returns one delivery of the tenant with its attempts (ENOTFOUND if
+// absent), and its event and webhook as asked.
+func (s *Deliveries) Get(ctx context.Context, tenantID, id string, with Include) (*Detail, error) {
+	d, err := s.d.Store.GetDelivery(ctx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &Detail{Delivery: d}
+	if with.Event {
+		if out.Event, err = s.d.Store.GetEvent(ctx, tenantID, d.EventID); err != nil {
+			return nil, err
+		}
+	}
+	if out.Attempts, err = s.d.Store.ListAttempts(ctx, tenantID, d.ID); err != nil {
+		return nil, err
+	}
+	if with.Webhook {
+		wh, err := s.d.Store.GetWebhook(ctx, tenantID, d.WebhookID)
+		switch {
+		case err == nil:
+			out.Webhook = wh
+		case domain.ErrorCode(err) != domain.ENOTFOUND:
+			return nil, err
+		}
+	}
+	return out, nil
+}
