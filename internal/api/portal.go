@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // portalLinkJSON answers a portal link request.
@@ -28,10 +29,6 @@ func (a *API) createPortalLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusCreated, portalLinkJSON{URL: scheme + "://" + r.Host + link.Path, ExpiresAt: ts(link.ExpiresAt)})
+	return writeJSON(w, http.StatusCreated, portalLinkJSON{URL: web.AbsURL(r, link.Path), ExpiresAt: ts(link.ExpiresAt)})
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/lmshooks/lmshooks/internal/ingest"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
-	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 )
 
 // deliveriesStart is the deliveries tests' "now".

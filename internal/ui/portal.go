@@ -27,12 +27,3 @@ func (c *Console) openPortal(w http.ResponseWriter, r *http.Request, _ *reqCtx) 
 
 // errPortalLink answers every bad portal link the same way.
 var errPortalLink = &domain.Error{Code: domain.EUNAUTHORIZED, Message: "This portal link is invalid or has expired. Ask your learning platform for a new one."}
-
-// absURL makes path absolute on the host the request came to.
-func absURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
-}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // publishExample shows a tenant whose webhooks have received nothing yet
@@ -20,7 +21,7 @@ type publishExample struct {
 // catalog example, so the command works as shown and creates a delivery.
 // The type is user.created when no enabled webhook matches a builtin type.
 func newPublishExample(r *http.Request, tenantID string, hooks []domain.Webhook, builtin *catalog.Catalog) publishExample {
-	ex := publishExample{Server: absURL(r, ""), Tenant: tenantID, Type: "user.created"}
+	ex := publishExample{Server: web.AbsURL(r, ""), Tenant: tenantID, Type: "user.created"}
 	for _, h := range hooks {
 		if !h.Enabled {
 			continue

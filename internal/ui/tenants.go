@@ -9,6 +9,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // tenantsData is the tenants page's data.
@@ -110,5 +111,5 @@ func (c *Console) createPortalLink(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	return c.page(w, r, rc, "created_key", "Portal link", "tenants", createdKeyData{Tenant: t, Kind: "portal", Secret: absURL(r, link.Path), ExpiresAt: link.ExpiresAt})
+	return c.page(w, r, rc, "created_key", "Portal link", "tenants", createdKeyData{Tenant: t, Kind: "portal", Secret: web.AbsURL(r, link.Path), ExpiresAt: link.ExpiresAt})
 }
