@@ -15,7 +15,7 @@ import (
 )
 
 // Catalogs gives the event catalog as each tenant sees it.
-// *catalogs.Catalogs satisfies it.
+// *catalog.Views satisfies it.
 type Catalogs interface {
 	// Builtin returns the catalog every tenant shares.
 	Builtin() *catalog.Catalog

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
-	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/ingest"
@@ -39,7 +38,7 @@ func newCatalogEnv(t *testing.T) *testEnv {
 	t.Cleanup(func() { _ = st.Close() })
 	e := &testEnv{t: t, ctx: ctx, store: st, clock: clock.NewFake(start), disp: &fakeDispatcher{answer: domain.Attempt{StatusCode: 200, Success: true}}}
 	e.op = setOperatorKey(t, st)
-	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: e.clock})
+	cats := catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: builtin, Clock: e.clock})
 	deps := e.deps(st, slog.New(slog.DiscardHandler))
 	a := New(Config{
 		Deliveries: service.NewDeliveries(deps),

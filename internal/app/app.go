@@ -20,7 +20,6 @@ import (
 	"github.com/lmshooks/lmshooks/internal/api"
 	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
-	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
@@ -115,7 +114,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	matcher := fanout.New(filters)
-	cats := catalogs.New(catalogs.Config{Store: st, Builtin: builtin, Clock: opts.Clock, Logger: log})
+	cats := catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: builtin, Clock: opts.Clock, Logger: log})
 	sender := opts.Sender
 	if sender == nil {
 		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})

@@ -9,5 +9,10 @@
 // returns a view of the catalog that knows both. A Catalog is immutable and
 // safe for concurrent use.
 //
+// Views (views.go) is the one stateful part: it keeps each tenant's view
+// (builtin types plus the tenant's own, read from the store) in memory for
+// a short time, so validating every published event does not read the
+// database.
+//
 // docs/EVENTS.md is generated from this package by `go run ./cmd/gendocs`.
 package catalog

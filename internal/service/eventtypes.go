@@ -11,7 +11,7 @@ import (
 )
 
 // EventCatalogs gives the event catalog as each tenant sees it.
-// *catalogs.Catalogs satisfies it.
+// *catalog.Views satisfies it.
 type EventCatalogs interface {
 	// Builtin returns the catalog every tenant shares.
 	Builtin() *catalog.Catalog

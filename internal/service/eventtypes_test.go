@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
-	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
@@ -21,7 +20,7 @@ func newEventTypes(t *testing.T, e *deliveriesEnv) *EventTypes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cats := catalogs.New(catalogs.Config{Store: e.st, Builtin: builtin, Clock: e.clock})
+	cats := catalog.NewViews(catalog.ViewsConfig{Store: e.st, Builtin: builtin, Clock: e.clock})
 	return NewEventTypes(e.deps, EventTypesConfig{Catalogs: cats})
 }
 

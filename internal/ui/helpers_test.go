@@ -17,7 +17,6 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/catalog"
-	"github.com/lmshooks/lmshooks/internal/catalogs"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/outbound"
@@ -33,7 +32,7 @@ type bundle struct {
 	t       *testing.T
 	console *Console
 	store   *sqlite.Store
-	cats    *catalogs.Catalogs
+	cats    *catalog.Views
 	srv     *httptest.Server
 	client  *http.Client
 }
@@ -60,7 +59,7 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 		log = slog.New(slog.NewTextHandler(testLog{t}, nil))
 	}
 	d := dispatch.New(dispatch.Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Logger: log, Owner: "ui-test"})
-	cats := catalogs.New(catalogs.Config{Store: st, Builtin: loadedCatalog, Logger: log})
+	cats := catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: loadedCatalog, Logger: log})
 	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Catalogs: cats, Logger: log, Keys: keyring(t, testPassword, nil), SecureCookies: false}
 	for _, f := range tweak {
 		f(&cfg)
@@ -239,7 +238,7 @@ func (b *bundle) customType(tenant, typ, schema, example string) {
 	b.t.Helper()
 	now := time.Now().UTC()
 	ct := &domain.CustomEventType{TenantID: tenant, Type: typ, Schema: []byte(schema), Example: []byte(example), CreatedAt: now, UpdatedAt: now}
-	if _, err := loadedCatalog.WithCustom([]catalog.EventType{catalogs.FromCustom(ct)}); err != nil {
+	if _, err := loadedCatalog.WithCustom([]catalog.EventType{catalog.FromCustom(ct)}); err != nil {
 		b.t.Fatal(err)
 	}
 	if err := b.store.PutEventType(context.Background(), ct); err != nil {

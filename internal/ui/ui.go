@@ -36,7 +36,7 @@ type Dispatcher interface {
 }
 
 // TenantCatalogs gives the event catalog as one tenant sees it: the
-// builtin types plus the tenant's own. *catalogs.Catalogs satisfies it.
+// builtin types plus the tenant's own. *catalog.Views satisfies it.
 type TenantCatalogs interface {
 	Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error)
 }

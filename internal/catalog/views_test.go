@@ -1,4 +1,4 @@
-package catalogs
+package catalog_test
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func (s *countingStore) ListEventTypes(ctx context.Context, tenantID string) ([]
 	return s.Store.ListEventTypes(ctx, tenantID)
 }
 
-func setup(t *testing.T) (*Catalogs, *countingStore, *clock.Fake) {
+func setup(t *testing.T) (*catalog.Views, *countingStore, *clock.Fake) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"), sqlite.Options{})
@@ -47,7 +47,7 @@ func setup(t *testing.T) (*Catalogs, *countingStore, *clock.Fake) {
 	}
 	cs := &countingStore{Store: st}
 	clk := clock.NewFake(t0)
-	return New(Config{Store: cs, Builtin: builtin, Clock: clk, Logger: slog.New(slog.DiscardHandler)}), cs, clk
+	return catalog.NewViews(catalog.ViewsConfig{Store: cs, Builtin: builtin, Clock: clk, Logger: slog.New(slog.DiscardHandler)}), cs, clk
 }
 
 func put(t *testing.T, st store.Store, tenant, typ, schema string) {
@@ -92,7 +92,7 @@ func TestTenantViewCachedAndInvalidated(t *testing.T) {
 		t.Fatal("Invalidate did not drop the view")
 	}
 	put(t, st, "acme", "acme_cert.issued", `{"type":"object"}`)
-	clk.Advance(DefaultTTL)
+	clk.Advance(catalog.DefaultViewTTL)
 	cat, _ = c.Tenant(ctx, "acme")
 	if _, ok := cat.Lookup("acme_cert.issued"); !ok {
 		t.Fatal("the view outlived its TTL")
@@ -117,7 +117,7 @@ func TestUnknownTypeRechecksTheStore(t *testing.T) {
 	if st.lists != 1 {
 		t.Fatalf("%d store reads, want 1", st.lists)
 	}
-	clk.Advance(DefaultRecheck)
+	clk.Advance(catalog.DefaultViewRecheck)
 	if err := c.Validate(ctx, "acme", "acme_badge.earned", json.RawMessage(`{}`)); err != nil {
 		t.Fatalf("Validate after Recheck = %v, want the new type accepted", err)
 	}

@@ -1,8 +1,9 @@
-// Package catalogs gives each tenant's view of the event catalog: the
-// builtin types plus the types the tenant registered itself, kept in
-// memory for a short time so that validating every published event does
-// not read the database.
-package catalogs
+package catalog
+
+// Views gives each tenant's view of the event catalog: the builtin types
+// plus the types the tenant registered itself, kept in memory for a short
+// time so that validating every published event does not read the
+// database.
 
 import (
 	"cmp"
@@ -13,29 +14,34 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-// Defaults for Config fields left zero.
+// Defaults for ViewsConfig fields left zero.
 const (
-	// DefaultTTL is how long a tenant's view is reused: how long a type
+	// DefaultViewTTL is how long a tenant's view is reused: how long a type
 	// registered or deleted through another node takes to be seen here.
-	DefaultTTL = 10 * time.Second
-	// DefaultRecheck is how soon after a load an unknown event type makes
+	DefaultViewTTL = 10 * time.Second
+	// DefaultViewRecheck is how soon after a load an unknown event type makes
 	// the view reload, so a type just registered on another node is
 	// accepted at once without letting bad events reload on every call.
-	DefaultRecheck = time.Second
-	// DefaultMaxTenants bounds how many tenants' views are kept.
-	DefaultMaxTenants = 10000
+	DefaultViewRecheck = time.Second
+	// DefaultMaxViews bounds how many tenants' views are kept.
+	DefaultMaxViews = 10000
 )
 
-// Config wires a Catalogs.
-type Config struct {
-	Store   store.Store
-	Builtin *catalog.Catalog
+// TypeStore is where tenants' own event types are stored; store.Store
+// satisfies it.
+type TypeStore interface {
+	// ListEventTypes returns a tenant's own event types.
+	ListEventTypes(ctx context.Context, tenantID string) ([]domain.CustomEventType, error)
+}
+
+// ViewsConfig wires Views.
+type ViewsConfig struct {
+	Store   TypeStore
+	Builtin *Catalog
 	Clock   clock.Clock
 	Logger  *slog.Logger
 	// TTL, Recheck and MaxTenants default to the constants above.
@@ -44,9 +50,9 @@ type Config struct {
 	MaxTenants int
 }
 
-// Catalogs caches tenants' catalog views. Safe for concurrent use.
-type Catalogs struct {
-	cfg Config
+// Views caches tenants' catalog views. Safe for concurrent use.
+type Views struct {
+	cfg ViewsConfig
 
 	mu    sync.Mutex
 	views map[string]view
@@ -54,30 +60,30 @@ type Catalogs struct {
 
 // view is one tenant's catalog and when it was read from the store.
 type view struct {
-	cat      *catalog.Catalog
+	cat      *Catalog
 	loadedAt time.Time
 }
 
-// New returns a Catalogs.
-func New(cfg Config) *Catalogs {
-	cfg.TTL = cmp.Or(cfg.TTL, DefaultTTL)
-	cfg.Recheck = cmp.Or(cfg.Recheck, DefaultRecheck)
-	cfg.MaxTenants = cmp.Or(cfg.MaxTenants, DefaultMaxTenants)
+// NewViews returns Views.
+func NewViews(cfg ViewsConfig) *Views {
+	cfg.TTL = cmp.Or(cfg.TTL, DefaultViewTTL)
+	cfg.Recheck = cmp.Or(cfg.Recheck, DefaultViewRecheck)
+	cfg.MaxTenants = cmp.Or(cfg.MaxTenants, DefaultMaxViews)
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Catalogs{cfg: cfg, views: map[string]view{}}
+	return &Views{cfg: cfg, views: map[string]view{}}
 }
 
 // Builtin returns the catalog every tenant shares.
-func (c *Catalogs) Builtin() *catalog.Catalog { return c.cfg.Builtin }
+func (c *Views) Builtin() *Catalog { return c.cfg.Builtin }
 
 // Tenant returns the catalog as tenantID sees it: the builtin types and
 // its own.
-func (c *Catalogs) Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+func (c *Views) Tenant(ctx context.Context, tenantID string) (*Catalog, error) {
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	v, ok := c.views[tenantID]
@@ -89,17 +95,17 @@ func (c *Catalogs) Tenant(ctx context.Context, tenantID string) (*catalog.Catalo
 }
 
 // Invalidate drops tenantID's view, after its types changed.
-func (c *Catalogs) Invalidate(tenantID string) {
+func (c *Views) Invalidate(tenantID string) {
 	c.mu.Lock()
 	delete(c.views, tenantID)
 	c.mu.Unlock()
 }
 
 // Validate checks an event's type and data against the tenant's catalog
-// (it is an ingest.Validator): an unknown type is an EINVALID error on
+// (it fits ingest.Validator): an unknown type is an EINVALID error on
 // "type" with the closest known types; data that breaks the schema an
 // EINVALID error on "data/<JSON pointer>" naming the broken rule.
-func (c *Catalogs) Validate(ctx context.Context, tenantID, eventType string, data json.RawMessage) error {
+func (c *Views) Validate(ctx context.Context, tenantID, eventType string, data json.RawMessage) error {
 	cat, err := c.Tenant(ctx, tenantID)
 	if err != nil {
 		return err
@@ -116,7 +122,7 @@ func (c *Catalogs) Validate(ctx context.Context, tenantID, eventType string, dat
 
 // recheck reloads tenantID's view unless it was loaded less than Recheck
 // ago.
-func (c *Catalogs) recheck(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+func (c *Views) recheck(ctx context.Context, tenantID string) (*Catalog, error) {
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	v, ok := c.views[tenantID]
@@ -128,7 +134,7 @@ func (c *Catalogs) recheck(ctx context.Context, tenantID string) (*catalog.Catal
 }
 
 // load reads tenantID's types and builds its view.
-func (c *Catalogs) load(ctx context.Context, tenantID string, now time.Time) (*catalog.Catalog, error) {
+func (c *Views) load(ctx context.Context, tenantID string, now time.Time) (*Catalog, error) {
 	custom, err := c.cfg.Store.ListEventTypes(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("load event types of tenant %s: %w", tenantID, err)
@@ -157,8 +163,8 @@ func (c *Catalogs) load(ctx context.Context, tenantID string, now time.Time) (*c
 // one that no longer is (a later release added a builtin type of the same
 // name, say) is left out and logged rather than breaking the tenant's
 // every publish.
-func (c *Catalogs) withCustom(tenantID string, custom []domain.CustomEventType) *catalog.Catalog {
-	types := make([]catalog.EventType, len(custom))
+func (c *Views) withCustom(tenantID string, custom []domain.CustomEventType) *Catalog {
+	types := make([]EventType, len(custom))
 	for i, ct := range custom {
 		types[i] = FromCustom(&ct)
 	}
@@ -166,9 +172,9 @@ func (c *Catalogs) withCustom(tenantID string, custom []domain.CustomEventType) 
 	if err == nil {
 		return cat
 	}
-	var kept []catalog.EventType
+	var kept []EventType
 	for _, t := range types {
-		if _, err := c.cfg.Builtin.WithCustom([]catalog.EventType{t}); err != nil {
+		if _, err := c.cfg.Builtin.WithCustom([]EventType{t}); err != nil {
 			c.cfg.Logger.Warn("ignoring a stored custom event type", "tenant_id", tenantID, "type", t.Type, "err", err)
 			continue
 		}
@@ -182,8 +188,8 @@ func (c *Catalogs) withCustom(tenantID string, custom []domain.CustomEventType) 
 }
 
 // FromCustom converts a stored custom type to a catalog entry.
-func FromCustom(ct *domain.CustomEventType) catalog.EventType {
-	return catalog.EventType{
+func FromCustom(ct *domain.CustomEventType) EventType {
+	return EventType{
 		Type:        ct.Type,
 		Title:       ct.Title,
 		Description: ct.Description,
