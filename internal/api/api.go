@@ -18,6 +18,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -81,6 +82,9 @@ type Config struct {
 	// Portal issues console portal links; nil when this node serves no
 	// console (the portal-links route answers 404).
 	Portal PortalIssuer
+	// Webhooks owns the webhook rules; nil builds one from Store, Clock,
+	// Dispatcher, Formats, Filters, Catalogs and RotationOverlap.
+	Webhooks *service.Webhooks
 }
 
 // API serves /api/v1/.
@@ -98,6 +102,7 @@ type API struct {
 	catalogs   Catalogs
 	filters    *filter.Engine
 	portal     PortalIssuer
+	webhooks   *service.Webhooks
 	mux        *http.ServeMux
 }
 
@@ -147,6 +152,10 @@ func New(cfg Config) *API {
 	if a.overlap <= 0 {
 		a.overlap = DefaultRotationOverlap
 	}
+	a.webhooks = cfg.Webhooks
+	if a.webhooks == nil {
+		a.webhooks = a.defaultWebhooks(cfg.Store)
+	}
 	ttl := cfg.KeyCacheTTL
 	if ttl == 0 {
 		ttl = DefaultKeyCacheTTL
@@ -155,6 +164,19 @@ func New(cfg Config) *API {
 	a.mux = http.NewServeMux()
 	a.routes()
 	return a
+}
+
+// defaultWebhooks builds the webhooks service from the API's own config,
+// for an API wired without one (tests, tools).
+func (a *API) defaultWebhooks(st store.Store) *service.Webhooks {
+	var cats service.WebhookCatalogs
+	if a.catalogs != nil {
+		cats = a.catalogs
+	}
+	return service.NewWebhooks(
+		service.Deps{Store: st, Clock: a.clock, Notify: service.DispatcherNotifier(a.dispatcher), Logger: a.log},
+		service.WebhooksConfig{Formats: a.formats, Filters: a.filters, Catalogs: cats, Tester: a.dispatcher, RotationOverlap: a.overlap},
+	)
 }
 
 // Handler returns the handler of every /api/v1/ route. Requests that match
