@@ -19,6 +19,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -79,6 +80,10 @@ type Config struct {
 	// when its key cache expires; nil when this node serves no API.
 	// (*api.API).ForgetAPIKey fits.
 	ForgetAPIKey func(id string)
+	// Webhooks owns the webhook rules; nil builds one from Store, Clock,
+	// Dispatcher, Formats, Filters, Catalogs (or Catalog) and
+	// RotationOverlap.
+	Webhooks *service.Webhooks
 }
 
 // Console is the web console's handler.
@@ -97,6 +102,7 @@ type Console struct {
 	overlap    time.Duration
 	sessionTTL time.Duration
 	forgetKey  func(id string)
+	webhooks   *service.Webhooks
 	revoked    revocations
 	logins     *loginLimiter
 	pages      *pages
@@ -129,6 +135,7 @@ func New(cfg Config) (*Console, error) {
 		overlap:    cfg.RotationOverlap,
 		sessionTTL: cfg.SessionTTL,
 		forgetKey:  cfg.ForgetAPIKey,
+		webhooks:   cfg.Webhooks,
 		logins:     newLoginLimiter(),
 	}
 	if c.filters == nil {
@@ -151,6 +158,9 @@ func New(cfg Config) (*Console, error) {
 	if c.sessionTTL <= 0 {
 		c.sessionTTL = DefaultSessionTTL
 	}
+	if c.webhooks == nil {
+		c.webhooks = c.defaultWebhooks()
+	}
 	if c.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
@@ -161,6 +171,26 @@ func New(cfg Config) (*Console, error) {
 	c.routes()
 	return c, nil
 }
+
+// defaultWebhooks builds the webhooks service from the console's own
+// config, for a console wired without one (tests, tools).
+func (c *Console) defaultWebhooks() *service.Webhooks {
+	return service.NewWebhooks(
+		service.Deps{Store: c.store, Clock: c.clock, Notify: service.DispatcherNotifier(c.dispatcher), Logger: c.log},
+		service.WebhooksConfig{Formats: c.formats, Filters: c.filters, Catalogs: consoleCatalogs{c}, Tester: c.dispatcher, RotationOverlap: c.overlap},
+	)
+}
+
+// consoleCatalogs gives the service the console's view of the catalogs.
+type consoleCatalogs struct{ c *Console }
+
+func (cc consoleCatalogs) Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+	return cc.c.tenantCatalog(ctx, tenantID)
+}
+
+// Invalidate does nothing: the console's catalogs are re-read by their
+// owner.
+func (consoleCatalogs) Invalidate(string) {}
 
 // tenantCatalog returns the catalog as tenantID sees it.
 func (c *Console) tenantCatalog(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
