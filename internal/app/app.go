@@ -32,6 +32,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/metrics"
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/server"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/version"
 )
@@ -149,12 +150,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	a.Ingest = ingest.New(icfg)
 
+	// One webhooks service under the API and the console: its changes
+	// reach the dispatcher through one notifier.
+	webhooks := service.NewWebhooks(
+		service.Deps{Store: st, Clock: opts.Clock, Notify: service.DispatcherNotifier(d), Logger: log},
+		service.WebhooksConfig{Formats: formats, Filters: filters, Catalogs: cats, Tester: d, RotationOverlap: cfg.RotationOverlap},
+	)
+
 	// The console is built before the API (which hands out its portal
 	// links) but revokes keys the API caches: it reaches the API through
 	// apiServer, set below and before anything is served.
 	var apiServer *api.API
 	forgetKey := func(id string) { apiServer.ForgetAPIKey(id) }
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey})
+	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters, forgetKey: forgetKey, webhooks: webhooks})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -172,6 +180,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Catalogs:          cats, // also gives test sends the catalog's examples
 		Filters:           filters,
 		Portal:            portal,
+		Webhooks:          webhooks,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {

@@ -12,6 +12,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/metrics"
+	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/ui"
 )
 
@@ -27,6 +28,8 @@ type uiDeps struct {
 	filters  *filter.Engine
 	// forgetKey drops a key the console revoked from the API's key cache.
 	forgetKey func(id string)
+	// webhooks is the service the API shares.
+	webhooks *service.Webhooks
 }
 
 // newUI builds the web console and the portal link issuer the API hands
@@ -61,6 +64,7 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, api.PortalIssu
 		SecureCookies:   a.cfg.SecureCookies,
 		RotationOverlap: a.cfg.RotationOverlap,
 		ForgetAPIKey:    d.forgetKey,
+		Webhooks:        d.webhooks,
 	})
 	if err != nil {
 		return nil, nil, err
