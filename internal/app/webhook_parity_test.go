@@ -6,8 +6,6 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -19,27 +17,21 @@ import (
 // and to the console's form on one node: both refuse it with the same
 // status and the same message, which the console shows next to the field.
 func TestAPIAndConsoleRefuseAlike(t *testing.T) {
-	cfg := testConfig(t, filepath.Join(t.TempDir(), "app.db"))
+	cfg := consoleConfig(t, filepath.Join(t.TempDir(), "app.db"))
 	cfg.APIKey = "lmsk_configured_operator_key"
 	cfg.AdminPassword = "correct horse battery staple"
-	cfg.SecureCookies = false
 	a, err := New(context.Background(), cfg, quiet(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Store.Close()
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
-
+	n := serveConsole(t, a)
+	// call answers the API's status and body, whatever they are.
 	call := func(method, path, body string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		req, _ := http.NewRequest(method, n.srv.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+cfg.APIKey)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := srv.Client().Do(req)
+		res, err := n.srv.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,20 +39,15 @@ func TestAPIAndConsoleRefuseAlike(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, b
 	}
-	if code, body := call("POST", "/api/v1/tenants", `{"id":"acme","name":"Acme"}`); code != http.StatusCreated {
-		t.Fatalf("create tenant: %d %s", code, body)
-	}
-
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	send := func(method, path string, form url.Values) (int, string) {
+	// send is the browser's request to the console.
+	send := func(path string, form url.Values) (int, string) {
 		t.Helper()
 		var res *http.Response
 		var err error
-		if method == "GET" {
-			res, err = browser.Get(srv.URL + path)
+		if form == nil {
+			res, err = n.client.Get(n.srv.URL + path)
 		} else {
-			res, err = browser.PostForm(srv.URL+path, form)
+			res, err = n.client.PostForm(n.srv.URL+path, form)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -69,10 +56,11 @@ func TestAPIAndConsoleRefuseAlike(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	if code, _ := send("POST", "/login", url.Values{"password": {cfg.AdminPassword}}); code != http.StatusSeeOther {
-		t.Fatalf("login = %d", code)
+	n.api("POST", "/api/v1/tenants", cfg.APIKey, `{"id":"acme","name":"Acme"}`, nil)
+	if code, _ := n.signIn(cfg.AdminPassword); code != http.StatusSeeOther {
+		t.Fatalf("sign in = %d", code)
 	}
-	_, page := send("GET", "/t/acme/webhooks/new", nil)
+	_, page := send("/t/acme/webhooks/new", nil)
 	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
 	if csrf == nil {
 		t.Fatal("no CSRF token on the new webhook page")
@@ -126,7 +114,7 @@ func TestAPIAndConsoleRefuseAlike(t *testing.T) {
 			for k, v := range c.form {
 				form[k] = v
 			}
-			consoleStatus, page := send("POST", "/t/acme/webhooks", form)
+			consoleStatus, page := send("/t/acme/webhooks", form)
 			shown := fieldError(page, c.field)
 			if consoleStatus != apiStatus || shown != eb.Error.Message {
 				t.Errorf("API: %d %q\nconsole: %d %q next to %s", apiStatus, eb.Error.Message, consoleStatus, shown, c.field)
@@ -135,17 +123,13 @@ func TestAPIAndConsoleRefuseAlike(t *testing.T) {
 	}
 
 	// The tenant's cap: the same conflict, shown above the form.
-	if code, body := call("PATCH", "/api/v1/tenants/acme", `{"max_webhooks":1}`); code != http.StatusOK {
-		t.Fatalf("cap the tenant: %d %s", code, body)
-	}
+	n.api("PATCH", "/api/v1/tenants/acme", cfg.APIKey, `{"max_webhooks":1}`, nil)
 	hook := `{"name":"HRIS","url":"https://hooks.example.com/lms","event_types":["*"]}`
-	if code, body := call("POST", "/api/v1/tenants/acme/webhooks", hook); code != http.StatusCreated {
-		t.Fatalf("first webhook: %d %s", code, body)
-	}
+	n.api("POST", "/api/v1/tenants/acme/webhooks", cfg.APIKey, hook, nil)
 	apiStatus, raw := call("POST", "/api/v1/tenants/acme/webhooks", hook)
 	var eb struct{ Error struct{ Message string } }
 	_ = json.Unmarshal(raw, &eb)
-	consoleStatus, page := send("POST", "/t/acme/webhooks", url.Values{
+	consoleStatus, page := send("/t/acme/webhooks", url.Values{
 		"csrf": {csrf[1]}, "name": {"HRIS"}, "url": {"https://hooks.example.com/lms"}, "event_types": {"*"}, "enabled": {"on"},
 		"format": {"standard"}, "signature_scheme": {"hmac-sha256"}, "timeout_seconds": {"10"}, "retry_policy": {"standard"}, "success_status": {"2xx"},
 	})
