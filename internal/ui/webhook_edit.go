@@ -224,7 +224,8 @@ func (c *Console) submitWebhook(w http.ResponseWriter, r *http.Request, rc *reqC
 	// switch does, the service says how many and the form asks first.
 	in.AskBeforeCanceling = r.PostFormValue("confirm_disable") != "yes"
 	saved, err := c.webhooks.Update(ctx, rc.tenant.ID, stored.ID, in)
-	if pending := (*service.CancelPending)(nil); errors.As(err, &pending) {
+	var pending *service.CancelPending
+	if errors.As(err, &pending) {
 		_, status := web.Code(err)
 		c.formPage(w, r, rc, status, stored, f, nil, formExtras{ConfirmDisable: pending.Scheduled, Warnings: pending.Warnings})
 		return nil
