@@ -86,6 +86,9 @@ type Config struct {
 	EventTypes *service.EventTypes
 	// Stats serves the stats route; nil builds one over Store.
 	Stats *service.Stats
+	// Webhooks owns the webhook rules; nil builds one from Store, Clock,
+	// Dispatcher, Formats, Filters, Catalogs and RotationOverlap.
+	Webhooks *service.Webhooks
 }
 
 // API serves /api/v1/.
@@ -107,6 +110,7 @@ type API struct {
 	deliveries *service.Deliveries
 	eventTypes *service.EventTypes
 	stats      *service.Stats
+	webhooks   *service.Webhooks
 	mux        *http.ServeMux
 }
 
@@ -163,7 +167,7 @@ func New(cfg Config) *API {
 	}
 	// Services left out (by tests that build the API alone) are built over
 	// the store; app always passes the ones it shares with the console.
-	deps := service.Deps{Store: a.store, Clock: a.clock, Notify: dispatchNotifier{a.dispatcher}, Logger: a.log}
+	deps := service.Deps{Store: a.store, Clock: a.clock, Notify: service.NotifyFuncs{Changed: a.dispatcher.WebhookChanged}, Logger: a.log}
 	if a.deliveries == nil {
 		a.deliveries = service.NewDeliveries(deps)
 	}
@@ -179,9 +183,26 @@ func New(cfg Config) *API {
 	if a.tenants == nil {
 		a.tenants = service.NewTenants(deps, service.TenantsConfig{APIKeys: a.apiKeys})
 	}
+	a.webhooks = cfg.Webhooks
+	if a.webhooks == nil {
+		a.webhooks = a.defaultWebhooks(deps)
+	}
 	a.mux = http.NewServeMux()
 	a.routes()
 	return a
+}
+
+// defaultWebhooks builds the webhooks service from the API's own config,
+// for an API wired without one (tests, tools).
+func (a *API) defaultWebhooks(deps service.Deps) *service.Webhooks {
+	var cats service.WebhookCatalogs
+	if a.catalogs != nil {
+		cats = a.catalogs
+	}
+	return service.NewWebhooks(
+		deps,
+		service.WebhooksConfig{Formats: a.formats, Filters: a.filters, Catalogs: cats, Tester: a.dispatcher, RotationOverlap: a.overlap},
+	)
 }
 
 // Handler returns the handler of every /api/v1/ route. Requests that match
@@ -254,10 +275,4 @@ func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) 
 }
 func (noDispatcher) WebhookChanged(string) {}
 
-// dispatchNotifier tells the dispatcher what the services built here
-// change. Such an API has no dispatcher to wake: work made due is found by
-// polling.
-type dispatchNotifier struct{ d Dispatcher }
 
-func (n dispatchNotifier) WebhookChanged(id string) { n.d.WebhookChanged(id) }
-func (n dispatchNotifier) WorkDue()                 {}

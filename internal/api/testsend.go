@@ -1,26 +1,20 @@
 package api
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
-	"time"
 
-	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/service"
 )
-
-// testEventPrefix starts the ids of test events, so receivers and people
-// can tell them from real ones.
-const testEventPrefix = "evt_test_"
 
 // testInput says what a test send carries; both fields are optional.
 type testInput struct {
 	EventType *string         `json:"event_type"`
 	Data      json.RawMessage `json:"data"`
+}
+
+func (t *testInput) toService() service.TestInput {
+	return service.TestInput{EventType: t.EventType, Data: t.Data}
 }
 
 // testResultJSON is what a test send answers: the receiver's answer and
@@ -49,11 +43,11 @@ func (a *API) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := readOptionalJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	wh, err := a.webhookOf(r)
+	res, err := a.webhooks.Test(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in.toService())
 	if err != nil {
 		return err
 	}
-	return a.sendTest(w, r, wh, &in)
+	return writeJSON(w, http.StatusOK, toTestResultJSON(res))
 }
 
 // testUnsavedWebhook sends an example event to a webhook described in the
@@ -80,71 +74,31 @@ func (a *API) testUnsavedWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in webhookInput
-	if err := decodeStrict(rest, &in, ""); err != nil {
+	var body webhookInput
+	if err := decodeStrict(rest, &body, ""); err != nil {
 		return err
 	}
-	wh, err := a.newWebhook(r.Context(), &in, r.PathValue("tenant"), a.clock.Now().UTC())
+	in, err := body.toService()
 	if err != nil {
 		return err
 	}
-	if err := a.requireTenant(r, wh.TenantID); err != nil {
+	res, err := a.webhooks.TestUnsaved(r.Context(), r.PathValue("tenant"), "", in, test.toService())
+	if err != nil {
 		return err
 	}
-	return a.sendTest(w, r, wh, &test)
+	return writeJSON(w, http.StatusOK, toTestResultJSON(res))
 }
 
-func (a *API) sendTest(w http.ResponseWriter, r *http.Request, wh *domain.Webhook, in *testInput) error {
-	ev, err := a.testEvent(r.Context(), wh, in)
-	if err != nil {
-		return err
-	}
-	at := a.dispatcher.Test(r.Context(), wh, ev)
-	out := testResultJSON{
+func toTestResultJSON(res *service.TestResult) testResultJSON {
+	at, ev := &res.Attempt, res.Event
+	return testResultJSON{
 		Success:    at.Success,
 		Status:     at.StatusCode,
 		Headers:    flatHeaders(at.ResponseHeaders, false),
 		Body:       string(at.ResponseBody),
 		DurationMS: millis(at.Duration),
 		Error:      at.Error,
-		Request:    toRequestJSON(&at),
+		Request:    toRequestJSON(at),
 		Event:      testEventJSON{ID: ev.ID, Type: ev.Type, Data: ev.Data},
 	}
-	return writeJSON(w, http.StatusOK, out)
-}
-
-// testEvent builds the event of a test send: the asked type and data, or
-// an example that fits the webhook's subscriptions.
-func (a *API) testEvent(ctx context.Context, wh *domain.Webhook, in *testInput) (*domain.Event, error) {
-	typ := ""
-	if in.EventType != nil {
-		typ = strings.TrimSpace(*in.EventType)
-		if !domain.ValidEventType(typ) {
-			return nil, domain.FieldErrorf("event_type", "%q must have the form <entity>.<action> (for example \"user.created\")", typ)
-		}
-	}
-	data := service.NullAsAbsent(in.Data)
-	if typ == "" || len(data) == 0 {
-		t, ex, err := a.example(ctx, wh.TenantID, wh.EventTypes, typ)
-		if err != nil {
-			return nil, err
-		}
-		typ = t
-		if len(data) == 0 {
-			data = ex
-		}
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, data); err != nil || buf.Len() == 0 || buf.Bytes()[0] != '{' {
-		return nil, domain.FieldErrorf("data", "must be a JSON object")
-	}
-	now := a.clock.Now().UTC().Truncate(time.Millisecond)
-	return &domain.Event{
-		ID:         id.NewAt(testEventPrefix, now),
-		TenantID:   wh.TenantID,
-		Type:       typ,
-		OccurredAt: now,
-		ReceivedAt: now,
-		Data:       buf.Bytes(),
-	}, nil
 }

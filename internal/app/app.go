@@ -151,18 +151,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a.Ingest = ingest.New(icfg)
 
 	// The application layer, shared by the API and the console: a key
-	// revoked in either stops working in both at once.
-	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: dispatchNotifier{d}, Logger: log}
+	// revoked in either stops working in both at once, and every change
+	// reaches the dispatcher through one notifier.
+	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: service.NotifyFuncs{Changed: d.WebhookChanged, Due: d.Wake}, Logger: log}
 	apiKeys := service.NewAPIKeys(deps, service.APIKeysConfig{})
 	tenants := service.NewTenants(deps, service.TenantsConfig{APIKeys: apiKeys})
 	deliveries := service.NewDeliveries(deps)
 	eventTypes := service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
 	statsService := service.NewStats(deps)
+	webhooks := service.NewWebhooks(deps, service.WebhooksConfig{Formats: formats, Filters: filters, Catalogs: cats, Tester: d, RotationOverlap: cfg.RotationOverlap})
 
 	// The console is built before the API, which hands out its portal
 	// links.
 	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters,
-		deps: deps, tenants: tenants, apiKeys: apiKeys, deliveries: deliveries, eventTypes: eventTypes})
+		deps: deps, tenants: tenants, apiKeys: apiKeys, deliveries: deliveries, eventTypes: eventTypes, webhooks: webhooks})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -185,6 +187,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Deliveries:        deliveries,
 		EventTypes:        eventTypes,
 		Stats:             statsService,
+		Webhooks:          webhooks,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {

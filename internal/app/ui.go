@@ -33,6 +33,7 @@ type uiDeps struct {
 	apiKeys    *service.APIKeys
 	deliveries *service.Deliveries
 	eventTypes *service.EventTypes
+	webhooks   *service.Webhooks
 }
 
 // newUI builds the web console and the portal links service the API hands
@@ -79,6 +80,7 @@ func (a *App) newUI(ctx context.Context, d uiDeps) (http.Handler, *service.Porta
 		RotationOverlap: a.cfg.RotationOverlap,
 		Deliveries:      d.deliveries,
 		EventTypes:      d.eventTypes,
+		Webhooks:        d.webhooks,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -59,3 +59,24 @@ type nopNotifier struct{}
 
 func (nopNotifier) WebhookChanged(string) {}
 func (nopNotifier) WorkDue()              {}
+
+// NotifyFuncs is a Notifier made of functions; a nil one does nothing.
+// app wires the dispatcher's methods here.
+type NotifyFuncs struct {
+	Changed func(webhookID string)
+	Due     func()
+}
+
+// WebhookChanged calls Changed.
+func (n NotifyFuncs) WebhookChanged(id string) {
+	if n.Changed != nil {
+		n.Changed(id)
+	}
+}
+
+// WorkDue calls Due.
+func (n NotifyFuncs) WorkDue() {
+	if n.Due != nil {
+		n.Due()
+	}
+}

@@ -81,6 +81,10 @@ type Config struct {
 	RotationOverlap time.Duration
 	// SessionTTL is how long an operator session lasts (default 12h).
 	SessionTTL time.Duration
+	// Webhooks owns the webhook rules; nil builds one from Store, Clock,
+	// Dispatcher, Formats, Filters, Catalogs (or Catalog) and
+	// RotationOverlap.
+	Webhooks *service.Webhooks
 }
 
 // Console is the web console's handler.
@@ -103,6 +107,7 @@ type Console struct {
 	secure     bool
 	overlap    time.Duration
 	sessionTTL time.Duration
+	webhooks   *service.Webhooks
 	revoked    revocations
 	logins     *loginLimiter
 	pages      *pages
@@ -135,6 +140,7 @@ func New(cfg Config) (*Console, error) {
 		secure:     cfg.SecureCookies,
 		overlap:    cfg.RotationOverlap,
 		sessionTTL: cfg.SessionTTL,
+		webhooks:   cfg.Webhooks,
 		logins:     newLoginLimiter(),
 	}
 	var err error
@@ -159,9 +165,9 @@ func New(cfg Config) (*Console, error) {
 		c.sessionTTL = DefaultSessionTTL
 	}
 	// Services left out (by tests that build the console alone) are built
-	// over the store, their notices reaching nobody; app always passes the
-	// ones it shares with the API.
-	deps := service.Deps{Store: c.store, Clock: c.clock, Logger: c.log}
+	// over the store, telling the dispatcher only of webhook changes; app
+	// always passes the ones it shares with the API.
+	deps := service.Deps{Store: c.store, Clock: c.clock, Notify: service.NotifyFuncs{Changed: c.dispatcher.WebhookChanged}, Logger: c.log}
 	if c.deliveries == nil {
 		c.deliveries = service.NewDeliveries(deps)
 	}
@@ -183,6 +189,9 @@ func New(cfg Config) (*Console, error) {
 			return nil, err
 		}
 	}
+	if c.webhooks == nil {
+		c.webhooks = c.defaultWebhooks(deps)
+	}
 	if c.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
@@ -193,6 +202,26 @@ func New(cfg Config) (*Console, error) {
 	c.routes()
 	return c, nil
 }
+
+// defaultWebhooks builds the webhooks service from the console's own
+// config, for a console wired without one (tests, tools).
+func (c *Console) defaultWebhooks(deps service.Deps) *service.Webhooks {
+	return service.NewWebhooks(
+		deps,
+		service.WebhooksConfig{Formats: c.formats, Filters: c.filters, Catalogs: consoleCatalogs{c}, Tester: c.dispatcher, RotationOverlap: c.overlap},
+	)
+}
+
+// consoleCatalogs gives the service the console's view of the catalogs.
+type consoleCatalogs struct{ c *Console }
+
+func (cc consoleCatalogs) Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error) {
+	return cc.c.tenantCatalog(ctx, tenantID)
+}
+
+// Invalidate does nothing: the console's catalogs are re-read by their
+// owner.
+func (consoleCatalogs) Invalidate(string) {}
 
 // tenantCatalog returns the catalog as tenantID sees it.
 func (c *Console) tenantCatalog(ctx context.Context, tenantID string) (*catalog.Catalog, error) {

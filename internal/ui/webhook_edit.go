@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,10 +10,9 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/retry"
-	"github.com/lmshooks/lmshooks/internal/store"
-	"github.com/lmshooks/lmshooks/signature"
+	"github.com/lmshooks/lmshooks/internal/service"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // entityGroup is one entity of the event type picker.
@@ -48,7 +48,7 @@ type testResult struct {
 // warnings about settings that work but look wrong.
 type formExtras struct {
 	Test     *testResult
-	Try      *filterTry
+	Try      *service.FilterOutcome
 	Warnings []string
 	// ConfirmDisable, when positive, is the number of scheduled deliveries
 	// that saving the webhook off would cancel: the form asks first.
@@ -97,7 +97,7 @@ func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 	d := formData{Webhook: wh, Form: f, Groups: entityGroups(cat), Formats: c.formatChoices(), Policies: policyChoices(), formExtras: x, FilterExamples: filterExamples, EnvelopeVars: envelopeVars}
 	d.Form.EventTypes, d.Form.OtherTypes = pickerSplit(d.Groups, f.EventTypes, f.OtherTypes)
 	d.Chosen = f.types()
-	d.TryTypes = subscribedTypes(cat, d.Chosen)
+	d.TryTypes = service.SubscribedTypes(cat, d.Chosen)
 	d.TypeVars = typeVariables(cat, d.TryTypes)
 	d.HasTypeVars = slices.ContainsFunc(d.TypeVars, func(v templateVar) bool { return v.Shown })
 	d.CypherRows = append(append([]cypherParam(nil), f.CypherParams...), make([]cypherParam, max(3-len(f.CypherParams), 1))...)
@@ -107,7 +107,7 @@ func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 		}
 	}
 	if err != nil {
-		field := formField(domain.ErrorField(err))
+		field := f.formField(domain.ErrorField(err))
 		switch {
 		case formFields[field] || wh == nil && (field == "signature_scheme" || field == "secret"):
 			d.Errors = map[string]string{field: domain.ErrorMessage(err)}
@@ -120,7 +120,7 @@ func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 	title := "New webhook"
 	if wh != nil {
 		title = wh.Name
-		d.Scheme = schemeOf(wh.Secret)
+		d.Scheme = service.SigningOf(wh).Scheme
 	}
 	c.render(w, r, rc, status, "webhook_form", title, "webhooks", d)
 }
@@ -142,7 +142,7 @@ func (c *Console) newWebhookPage(w http.ResponseWriter, r *http.Request, rc *req
 }
 
 func (c *Console) editWebhookPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	wh, err := c.store.GetWebhook(r.Context(), rc.tenant.ID, r.PathValue("id"))
+	wh, err := c.webhooks.Get(r.Context(), rc.tenant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -150,37 +150,48 @@ func (c *Console) editWebhookPage(w http.ResponseWriter, r *http.Request, rc *re
 	return nil
 }
 
+// formFailed renders the form again with err next to its field (or above
+// the form), with err's status. Errors the admin cannot fix in the form
+// (a store failure, a webhook deleted meanwhile) are returned for the
+// error page instead.
+func (c *Console) formFailed(w http.ResponseWriter, r *http.Request, rc *reqCtx, wh *domain.Webhook, f webhookForm, err error) error {
+	code, status := web.Code(err)
+	if code != domain.EINVALID && code != domain.ECONFLICT {
+		return err
+	}
+	c.formPage(w, r, rc, status, wh, f, err, formExtras{})
+	return nil
+}
+
 // submitNewWebhook creates the webhook, or with action=test sends the
 // example event to the webhook as described, without saving it, or with
 // action=try-filter evaluates the filter on an example.
 func (c *Console) submitNewWebhook(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
 	f := parseWebhookForm(r)
 	if r.PostFormValue("action") == actionTryFilter {
-		c.formPage(w, r, rc, http.StatusOK, nil, f, nil, formExtras{Try: c.tryFilter(r.Context(), rc.tenant.ID, &f)})
+		c.formPage(w, r, rc, http.StatusOK, nil, f, nil, formExtras{Try: c.tryFilter(ctx, rc.tenant.ID, &f)})
 		return nil
 	}
-	now := c.clock.Now().UTC()
-	wh := &domain.Webhook{ID: id.NewAt(id.Webhook, now), TenantID: rc.tenant.ID, CreatedAt: now, UpdatedAt: now}
-	warnings, err := c.build(r.Context(), &f, wh, nil)
-	if err == nil {
-		wh.Secret, err = initialSecret(f.Scheme, f.Secret)
-	}
+	in, err := f.input(true)
 	if err != nil {
-		c.formPage(w, r, rc, http.StatusUnprocessableEntity, nil, f, err, formExtras{})
-		return nil
+		return c.formFailed(w, r, rc, nil, f, err)
 	}
 	if r.PostFormValue("action") == "test" {
-		c.formPage(w, r, rc, http.StatusOK, nil, f, nil, formExtras{Test: c.sendTest(r.Context(), wh), Warnings: warnings})
+		res, err := c.webhooks.TestUnsaved(ctx, rc.tenant.ID, "", in, service.TestInput{})
+		if err != nil {
+			return c.formFailed(w, r, rc, nil, f, err)
+		}
+		c.formPage(w, r, rc, http.StatusOK, nil, f, nil, formExtras{Test: newTestResult(res), Warnings: res.Warnings})
 		return nil
 	}
-	if err := c.store.CreateWebhook(r.Context(), wh); err != nil {
-		if domain.ErrorCode(err) == domain.ECONFLICT {
-			c.formPage(w, r, rc, http.StatusConflict, nil, f, domain.Errorf(domain.ECONFLICT, "This tenant already has its maximum number of webhooks (%d). Delete one first.", rc.tenant.MaxWebhooks), formExtras{})
-			return nil
-		}
-		return err
+	saved, err := c.webhooks.Create(ctx, rc.tenant.ID, in)
+	if err != nil {
+		return c.formFailed(w, r, rc, nil, f, err)
 	}
-	return c.page(w, r, rc, "webhook_secret", "Webhook created", "webhooks", secretData{Webhook: wh, Created: true, Secret: wh.Secret, PublicKey: publicKeyOf(wh.Secret), Warnings: warnings})
+	return c.page(w, r, rc, "webhook_secret", "Webhook created", "webhooks", secretData{
+		Webhook: saved.Webhook, Created: true, Secret: saved.Secret.Secret, PublicKey: saved.Secret.PublicKey, Warnings: saved.Warnings,
+	})
 }
 
 // submitWebhook saves the webhook, or with action=test sends the example
@@ -188,109 +199,54 @@ func (c *Console) submitNewWebhook(w http.ResponseWriter, r *http.Request, rc *r
 // action=try-filter evaluates the filter on an example.
 func (c *Console) submitWebhook(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	wh, err := c.store.GetWebhook(ctx, rc.tenant.ID, r.PathValue("id"))
+	stored, err := c.webhooks.Get(ctx, rc.tenant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	stored := *wh
 	f := parseWebhookForm(r)
 	if r.PostFormValue("action") == actionTryFilter {
-		c.formPage(w, r, rc, http.StatusOK, &stored, f, nil, formExtras{Try: c.tryFilter(ctx, rc.tenant.ID, &f)})
+		c.formPage(w, r, rc, http.StatusOK, stored, f, nil, formExtras{Try: c.tryFilter(ctx, rc.tenant.ID, &f)})
 		return nil
 	}
-	warnings, err := c.build(ctx, &f, wh, stored.EventTypes)
+	in, err := f.input(false)
 	if err != nil {
-		c.formPage(w, r, rc, http.StatusUnprocessableEntity, &stored, f, err, formExtras{})
-		return nil
+		return c.formFailed(w, r, rc, stored, f, err)
 	}
 	if r.PostFormValue("action") == "test" {
-		c.formPage(w, r, rc, http.StatusOK, &stored, f, nil, formExtras{Test: c.sendTest(ctx, wh), Warnings: warnings})
+		res, err := c.webhooks.TestUnsaved(ctx, rc.tenant.ID, stored.ID, in, service.TestInput{})
+		if err != nil {
+			return c.formFailed(w, r, rc, stored, f, err)
+		}
+		c.formPage(w, r, rc, http.StatusOK, stored, f, nil, formExtras{Test: newTestResult(res), Warnings: res.Warnings})
 		return nil
 	}
-	if stored.Enabled && !wh.Enabled && r.PostFormValue("confirm_disable") != "yes" {
-		// Saving it off cancels the scheduled deliveries: as the list's
-		// switch does, say how many and ask before doing it.
-		counts, err := c.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: rc.tenant.ID, WebhookID: wh.ID})
-		if err != nil {
-			return err
-		}
-		if n := counts[domain.Scheduled]; n > 0 {
-			c.formPage(w, r, rc, http.StatusConflict, &stored, f, nil, formExtras{ConfirmDisable: n, Warnings: warnings})
-			return nil
-		}
+	// Saving it off cancels the scheduled deliveries: as the list's
+	// switch does, the service says how many and the form asks first.
+	in.AskBeforeCanceling = r.PostFormValue("confirm_disable") != "yes"
+	saved, err := c.webhooks.Update(ctx, rc.tenant.ID, stored.ID, in)
+	var pending *service.CancelPending
+	if errors.As(err, &pending) {
+		_, status := web.Code(err)
+		c.formPage(w, r, rc, status, stored, f, nil, formExtras{ConfirmDisable: pending.Scheduled, Warnings: pending.Warnings})
+		return nil
 	}
-	now := c.clock.Now().UTC()
-	wh.UpdatedAt = now
-	canceled, err := c.store.UpdateWebhook(ctx, wh, now)
 	if err != nil {
-		return err
+		return c.formFailed(w, r, rc, stored, f, err)
 	}
-	c.dispatcher.WebhookChanged(wh.ID)
-	msg := "Changes to “" + wh.Name + "” saved."
-	if canceled > 0 {
-		msg += " It is disabled: " + plural(canceled, "scheduled delivery was", "scheduled deliveries were") + " canceled."
+	msg := "Changes to “" + saved.Webhook.Name + "” saved."
+	if saved.Canceled > 0 {
+		msg += " It is disabled: " + plural(saved.Canceled, "scheduled delivery was", "scheduled deliveries were") + " canceled."
 	}
-	for _, warn := range warnings {
+	for _, warn := range saved.Warnings {
 		msg += " Note: " + warn
 	}
 	c.setFlash(w, rc, msg)
-	return redirect(w, r, tenantBase(rc.tenant.ID)+"/webhooks/"+wh.ID)
+	return redirect(w, r, tenantBase(rc.tenant.ID)+"/webhooks/"+stored.ID)
 }
 
-// build applies the form to w and validates it completely, as the API
-// does: the domain rules, the format and its options, the retry policy,
-// the subscribed types against the tenant's catalog (those in before, the
-// stored subscription, are not re-checked, so that a webhook whose custom
-// type was deleted can still be changed) and the filter against the
-// schemas and examples of every subscribed type. It returns the format's
-// warnings about settings that work but look wrong.
-func (c *Console) build(ctx context.Context, f *webhookForm, w *domain.Webhook, before []string) ([]string, error) {
-	if err := f.apply(w); err != nil {
-		return nil, err
-	}
-	w.Normalize()
-	if err := w.Validate(); err != nil {
-		return nil, err
-	}
-	warnings, err := c.checkFormat(w)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := retry.ForWebhook(w); err != nil {
-		return nil, err
-	}
-	cat, err := c.tenantCatalog(ctx, w.TenantID)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkTypes(cat, f, w.EventTypes, before); err != nil {
-		return nil, err
-	}
-	if err := c.checkFilter(cat, w); err != nil {
-		return nil, err
-	}
-	return warnings, nil
-}
-
-// sendTest sends the catalog example of a type the webhook subscribes to,
-// now, outside the audit log.
-func (c *Console) sendTest(ctx context.Context, wh *domain.Webhook) *testResult {
-	typ, data := example(c.catalogFor(ctx, wh.TenantID), wh.EventTypes)
-	now := c.clock.Now().UTC().Truncate(time.Millisecond)
-	ev := &domain.Event{ID: id.NewAt("evt_test_", now), TenantID: wh.TenantID, Type: typ, OccurredAt: now, ReceivedAt: now, Data: data}
-	at := c.dispatcher.Test(ctx, wh, ev)
-	return &testResult{EventType: typ, Attempt: at}
-}
-
-// example picks the event a test sends, as the API's test route does
-// (catalog.TestEvent).
-func example(cat *catalog.Catalog, patterns []string) (string, []byte) {
-	if typ, data, ok := cat.TestEvent(patterns); ok {
-		return typ, data
-	}
-	// The form checks the types before a test, so this is a webhook whose
-	// every type has since left the catalog: send a plain type, no data.
-	return "user.created", []byte(`{}`)
+// newTestResult shows a test send under the form.
+func newTestResult(res *service.TestResult) *testResult {
+	return &testResult{EventType: res.Event.Type, Attempt: res.Attempt}
 }
 
 // entityGroups lists the catalog's entities with their actions, the
@@ -368,79 +324,25 @@ type secretData struct {
 // receivers can switch without rejecting deliveries.
 func (c *Console) secretAction(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	wh, err := c.store.GetWebhook(ctx, rc.tenant.ID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	now := c.clock.Now().UTC()
-	d := secretData{Webhook: wh}
+	tid, wid := rc.tenant.ID, r.PathValue("id")
+	d := secretData{}
+	var sec *service.Secret
 	switch r.PostFormValue("action") {
 	case "reveal":
-	case "rotate":
-		secret, err := newSecret(schemeOf(wh.Secret))
+		wh, s, err := c.webhooks.Secret(ctx, tid, wid)
 		if err != nil {
 			return err
 		}
-		wh.PreviousSecret, wh.PreviousSecretExpiresAt = wh.Secret, now.Add(c.overlap)
-		wh.Secret, wh.UpdatedAt = secret, now
-		if _, err := c.store.UpdateWebhook(ctx, wh, now); err != nil {
+		d.Webhook, sec = wh, s
+	case "rotate":
+		saved, err := c.webhooks.RotateSecret(ctx, tid, wid, nil)
+		if err != nil {
 			return err
 		}
-		c.dispatcher.WebhookChanged(wh.ID)
-		d.Rotated = true
+		d.Webhook, sec, d.Rotated = saved.Webhook, saved.Secret, true
 	default:
 		return domain.FieldErrorf("action", "must be reveal or rotate")
 	}
-	d.Secret, d.PublicKey = wh.Secret, publicKeyOf(wh.Secret)
-	if wh.PreviousSecret != "" && now.Before(wh.PreviousSecretExpiresAt) {
-		d.PreviousExpires = wh.PreviousSecretExpiresAt
-	}
+	d.Secret, d.PublicKey, d.PreviousExpires = sec.Secret, sec.PublicKey, sec.PreviousExpiresAt
 	return c.page(w, r, rc, "webhook_secret", "Signing secret", "webhooks", d)
-}
-
-// initialSecret is a new webhook's secret: the admin's own (validated) or
-// a fresh one of the chosen scheme.
-func initialSecret(scheme, own string) (string, error) {
-	if scheme != schemeHMAC && scheme != schemeEd25519 {
-		return "", domain.FieldErrorf("signature_scheme", "choose HMAC-SHA256 or Ed25519")
-	}
-	if own == "" {
-		return newSecret(scheme)
-	}
-	if err := signature.ValidateSecret(own); err != nil {
-		return "", domain.FieldErrorf("secret", "%s", strings.TrimPrefix(err.Error(), "invalid key: "))
-	}
-	if schemeOf(own) != scheme {
-		return "", domain.FieldErrorf("secret", "is a %s secret, but %s is selected", schemeOf(own), scheme)
-	}
-	return own, nil
-}
-
-// newSecret returns a fresh secret of the scheme.
-func newSecret(scheme string) (string, error) {
-	if scheme == schemeEd25519 {
-		s, _, err := signature.NewKeyPair()
-		return s, err
-	}
-	return signature.NewSecret()
-}
-
-// schemeOf names the signature scheme of a secret.
-func schemeOf(secret string) string {
-	if strings.HasPrefix(secret, signature.SigningKeyPrefix) {
-		return schemeEd25519
-	}
-	return schemeHMAC
-}
-
-// publicKeyOf returns an Ed25519 secret's public key, "" otherwise.
-func publicKeyOf(secret string) string {
-	if schemeOf(secret) != schemeEd25519 {
-		return ""
-	}
-	pk, err := signature.PublicKey(secret)
-	if err != nil {
-		return ""
-	}
-	return pk
 }

@@ -191,12 +191,13 @@ func TestCustomEventTypes(t *testing.T) {
 	f.Set("filter", `data.badge.level >= 2`)
 	mustContain(t, b.post("/t/acme/webhooks", f), "Webhook created")
 
-	// A free pattern that selects nothing is refused, with the closest.
+	// A free pattern that selects nothing is refused, with the closest,
+	// in the API's own words (which quote the suggestions).
 	f = validForm("https://hris.example.com/hook")
 	f.Set("other_types", "acme_badge.earnd")
 	p = b.post("/t/acme/webhooks", f)
 	wantStatus(t, p, http.StatusUnprocessableEntity)
-	if block := html.UnescapeString(fieldBlock(t, p.body, "other_types")); !strings.Contains(block, `"acme_badge.earnd" is not a known event type; did you mean acme_badge.earned`) {
+	if block := html.UnescapeString(fieldBlock(t, p.body, "other_types")); !strings.Contains(block, `"acme_badge.earnd" is not a known event type; did you mean "acme_badge.earned"`) {
 		t.Fatalf("no inline error for an unknown type:\n%s", block)
 	}
 }

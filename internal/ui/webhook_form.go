@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,12 +12,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/retry"
-)
-
-// Signature schemes, as the API names them.
-const (
-	schemeHMAC    = "hmac-sha256"
-	schemeEd25519 = "ed25519"
+	"github.com/lmshooks/lmshooks/internal/service"
 )
 
 // webhookForm is the create/edit form as the admin typed it, so that a
@@ -111,7 +107,7 @@ func newWebhookForm() webhookForm {
 	return webhookForm{
 		Enabled:       true,
 		Format:        domain.DefaultFormat,
-		Scheme:        schemeHMAC,
+		Scheme:        service.SchemeHMAC,
 		Timeout:       strconv.Itoa(int(domain.DefaultTimeout / time.Second)),
 		RetryPolicy:   domain.DefaultRetryPolicy,
 		SuccessStatus: "2xx",
@@ -161,77 +157,77 @@ func parseWebhookForm(r *http.Request) webhookForm {
 	}
 }
 
-// apply copies the form onto w. It checks what only the form knows (number
-// syntax, header lines, wait syntax); w.Validate checks the rest.
-func (f *webhookForm) apply(w *domain.Webhook) error {
-	w.Name, w.Description, w.URL = f.Name, f.Description, f.URL
-	w.EventTypes = f.types()
-	w.Enabled = f.Enabled
-	if w.Enabled {
-		w.DisabledReason = ""
+// input reads the form into the service's input, whole: the form shows
+// every field, so each is given. It reads only what the form's own
+// notation has (numbers typed as text, "Name: value" lines, waits like
+// "5s, 1m", CYPHER's parameter rows); every rule is the service's. The
+// signature scheme and an own secret are read when creating only.
+func (f *webhookForm) input(creating bool) (service.WebhookInput, error) {
+	types := f.types()
+	in := service.WebhookInput{
+		Name: &f.Name, Description: &f.Description, URL: &f.URL,
+		EventTypes: &types, Enabled: &f.Enabled, Format: &f.Format, Filter: &f.Filter,
+		SuccessStatus: &f.SuccessStatus,
 	}
-	w.Format = strings.TrimSpace(f.Format)
-	w.FormatOptions = nil
 	opts := strings.TrimSpace(f.FormatOptions)
-	if w.Format == formatCypher {
+	if strings.TrimSpace(f.Format) == formatCypher {
 		var err error
 		if opts, err = cypherOptionsJSON(f.CypherParams, f.CypherStandard, opts); err != nil {
-			return err
+			return in, err
 		}
 	}
+	in.FormatOptions = json.RawMessage("null")
 	if opts != "" {
-		if !json.Valid([]byte(opts)) || opts[0] != '{' {
-			return domain.FieldErrorf("format_options", "must be a JSON object, like {\"key\": \"value\"}")
-		}
-		w.FormatOptions = json.RawMessage(opts)
+		in.FormatOptions = json.RawMessage(opts)
 	}
-	w.Filter = strings.TrimSpace(f.Filter)
 	if f.BasicAuth {
-		ba := &domain.BasicAuth{Username: strings.TrimSpace(f.Username), Password: f.Password}
-		if f.Password == "" && w.BasicAuth != nil {
-			ba.Password = w.BasicAuth.Password // blank keeps the stored one
+		in.BasicAuth = &service.BasicAuthInput{Username: &f.Username}
+		if f.Password != "" { // blank keeps the stored one
+			in.BasicAuth.Password = &f.Password
 		}
-		if strings.ContainsAny(ba.Password, "\r\n") {
-			return domain.FieldErrorf("basic_auth.password", "must not contain line breaks")
-		}
-		w.BasicAuth = ba
 	} else {
-		w.BasicAuth = nil
+		in.RemoveBasicAuth = true
 	}
 	headers, err := parseHeaders(f.Headers)
 	if err != nil {
-		return err
+		return in, err
 	}
-	w.Headers = headers
+	in.Headers = headers
 	secs, err := strconv.Atoi(strings.TrimSpace(f.Timeout))
 	if err != nil {
-		return domain.FieldErrorf("timeout_seconds", "must be a whole number of seconds")
+		return in, domain.FieldErrorf("timeout_seconds", "must be a whole number of seconds")
 	}
-	w.Timeout = time.Duration(secs) * time.Second
-	w.RetryPolicy, w.RetryWaits = strings.TrimSpace(f.RetryPolicy), nil
-	if w.RetryPolicy == domain.CustomRetryPolicy {
-		if w.RetryWaits, err = parseWaits(f.RetrySchedule); err != nil {
-			return err
+	in.TimeoutSeconds = &secs
+	policy := strings.TrimSpace(f.RetryPolicy)
+	in.RetryPolicy = &policy
+	if policy == domain.CustomRetryPolicy {
+		waits, err := parseWaits(f.RetrySchedule)
+		if err != nil {
+			return in, err
 		}
+		in.RetrySchedule = &waits
 	}
-	rule, err := domain.ParseSuccessRule(f.SuccessStatus)
-	if err != nil {
-		return domain.FieldErrorf("success_status", "%v", err)
-	}
-	w.SuccessRule = rule
-	w.RateLimit = 0
+	rate, conc := 0.0, 0
 	if s := strings.TrimSpace(f.RateLimit); s != "" {
-		if w.RateLimit, err = strconv.ParseFloat(s, 64); err != nil {
-			return domain.FieldErrorf("rate_limit", "must be a number of deliveries per second (empty for no limit)")
+		if rate, err = strconv.ParseFloat(s, 64); err != nil {
+			return in, domain.FieldErrorf("rate_limit", "must be a number of deliveries per second (empty for no limit)")
 		}
 	}
-	w.MaxConcurrency = 0
 	if s := strings.TrimSpace(f.MaxConcurrency); s != "" {
-		if w.MaxConcurrency, err = strconv.Atoi(s); err != nil {
-			return domain.FieldErrorf("max_concurrency", "must be a whole number (empty for the default, %d)", domain.DefaultMaxConcurrency)
+		if conc, err = strconv.Atoi(s); err != nil {
+			return in, domain.FieldErrorf("max_concurrency", "must be a whole number (empty for the default, %d)", domain.DefaultMaxConcurrency)
 		}
 	}
-	return nil
+	in.RateLimit, in.MaxConcurrency = &rate, &conc
+	if creating {
+		if f.Scheme != "" {
+			in.SignatureScheme = &f.Scheme
+		}
+		if f.Secret != "" {
+			in.Secret = &f.Secret
+		}
+	}
+	return in, nil
 }
 
 // types merges the checked boxes and the free patterns. A checked
@@ -276,10 +272,10 @@ func parseHeaders(s string) (map[string]string, error) {
 	return out, nil
 }
 
-// parseWaits reads a custom retry schedule: waits like "5s, 1m, 2h30m", or
-// plain numbers of seconds.
-func parseWaits(s string) ([]time.Duration, error) {
-	var out []time.Duration
+// parseWaits reads a custom retry schedule, waits like "5s, 1m, 2h30m" or
+// plain numbers of seconds, as seconds.
+func parseWaits(s string) ([]float64, error) {
+	var out []float64
 	for i, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
 		d, err := time.ParseDuration(p)
 		if err != nil {
@@ -289,7 +285,7 @@ func parseWaits(s string) ([]time.Duration, error) {
 			}
 			d = time.Duration(n * float64(time.Second))
 		}
-		out = append(out, d)
+		out = append(out, d.Seconds())
 	}
 	if len(out) == 0 {
 		return nil, domain.FieldErrorf("retry_schedule", "list the waits between attempts, like “10s, 1m, 10m, 1h”")
@@ -298,9 +294,16 @@ func parseWaits(s string) ([]time.Duration, error) {
 }
 
 // formField maps an error's field ("event_types[2]", "headers.X-Key",
-// "retry_schedule[0]") to the form field that shows it.
-func formField(field string) string {
+// "retry_schedule[0]") to the form field that shows it. A type of the
+// subscription is shown where the admin wrote it: the picker or the free
+// patterns.
+func (f *webhookForm) formField(field string) string {
 	if i := strings.IndexByte(field, '['); i >= 0 {
+		if n, err := strconv.Atoi(strings.TrimSuffix(field[i+1:], "]")); err == nil && field[:i] == "event_types" {
+			if types := f.types(); n < len(types) && !slices.Contains(f.EventTypes, types[n]) {
+				return "other_types"
+			}
+		}
 		field = field[:i]
 	}
 	if strings.HasPrefix(field, "headers.") {

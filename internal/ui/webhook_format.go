@@ -45,13 +45,13 @@ type formatChoice struct {
 	SuccessStatus string
 }
 
-// formatChoices lists the registered formats with their defaults.
+// formatChoices lists the formats with their defaults.
 func (c *Console) formatChoices() []formatChoice {
 	var out []formatChoice
-	for _, name := range c.formats.Names() {
-		d := c.formats.Defaults(name)
+	for _, fm := range c.webhooks.Formats() {
+		d := fm.Defaults
 		fc := formatChoice{
-			Name: name, Label: formatLabels[name],
+			Name: fm.Name, Label: formatLabels[fm.Name],
 			Timeout:       strconv.Itoa(int(d.Timeout / time.Second)),
 			RetryPolicy:   d.RetryPolicy,
 			SuccessStatus: d.SuccessRule.String(),
@@ -68,13 +68,6 @@ func (c *Console) formatChoices() []formatChoice {
 		out = append(out, fc)
 	}
 	return out
-}
-
-// checkFormat checks w's format and its options as the API does. It
-// returns the format's warnings about settings that work but look wrong
-// (a CYPHER URL over 256 characters, say).
-func (c *Console) checkFormat(w *domain.Webhook) ([]string, error) {
-	return c.formats.Validate(w)
 }
 
 // cypherParam is one row of the CYPHER parameter editor: a form field

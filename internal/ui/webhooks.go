@@ -53,32 +53,25 @@ type confirmData struct {
 // is a page that says how many deliveries would be canceled.
 func (c *Console) setEnabled(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	wh, err := c.store.GetWebhook(ctx, rc.tenant.ID, r.PathValue("id"))
+	wh, err := c.webhooks.Get(ctx, rc.tenant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	enable := r.PostFormValue("enabled") == "true"
 	if !enable && r.PostFormValue("confirm") != "yes" {
-		counts, err := c.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: rc.tenant.ID, WebhookID: wh.ID})
+		n, err := c.webhooks.CancelableDeliveries(ctx, rc.tenant.ID, wh.ID)
 		if err != nil {
 			return err
 		}
-		return c.page(w, r, rc, "confirm_disable", "Disable webhook", "webhooks", confirmData{Webhook: wh, Scheduled: counts[domain.Scheduled]})
+		return c.page(w, r, rc, "confirm_disable", "Disable webhook", "webhooks", confirmData{Webhook: wh, Scheduled: n})
 	}
-	wh.Enabled = enable
-	if enable {
-		wh.DisabledReason = ""
-	}
-	now := c.clock.Now().UTC()
-	wh.UpdatedAt = now
-	canceled, err := c.store.UpdateWebhook(ctx, wh, now)
+	saved, err := c.webhooks.SetEnabled(ctx, rc.tenant.ID, wh.ID, enable)
 	if err != nil {
 		return err
 	}
-	c.dispatcher.WebhookChanged(wh.ID)
 	msg := "“" + wh.Name + "” is enabled: new events will be delivered to it."
 	if !enable {
-		msg = "“" + wh.Name + "” is disabled. " + plural(canceled, "scheduled delivery was", "scheduled deliveries were") + " canceled."
+		msg = "“" + wh.Name + "” is disabled. " + plural(saved.Canceled, "scheduled delivery was", "scheduled deliveries were") + " canceled."
 	}
 	c.setFlash(w, rc, msg)
 	back := r.PostFormValue("back")
@@ -91,15 +84,13 @@ func (c *Console) setEnabled(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 // deleteWebhook removes a webhook; its scheduled deliveries are canceled
 // and kept for the audit.
 func (c *Console) deleteWebhook(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	wid := r.PathValue("id")
-	wh, err := c.store.GetWebhook(r.Context(), rc.tenant.ID, wid)
+	wh, err := c.webhooks.Get(r.Context(), rc.tenant.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	if err := c.store.DeleteWebhook(r.Context(), rc.tenant.ID, wid, c.clock.Now().UTC()); err != nil {
+	if err := c.webhooks.Delete(r.Context(), rc.tenant.ID, wh.ID); err != nil {
 		return err
 	}
-	c.dispatcher.WebhookChanged(wid)
 	c.setFlash(w, rc, "“"+wh.Name+"” was deleted. Its past deliveries stay in the audit log.")
 	return redirect(w, r, tenantBase(rc.tenant.ID)+"/webhooks")
 }

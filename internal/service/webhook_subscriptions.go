@@ -1,4 +1,4 @@
-package api
+package service
 
 import (
 	"context"
@@ -9,95 +9,90 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/filter"
 )
 
-// checkFilterSyntax compiles the webhook's filter, if any: a filter that
-// does not compile is refused with or without a catalog.
-func (a *API) checkFilterSyntax(w *domain.Webhook) error {
-	if w.Filter == "" {
-		return nil
-	}
-	_, err := a.filters.Compile(w.Filter)
-	return err
-}
-
 // checkAgainstCatalog checks a webhook being saved against the tenant's
-// view of the catalog: each subscribed type or pattern the request sent
-// must select at least one known type (a concrete type that exists nowhere
-// is refused with the closest ones), and the filter must fit the schemas
-// and examples of every type the webhook subscribes to. Subscriptions the
-// request did not touch are not re-checked, so that a webhook whose custom
-// type was deleted can still be changed (disabled, say).
-func (a *API) checkAgainstCatalog(ctx context.Context, w *domain.Webhook, in *webhookInput) error {
-	if a.catalogs == nil {
+// view of the catalog: each subscribed type or pattern in sent must
+// select at least one known type (a concrete type that exists nowhere is
+// refused with the closest ones), and the filter must fit the schemas and
+// examples of every type the webhook subscribes to. Patterns of the
+// stored subscription (before) are not re-checked, nor is anything when
+// the change touches neither the subscription nor the filter, so that a
+// webhook whose custom type was deleted can still be changed (disabled,
+// say).
+func (s *Webhooks) checkAgainstCatalog(ctx context.Context, w *domain.Webhook, in *WebhookInput, before []string) error {
+	if s.cfg.Catalogs == nil {
 		return nil
 	}
-	typesSent := in.EventTypes != nil || in.Entity != nil || in.Actions != nil
+	typesSent := in.typesSent()
 	if !typesSent && (in.Filter == nil || w.Filter == "") {
 		return nil
 	}
-	cat, err := a.catalogs.Tenant(ctx, w.TenantID)
+	cat, err := s.cfg.Catalogs.Tenant(ctx, w.TenantID)
 	if err != nil {
 		return err
 	}
 	if typesSent {
-		if err := checkPatterns(cat, in); err != nil {
+		if err := checkPatterns(cat, in, before); err != nil {
 			// The cached view may predate a type registered through
 			// another node: saving webhooks is rare, so read it again.
-			a.catalogs.Invalidate(w.TenantID)
-			if cat, err = a.catalogs.Tenant(ctx, w.TenantID); err != nil {
+			s.cfg.Catalogs.Invalidate(w.TenantID)
+			if cat, err = s.cfg.Catalogs.Tenant(ctx, w.TenantID); err != nil {
 				return err
 			}
-			if err := checkPatterns(cat, in); err != nil {
+			if err := checkPatterns(cat, in, before); err != nil {
 				return err
 			}
 		}
 	}
-	if w.Filter == "" {
-		return nil
-	}
-	p, err := a.filters.Compile(w.Filter)
-	if err != nil {
-		return err
-	}
-	return p.Check(subscribedTargets(cat, w.EventTypes), w.TenantID, a.clock.Now().UTC())
+	return s.checkFilter(cat, w)
 }
 
-// checkPatterns checks the patterns as the request sent them, so that
-// errors point at the element the client wrote: event_types[i], or entity
-// and actions[i] for seed 000's form.
-func checkPatterns(cat *catalog.Catalog, in *webhookInput) error {
+// checkPatterns checks the patterns as the caller sent them, so that
+// errors point at the element it wrote: event_types[i], or entity and
+// actions[i].
+func checkPatterns(cat *catalog.Catalog, in *WebhookInput, before []string) error {
 	if in.EventTypes != nil {
 		for i, p := range *in.EventTypes {
-			if err := checkPattern(cat, strings.TrimSpace(p), fieldAt("event_types", i)); err != nil {
+			p = strings.TrimSpace(p)
+			if slices.Contains(before, p) {
+				continue
+			}
+			if err := checkPattern(cat, p, fieldAt("event_types", i)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	entity := strings.TrimSpace(*in.Entity)
+	if types, _ := in.entityTypes(); allIn(types, before) {
+		return nil
+	}
 	if !slices.Contains(cat.Entities(), entity) {
 		msg := fmt.Sprintf("%q is not a known entity", entity)
-		if s := closest(entity, cat.Entities()); len(s) > 0 {
-			msg += "; did you mean " + quoteList(s) + "?"
-		}
-		return domain.FieldErrorf("entity", "%s", msg)
+		return domain.FieldErrorf("entity", "%s%s", msg, didYouMean(closest(entity, cat.Entities())))
 	}
 	for i, act := range *in.Actions {
 		act = strings.TrimSpace(act)
-		if act == "*" {
+		if act == "*" || slices.Contains(before, entity+"."+act) {
 			continue
 		}
 		if _, ok := cat.Lookup(entity + "." + act); !ok {
 			msg := fmt.Sprintf("%q is not an action of %s (its actions are %s)", act, entity, strings.Join(cat.Actions(entity), ", "))
-			if s := closest(act, cat.Actions(entity)); len(s) > 0 {
-				msg += "; did you mean " + quoteList(s) + "?"
-			}
-			return domain.FieldErrorf(fieldAt("actions", i), "%s", msg)
+			return domain.FieldErrorf(fieldAt("actions", i), "%s%s", msg, didYouMean(closest(act, cat.Actions(entity))))
 		}
 	}
 	return nil
+}
+
+// allIn says whether every one of xs is in set (and there is one).
+func allIn(xs, set []string) bool {
+	for _, x := range xs {
+		if !slices.Contains(set, x) {
+			return false
+		}
+	}
+	return len(xs) > 0
 }
 
 // checkPattern refuses a type or pattern that selects no known type.
@@ -106,15 +101,11 @@ func checkPattern(cat *catalog.Catalog, p, field string) error {
 		return nil
 	}
 	if domain.ValidEventType(p) {
-		msg := fmt.Sprintf("%q is not a known event type", p)
-		if s := cat.Suggest(p); len(s) > 0 {
-			msg += "; did you mean " + quoteList(s) + "?"
-		}
+		msg := fmt.Sprintf("%q is not a known event type", p) + didYouMean(cat.Suggest(p))
 		return domain.FieldErrorf(field, "%s (a tenant's own types are registered with PUT …/event-types/{type})", msg)
 	}
 	// A wildcard pattern: "<entity>.*" or "*.<action>".
 	entity, action, _ := strings.Cut(p, ".")
-	msg := fmt.Sprintf("%q matches no event type", p)
 	var s []string
 	switch {
 	case action == "*":
@@ -126,30 +117,18 @@ func checkPattern(cat *catalog.Catalog, p, field string) error {
 			s = append(s, "*."+x)
 		}
 	}
-	if len(s) > 0 {
-		msg += "; did you mean " + quoteList(s) + "?"
-	}
-	return domain.FieldErrorf(field, "%s", msg)
+	return domain.FieldErrorf(field, "%q matches no event type%s", p, didYouMean(s))
 }
 
-// subscribedTargets lists the types the patterns select, for the filter's
-// save-time check.
-func subscribedTargets(cat *catalog.Catalog, patterns []string) []filter.Target {
-	seen := map[string]bool{}
-	var out []filter.Target
+// SubscribedTypes expands subscription patterns to the known types of cat
+// they select, sorted and distinct.
+func SubscribedTypes(cat *catalog.Catalog, patterns []string) []string {
+	var out []string
 	for _, p := range patterns {
-		for _, t := range cat.Match(p) {
-			if seen[t] {
-				continue
-			}
-			seen[t] = true
-			if et, ok := cat.Lookup(t); ok {
-				out = append(out, filter.Target{Type: et.Type, Schema: et.Schema, Example: et.Example})
-			}
-		}
+		out = append(out, cat.Match(strings.TrimSpace(p))...)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
-	return out
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // allActions lists the distinct actions of every type, sorted.
@@ -160,6 +139,18 @@ func allActions(cat *catalog.Catalog) []string {
 	}
 	sort.Strings(out)
 	return slices.Compact(out)
+}
+
+// didYouMean renders suggestions as `; did you mean "a", "b"?`, or "".
+func didYouMean(suggestions []string) string {
+	if len(suggestions) == 0 {
+		return ""
+	}
+	q := make([]string, len(suggestions))
+	for i, x := range suggestions {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return "; did you mean " + strings.Join(q, ", ") + "?"
 }
 
 // maxSuggestions and maxSuggestDistance bound "did you mean" proposals.
