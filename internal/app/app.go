@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	})
 	a.Dispatcher = d
 
-	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Match: matcher.Match}
+	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Matcher: matcher}
 	if runsDispatcher {
 		// Fresh deliveries go straight to this node's dispatcher.
 		icfg.Owner = cfg.NodeID
@@ -341,6 +341,13 @@ func (p publisherWithMetrics) Publish(ctx context.Context, tenantID string, in [
 			if !r.Replayed {
 				events++
 				deliveries += len(r.Deliveries)
+				for _, d := range r.Deliveries {
+					if d.State == domain.Failed {
+						// Failed at the fan-out (its filter errored):
+						// it ends here, not in the dispatcher.
+						p.m.Finished(string(domain.Failed))
+					}
+				}
 			}
 		}
 		p.m.Published(events, deliveries)
