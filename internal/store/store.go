@@ -3,6 +3,11 @@
 // pass the same conformance suite (store/storetest), so nothing above this
 // package knows which one it has.
 //
+// Stores keep data; they decide nothing. A publish, for one, arrives with
+// its deliveries already built by the fan-out (internal/fanout, called by
+// internal/ingest before the write): the store resolves idempotency keys
+// against what it holds and writes.
+//
 // Errors: methods return *domain.Error with ENOTFOUND, ECONFLICT or EINVALID
 // for conditions a caller can act on (documented per method), EUNAVAILABLE
 // when the database cannot be reached, and wrapped errors otherwise.
