@@ -15,7 +15,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
-	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // chromiumPath is where Debian's chromium package puts the browser.
@@ -186,10 +186,10 @@ func seedHistory(t *testing.T, s *server, tenant string) {
 			evs[i] = domain.Event{ID: id.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: example.Example}
 			crm[evs[i].ID] = i%4 == 0
 		}
-		_, err := s.app.Store.Publish(context.Background(), store.PublishParams{TenantID: tenant, Events: evs, Now: at,
+		_, err := storetest.Seed{TenantID: tenant, Events: evs, Now: at,
 			Match: func(w *domain.Webhook, e *domain.Event) bool {
 				return w.Name == "HRIS sync" || w.Name == "CRM export" && crm[e.ID]
-			}})
+			}}.Publish(context.Background(), s.app.Store)
 		if err != nil {
 			t.Fatalf("seed history: %v", err)
 		}

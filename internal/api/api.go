@@ -274,5 +274,3 @@ func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) 
 	return domain.Attempt{RequestURL: w.URL, Error: "this node sends no webhooks (it runs without a dispatcher)"}
 }
 func (noDispatcher) WebhookChanged(string) {}
-
-

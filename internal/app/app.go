@@ -23,6 +23,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
+	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/fanout"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
@@ -139,7 +140,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	})
 	a.Dispatcher = d
 
-	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Match: matcher.Match}
+	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Matcher: matcher, IDs: ids}
 	if runsDispatcher {
 		// Fresh deliveries go straight to this node's dispatcher.
 		icfg.Owner = cfg.NodeID
@@ -349,6 +350,13 @@ func (p publisherWithMetrics) Publish(ctx context.Context, tenantID string, in [
 			if !r.Replayed {
 				events++
 				deliveries += len(r.Deliveries)
+				for _, d := range r.Deliveries {
+					if d.State == domain.Failed {
+						// Failed at the fan-out (its filter errored):
+						// it ends here, not in the dispatcher.
+						p.m.Finished(string(domain.Failed))
+					}
+				}
 			}
 		}
 		p.m.Published(events, deliveries)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
-	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
 
@@ -50,8 +50,8 @@ func TestSQLiteNodeAppliesRetention(t *testing.T) {
 			OccurredAt: at, ReceivedAt: at, Data: json.RawMessage(`{}`)}
 	}
 	old, recent := ev(now.Add(-3*24*time.Hour)), ev(now.Add(-24*time.Hour))
-	if _, err := a.Store.Publish(ctx, store.PublishParams{TenantID: tn.ID, Events: []domain.Event{old, recent}, Now: now,
-		Match: func(*domain.Webhook, *domain.Event) bool { return false }}); err != nil {
+	if _, err := (storetest.Seed{TenantID: tn.ID, Events: []domain.Event{old, recent}, Now: now,
+		Match: func(*domain.Webhook, *domain.Event) bool { return false }}).Publish(ctx, a.Store); err != nil {
 		a.Store.Close()
 		t.Fatal(err)
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/outbound"
-	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
@@ -106,8 +106,8 @@ func TestClusterSharesConcurrency(t *testing.T) {
 	for i := range events {
 		events[i] = domain.Event{ID: fmt.Sprintf("evt_%03d", i), TenantID: "acme", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}
 	}
-	if _, err := st1.Publish(ctx, store.PublishParams{TenantID: "acme", Events: events, Now: now,
-		Match: func(w *domain.Webhook, e *domain.Event) bool { return true }}); err != nil {
+	if _, err := (storetest.Seed{TenantID: "acme", Events: events, Now: now,
+		Match: func(w *domain.Webhook, e *domain.Event) bool { return true }}).Publish(ctx, st1); err != nil {
 		t.Fatal(err)
 	}
 	ds[0].Wake()

@@ -58,10 +58,14 @@ type Config struct {
 	RecordBatch int
 	// Rand returns numbers in [0,1) for retry jitter (default math/rand).
 	Rand func() float64
-	// Precheck, when set, runs before each attempt; an error fails the
-	// delivery at once, without sending and without retries, and its
-	// message is recorded as the attempt's error (a webhook filter that
-	// cannot be evaluated on the event: fanout.Matcher.FilterError).
+	// Precheck, when set, runs before an attempt whose fan-out decision
+	// may be stale: the webhook changed after the delivery was made, or
+	// the delivery was resent or recovered (the fan-out evaluated the
+	// filter once, and failed at once the deliveries it could not decide).
+	// An error fails the delivery at once, without sending and without
+	// retries, and its message is recorded as the attempt's error (a
+	// webhook filter that cannot be evaluated on the event:
+	// fanout.Matcher.FilterError).
 	Precheck func(w *domain.Webhook, ev *domain.Event) error
 	// UserAgent is sent with every delivery unless the webhook sets its
 	// own (empty: the HTTP client's default).

@@ -13,8 +13,8 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/outbound"
-	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // A dead endpoint's backlog of due work must not crowd out other
@@ -62,8 +62,8 @@ func TestSaturatedWebhookDoesNotStarveOthers(t *testing.T) {
 		for i := range events {
 			events[i] = domain.Event{ID: fmt.Sprintf("evt_%s_%d", typ, i), TenantID: "acme", Type: typ, OccurredAt: at, ReceivedAt: at, Data: json.RawMessage(`{}`)}
 		}
-		_, err := st.Publish(ctx, store.PublishParams{TenantID: "acme", Events: events, Now: at,
-			Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }})
+		_, err := storetest.Seed{TenantID: "acme", Events: events, Now: at,
+			Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }}.Publish(ctx, st)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // leaseFixture is a SQLite store with one webhook pointing at handler, and
@@ -68,9 +69,9 @@ func (f *leaseFixture) publish(t *testing.T, n int, leaseUntil time.Time) []doma
 		f.seq++
 		events[i] = domain.Event{ID: fmt.Sprintf("evt_lease_%d", f.seq), TenantID: "acme", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}
 	}
-	res, err := f.st.Publish(context.Background(), store.PublishParams{TenantID: "acme", Events: events, Now: now,
+	res, err := storetest.Seed{TenantID: "acme", Events: events, Now: now,
 		LeaseOwner: f.owner, LeaseUntil: leaseUntil,
-		Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }})
+		Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }}.Publish(context.Background(), f.st)
 	if err != nil {
 		t.Fatal(err)
 	}

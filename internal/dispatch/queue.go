@@ -141,14 +141,15 @@ func (d *Dispatcher) work(q *queue) {
 
 // process makes one attempt of a job and hands its outcome to the
 // recorder. It reports whether it did: when not, the job was dropped
-// (webhook gone or disabled, store unreachable, hard stop).
+// (webhook gone or disabled: the delivery is canceled; store unreachable,
+// hard stop).
 func (d *Dispatcher) process(q *queue, h held) bool {
 	job := h.job
 	ctx := d.sendCtx
 	w, err := d.webhooks.get(ctx, job.Delivery.WebhookID)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			// Deleted: the store canceled its scheduled deliveries.
+			d.cancelStranded(&job.Delivery)
 			return false
 		}
 		// The store is unreachable: leave the delivery leased; the lease
@@ -157,7 +158,7 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 		return false
 	}
 	if !w.Enabled {
-		// Disabled: the store canceled its scheduled deliveries.
+		d.cancelStranded(&job.Delivery)
 		return false
 	}
 	limit, rate := d.limits(w.Concurrency(), w.RateLimit)
@@ -168,7 +169,7 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 	}
 	d.mu.Unlock()
 
-	if d.cfg.Precheck != nil {
+	if d.cfg.Precheck != nil && fanOutStale(w, &job.Delivery) {
 		if err := d.cfg.Precheck(w, &job.Event); err != nil {
 			d.refuse(w, &job, h.lease, err)
 			return true
@@ -208,8 +209,35 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 	return true
 }
 
+// cancelStranded ends a delivery whose webhook is disabled or deleted. The
+// store's disable or delete canceled the deliveries scheduled then; this
+// one was written by a publish that matched the webhook just before (the
+// fan-out runs before the write), so it is canceled now. The store checks
+// the webhook itself, so a stale cached copy cancels nothing: the job is
+// only dropped, and claimed again once its lease runs out.
+func (d *Dispatcher) cancelStranded(dl *domain.Delivery) {
+	canceled, err := d.cfg.Store.CancelStranded(d.sendCtx, dl.ID, d.cfg.Clock.Now())
+	if err != nil {
+		d.log.Error("cancel delivery of a disabled or deleted webhook", "delivery_id", dl.ID, "webhook_id", dl.WebhookID, "err", err)
+		return
+	}
+	if canceled {
+		d.log.Debug("delivery canceled: its webhook was disabled or deleted as it was published", "delivery_id", dl.ID, "webhook_id", dl.WebhookID)
+	}
+}
+
+// fanOutStale reports whether the fan-out's decision on a delivery may no
+// longer hold, so that the webhook's filter must be evaluated again before
+// sending: the webhook changed after the delivery was made, or the
+// delivery was restarted by hand (a resend or recover of one that the
+// filter failed must meet the filter again).
+func fanOutStale(w *domain.Webhook, dl *domain.Delivery) bool {
+	return w.UpdatedAt.After(dl.CreatedAt) || dl.RetryFrom > 0
+}
+
 // refuse records a failed attempt that sent nothing, because the
-// pre-send check failed: retrying would fail the same way.
+// pre-send check failed (the filter errors on the event, found here for a
+// webhook changed since the fan-out): retrying would fail the same way.
 func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause error) {
 	now := d.cfg.Clock.Now()
 	att := domain.Attempt{

@@ -1,6 +1,9 @@
-// Package fanout decides which webhooks receive an event. It is pure: the
-// store calls a Matcher's Match inside the publish transaction with the
-// tenant's enabled webhooks.
+// Package fanout decides which webhooks receive an event and builds their
+// deliveries. It is pure: ingest calls it before writing anything, outside
+// any transaction, with the tenant's enabled webhooks read beforehand, and
+// hands what it builds to the store, which resolves idempotency keys and
+// writes. Each filter is thus evaluated once per delivery; the dispatcher
+// trusts the decision (see dispatch.Config.Precheck for when it does not).
 package fanout
 
 import (
@@ -21,42 +24,60 @@ func New(engine *filter.Engine) *Matcher {
 	return &Matcher{filters: engine}
 }
 
-// Match reports whether webhook w gets a delivery of event e: it must be
-// enabled, one of its event type patterns must match e's type, and its
-// filter, if any, must not be false. A filter that errors on e (a field
-// missing from this event, say) still makes a delivery, so that the error
-// is recorded on it where the admin sees it (the dispatcher's pre-send
-// check fails it without sending, see FilterError); it never blocks the
-// event's other deliveries.
-func (m *Matcher) Match(w *domain.Webhook, e *domain.Event) bool {
-	if !w.Subscribes(e.Type) {
-		return false
-	}
-	if w.Filter == "" {
-		return true
-	}
-	p, err := m.filters.Compile(w.Filter)
-	if err != nil {
-		return true
-	}
-	ok, err := p.Eval(e)
-	return ok || err != nil
+// Verdict is what a webhook's subscription and filter make of one event.
+type Verdict struct {
+	// Deliver is true when the webhook gets a delivery of the event.
+	Deliver bool
+	// Failure, when Deliver is set, is why the webhook's filter could not
+	// be decided on the event: the delivery is made already failed, with
+	// an attempt recording Failure, and nothing is sent.
+	Failure error
 }
 
-// FilterError re-evaluates w's filter on e and returns why it cannot be
-// decided, nil when it can (or when w has no filter). The dispatcher calls
-// it before each attempt and records a failed attempt instead of sending
-// when it errors.
+// Decide says whether webhook w gets a delivery of event e: one of its
+// event type patterns must match e's type, and its filter, if any, must
+// not be false. A filter that errors on e (a field missing from this
+// event, say) still makes a delivery, failed with the error, so that the
+// admin sees it in the audit log; it never blocks the event's other
+// deliveries. Decide does not look at w.Enabled: the fan-out is given
+// enabled webhooks only.
+func (m *Matcher) Decide(w *domain.Webhook, e *domain.Event) Verdict {
+	if !w.Subscribes(e.Type) {
+		return Verdict{}
+	}
+	ok, err := m.eval(w, e)
+	if err != nil {
+		return Verdict{Deliver: true, Failure: err}
+	}
+	return Verdict{Deliver: ok}
+}
+
+// Match reports whether webhook w gets a delivery of event e: w must be
+// enabled and Decide must say so (a failed delivery counts).
+func (m *Matcher) Match(w *domain.Webhook, e *domain.Event) bool {
+	return w.Enabled && m.Decide(w, e).Deliver
+}
+
+// FilterError evaluates w's filter on e and returns why it cannot be
+// decided, nil when it can (or when w has no filter). The error starts
+// with "filter error: ".
 func (m *Matcher) FilterError(w *domain.Webhook, e *domain.Event) error {
+	_, err := m.eval(w, e)
+	return err
+}
+
+// eval evaluates w's filter on e; no filter is true.
+func (m *Matcher) eval(w *domain.Webhook, e *domain.Event) (bool, error) {
 	if w.Filter == "" {
-		return nil
+		return true, nil
 	}
 	p, err := m.filters.Compile(w.Filter)
 	if err != nil {
-		return fmt.Errorf("filter error: %s", domain.ErrorMessage(err))
+		return false, fmt.Errorf("filter error: %s", domain.ErrorMessage(err))
 	}
-	if _, err := p.Eval(e); err != nil {
-		return fmt.Errorf("filter error: %w", err)
+	ok, err := p.Eval(e)
+	if err != nil {
+		return false, fmt.Errorf("filter error: %w", err)
 	}
-	return nil
+	return ok, nil
 }

@@ -1,7 +1,17 @@
 // Package ingest turns published events into stored events with their
-// deliveries: it validates input, fans out to the tenant's webhooks inside
-// the store's transaction, and hands the fresh deliveries to the dispatcher
-// in memory once the commit is durable.
+// deliveries, in one direction: it validates the input, reads the tenant's
+// enabled webhooks, fans the events out to them (internal/fanout: later
+// repeats of an idempotency key in the batch collapsed onto the first,
+// subscriptions matched, filters evaluated once per delivery, every
+// delivery built whole), and hands the store the events with their
+// deliveries; the store resolves idempotency keys against what it holds
+// and writes. Nothing of ingest runs inside the store's transaction. Once
+// the commit is durable, the deliveries leased to this node go to its
+// dispatcher in memory.
+//
+// A webhook disabled (or deleted) between the read and the write may thus
+// get a delivery; the dispatcher ends it without sending it
+// (store.Store.CancelStranded).
 package ingest
 
 import (
@@ -59,9 +69,12 @@ type Config struct {
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
 	Validate Validator
-	// Match decides which webhooks get a delivery of an event; nil means
-	// a fanout.Matcher with its own filter engine.
-	Match  func(w *domain.Webhook, e *domain.Event) bool
+	// Matcher decides which webhooks get a delivery of an event; nil means
+	// one with its own filter engine.
+	Matcher *fanout.Matcher
+	// IDs makes the ids of events, deliveries and attempts; nil means a
+	// generator on Clock.
+	IDs    *id.Generator
 	Logger *slog.Logger
 }
 
@@ -78,21 +91,25 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Match == nil {
+	if cfg.IDs == nil {
+		cfg.IDs = id.NewGenerator(cfg.Clock)
+	}
+	if cfg.Matcher == nil {
 		eng, err := filter.NewEngine(filter.Options{})
 		if err != nil {
 			// The filter environment is fixed at build time: only a bug
 			// can break it, and every test would show it.
 			panic(fmt.Sprintf("ingest: %v", err))
 		}
-		cfg.Match = fanout.New(eng).Match
+		cfg.Matcher = fanout.New(eng)
 	}
 	return &Service{cfg: cfg}
 }
 
-// Publish validates and stores events of one tenant in one transaction.
-// When batch is true, field names in errors are prefixed with "events[i]."
-// so the caller knows which event is wrong. Nothing is stored on any error.
+// Publish validates, fans out and stores events of one tenant in one
+// transaction, and returns one result per input. When batch is true, field
+// names in errors are prefixed with "events[i]." so the caller knows which
+// event is wrong. Nothing is stored on any error.
 func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batch bool) ([]store.PublishResult, error) {
 	if batch && len(in) == 0 {
 		return nil, domain.FieldErrorf("events", "must hold at least one event")
@@ -108,7 +125,7 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 			prefix = fmt.Sprintf("events[%d].", i)
 		}
 		e := domain.Event{
-			ID:             id.NewAt(id.Event, now),
+			ID:             s.cfg.IDs.NewAt(id.Event, now),
 			TenantID:       tenantID,
 			Type:           x.Type,
 			OccurredAt:     x.OccurredAt.UTC(),
@@ -135,46 +152,45 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		}
 		events[i] = e
 	}
-	p := store.PublishParams{
-		TenantID: tenantID,
-		Events:   events,
-		Match:    s.cfg.Match,
-		Now:      now,
-	}
-	// Each webhook is asked about once per publish: the answer stays the
-	// same if the store runs the publish again, and p.Leased tells which
-	// deliveries to hand over afterwards.
-	if s.cfg.Owner != "" && s.cfg.Handoff != nil {
-		p.LeaseOwner = s.cfg.Owner
-		p.LeaseUntil = now.Add(s.cfg.LeaseFor)
-		if s.cfg.AcceptingFor != nil {
-			leased := map[string]bool{}
-			p.LeaseWebhook = func(webhookID string) bool {
-				ok, asked := leased[webhookID]
-				if !asked {
-					ok = s.cfg.AcceptingFor(webhookID)
-					leased[webhookID] = ok
-				}
-				return ok
-			}
-		}
-	}
-	res, err := s.cfg.Store.Publish(ctx, p)
+	hooks, err := s.cfg.Store.EnabledWebhooks(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
+	plan := fanout.Plan{
+		TenantID: tenantID, Events: events, Webhooks: hooks, Decide: s.cfg.Matcher.Decide,
+		Now: now, IDs: s.cfg.IDs,
+	}
+	if s.cfg.Owner != "" && s.cfg.Handoff != nil {
+		// The fan-out asks AcceptingFor once per webhook of this publish.
+		plan.LeaseOwner, plan.LeaseUntil, plan.Leased = s.cfg.Owner, now.Add(s.cfg.LeaseFor), s.cfg.AcceptingFor
+	}
+	b := fanout.Build(plan)
+	res, err := s.cfg.Store.Publish(ctx, b.Params)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	s.handOver(b.Params, res)
+	return b.Results(res), nil
+}
+
+// handOver gives the dispatcher the fresh deliveries leased to this node,
+// and wakes it for those stored unleased. Replays hand over nothing; a
+// delivery failed at the fan-out has nothing left to do.
+func (s *Service) handOver(p store.PublishParams, res []store.PublishResult) {
 	var jobs []domain.Job
 	unleased := false
-	for _, r := range res {
+	for i, r := range res {
 		if r.Replayed {
 			continue
 		}
-		for _, d := range r.Deliveries {
-			if !p.Leased(d.WebhookID) {
+		for _, nd := range p.Events[i].Deliveries {
+			switch {
+			case nd.Delivery.State != domain.Scheduled:
+			case nd.LeaseOwner == "":
 				unleased = true
-				continue
+			default:
+				jobs = append(jobs, domain.Job{Delivery: nd.Delivery, Event: r.Event, LeaseUntil: nd.LeaseUntil})
 			}
-			jobs = append(jobs, domain.Job{Delivery: d, Event: r.Event, LeaseUntil: p.LeaseUntil})
 		}
 	}
 	if len(jobs) > 0 {
@@ -183,7 +199,6 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 	if unleased && s.cfg.Wake != nil {
 		s.cfg.Wake()
 	}
-	return res, nil
 }
 
 // prefixField puts a batch prefix in front of a validator's field name.

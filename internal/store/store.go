@@ -3,6 +3,11 @@
 // pass the same conformance suite (store/storetest), so nothing above this
 // package knows which one it has.
 //
+// Stores keep data; they decide nothing. A publish, for one, arrives with
+// its deliveries already built by the fan-out (internal/fanout, called by
+// internal/ingest before the write): the store resolves idempotency keys
+// against what it holds and writes.
+//
 // Errors: methods return *domain.Error with ENOTFOUND, ECONFLICT or EINVALID
 // for conditions a caller can act on (documented per method), EUNAVAILABLE
 // when the database cannot be reached, and wrapped errors otherwise.
@@ -108,10 +113,24 @@ type Store interface {
 
 	// Events.
 
-	// Publish stores events with their deliveries in one transaction; see
-	// PublishParams. ENOTFOUND if the tenant is absent; nothing is written
-	// on any error.
+	// EnabledWebhooks returns a tenant's enabled webhooks, by id: what the
+	// fan-out of a publish matches events against. It reflects every write
+	// that returned before it was called. The result is the caller's to
+	// keep, but shares its webhooks' slices and maps: read them only.
+	// ENOTFOUND if the tenant is absent.
+	EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error)
+	// Publish stores events with the deliveries the fan-out made of them,
+	// in one transaction; see PublishParams. ENOTFOUND if the tenant is
+	// absent, ECONFLICT if an event id is taken; nothing is written on any
+	// error.
 	Publish(ctx context.Context, p PublishParams) ([]PublishResult, error)
+	// CancelStranded cancels a scheduled delivery whose webhook is disabled
+	// or deleted, as disabling the webhook would have, and clears its lease;
+	// it reports whether it did. Such a delivery is written by a publish
+	// that matched the webhook just before it was disabled: the dispatcher
+	// ends it here instead of sending it. A delivery of an enabled webhook,
+	// or not scheduled, is left alone.
+	CancelStranded(ctx context.Context, deliveryID string, now time.Time) (bool, error)
 	// GetEvent returns one event. ENOTFOUND if absent.
 	GetEvent(ctx context.Context, tenantID, id string) (*domain.Event, error)
 
@@ -188,36 +207,40 @@ type Lease struct {
 	Until      time.Time
 }
 
-// PublishParams is one publish: a batch of events of one tenant.
+// PublishParams is one publish: a batch of events of one tenant, each with
+// the deliveries that the fan-out (internal/fanout) made of it. The store
+// decides nothing about them: it resolves idempotency keys and writes.
 type PublishParams struct {
 	TenantID string
-	// Events to store. IDs, ReceivedAt and OccurredAt are set by the
-	// caller. An event whose IdempotencyKey was seen before for this tenant
-	// (or earlier in the same batch) is not stored again: its result is the
-	// original event and its deliveries, with Replayed set.
-	Events []domain.Event
-	// Match decides which of the tenant's webhooks get a delivery of an
-	// event. The store calls it inside the transaction with every webhook
-	// of the tenant that is enabled.
-	Match func(w *domain.Webhook, e *domain.Event) bool
-	// Now stamps the deliveries' creation and due time.
-	Now time.Time
-	// LeaseOwner and LeaseUntil, when set, create the deliveries already
-	// leased, so the node that published them can hand them to its
-	// dispatcher in memory without a claim round-trip.
-	LeaseOwner string
-	LeaseUntil time.Time
-	// LeaseWebhook, when set with LeaseOwner, says whether the deliveries
-	// to a webhook are created leased; the others are stored unleased, for
-	// any node to claim (and announced to them). It must give the same
-	// answer for a webhook throughout a publish, however often it is asked
-	// (a store may run a publish again). Nil leases them all.
-	LeaseWebhook func(webhookID string) bool
+	Events   []PublishEvent
 }
 
-// Leased reports whether p creates its deliveries to webhookID leased.
-func (p *PublishParams) Leased(webhookID string) bool {
-	return p.LeaseOwner != "" && (p.LeaseWebhook == nil || p.LeaseWebhook(webhookID))
+// PublishEvent is one event to store and its deliveries.
+type PublishEvent struct {
+	// Event is stored as given (its id, times and key set by the caller).
+	// An event whose IdempotencyKey the tenant has stored already (by an
+	// earlier publish, or earlier in this batch) is not stored again: its
+	// Deliveries are dropped and its result is the stored event with its
+	// deliveries as they are now, with Replayed set.
+	Event      domain.Event
+	Deliveries []NewDelivery
+}
+
+// NewDelivery is a delivery to create, as the fan-out built it: its id,
+// state, counters and times are stored as given (TenantID and EventID are
+// those of its event).
+type NewDelivery struct {
+	Delivery domain.Delivery
+	// LeaseOwner and LeaseUntil, when set, create a scheduled delivery
+	// already leased, so that the node that published it hands it to its
+	// dispatcher in memory without a claim round trip. Unleased scheduled
+	// deliveries are announced to every node.
+	LeaseOwner string
+	LeaseUntil time.Time
+	// Attempt, when set, is stored with the delivery: one that ended at
+	// the fan-out without a request (its webhook's filter could not be
+	// decided on the event), so Delivery is Failed with one attempt.
+	Attempt *domain.Attempt
 }
 
 // PublishResult is what became of one event of a publish.

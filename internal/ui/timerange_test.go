@@ -12,6 +12,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // publishAt stores n events of the tenant created at t, each delivered to
@@ -22,8 +23,8 @@ func (b *bundle) publishAt(tenant string, at time.Time, n int) []string {
 	for i := range evs {
 		evs[i] = domain.Event{ID: id.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: []byte(`{"id":"u1"}`)}
 	}
-	res, err := b.store.Publish(context.Background(), store.PublishParams{TenantID: tenant, Events: evs, Now: at,
-		Match: func(*domain.Webhook, *domain.Event) bool { return true }})
+	res, err := storetest.Seed{TenantID: tenant, Events: evs, Now: at,
+		Match: func(*domain.Webhook, *domain.Event) bool { return true }}.Publish(context.Background(), b.store)
 	if err != nil {
 		b.t.Fatal(err)
 	}

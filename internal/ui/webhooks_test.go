@@ -16,6 +16,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // webhookForm returns a valid create form for url.
@@ -141,8 +142,8 @@ func (b *bundle) publish(tenant, typ string, n int) []store.PublishResult {
 	for i := range evs {
 		evs[i] = domain.Event{ID: id.New(id.Event), TenantID: tenant, Type: typ, OccurredAt: now, ReceivedAt: now, Data: []byte(`{"user":{"id":"u1"}}`)}
 	}
-	res, err := b.store.Publish(context.Background(), store.PublishParams{TenantID: tenant, Events: evs, Now: now,
-		Match: func(*domain.Webhook, *domain.Event) bool { return true }})
+	res, err := storetest.Seed{TenantID: tenant, Events: evs, Now: now,
+		Match: func(*domain.Webhook, *domain.Event) bool { return true }}.Publish(context.Background(), b.store)
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -3,12 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -56,96 +56,131 @@ const insertEventsSQL = `WITH input AS (
 	WHERE idempotency_key = '' OR id IN (SELECT event_id FROM keys)
 	RETURNING id`
 
-// insertDeliveriesSQL inserts a batch of new deliveries from parallel
-// arrays in one statement.
-const insertDeliveriesSQL = `INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state,
-		next_attempt_at, lease_owner, lease_until, created_at, updated_at)
-	SELECT id, $1, event_id, webhook_id, event_type, 'scheduled', $2,
-		CASE WHEN leased THEN $3 END, CASE WHEN leased THEN $4::timestamptz END, $2, $2
-	FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::bool[]) AS d (id, event_id, webhook_id, event_type, leased)`
+// insertDeliveriesSQL inserts a batch of new deliveries, as the fan-out
+// built them, from parallel arrays in one statement.
+const insertDeliveriesSQL = `INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state, attempts,
+		retry_from, next_attempt_at, last_status, last_error, lease_owner, lease_until, created_at, updated_at)
+	SELECT id, $1, event_id, webhook_id, event_type, state, attempts,
+		retry_from, next_attempt_at, last_status, last_error, NULLIF(lease_owner, ''), lease_until, created_at, updated_at
+	FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[],
+		$9::timestamptz[], $10::int[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[])
+		AS d (id, event_id, webhook_id, event_type, state, attempts,
+		retry_from, next_attempt_at, last_status, last_error, lease_owner, lease_until, created_at, updated_at)`
+
+// insertAttemptSQL inserts an attempt made at the fan-out (a delivery
+// failed by its filter); they are rare, so one statement each.
+const insertAttemptSQL = `INSERT INTO attempts (` + attemptColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14::jsonb, $15, $16, $17)`
+
+// EnabledWebhooks returns a tenant's enabled webhooks, by id, in one round
+// trip and outside any transaction. ENOTFOUND if the tenant is absent.
+func (s *Store) EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error) {
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	b := &pgx.Batch{}
+	var exists bool
+	b.Queue(`SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)`, tenantID).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&exists)
+	})
+	hooks := []domain.Webhook{}
+	b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE tenant_id = $1 AND enabled ORDER BY id`, tenantID).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			hooks, err = collectWebhooks(rows)
+			return err
+		})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, mapErr("enabled webhooks", err)
+	}
+	if !exists {
+		return nil, domain.NotFound("tenant", tenantID)
+	}
+	return hooks, nil
+}
 
 // Publish stores a batch of events and their deliveries in one
 // transaction; see store.PublishParams. Whatever the batch size it takes
-// two round trips (read the tenant's webhooks; insert and commit), three
-// when idempotency keys are present.
+// one round trip (BEGIN, the inserts and COMMIT), two when idempotency
+// keys are present (three if some replay). A webhook disabled meanwhile
+// may get a delivery: the dispatcher ends it (CancelStranded).
 func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.PublishResult, error) {
-	match := p.Match
-	if match == nil {
-		match = func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }
+	if len(p.Events) == 0 {
+		// Nothing to insert, so no foreign key to say the tenant is absent.
+		_, err := s.EnabledWebhooks(ctx, p.TenantID)
+		return nil, err
 	}
-	results := make([]store.PublishResult, len(p.Events))
-	// firstOf[i] is the index of the earlier event of the batch with i's
-	// idempotency key, or i itself.
-	firstOf := make([]int, len(p.Events))
-	byKey := map[string]int{}
-	keyed := false
+	n := len(p.Events)
+	results := make([]store.PublishResult, n)
+	var (
+		evIDs, evTypes, evData, evKeys = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		evOccurred, evReceived         = make([]time.Time, 0, n), make([]time.Time, 0, n)
+		keyed                          bool
+	)
 	for i := range p.Events {
-		firstOf[i] = i
-		if k := p.Events[i].IdempotencyKey; k != "" {
-			keyed = true
-			if j, ok := byKey[k]; ok {
-				firstOf[i] = j
-			} else {
-				byKey[k] = i
-			}
-		}
+		e := p.Events[i].Event
+		e.TenantID = p.TenantID
+		evIDs, evTypes, evData, evKeys = append(evIDs, e.ID), append(evTypes, e.Type), append(evData, string(e.Data)), append(evKeys, e.IdempotencyKey)
+		evOccurred, evReceived = append(evOccurred, e.OccurredAt), append(evReceived, e.ReceivedAt)
+		results[i].Event = e
+		keyed = keyed || e.IdempotencyKey != ""
+	}
+	headers, err := encodeAttempts(p)
+	if err != nil {
+		return nil, err
 	}
 
-	var leaseOwner *string
-	if p.LeaseOwner != "" {
-		leaseOwner = &p.LeaseOwner
-	}
 	unleased := 0
-	err := s.withPipeTx(ctx, "publish", func(pt *pipeTx) error {
-		// Round trip 1: BEGIN, the tenant and its webhooks.
-		hooks, err := lockTenantWebhooks(ctx, pt, p.TenantID)
-		if err != nil {
-			return err
+	// queueDeliveries queues the inserts of the deliveries (and their
+	// attempts) of the events that are not replays.
+	queueDeliveries := func(b *pgx.Batch) {
+		var dlv deliveryArrays
+		type made struct {
+			d *domain.Delivery
+			a *domain.Attempt
 		}
-
-		// Events and deliveries as parallel arrays, first occurrences only.
-		n := len(p.Events)
-		var (
-			evIDs, evTypes, evData, evKeys = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-			evOccurred, evReceived         = make([]time.Time, 0, n), make([]time.Time, 0, n)
-			dlv                            deliveryArrays
-		)
+		var withAttempt []made
 		for i := range p.Events {
-			if firstOf[i] != i {
+			if results[i].Replayed {
 				continue
 			}
-			e := p.Events[i]
-			e.TenantID = p.TenantID
-			evIDs, evTypes, evData, evKeys = append(evIDs, e.ID), append(evTypes, e.Type), append(evData, string(e.Data)), append(evKeys, e.IdempotencyKey)
-			evOccurred, evReceived = append(evOccurred, e.OccurredAt), append(evReceived, e.ReceivedAt)
-			results[i].Event = e
-			for j := range hooks {
-				if match(&hooks[j], &e) {
-					d := newDelivery(p, &e, &hooks[j])
-					results[i].Deliveries = append(results[i].Deliveries, d)
-					dlv.add(i, &d, p.Leased(d.WebhookID))
+			for _, nd := range p.Events[i].Deliveries {
+				d := nd.Delivery
+				d.TenantID, d.EventID = p.TenantID, results[i].Event.ID
+				dlv.add(&d, &nd)
+				results[i].Deliveries = append(results[i].Deliveries, d)
+				if nd.Attempt != nil {
+					withAttempt = append(withAttempt, made{&d, nd.Attempt})
 				}
 			}
 		}
-		queueDeliveries := func(b *pgx.Batch) {
-			if len(dlv.ids) > 0 {
-				b.Queue(insertDeliveriesSQL, p.TenantID, p.Now, leaseOwner, nullTime(p.LeaseUntil), dlv.ids, dlv.eventIDs, dlv.webhookIDs, dlv.types, dlv.leased)
-			}
+		if len(dlv.ids) > 0 {
+			b.Queue(insertDeliveriesSQL, p.TenantID, dlv.ids, dlv.eventIDs, dlv.webhookIDs, dlv.types, dlv.states, dlv.attempts,
+				dlv.retryFrom, dlv.next, dlv.statuses, dlv.errors, dlv.owners, dlv.leaseUntil, dlv.created, dlv.updated)
 		}
+		for _, m := range withAttempt {
+			d, a, h := m.d, m.a, headers[m.a.ID]
+			b.Queue(insertAttemptSQL, a.ID, d.ID, d.TenantID, d.WebhookID, d.EventID, a.Number, string(a.Trigger),
+				a.StartedAt, int64(a.Duration), a.RequestURL, h.req, a.RequestBody, a.StatusCode, h.resp,
+				a.ResponseBody, a.Error, a.Success)
+		}
+		unleased = dlv.unleased
+	}
 
+	err = s.withPipeTx(ctx, "publish", func(pt *pipeTx) error {
 		if !keyed {
-			// Nothing can be skipped. Round trip 2: both inserts and COMMIT.
+			// Nothing can be replayed. One round trip: BEGIN, the inserts
+			// and COMMIT.
 			b := &pgx.Batch{}
 			b.Queue(insertEventsSQL, p.TenantID, evIDs, evTypes, evOccurred, evReceived, evData, evKeys)
 			queueDeliveries(b)
 			if err := pt.send(ctx, b, true); err != nil {
 				return publishInsertErr(err, p.TenantID)
 			}
-			unleased = dlv.unleased()
 			return nil
 		}
 
-		// Round trip 2: the events, learning which keys were new.
+		// The events, learning which keys were new.
 		inserted := make(map[string]bool, len(evIDs))
 		b := &pgx.Batch{}
 		b.Queue(insertEventsSQL, p.TenantID, evIDs, evTypes, evOccurred, evReceived, evData, evKeys).Query(func(rows pgx.Rows) error {
@@ -159,19 +194,17 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 		if err := pt.send(ctx, b, false); err != nil {
 			return publishInsertErr(err, p.TenantID)
 		}
-		// Events whose key was seen in an earlier publish are replays:
-		// drop their would-be deliveries and load the originals.
+		// Events whose key was stored already are replays: drop their
+		// deliveries and load the originals.
 		var replayKeys []string
 		for i := range p.Events {
-			if firstOf[i] == i && !inserted[p.Events[i].ID] {
-				replayKeys = append(replayKeys, p.Events[i].IdempotencyKey)
-				results[i].Deliveries = nil
+			if !inserted[p.Events[i].Event.ID] {
+				replayKeys = append(replayKeys, p.Events[i].Event.IdempotencyKey)
 				results[i].Replayed = true
 			}
 		}
 		if len(replayKeys) > 0 {
-			dlv = dlv.keep(func(i int) bool { return !results[i].Replayed })
-			if err := loadReplays(ctx, pt.conn, p.TenantID, replayKeys, p.Events, results); err != nil {
+			if err := loadReplays(ctx, pt.conn, p.TenantID, replayKeys, results); err != nil {
 				return err
 			}
 		}
@@ -181,19 +214,23 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 		if err := pt.send(ctx, b, true); err != nil {
 			return fmt.Errorf("insert deliveries: %w", err)
 		}
-		unleased = dlv.unleased()
+		// A replay of an event of this very batch found it before its
+		// deliveries were written: answer them.
+		fresh := map[string]int{}
+		for i := range results {
+			if !results[i].Replayed {
+				fresh[results[i].Event.ID] = i
+			}
+		}
+		for i := range results {
+			if j, ok := fresh[results[i].Event.ID]; ok && results[i].Replayed {
+				results[i].Deliveries = slices.Clone(results[j].Deliveries)
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	// Later duplicates within the batch replay their first occurrence.
-	for i := range p.Events {
-		if j := firstOf[i]; j != i {
-			results[i] = results[j]
-			results[i].Deliveries = append([]domain.Delivery(nil), results[j].Deliveries...)
-			results[i].Replayed = true
-		}
 	}
 	// Leased deliveries go to the publishing node's dispatcher in memory;
 	// only unleased ones are news for the other nodes.
@@ -203,35 +240,25 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 	return results, nil
 }
 
-// lockTenantWebhooks checks that the tenant exists and returns its enabled
-// webhooks, share-locked until commit: a concurrent disable or delete
-// waits for this publish and then cancels the deliveries it made, instead
-// of missing them.
-func lockTenantWebhooks(ctx context.Context, pt *pipeTx, tenantID string) ([]domain.Webhook, error) {
-	b := &pgx.Batch{}
-	var exists bool
-	b.Queue(`SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)`, tenantID).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&exists)
-	})
-	var hooks []domain.Webhook
-	b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE tenant_id = $1 AND enabled ORDER BY id FOR SHARE`, tenantID).
-		Query(func(rows pgx.Rows) error {
-			var err error
-			hooks, err = collectWebhooks(rows)
-			return err
-		})
-	if err := pt.send(ctx, b, false); err != nil {
-		return nil, fmt.Errorf("read webhooks: %w", err)
+// CancelStranded cancels a scheduled delivery whose webhook is disabled or
+// deleted, clearing its lease, and reports whether it did.
+func (s *Store) CancelStranded(ctx context.Context, deliveryID string, now time.Time) (bool, error) {
+	if s.closed.Load() {
+		return false, errClosed
 	}
-	if !exists {
-		return nil, domain.NotFound("tenant", tenantID)
+	tag, err := s.pool.Exec(ctx, `UPDATE deliveries d SET state = 'canceled', next_attempt_at = NULL,
+		lease_owner = NULL, lease_until = NULL, updated_at = $2
+		WHERE d.id = $1 AND d.state = 'scheduled'
+		AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.enabled)`, deliveryID, now)
+	if err != nil {
+		return false, mapErr("cancel stranded delivery", err)
 	}
-	return hooks, nil
+	return tag.RowsAffected() > 0, nil
 }
 
 // loadReplays fills the results of replayed events with the stored events
 // that own their idempotency keys, and those events' deliveries.
-func loadReplays(ctx context.Context, tx dbtx, tenantID string, keys []string, events []domain.Event, results []store.PublishResult) error {
+func loadReplays(ctx context.Context, tx dbtx, tenantID string, keys []string, results []store.PublishResult) error {
 	rows, err := tx.Query(ctx, `SELECT `+qualified("e", eventColumns)+` FROM idempotency_keys k
 		JOIN events e ON e.id = k.event_id
 		WHERE k.tenant_id = $1 AND k.key = ANY ($2)`, tenantID, keys)
@@ -264,11 +291,11 @@ func loadReplays(ctx context.Context, tx dbtx, tenantID string, keys []string, e
 		if !results[i].Replayed {
 			continue
 		}
-		orig, ok := byKey[events[i].IdempotencyKey]
+		orig, ok := byKey[results[i].Event.IdempotencyKey]
 		if !ok {
 			// Skipped on conflict yet absent: cannot happen under the
 			// unique index, but never answer with an empty event.
-			return fmt.Errorf("replayed event for idempotency key of event %s not found", events[i].ID)
+			return fmt.Errorf("replayed event for idempotency key of event %s not found", results[i].Event.ID)
 		}
 		results[i].Event = orig
 		results[i].Deliveries = byEvent[orig.ID]
@@ -288,62 +315,68 @@ func publishInsertErr(err error, tenantID string) error {
 	return fmt.Errorf("insert events: %w", err)
 }
 
-// newDelivery makes the scheduled delivery of e to w.
-func newDelivery(p store.PublishParams, e *domain.Event, w *domain.Webhook) domain.Delivery {
-	return domain.Delivery{
-		ID:            id.New(id.Delivery),
-		TenantID:      p.TenantID,
-		EventID:       e.ID,
-		WebhookID:     w.ID,
-		EventType:     e.Type,
-		State:         domain.Scheduled,
-		NextAttemptAt: p.Now,
-		CreatedAt:     p.Now,
-		UpdatedAt:     p.Now,
-	}
-}
-
 // deliveryArrays holds new deliveries as the parallel arrays that
-// insertDeliveriesSQL unnests; event is the index of each one's event in
-// the batch.
+// insertDeliveriesSQL unnests.
 type deliveryArrays struct {
-	event                            []int
-	ids, eventIDs, webhookIDs, types []string
-	leased                           []bool
+	ids, eventIDs, webhookIDs, types, states, errors, owners []string
+	attempts, retryFrom, statuses                            []int32
+	next, leaseUntil                                         []*time.Time
+	created, updated                                         []time.Time
+	unleased                                                 int // scheduled without a lease
 }
 
-func (a *deliveryArrays) add(event int, d *domain.Delivery, leased bool) {
-	a.event = append(a.event, event)
-	a.leased = append(a.leased, leased)
+func (a *deliveryArrays) add(d *domain.Delivery, nd *store.NewDelivery) {
+	var next, until *time.Time
+	owner := ""
+	if d.State == domain.Scheduled {
+		next = nullTime(d.NextAttemptAt)
+		if nd.LeaseOwner != "" {
+			owner, until = nd.LeaseOwner, nullTime(nd.LeaseUntil)
+		} else {
+			a.unleased++
+		}
+	}
 	a.ids = append(a.ids, d.ID)
 	a.eventIDs = append(a.eventIDs, d.EventID)
 	a.webhookIDs = append(a.webhookIDs, d.WebhookID)
 	a.types = append(a.types, d.EventType)
+	a.states = append(a.states, string(d.State))
+	a.attempts = append(a.attempts, int32(d.Attempts))
+	a.retryFrom = append(a.retryFrom, int32(d.RetryFrom))
+	a.statuses = append(a.statuses, int32(d.LastStatus))
+	a.next = append(a.next, next)
+	a.errors = append(a.errors, d.LastError)
+	a.owners = append(a.owners, owner)
+	a.leaseUntil = append(a.leaseUntil, until)
+	a.created = append(a.created, d.CreatedAt)
+	a.updated = append(a.updated, d.UpdatedAt)
 }
 
-// keep returns the deliveries whose event index passes ok.
-func (a deliveryArrays) keep(ok func(event int) bool) deliveryArrays {
-	var out deliveryArrays
-	for i, e := range a.event {
-		if ok(e) {
-			out.event = append(out.event, e)
-			out.ids = append(out.ids, a.ids[i])
-			out.eventIDs = append(out.eventIDs, a.eventIDs[i])
-			out.webhookIDs = append(out.webhookIDs, a.webhookIDs[i])
-			out.types = append(out.types, a.types[i])
-			out.leased = append(out.leased, a.leased[i])
-		}
-	}
-	return out
-}
+// encodedHeaders holds an attempt's header columns as JSON.
+type encodedHeaders struct{ req, resp *string }
 
-// unleased counts the deliveries created without a lease.
-func (a deliveryArrays) unleased() int {
-	n := 0
-	for _, l := range a.leased {
-		if !l {
-			n++
+// encodeAttempts encodes the headers of p's attempts, by attempt id.
+func encodeAttempts(p store.PublishParams) (map[string]encodedHeaders, error) {
+	var out map[string]encodedHeaders
+	for i := range p.Events {
+		for _, nd := range p.Events[i].Deliveries {
+			a := nd.Attempt
+			if a == nil {
+				continue
+			}
+			req, err := jsonOrNull(a.RequestHeaders)
+			if err != nil {
+				return nil, fmt.Errorf("postgres: publish: request headers: %w", err)
+			}
+			resp, err := jsonOrNull(a.ResponseHeaders)
+			if err != nil {
+				return nil, fmt.Errorf("postgres: publish: response headers: %w", err)
+			}
+			if out == nil {
+				out = map[string]encodedHeaders{}
+			}
+			out[a.ID] = encodedHeaders{req, resp}
 		}
 	}
-	return n
+	return out, nil
 }

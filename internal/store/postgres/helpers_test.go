@@ -12,6 +12,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 var testNow = time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -86,22 +87,7 @@ func newEvents(tenantID string, n int) []domain.Event {
 	return evs
 }
 
-// publish publishes events of tenantID without leases.
+// publish publishes events of tenantID without leases, as ingest would.
 func publish(ctx context.Context, s *Store, tenantID string, evs []domain.Event) ([]store.PublishResult, error) {
-	return s.Publish(ctx, store.PublishParams{
-		TenantID: tenantID, Events: evs, Now: testNow,
-		Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) },
-	})
-}
-
-// publishParams publishes evs of tenantID to every webhook, calling
-// inMatch from inside the transaction before each match.
-func publishParams(tenantID string, evs []domain.Event, inMatch func()) store.PublishParams {
-	return store.PublishParams{
-		TenantID: tenantID, Events: evs, Now: testNow,
-		Match: func(w *domain.Webhook, e *domain.Event) bool {
-			inMatch()
-			return true
-		},
-	}
+	return storetest.Seed{TenantID: tenantID, Events: evs, Now: testNow}.Publish(ctx, s)
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 func wantUnavailable(t *testing.T, what string, err error) {
@@ -64,35 +66,47 @@ func TestClosedPoolIsUnavailable(t *testing.T) {
 	wantUnavailable(t, "Publish on a closed pool", err)
 }
 
-// The connection dies in the middle of a publish: the caller gets
-// EUNAVAILABLE (so the API answers 503, never 202) and nothing is written.
+// The connection dies under a publish: the caller gets EUNAVAILABLE (so
+// the API answers 503, never 202) and nothing is written.
 func TestPublishConnectionLostIsUnavailable(t *testing.T) {
 	dsn := testDSN(t)
 	schema := newSchemaName(t, dsn)
 	app := "lmshooks_" + schema
-	s, err := Open(context.Background(), withAppName(t, dsn, app), Options{Schema: schema, Logger: discardLogger()})
+	s, err := Open(context.Background(), withAppName(t, dsn, app), Options{Schema: schema, Logger: discardLogger(), MaxConns: 1})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	tn := seed(t, s, 1)
 	ctx := context.Background()
-
 	evs := newEvents(tn.ID, 3)
-	killed := 0
-	_, err = s.Publish(ctx, publishParams(tn.ID, evs, func() {
-		// Match runs inside the transaction: cut its connection.
-		if killed == 0 {
-			killed = terminate(t, app, "idle in transaction", "")
-		}
-	}))
-	if killed == 0 {
-		t.Fatal("found no transaction to cut")
+	hooks, err := s.EnabledWebhooks(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
 	}
+	p := store.PublishParams{TenantID: tn.ID}
+	for _, e := range evs {
+		p.Events = append(p.Events, store.PublishEvent{Event: e, Deliveries: []store.NewDelivery{{Delivery: domain.Delivery{
+			ID: id.New(id.Delivery), WebhookID: hooks[0].ID, EventType: e.Type, State: domain.Scheduled,
+			NextAttemptAt: testNow, CreatedAt: testNow, UpdatedAt: testNow}}}})
+	}
+
+	// Cut the pool's one connection, idle between the read above and the
+	// publish, and wait until the server has let it go.
+	if killed := terminate(t, app, "idle", ""); killed == 0 {
+		t.Fatal("found no connection to cut")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for terminate(t, app, "", "") > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the cut connection is still there")
+		}
+	}
+	_, err = s.Publish(ctx, p)
 	wantUnavailable(t, "Publish whose connection was cut", err)
 
 	// The pool recovers with new connections, and nothing was stored.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline = time.Now().Add(10 * time.Second)
 	for {
 		_, err := s.GetEvent(ctx, tn.ID, evs[0].ID)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {

@@ -9,6 +9,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // BenchmarkAudit lists and counts one page of a tenant's audit among
@@ -34,8 +35,8 @@ func BenchmarkAudit(b *testing.B) {
 				evs[j].Type = "course.completed"
 			}
 		}
-		res, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now.Add(time.Duration(i) * time.Minute),
-			Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }, Events: evs})
+		res, err := storetest.Seed{TenantID: tn, Now: now.Add(time.Duration(i) * time.Minute),
+			Match: func(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }, Events: evs}.Publish(ctx, s)
 		if err != nil {
 			b.Fatal(err)
 		}

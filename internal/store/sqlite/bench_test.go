@@ -11,6 +11,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 func matchAll(*domain.Webhook, *domain.Event) bool { return true }
@@ -50,7 +51,7 @@ func BenchmarkPublish(b *testing.B) {
 						for i := range evs {
 							evs[i] = testEvent(tn, now, "")
 						}
-						if _, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: matchAll, Events: evs}); err != nil {
+						if _, err := (storetest.Seed{TenantID: tn, Now: now, Match: matchAll, Events: evs}).Publish(ctx, s); err != nil {
 							b.Error(err)
 							return
 						}
@@ -82,7 +83,7 @@ func BenchmarkRecordAttempts(b *testing.B) {
 				for i := range evs {
 					evs[i] = testEvent(tn, now, "")
 				}
-				res, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: matchAll, Events: evs})
+				res, err := storetest.Seed{TenantID: tn, Now: now, Match: matchAll, Events: evs}.Publish(ctx, s)
 				if err != nil {
 					b.Fatal(err)
 				}

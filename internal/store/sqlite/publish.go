@@ -4,10 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
+	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -27,10 +26,23 @@ func scanEvent(sc interface{ Scan(...any) error }) (domain.Event, error) {
 // savepoint of a group commit). ENOTFOUND if the tenant is absent; nothing
 // is written on any error.
 func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.PublishResult, error) {
+	// Encode outside the writer: the writer is the bottleneck.
+	enc := map[string]*encodedAttempt{}
+	for i := range p.Events {
+		for _, d := range p.Events[i].Deliveries {
+			if d.Attempt != nil {
+				var e encodedAttempt
+				if err := e.encode(&store.AttemptRecord{Attempt: *d.Attempt}); err != nil {
+					return nil, err
+				}
+				enc[d.Attempt.ID] = &e
+			}
+		}
+	}
 	var results []store.PublishResult
 	err := s.write(ctx, "publish", func(tx *wtx) error {
 		var err error
-		results, err = publish(tx, &p)
+		results, err = publish(tx, &p, enc)
 		return err
 	})
 	if err != nil {
@@ -39,28 +51,20 @@ func (s *Store) Publish(ctx context.Context, p store.PublishParams) ([]store.Pub
 	return results, nil
 }
 
-func publish(tx *wtx, p *store.PublishParams) ([]store.PublishResult, error) {
-	th, err := tx.tenantHooks(p.TenantID)
-	if err != nil {
+func publish(tx *wtx, p *store.PublishParams, enc map[string]*encodedAttempt) ([]store.PublishResult, error) {
+	if len(p.Events) == 0 {
+		// No insert to trip the foreign key: check the tenant.
+		var one int
+		err := tx.queryRow(`SELECT 1 FROM tenants WHERE id = ?`, p.TenantID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.NotFound("tenant", p.TenantID)
+		}
 		return nil, err
 	}
-	// Match gets copies: whatever it does to them cannot reach the cache.
-	hooks := slices.Clone(th.hooks)
-
-	now := micros(p.Now)
 	results := make([]store.PublishResult, len(p.Events))
-	var seen map[string]int // idempotency key → index of its first event in this batch
 	for i := range p.Events {
-		e := &p.Events[i]
+		e := &p.Events[i].Event
 		if e.IdempotencyKey != "" {
-			if j, ok := seen[e.IdempotencyKey]; ok {
-				results[i] = store.PublishResult{Event: results[j].Event, Deliveries: slices.Clone(results[j].Deliveries), Replayed: true}
-				continue
-			}
-			if seen == nil {
-				seen = map[string]int{}
-			}
-			seen[e.IdempotencyKey] = i
 			r, found, err := replay(tx, p.TenantID, e.IdempotencyKey)
 			if err != nil {
 				return nil, err
@@ -72,37 +76,67 @@ func publish(tx *wtx, p *store.PublishParams) ([]store.PublishResult, error) {
 		}
 		if _, err := tx.exec(`INSERT INTO events (`+eventCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			e.ID, p.TenantID, e.Type, micros(e.OccurredAt), micros(e.ReceivedAt), []byte(e.Data), e.IdempotencyKey); err != nil {
-			if isUnique(err) {
+			switch {
+			case isForeignKey(err):
+				return nil, domain.NotFound("tenant", p.TenantID)
+			case isUnique(err):
 				return nil, domain.Errorf(domain.ECONFLICT, "event %q already exists", e.ID)
 			}
 			return nil, err
 		}
-		r := store.PublishResult{Event: *e}
+		r := store.PublishResult{Event: *e, Deliveries: make([]domain.Delivery, 0, len(p.Events[i].Deliveries))}
 		r.Event.TenantID = p.TenantID
-		for j := range hooks {
-			if !p.Match(&hooks[j], e) {
-				continue
-			}
-			d := domain.Delivery{
-				ID: id.New(id.Delivery), TenantID: p.TenantID, EventID: e.ID, WebhookID: hooks[j].ID,
-				EventType: e.Type, State: domain.Scheduled, NextAttemptAt: p.Now, CreatedAt: p.Now, UpdatedAt: p.Now,
-			}
-			owner, leaseUntil, due := "", int64(0), now
-			if p.Leased(d.WebhookID) {
-				owner, leaseUntil = p.LeaseOwner, micros(p.LeaseUntil)
-				due = leaseUntil
-			}
-			if _, err := tx.exec(`INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state,
-				next_attempt_at, created_at, updated_at, lease_owner, lease_until, due_at)
-				VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)`,
-				d.ID, d.TenantID, d.EventID, d.WebhookID, d.EventType, now, now, now, owner, leaseUntil, due); err != nil {
+		for _, nd := range p.Events[i].Deliveries {
+			d := nd.Delivery
+			d.TenantID, d.EventID = p.TenantID, e.ID
+			if err := insertDelivery(tx, &d, &nd); err != nil {
 				return nil, err
+			}
+			if a := nd.Attempt; a != nil {
+				if err := insertAttempt(tx, &d, a, enc[a.ID]); err != nil {
+					return nil, err
+				}
 			}
 			r.Deliveries = append(r.Deliveries, d)
 		}
 		results[i] = r
 	}
 	return results, nil
+}
+
+// insertDelivery inserts d, leased as nd says.
+func insertDelivery(tx *wtx, d *domain.Delivery, nd *store.NewDelivery) error {
+	next := int64(0)
+	if d.State == domain.Scheduled {
+		next = micros(d.NextAttemptAt)
+	}
+	// due_at is when the delivery may next be claimed (see the schema).
+	owner, leaseUntil, due := "", int64(0), next
+	if nd.LeaseOwner != "" && d.State == domain.Scheduled {
+		owner, leaseUntil = nd.LeaseOwner, micros(nd.LeaseUntil)
+		due = leaseUntil
+	}
+	_, err := tx.exec(`INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state, attempts, retry_from,
+		next_attempt_at, last_status, last_error, created_at, updated_at, lease_owner, lease_until, due_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.TenantID, d.EventID, d.WebhookID, d.EventType, string(d.State), d.Attempts, d.RetryFrom,
+		next, d.LastStatus, d.LastError, micros(d.CreatedAt), micros(d.UpdatedAt), owner, leaseUntil, due)
+	if isUnique(err) {
+		return domain.Errorf(domain.ECONFLICT, "delivery %q already exists", d.ID)
+	}
+	return err
+}
+
+// insertAttempt inserts an attempt that the fan-out made with delivery d.
+func insertAttempt(tx *wtx, d *domain.Delivery, a *domain.Attempt, enc *encodedAttempt) error {
+	_, err := tx.exec(`INSERT INTO attempts (`+attemptCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, d.ID, d.TenantID, d.WebhookID, d.EventID, a.Number, string(a.Trigger),
+		micros(a.StartedAt), int64(a.Duration), a.RequestURL, enc.reqHeaders, nullBytes(a.RequestBody), a.StatusCode,
+		enc.respHeaders, nullBytes(a.ResponseBody), a.Error, boolInt(a.Success))
+	if isUnique(err) {
+		return domain.Errorf(domain.ECONFLICT, "attempt %q already exists", a.ID)
+	}
+	return err
 }
 
 // replay finds the event a tenant published earlier with key, and its
@@ -126,41 +160,20 @@ func replay(tx *wtx, tenantID, key string) (store.PublishResult, bool, error) {
 	return store.PublishResult{Event: e, Deliveries: ds, Replayed: true}, true, nil
 }
 
-// tenantHooks returns the tenant's enabled webhooks from the writer's
-// cache, loading them on a miss. ENOTFOUND if the tenant is absent.
-func (tx *wtx) tenantHooks(tenantID string) (*tenantHooks, error) {
-	if th, ok := tx.hooks[tenantID]; ok {
-		return th, nil
-	}
-	var one int
-	err := tx.queryRow(`SELECT 1 FROM tenants WHERE id = ?`, tenantID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, domain.NotFound("tenant", tenantID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.query(`SELECT `+webhookCols+` FROM webhooks WHERE tenant_id = ? AND enabled = 1 ORDER BY id`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	th := &tenantHooks{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		th.hooks = append(th.hooks, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(tx.hooks) >= maxCachedTenants {
-		clear(tx.hooks)
-	}
-	tx.hooks[tenantID] = th
-	return th, nil
+// CancelStranded cancels a scheduled delivery whose webhook is disabled or
+// deleted, clearing its lease, and reports whether it did.
+func (s *Store) CancelStranded(ctx context.Context, deliveryID string, now time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, "cancel stranded delivery", func(tx *wtx) error {
+		var err error
+		n, err = tx.exec(`UPDATE deliveries SET state = 'canceled', next_attempt_at = 0, due_at = 0, updated_at = ?,
+			lease_owner = '', lease_until = 0
+			WHERE id = ? AND state = 'scheduled'
+			AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = deliveries.webhook_id AND w.enabled = 1)`,
+			micros(now), deliveryID)
+		return err
+	})
+	return n > 0, err
 }
 
 // GetEvent returns one event. ENOTFOUND if absent.

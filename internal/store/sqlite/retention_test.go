@@ -8,6 +8,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // publishFinished publishes n events of tenant at now and records one
@@ -19,8 +20,8 @@ func publishFinished(t *testing.T, s *Store, tenantID string, now time.Time, n i
 	for i := range evs {
 		evs[i] = testEvent(tenantID, now, "")
 	}
-	res, err := s.Publish(ctx, store.PublishParams{TenantID: tenantID, Events: evs, Now: now,
-		Match: func(*domain.Webhook, *domain.Event) bool { return true }})
+	res, err := storetest.Seed{TenantID: tenantID, Events: evs, Now: now,
+		Match: func(*domain.Webhook, *domain.Event) bool { return true }}.Publish(ctx, s)
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
 	}

@@ -113,9 +113,9 @@ func TestLeasesClearedAtReopen(t *testing.T) {
 	if err := s.CreateWebhook(ctx, w); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Publish(ctx, store.PublishParams{TenantID: "t1", Now: now, LeaseOwner: "dead", LeaseUntil: now.Add(time.Hour),
+	_, err := storetest.Seed{TenantID: "t1", Now: now, LeaseOwner: "dead", LeaseUntil: now.Add(time.Hour),
 		Match:  func(*domain.Webhook, *domain.Event) bool { return true },
-		Events: []domain.Event{{ID: id.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}}})
+		Events: []domain.Event{{ID: id.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}}}.Publish(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +154,9 @@ func TestGroupCommit(t *testing.T) {
 				if i%4 == 0 {
 					key = fmt.Sprintf("k-%d-%d", g, i)
 				}
-				_, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now,
+				_, err := storetest.Seed{TenantID: tn, Now: now,
 					Match:  func(*domain.Webhook, *domain.Event) bool { return true },
-					Events: []domain.Event{testEvent(tn, now, key)}})
+					Events: []domain.Event{testEvent(tn, now, key)}}.Publish(ctx, s)
 				if err != nil {
 					errs <- err
 				}
@@ -165,8 +165,8 @@ func TestGroupCommit(t *testing.T) {
 	}
 	// One caller with a bad tenant in the middle of the load gets its own
 	// error; the others are not affected.
-	_, err := s.Publish(ctx, store.PublishParams{TenantID: "ghost", Now: now, Match: func(*domain.Webhook, *domain.Event) bool { return true },
-		Events: []domain.Event{testEvent("ghost", now, "")}})
+	_, err := storetest.Seed{TenantID: "ghost", Now: now, Match: func(*domain.Webhook, *domain.Event) bool { return true },
+		Events: []domain.Event{testEvent("ghost", now, "")}}.Publish(ctx, s)
 	if domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("publish to a missing tenant = %v, want not_found", err)
 	}
@@ -205,18 +205,24 @@ func TestFailedOpDoesNotSpoilBatch(t *testing.T) {
 	tn := seed(t, s, now)
 
 	dup := testEvent(tn, now, "")
-	match := func(*domain.Webhook, *domain.Event) bool { return true }
-	if _, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: match, Events: []domain.Event{dup}}); err != nil {
+	if _, err := (storetest.Seed{TenantID: tn, Now: now, Events: []domain.Event{dup}}).Publish(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	good := testEvent(tn, now, "")
+	events := func(es ...domain.Event) *store.PublishParams {
+		p := &store.PublishParams{TenantID: tn}
+		for _, e := range es {
+			p.Events = append(p.Events, store.PublishEvent{Event: e})
+		}
+		return p
+	}
 	reqs := []*writeReq{
 		{ctx: ctx, done: make(chan error, 1), fn: func(tx *wtx) error {
-			_, err := publish(tx, &store.PublishParams{TenantID: tn, Now: now, Match: match, Events: []domain.Event{testEvent(tn, now, "x"), dup}})
+			_, err := publish(tx, events(testEvent(tn, now, "x"), dup), nil)
 			return err
 		}},
 		{ctx: ctx, done: make(chan error, 1), fn: func(tx *wtx) error {
-			_, err := publish(tx, &store.PublishParams{TenantID: tn, Now: now, Match: match, Events: []domain.Event{good}})
+			_, err := publish(tx, events(good), nil)
 			return err
 		}},
 		{ctx: ctx, done: make(chan error, 1), fn: func(tx *wtx) error { panic("boom") }},
@@ -260,14 +266,14 @@ func TestCanceledCallerDoesNotBreakWriter(t *testing.T) {
 	tn := seed(t, s, now)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := s.Publish(ctx, store.PublishParams{TenantID: tn, Now: now, Match: func(*domain.Webhook, *domain.Event) bool { return true },
-		Events: []domain.Event{testEvent(tn, now, "")}})
+	_, err := storetest.Seed{TenantID: tn, Now: now, Match: func(*domain.Webhook, *domain.Event) bool { return true },
+		Events: []domain.Event{testEvent(tn, now, "")}}.Publish(ctx, s)
 	if err == nil {
 		t.Fatal("Publish with a canceled context succeeded")
 	}
-	if _, err := s.Publish(context.Background(), store.PublishParams{TenantID: tn, Now: now,
+	if _, err := (storetest.Seed{TenantID: tn, Now: now,
 		Match:  func(*domain.Webhook, *domain.Event) bool { return true },
-		Events: []domain.Event{testEvent(tn, now, "")}}); err != nil {
+		Events: []domain.Event{testEvent(tn, now, "")}}).Publish(context.Background(), s); err != nil {
 		t.Fatalf("Publish after a canceled call: %v", err)
 	}
 }

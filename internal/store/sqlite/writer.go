@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-
-	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
 // writeFunc is one write operation. It runs on the writer's connection inside
@@ -127,9 +125,8 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 		}
 		err := tx.run(r.fn)
 		if err != nil {
-			// The operation's changes (and any cached state it read) are
-			// undone; the rest of the batch goes on.
-			tx.invalidate()
+			// The operation's changes are undone; the rest of the batch
+			// goes on.
 			if single {
 				return s.abort(tx, func(error) []error { return append(errs, err) }, err)
 			}
@@ -151,15 +148,16 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 	if err := tx.execRaw("COMMIT"); err != nil {
 		return s.abort(tx, fail, fmt.Errorf("commit: %w", err))
 	}
+	tx.settle()
 	s.commits.Add(1)
 	return errs
 }
 
 // abort rolls the transaction back and answers with answer(err).
 func (s *Store) abort(tx *wtx, answer func(error) []error, err error) []error {
-	tx.invalidate()
 	// A ROLLBACK error means no transaction is open, which is what we want.
 	_ = tx.execRaw("ROLLBACK")
+	tx.settle()
 	if sqliteCode(err) != 0 {
 		s.log.Warn("sqlite: write batch rolled back", slog.Any("error", err))
 	}
@@ -173,23 +171,18 @@ type wtx struct {
 	conn  *sql.Conn
 	ctx   context.Context
 	stmts map[string]*sql.Stmt
-	// hooks caches each tenant's existence and enabled webhooks for
-	// Publish. Only the writer changes them, so the cache is exact as long
-	// as every operation that changes a tenant or a webhook calls
-	// invalidate (and every rollback does).
-	hooks map[string]*tenantHooks
+	// hooks caches each tenant's enabled webhooks for EnabledWebhooks
+	// (see hookCache). Only the writer changes them, so the cache is exact
+	// as long as every operation that changes a tenant or a webhook calls
+	// invalidate.
+	hooks *hookCache
+	// dirty is set when an operation of the current batch invalidated
+	// hooks: the batch invalidates it again once it has ended.
+	dirty bool
 }
-
-// tenantHooks is what Publish needs to know about a tenant.
-type tenantHooks struct {
-	hooks []domain.Webhook
-}
-
-// maxCachedTenants bounds the webhook cache.
-const maxCachedTenants = 10000
 
 func newWTX(conn *sql.Conn) *wtx {
-	return &wtx{conn: conn, ctx: context.Background(), stmts: map[string]*sql.Stmt{}, hooks: map[string]*tenantHooks{}}
+	return &wtx{conn: conn, ctx: context.Background(), stmts: map[string]*sql.Stmt{}, hooks: newHookCache()}
 }
 
 // run calls fn, turning a panic into an error so that one bad operation
@@ -203,8 +196,23 @@ func (tx *wtx) run(fn writeFunc) (err error) {
 	return fn(tx)
 }
 
-// invalidate drops cached state.
-func (tx *wtx) invalidate() { clear(tx.hooks) }
+// invalidate drops cached state: the calling operation changes a tenant
+// or its webhooks. The cache is invalidated again when the batch ends
+// (settle), so that no load racing the commit keeps the old state.
+func (tx *wtx) invalidate() {
+	tx.hooks.invalidate()
+	tx.dirty = true
+}
+
+// settle ends a batch: if an operation of it invalidated the cache, it is
+// invalidated again now that the batch has committed or rolled back, before
+// any caller hears of it.
+func (tx *wtx) settle() {
+	if tx.dirty {
+		tx.hooks.invalidate()
+		tx.dirty = false
+	}
+}
 
 // stmt returns q prepared on the writer's connection.
 func (tx *wtx) stmt(q string) (*sql.Stmt, error) {

@@ -20,6 +20,7 @@ type fixture struct {
 	t   *testing.T
 	s   store.Store
 	ctx context.Context
+	ids *id.Generator // see idGen
 }
 
 // tenant creates a tenant with a new id.
@@ -85,16 +86,10 @@ func event(tenantID, typ, key string) domain.Event {
 	}
 }
 
-// subscribes is the Match function of the suite: the real fan-out rule's
-// core.
-func subscribes(w *domain.Webhook, e *domain.Event) bool { return w.Subscribes(e.Type) }
-
 // publish publishes events at now and fails the test on error.
 func (f *fixture) publish(tenantID string, now time.Time, events ...domain.Event) []store.PublishResult {
 	f.t.Helper()
-	res, err := f.s.Publish(f.ctx, store.PublishParams{
-		TenantID: tenantID, Events: events, Match: subscribes, Now: now,
-	})
+	res, err := Seed{TenantID: tenantID, Events: events, Now: now, IDs: f.idGen()}.Publish(f.ctx, f.s)
 	if err != nil {
 		f.t.Fatalf("Publish: %v", err)
 	}
