@@ -83,16 +83,19 @@ type Store interface {
 	WebhookByID(ctx context.Context, id string) (*domain.Webhook, error)
 	// UpdateWebhook replaces w's mutable fields. If w is disabled, its
 	// scheduled deliveries become canceled in the same transaction; the
-	// count is returned. ENOTFOUND if absent.
+	// count is returned. Canceling keeps the lease of an attempt in flight
+	// (see Resend). ENOTFOUND if absent.
 	UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.Time) (canceled int, err error)
 	// DeleteWebhook removes a webhook and cancels its scheduled deliveries
-	// (kept for the audit). ENOTFOUND if absent.
+	// (kept for the audit), keeping the lease of an attempt in flight.
+	// ENOTFOUND if absent.
 	DeleteWebhook(ctx context.Context, tenantID, id string, now time.Time) error
 	// ListWebhooks lists a tenant's webhooks, newest first.
 	ListWebhooks(ctx context.Context, tenantID string, p Page) (webhooks []domain.Webhook, next string, err error)
 	// DisableWebhook disables a webhook on lmshooks' own decision (e.g. a
 	// 410 Gone), recording the reason and canceling its scheduled
-	// deliveries. ENOTFOUND if absent.
+	// deliveries, keeping the lease of an attempt in flight. ENOTFOUND if
+	// absent.
 	DisableWebhook(ctx context.Context, id, reason string, now time.Time) error
 
 	// Custom event types.
@@ -127,11 +130,22 @@ type Store interface {
 	// ListAttempts returns a delivery's attempts, oldest first.
 	ListAttempts(ctx context.Context, tenantID, deliveryID string) ([]domain.Attempt, error)
 	// Resend makes a delivery due now with a fresh retry schedule, whatever
-	// its state. ENOTFOUND if absent; ECONFLICT if an attempt is in flight.
+	// its state. ENOTFOUND if absent; ECONFLICT if an attempt is in flight:
+	// the delivery is under a lease that has not run out at now.
+	//
+	// A delivery canceled while its attempt was in flight (its webhook
+	// disabled or deleted) keeps that lease until the attempt is recorded:
+	// the request already sent still ends, and a resend meanwhile would
+	// send the same delivery twice at once. So Resend answers ECONFLICT
+	// until RecordAttempts clears the lease or the lease runs out (its
+	// holder died).
 	Resend(ctx context.Context, tenantID, id string, now time.Time) (*domain.Delivery, error)
 	// Recover re-schedules a webhook's failed and canceled deliveries
 	// created in [Since, Until), due now with a fresh retry schedule, and
-	// returns how many. ENOTFOUND if the webhook is absent.
+	// returns how many. A delivery whose attempt is in flight keeps its
+	// lease, so no claim takes it until that attempt is recorded (whose
+	// outcome then moves the recovered delivery on) or its lease runs out.
+	// ENOTFOUND if the webhook is absent.
 	Recover(ctx context.Context, p RecoverParams) (int, error)
 
 	// Dispatch.

@@ -247,12 +247,11 @@ func (s *Store) DisableWebhook(ctx context.Context, webhookID, reason string, no
 	})
 }
 
-// cancelScheduled cancels a webhook's scheduled deliveries. A delivery
-// with an attempt in flight is canceled too; RecordAttempts then logs the
-// attempt without reviving it.
+// cancelScheduled cancels a webhook's scheduled deliveries. A lease is
+// kept: the attempt in flight, if any, still gets recorded (RecordAttempts
+// logs it without reviving the delivery), and Resend refuses until then.
 func cancelScheduled(ctx context.Context, tx pgx.Tx, webhookID string, now time.Time) (int, error) {
-	tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'canceled', next_attempt_at = NULL,
-		lease_owner = NULL, lease_until = NULL, updated_at = $2
+	tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'canceled', next_attempt_at = NULL, updated_at = $2
 		WHERE webhook_id = $1 AND state = 'scheduled'`, webhookID, now)
 	if err != nil {
 		return 0, fmt.Errorf("cancel deliveries: %w", err)

@@ -14,6 +14,10 @@
 //   - A lease has expired when LeaseUntil <= Now. ClaimDue never returns a
 //     delivery under an unexpired lease, not even to its own owner, and
 //     Resend answers ECONFLICT for one.
+//   - Canceling a delivery (disabling or deleting its webhook) and
+//     recovering it keep the lease of its attempt in flight: Resend answers
+//     ECONFLICT and no claim takes it until the attempt is recorded or the
+//     lease runs out (see inflight.go).
 //   - RecordAttempts clears the lease and counts the attempt even on a
 //     delivery that is no longer scheduled; only a scheduled delivery
 //     changes state. Last status and error come from the attempt.
@@ -52,6 +56,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Dispatch", dispatchTests},
 		{"Attempts", attemptTests},
 		{"Recovery", recoveryTests},
+		{"InFlight", inFlightTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
 	}
