@@ -61,7 +61,7 @@ func (a *API) getStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Stores with roll-ups (PostgreSQL) summarize by themselves rather
 	// than return every attempt of a long window.
-	sums, err := stats.ForWindow(r.Context(), a.store, tid, since, until)
+	sums, err := a.store.WebhookStats(r.Context(), tid, since, until)
 	if err != nil {
 		return err
 	}

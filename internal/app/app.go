@@ -119,9 +119,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
-	// A shared database (PostgreSQL) counts the dispatchers, which then
-	// split each webhook's limits; SQLite has one node and no membership.
-	membership, _ := st.(dispatch.Membership)
 	d = dispatch.New(dispatch.Config{
 		Store:        st,
 		Sender:       sender,
@@ -134,7 +131,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		LeaseFor:     cfg.LeaseFor,
 		PollInterval: cfg.PollInterval,
 		Precheck:     matcher.FilterError,
-		Membership:   membership,
 	})
 	a.Dispatcher = d
 
@@ -212,15 +208,13 @@ func (a *App) Start() error {
 	a.cancelBG = cancel
 	if a.cfg.Role != config.RoleAPI {
 		a.Dispatcher.Start()
-		if l, ok := a.Store.(listener); ok {
-			a.bg.Add(1)
-			go func() {
-				defer a.bg.Done()
-				if err := l.Listen(bgCtx, a.Dispatcher.Wake); err != nil && bgCtx.Err() == nil {
-					a.log.Error("listen for work notifications", "err", err)
-				}
-			}()
-		}
+		a.bg.Add(1)
+		go func() {
+			defer a.bg.Done()
+			if err := a.Store.Listen(bgCtx, a.Dispatcher.Wake); err != nil && bgCtx.Err() == nil {
+				a.log.Error("listen for work notifications", "err", err)
+			}
+		}()
 	}
 	if a.cfg.DebugAddr != "" {
 		if err := a.startDebug(); err != nil {

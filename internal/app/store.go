@@ -33,9 +33,3 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 		return st, nil
 	}
 }
-
-// listener is implemented by stores that can wake idle nodes when another
-// node publishes (PostgreSQL LISTEN/NOTIFY).
-type listener interface {
-	Listen(ctx context.Context, wake func()) error
-}

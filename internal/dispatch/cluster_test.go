@@ -90,7 +90,7 @@ func TestClusterSharesConcurrency(t *testing.T) {
 
 	var ds []*Dispatcher
 	for i, st := range []*postgres.Store{st1, st2} {
-		d := New(Config{Store: st, Membership: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}),
+		d := New(Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}),
 			Owner: fmt.Sprintf("n%d", i+1), LeaseFor: 3 * time.Second, PollInterval: 10 * time.Millisecond,
 			ClaimBatch: 3, Logger: slog.New(slog.DiscardHandler)})
 		d.Start()

@@ -71,7 +71,7 @@ func TestOneLeaderAndReElection(t *testing.T) {
 	var nodes []*node
 	for _, s := range stores {
 		r := maintenance.New(maintenance.Config{
-			Elector: s, Tasks: s, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
+			Store: s, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
 			Every: 50 * time.Millisecond, RetryEvery: 50 * time.Millisecond, DaysAhead: 10,
 		})
 		ctx, cancel := context.WithCancel(context.Background())

@@ -57,6 +57,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Attempts", attemptTests},
 		{"Recovery", recoveryTests},
 		{"InFlight", inFlightTests},
+		{"Capabilities", capabilityTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
 	}

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -340,21 +339,12 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
-// retainer is maintenance.Retainer, which a store implements when it
-// applies retention itself (both stores do).
-type retainer interface {
-	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
-}
-
 // testRetention: a tenant's own retention overrides the default; what is
 // older goes with its attempts, event and idempotency key; a scheduled
 // delivery stays, with its attempts and event, until it is finished; other
 // tenants keep what the default keeps.
 func testRetention(t *testing.T, f *fixture) {
-	rt, ok := f.s.(retainer)
-	if !ok {
-		t.Skip("the store applies no retention")
-	}
+	rt := f.s
 	// Ids (and so the rows' ages) come from the real clock: retention is
 	// applied "days later" by moving now forward.
 	now := time.Now()
