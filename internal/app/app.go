@@ -84,6 +84,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, Store: st}
+	ensurePartitionsAhead(ctx, st, opts.Clock.Now(), log)
 	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, cfg.APIKey, opts.Clock.Now()); err != nil {
 		st.Close()
 		return nil, err

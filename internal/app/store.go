@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -31,5 +32,20 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
 		return st, nil
+	}
+}
+
+// partitionsAhead is how many days ahead of today a starting node makes
+// sure partitions exist, so that a new cluster never writes into the
+// default partitions before its maintenance leader runs (which keeps a
+// week ahead).
+const partitionsAhead = 2
+
+// ensurePartitionsAhead makes today's partitions and the next days'. Not
+// fatal: the default partitions take rows meanwhile, and the maintenance
+// leader tries again. SQLite has none to make.
+func ensurePartitionsAhead(ctx context.Context, st store.Store, now time.Time, log *slog.Logger) {
+	if err := st.EnsurePartitions(ctx, now, now.AddDate(0, 0, partitionsAhead)); err != nil {
+		log.Warn("could not create partitions ahead", "err", err)
 	}
 }

@@ -81,7 +81,7 @@ func TestClusterSharesConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	const limit = 4
-	w := &domain.Webhook{TenantID: "acme", Name: "hook", URL: recv.URL, EventTypes: []string{"*"}, Enabled: true, MaxConcurrency: limit,
+	w := &domain.Webhook{ID: "wh_hook", TenantID: "acme", Name: "hook", URL: recv.URL, EventTypes: []string{"*"}, Enabled: true, MaxConcurrency: limit,
 		Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", CreatedAt: now, UpdatedAt: now}
 	w.Normalize()
 	if err := st1.CreateWebhook(ctx, w); err != nil {

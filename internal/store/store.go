@@ -6,6 +6,11 @@
 // Errors: methods return *domain.Error with ENOTFOUND, ECONFLICT or EINVALID
 // for conditions a caller can act on (documented per method), EUNAVAILABLE
 // when the database cannot be reached, and wrapped errors otherwise.
+//
+// Stores only store: they mint no ids and read no clock. Every record comes
+// with its id and its times from the caller (a record without an id is
+// refused, see RequireID; a zero time is stored as zero), and every method
+// that needs the time takes it as now.
 package store
 
 import (

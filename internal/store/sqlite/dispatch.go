@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -157,8 +156,8 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 	// callers are many.
 	enc := make([]encodedAttempt, len(records))
 	for i := range records {
-		if records[i].Attempt.ID == "" {
-			records[i].Attempt.ID = id.New(id.Attempt)
+		if err := store.RequireID("attempt", records[i].Attempt.ID); err != nil {
+			return err
 		}
 		if err := enc[i].encode(&records[i]); err != nil {
 			return err

@@ -125,3 +125,83 @@ var capabilityTests = []test{
 		f.get(tn.ID, more[0].ID)
 	}},
 }
+
+// callerTests pin down that ids and times come from the caller: a store
+// mints no id (a record without one is refused, and nothing is stored)
+// and stamps no time of its own.
+var callerTests = []test{
+	{"RecordsWithoutIDAreRefused", func(t *testing.T, f *fixture) {
+		tn := &domain.Tenant{Name: "No id", Environment: domain.Production, CreatedAt: base, UpdatedAt: base}
+		if err := f.s.CreateTenant(f.ctx, tn); err == nil || tn.ID != "" {
+			t.Fatalf("CreateTenant without an id = %v, id %q; want an error and no id", err, tn.ID)
+		}
+		if list, _, err := f.s.ListTenants(f.ctx, store.Page{}); err != nil || len(list) != 0 {
+			t.Fatalf("tenants after a refused create = %d, %v; want none", len(list), err)
+		}
+		owner := f.tenant(0)
+		w := newWebhook(owner.ID)
+		w.ID = ""
+		if err := f.s.CreateWebhook(f.ctx, w); err == nil || w.ID != "" {
+			t.Fatalf("CreateWebhook without an id = %v, id %q; want an error and no id", err, w.ID)
+		}
+		k := &domain.APIKey{TenantID: owner.ID, Name: "k", Prefix: "lmsk_x", Hash: "hash-x", CreatedAt: base}
+		if err := f.s.CreateAPIKey(f.ctx, k); err == nil || k.ID != "" {
+			t.Fatalf("CreateAPIKey without an id = %v, id %q; want an error and no id", err, k.ID)
+		}
+		op := &domain.APIKey{Name: "operator", Prefix: "lmsk_op", Hash: "hash-op", CreatedAt: base}
+		if err := f.s.SetOperatorKey(f.ctx, op); err == nil {
+			t.Fatal("SetOperatorKey without an id succeeded")
+		}
+		if created, err := f.s.EnsureOperatorKey(f.ctx, op); err == nil || created {
+			t.Fatalf("EnsureOperatorKey without an id = %v, %v; want an error", created, err)
+		}
+		if has, err := f.s.HasOperatorKey(f.ctx); err != nil || has {
+			t.Fatalf("HasOperatorKey after refused stores = %v, %v; want false", has, err)
+		}
+
+		f.webhook(owner.ID)
+		d := f.deliveries(owner.ID, base, 1)[0]
+		a := attempt(&d, base, 200, true)
+		a.ID = ""
+		if err := f.s.RecordAttempts(f.ctx, []store.AttemptRecord{{Attempt: a, State: domain.Succeeded}}); err == nil {
+			t.Fatal("RecordAttempts of an attempt without an id succeeded")
+		}
+		if got := f.get(owner.ID, d.ID); got.State != domain.Scheduled || got.Attempts != 0 {
+			t.Fatalf("delivery after a refused record: %s, %d attempts; want scheduled, 0", got.State, got.Attempts)
+		}
+	}},
+	{"TimesAreTheCallers", func(t *testing.T, f *fixture) {
+		// Zero times stay zero: the store stamps nothing.
+		tn := &domain.Tenant{ID: "tnt_zero_times", Name: "Zero", Environment: domain.Production}
+		if err := f.s.CreateTenant(f.ctx, tn); err != nil {
+			t.Fatalf("CreateTenant: %v", err)
+		}
+		w := newWebhook(tn.ID)
+		w.CreatedAt, w.UpdatedAt = time.Time{}, time.Time{}
+		if err := f.s.CreateWebhook(f.ctx, w); err != nil {
+			t.Fatalf("CreateWebhook: %v", err)
+		}
+		if _, err := f.s.UpdateWebhook(f.ctx, w, base); err != nil {
+			t.Fatalf("UpdateWebhook: %v", err)
+		}
+		k := &domain.APIKey{ID: "key_zero_times", TenantID: tn.ID, Name: "k", Prefix: "lmsk_z", Hash: "hash-z"}
+		if err := f.s.CreateAPIKey(f.ctx, k); err != nil {
+			t.Fatalf("CreateAPIKey: %v", err)
+		}
+		if err := f.s.UpdateTenant(f.ctx, tn); err != nil {
+			t.Fatalf("UpdateTenant: %v", err)
+		}
+		gotT, err := f.s.GetTenant(f.ctx, tn.ID)
+		if err != nil || !gotT.CreatedAt.IsZero() || !gotT.UpdatedAt.IsZero() {
+			t.Fatalf("tenant times = %v, %v (%v); want zero", gotT.CreatedAt, gotT.UpdatedAt, err)
+		}
+		gotW, err := f.s.GetWebhook(f.ctx, tn.ID, w.ID)
+		if err != nil || !gotW.CreatedAt.IsZero() || !gotW.UpdatedAt.IsZero() {
+			t.Fatalf("webhook times = %v, %v (%v); want zero", gotW.CreatedAt, gotW.UpdatedAt, err)
+		}
+		keys, err := f.s.ListAPIKeys(f.ctx, tn.ID)
+		if err != nil || len(keys) != 1 || !keys[0].CreatedAt.IsZero() {
+			t.Fatalf("keys = %+v, %v; want one with a zero CreatedAt", keys, err)
+		}
+	}},
+}

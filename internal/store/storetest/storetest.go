@@ -58,6 +58,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Recovery", recoveryTests},
 		{"InFlight", inFlightTests},
 		{"Capabilities", capabilityTests},
+		{"Caller", callerTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
 	}
