@@ -10,7 +10,8 @@
 // Stores only store: they mint no ids and read no clock. Every record comes
 // with its id and its times from the caller (a record without an id is
 // refused, see RequireID; a zero time is stored as zero), and every method
-// that needs the time takes it as now.
+// that needs the time takes it as now. (One exception is left: Publish
+// still gives the deliveries it creates their ids.)
 package store
 
 import (
