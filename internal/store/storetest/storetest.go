@@ -23,6 +23,11 @@
 //     changes state. Last status and error come from the attempt.
 //   - A publish that fails on any event (for example an event id already
 //     stored) writes nothing, and its idempotency keys stay unused.
+//   - Ids and times are the caller's: a record without an id is refused,
+//     and a zero time is stored as zero.
+//   - Every capability (statistics, membership, listener, leadership,
+//     partitions, retention, roll-ups) answers on every store; a store that
+//     one process owns answers for one node (capabilities.go).
 //   - MaxWebhooks counts disabled webhooks too.
 //   - ListAttempts for a delivery of another tenant returns nothing (an
 //     empty list or ENOTFOUND).
