@@ -85,6 +85,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, Store: st}
+	ensurePartitionsAhead(ctx, st, opts.Clock.Now(), log)
 	ids := id.NewGenerator(opts.Clock)
 	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, ids, cfg.APIKey, opts.Clock.Now()); err != nil {
 		st.Close()
@@ -121,9 +122,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
-	// A shared database (PostgreSQL) counts the dispatchers, which then
-	// split each webhook's limits; SQLite has one node and no membership.
-	membership, _ := st.(dispatch.Membership)
 	d = dispatch.New(dispatch.Config{
 		Store:        st,
 		Sender:       sender,
@@ -136,7 +134,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		LeaseFor:     cfg.LeaseFor,
 		PollInterval: cfg.PollInterval,
 		Precheck:     matcher.FilterError,
-		Membership:   membership,
 	})
 	a.Dispatcher = d
 
@@ -229,15 +226,13 @@ func (a *App) Start() error {
 	a.cancelBG = cancel
 	if a.cfg.Role != config.RoleAPI {
 		a.Dispatcher.Start()
-		if l, ok := a.Store.(listener); ok {
-			a.bg.Add(1)
-			go func() {
-				defer a.bg.Done()
-				if err := l.Listen(bgCtx, a.Dispatcher.Wake); err != nil && bgCtx.Err() == nil {
-					a.log.Error("listen for work notifications", "err", err)
-				}
-			}()
-		}
+		a.bg.Add(1)
+		go func() {
+			defer a.bg.Done()
+			if err := a.Store.Listen(bgCtx, a.Dispatcher.Wake); err != nil && bgCtx.Err() == nil {
+				a.log.Error("listen for work notifications", "err", err)
+			}
+		}()
 	}
 	if a.cfg.DebugAddr != "" {
 		if err := a.startDebug(); err != nil {

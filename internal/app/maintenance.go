@@ -7,21 +7,14 @@ import (
 )
 
 // startMaintenance starts the work that runs once per cluster — partitions,
-// retention, roll-ups — as far as the store supports it: PostgreSQL does
-// all three and elects one leader among the nodes; SQLite, which one
-// process owns, always leads and applies retention only. Every node takes
-// part, whatever its role, so the cluster keeps a leader as long as one
-// node lives. It returns at once; the work stops when ctx is canceled, and
-// Close waits for it.
+// retention, roll-ups: PostgreSQL does all three and elects one leader
+// among the nodes; SQLite, which one process owns, always leads and has
+// only retention to apply. Every node takes part, whatever its role, so
+// the cluster keeps a leader as long as one node lives. It returns at
+// once; the work stops when ctx is canceled, and Close waits for it.
 func (a *App) startMaintenance(ctx context.Context) {
-	el, ok := a.Store.(maintenance.Elector)
-	if !ok {
-		a.log.Warn("maintenance: the store elects no leader; retention is not applied")
-		return
-	}
 	r := maintenance.New(maintenance.Config{
-		Elector:       el,
-		Tasks:         a.Store,
+		Store:         a.Store,
 		RetentionDays: a.cfg.RetentionDays,
 		Logger:        a.log,
 	})

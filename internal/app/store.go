@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -34,8 +35,17 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	}
 }
 
-// listener is implemented by stores that can wake idle nodes when another
-// node publishes (PostgreSQL LISTEN/NOTIFY).
-type listener interface {
-	Listen(ctx context.Context, wake func()) error
+// partitionsAhead is how many days ahead of today a starting node makes
+// sure partitions exist, so that a new cluster never writes into the
+// default partitions before its maintenance leader runs (which keeps a
+// week ahead).
+const partitionsAhead = 2
+
+// ensurePartitionsAhead makes today's partitions and the next days'. Not
+// fatal: the default partitions take rows meanwhile, and the maintenance
+// leader tries again. SQLite has none to make.
+func ensurePartitionsAhead(ctx context.Context, st store.Store, now time.Time, log *slog.Logger) {
+	if err := st.EnsurePartitions(ctx, now, now.AddDate(0, 0, partitionsAhead)); err != nil {
+		log.Warn("could not create partitions ahead", "err", err)
+	}
 }

@@ -6,15 +6,6 @@ import (
 	"time"
 )
 
-// Membership tells a dispatcher how many dispatchers share the database,
-// so that each webhook's limits can be split between them
-// (postgres.Store implements it).
-type Membership interface {
-	// Heartbeat records that nodeID is alive at now and returns how many
-	// dispatchers, nodeID included, heartbeat within ttl of now.
-	Heartbeat(ctx context.Context, nodeID string, now time.Time, ttl time.Duration) (int, error)
-}
-
 // nodeShare returns this node's share of a webhook's limits when nodes
 // dispatchers deliver it: concurrency is rounded up (so no node is ever
 // starved, at the price of up to nodes-1 requests over the limit in all),
@@ -39,13 +30,13 @@ func (d *Dispatcher) heartbeatInterval() time.Duration {
 }
 
 // heartbeat announces this node once and stores the count of live
-// dispatchers. When the database cannot be reached the last count is kept:
+// dispatchers (store.Membership; always 1 on SQLite). When the database cannot be reached the last count is kept:
 // the other nodes most likely still run.
 func (d *Dispatcher) heartbeat(ctx context.Context) {
 	every := d.heartbeatInterval()
 	hctx, cancel := context.WithTimeout(ctx, every)
 	defer cancel()
-	n, err := d.cfg.Membership.Heartbeat(hctx, d.cfg.Owner, d.cfg.Clock.Now(), 3*every)
+	n, err := d.cfg.Store.Heartbeat(hctx, d.cfg.Owner, d.cfg.Clock.Now(), 3*every)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("heartbeat", "err", err)

@@ -83,7 +83,7 @@ func TestClusterSharesConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	const limit = 4
-	w := &domain.Webhook{TenantID: "acme", Name: "hook", URL: recv.URL, EventTypes: []string{"*"}, Enabled: true, MaxConcurrency: limit,
+	w := &domain.Webhook{ID: "wh_hook", TenantID: "acme", Name: "hook", URL: recv.URL, EventTypes: []string{"*"}, Enabled: true, MaxConcurrency: limit,
 		Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", CreatedAt: now, UpdatedAt: now}
 	w.Normalize()
 	if err := st1.CreateWebhook(ctx, w); err != nil {
@@ -92,7 +92,7 @@ func TestClusterSharesConcurrency(t *testing.T) {
 
 	var ds []*Dispatcher
 	for i, st := range []*postgres.Store{st1, st2} {
-		d := New(Config{Store: st, Membership: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}),
+		d := New(Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}),
 			Owner: fmt.Sprintf("n%d", i+1), LeaseFor: 3 * time.Second, PollInterval: 10 * time.Millisecond,
 			ClaimBatch: 3, Logger: slog.New(slog.DiscardHandler)})
 		d.Start()

@@ -70,10 +70,6 @@ type Config struct {
 	// UserAgent is sent with every delivery unless the webhook sets its
 	// own (empty: the HTTP client's default).
 	UserAgent string
-	// Membership, when set, counts the dispatchers sharing the database:
-	// each then takes its share of every webhook's max_concurrency and
-	// rate_limit (see nodeShare). Nil means this is the only dispatcher.
-	Membership Membership
 }
 
 // Dispatcher delivers webhooks; see the package doc.
@@ -90,7 +86,8 @@ type Dispatcher struct {
 	stopping bool
 	nextWake time.Time
 	// nodes is the number of live dispatchers (at least 1), kept by
-	// heartbeat when Config.Membership is set.
+	// heartbeat: each takes its share of every webhook's max_concurrency
+	// and rate_limit (see nodeShare).
 	nodes atomic.Int64
 
 	wakeCh  chan struct{}
@@ -141,25 +138,20 @@ func New(cfg Config) *Dispatcher {
 	return d
 }
 
-// Start runs the poller, the lease renewer, the recorder and, with a
-// Membership, the heartbeat until Stop. With a Membership it first
-// heartbeats once (waiting at most one heartbeat interval), so that its
-// share of each webhook's limits is known before it claims work.
+// Start runs the poller, the lease renewer, the recorder and the heartbeat
+// until Stop. It first heartbeats once (waiting at most one heartbeat
+// interval), so that its share of each webhook's limits is known before it
+// claims work.
 func (d *Dispatcher) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.loopCancel = cancel
-	if d.cfg.Membership != nil {
-		// Learn the node count before claiming anything, so that a joining
-		// node never starts with a whole webhook's limits.
-		d.heartbeat(ctx)
-	}
-	d.loops.Add(2)
+	// Learn the node count before claiming anything, so that a joining
+	// node never starts with a whole webhook's limits.
+	d.heartbeat(ctx)
+	d.loops.Add(3)
 	go d.pollLoop(ctx)
 	go d.every(ctx, d.renewInterval(), d.renew)
-	if d.cfg.Membership != nil {
-		d.loops.Add(1)
-		go d.every(ctx, d.heartbeatInterval(), d.heartbeat)
-	}
+	go d.every(ctx, d.heartbeatInterval(), d.heartbeat)
 	d.recorder.Add(1)
 	go d.recordLoop()
 	d.Wake()

@@ -48,7 +48,7 @@ func TestSaturatedWebhookDoesNotStarveOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	mk := func(url, typ string) {
-		w := &domain.Webhook{TenantID: "acme", Name: typ, URL: url, EventTypes: []string{typ}, Enabled: true, MaxConcurrency: 1,
+		w := &domain.Webhook{ID: "wh_" + typ, TenantID: "acme", Name: typ, URL: url, EventTypes: []string{typ}, Enabled: true, MaxConcurrency: 1,
 			Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", CreatedAt: now, UpdatedAt: now}
 		w.Normalize()
 		if err := st.CreateWebhook(ctx, w); err != nil {

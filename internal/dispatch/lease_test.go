@@ -43,7 +43,7 @@ func newLeaseFixture(t *testing.T, handler http.HandlerFunc, concurrency int) *l
 	if err := st.CreateTenant(ctx, &domain.Tenant{ID: "acme", Name: "Acme", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	w := &domain.Webhook{TenantID: "acme", Name: "hris", URL: srv.URL, EventTypes: []string{"*"}, Enabled: true, MaxConcurrency: concurrency,
+	w := &domain.Webhook{ID: "wh_hris", TenantID: "acme", Name: "hris", URL: srv.URL, EventTypes: []string{"*"}, Enabled: true, MaxConcurrency: concurrency,
 		Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", CreatedAt: now, UpdatedAt: now}
 	w.Normalize()
 	if err := st.CreateWebhook(ctx, w); err != nil {

@@ -27,7 +27,7 @@ func setup(t *testing.T) (store.Store, string) {
 	if err := st.CreateTenant(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	w := &domain.Webhook{TenantID: "acme", Name: "h", URL: "https://example.com", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q="}
+	w := &domain.Webhook{ID: "wh_h", TenantID: "acme", Name: "h", URL: "https://example.com", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q="}
 	w.Normalize()
 	w.CreatedAt, w.UpdatedAt = now, now
 	if err := st.CreateWebhook(ctx, w); err != nil {
@@ -98,7 +98,7 @@ func TestPublishWithoutRoomStoresUnleasedWork(t *testing.T) {
 // stored unleased (for any node to claim); the others are handed over.
 func TestPublishLeasesOnlyWebhooksWithRoom(t *testing.T) {
 	st, full := setup(t)
-	w := &domain.Webhook{TenantID: "acme", Name: "other", URL: "https://example.org", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q="}
+	w := &domain.Webhook{ID: "wh_other", TenantID: "acme", Name: "other", URL: "https://example.org", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q="}
 	w.Normalize()
 	w.CreatedAt, w.UpdatedAt = now, now
 	if err := st.CreateWebhook(context.Background(), w); err != nil {

@@ -91,7 +91,7 @@ func TestWebhookDisabledDuringPublishGetsNoAttempt(t *testing.T) {
 				if err := st.CreateTenant(ctx, &domain.Tenant{ID: "acme", Name: "Acme", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}); err != nil {
 					t.Fatal(err)
 				}
-				w := &domain.Webhook{TenantID: "acme", Name: "h", URL: rx.URL, EventTypes: []string{"*"}, Enabled: true,
+				w := &domain.Webhook{ID: "wh_stranded", TenantID: "acme", Name: "h", URL: rx.URL, EventTypes: []string{"*"}, Enabled: true,
 					Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", CreatedAt: now, UpdatedAt: now}
 				w.Normalize()
 				if err := st.CreateWebhook(ctx, w); err != nil {

@@ -4,10 +4,9 @@
 // the one that wins the store's leader election does the work, and when it
 // dies (its database session ends) another takes over within RetryEvery.
 //
-// The store provides the election and the tasks through the small
-// interfaces below, and the Runner runs whichever tasks it implements.
-// SQLite, which one process owns, always wins its election and only
-// applies retention.
+// The store provides the election and the tasks (store.Maintenance).
+// SQLite, which one process owns, always wins its election; it has no
+// partitions nor roll-ups, so only its retention does anything.
 package maintenance
 
 import (
@@ -18,47 +17,13 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
-
-// Elector chooses one leader among the nodes sharing a store.
-type Elector interface {
-	// TryLead tries once to become the leader. A nil lost channel means
-	// another node leads. Otherwise lost is closed if the leadership ends
-	// by itself (the store lost the session that held it), and release
-	// gives it up.
-	TryLead(ctx context.Context) (lost <-chan struct{}, release func(), err error)
-}
-
-// Partitioner keeps time partitions ready ahead of the writes.
-type Partitioner interface {
-	// EnsurePartitions makes sure partitions exist for every day from
-	// from's to to's.
-	EnsurePartitions(ctx context.Context, from, to time.Time) error
-}
-
-// Retainer removes what is older than the retention.
-type Retainer interface {
-	// ApplyRetention removes events, deliveries and attempts older than
-	// their tenant's retention (defaultDays unless the tenant sets its
-	// own), reporting partitions dropped and rows deleted. A delivery still
-	// scheduled is kept, with its attempts and event, until it finishes.
-	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
-}
-
-// RollerUp aggregates attempts into hourly roll-ups.
-type RollerUp interface {
-	// RollUpAttempts rolls up the finished hours not rolled up yet and
-	// returns how many.
-	RollUpAttempts(ctx context.Context, now time.Time) (hours int, err error)
-}
 
 // Config wires a Runner. Zero durations take the defaults given.
 type Config struct {
-	// Elector chooses the leader. Required.
-	Elector Elector
-	// Tasks is the store; whichever of Partitioner, Retainer and RollerUp
-	// it implements is run.
-	Tasks any
+	// Store elects the leader and does the work. Required.
+	Store store.Maintenance
 	// RetentionDays is the default retention (config.Config.RetentionDays).
 	RetentionDays int
 	Clock         clock.Clock
@@ -111,7 +76,7 @@ func (r *Runner) Runs() int64 { return r.runs.Load() }
 // whenever this node leads. It returns when ctx is done.
 func (r *Runner) Run(ctx context.Context) {
 	for ctx.Err() == nil {
-		lost, release, err := r.cfg.Elector.TryLead(ctx)
+		lost, release, err := r.cfg.Store.TryLead(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			r.log.Warn("maintenance: leader election failed", "err", err)
@@ -161,14 +126,13 @@ func (r *Runner) lead(ctx context.Context, lost <-chan struct{}) {
 // round runs each task once; it reports whether retention (if asked for)
 // succeeded. A failing task is logged and tried again next round.
 func (r *Runner) round(ctx context.Context, now time.Time, retain bool) bool {
-	if p, ok := r.cfg.Tasks.(Partitioner); ok {
-		if err := p.EnsurePartitions(ctx, now.AddDate(0, 0, -1), now.AddDate(0, 0, r.cfg.DaysAhead)); err != nil && ctx.Err() == nil {
-			r.log.Warn("maintenance: create partitions", "err", err)
-		}
+	st := r.cfg.Store
+	if err := st.EnsurePartitions(ctx, now.AddDate(0, 0, -1), now.AddDate(0, 0, r.cfg.DaysAhead)); err != nil && ctx.Err() == nil {
+		r.log.Warn("maintenance: create partitions", "err", err)
 	}
 	retained := true
-	if rt, ok := r.cfg.Tasks.(Retainer); ok && retain {
-		dropped, deleted, err := rt.ApplyRetention(ctx, now, r.cfg.RetentionDays)
+	if retain {
+		dropped, deleted, err := st.ApplyRetention(ctx, now, r.cfg.RetentionDays)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			r.log.Warn("maintenance: retention", "err", err)
@@ -177,10 +141,8 @@ func (r *Runner) round(ctx context.Context, now time.Time, retain bool) bool {
 			r.log.Info("maintenance: retention applied", "partitions_dropped", dropped, "rows_deleted", deleted)
 		}
 	}
-	if ru, ok := r.cfg.Tasks.(RollerUp); ok {
-		if _, err := ru.RollUpAttempts(ctx, now); err != nil && ctx.Err() == nil {
-			r.log.Warn("maintenance: roll up attempts", "err", err)
-		}
+	if _, err := st.RollUpAttempts(ctx, now); err != nil && ctx.Err() == nil {
+		r.log.Warn("maintenance: roll up attempts", "err", err)
 	}
 	return retained
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lmshooks/lmshooks/internal/maintenance"
+	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
 	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
@@ -53,12 +54,12 @@ func countPartitions(t *testing.T, schema string) int {
 // countingElector counts the elections a node has tried, so that a test
 // can wait for followers to have tried (and failed) again.
 type countingElector struct {
-	maintenance.Elector
+	store.Maintenance
 	tries atomic.Int64
 }
 
 func (e *countingElector) TryLead(ctx context.Context) (<-chan struct{}, func(), error) {
-	lost, release, err := e.Elector.TryLead(ctx)
+	lost, release, err := e.Maintenance.TryLead(ctx)
 	e.tries.Add(1)
 	return lost, release, err
 }
@@ -75,9 +76,9 @@ func TestOneLeaderAndReElection(t *testing.T) {
 	}
 	var nodes []*node
 	for _, s := range stores {
-		elector := &countingElector{Elector: s}
+		elector := &countingElector{Maintenance: s}
 		r := maintenance.New(maintenance.Config{
-			Elector: elector, Tasks: s, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
+			Store: elector, RetentionDays: 30, Logger: slog.New(slog.DiscardHandler),
 			Every: 50 * time.Millisecond, RetryEvery: 50 * time.Millisecond, DaysAhead: 10,
 		})
 		ctx, cancel := context.WithCancel(context.Background())

@@ -98,7 +98,7 @@ func (s *Stats) Report(ctx context.Context, q StatsQuery) (*StatsReport, error) 
 	}
 	// Stores with roll-ups (PostgreSQL) summarize by themselves rather
 	// than return every attempt of a long window.
-	sums, err := stats.ForWindow(ctx, s.d.Store, q.TenantID, since, until)
+	sums, err := s.d.Store.WebhookStats(ctx, q.TenantID, since, until)
 	if err != nil {
 		return nil, err
 	}

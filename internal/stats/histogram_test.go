@@ -1,14 +1,10 @@
 package stats
 
 import (
-	"context"
-	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 var testBounds = []time.Duration{ms(10), ms(25), ms(50), ms(100), ms(250), ms(500), ms(1000)}
@@ -80,33 +76,5 @@ func TestHistogramPercentileWithinBucket(t *testing.T) {
 				t.Fatalf("trial %d, p%v of %d: estimate %v, exact %v: not in the same bucket or above the max", trial, p, n, est, exact)
 			}
 		}
-	}
-}
-
-// sampler is a store without summaries of its own.
-type sampler struct{ samples []store.AttemptSample }
-
-func (s sampler) AttemptSamples(context.Context, string, time.Time, time.Time) ([]store.AttemptSample, error) {
-	return s.samples, nil
-}
-
-// statser summarizes by itself.
-type statser struct{ sampler }
-
-var errStatser = errors.New("summaries asked")
-
-func (statser) WebhookStats(context.Context, string, time.Time, time.Time) (map[string]Summary, error) {
-	return nil, errStatser
-}
-
-func TestForWindow(t *testing.T) {
-	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	s := sampler{samples: []store.AttemptSample{{WebhookID: "wh_a", StartedAt: at, Duration: ms(5), Success: false}}}
-	got, err := ForWindow(context.Background(), s, "ten_1", at, at.Add(time.Hour))
-	if err != nil || got["wh_a"].Calls != 1 || got["wh_a"].Errors != 1 || got["wh_a"].P50 != ms(5) {
-		t.Fatalf("ForWindow of samples = %+v, %v", got, err)
-	}
-	if _, err := ForWindow(context.Background(), statser{s}, "ten_1", at, at.Add(time.Hour)); !errors.Is(err, errStatser) {
-		t.Fatalf("ForWindow of a WebhookStatser = %v, want its own answer", err)
 	}
 }

@@ -7,9 +7,15 @@ import (
 	"math"
 	"slices"
 	"time"
-
-	"github.com/lmshooks/lmshooks/internal/store"
 )
+
+// Sample is one attempt as statistics see it.
+type Sample struct {
+	WebhookID string
+	StartedAt time.Time
+	Duration  time.Duration
+	Success   bool
+}
 
 // Summary is one webhook's statistics over a window.
 type Summary struct {
@@ -18,8 +24,9 @@ type Summary struct {
 	Calls  int
 	Errors int
 	// P50 and P95 are nearest-rank percentiles of the attempts' durations;
-	// zero when there were no calls. A WebhookStatser may estimate them
-	// from a Histogram instead, within the precision Histogram documents.
+	// zero when there were no calls. A store that keeps roll-ups may
+	// estimate them from a Histogram instead, within the precision
+	// Histogram documents (store.Statistics).
 	P50, P95 time.Duration
 }
 
@@ -33,7 +40,7 @@ func (s Summary) SuccessRate() (float64, bool) {
 }
 
 // Summarize groups samples by webhook and summarizes each group.
-func Summarize(samples []store.AttemptSample) map[string]Summary {
+func Summarize(samples []Sample) map[string]Summary {
 	durations := map[string][]time.Duration{}
 	out := map[string]Summary{}
 	for _, s := range samples {

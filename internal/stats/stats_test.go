@@ -3,8 +3,6 @@ package stats
 import (
 	"testing"
 	"time"
-
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
@@ -52,7 +50,7 @@ func TestPercentileOfHundredValues(t *testing.T) {
 
 func TestSummarize(t *testing.T) {
 	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	samples := []store.AttemptSample{
+	samples := []Sample{
 		{WebhookID: "wh_a", StartedAt: at, Duration: ms(30), Success: true},
 		{WebhookID: "wh_b", StartedAt: at, Duration: ms(500), Success: false},
 		{WebhookID: "wh_a", StartedAt: at, Duration: ms(10), Success: true},

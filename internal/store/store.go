@@ -11,6 +11,12 @@
 // Errors: methods return *domain.Error with ENOTFOUND, ECONFLICT or EINVALID
 // for conditions a caller can act on (documented per method), EUNAVAILABLE
 // when the database cannot be reached, and wrapped errors otherwise.
+//
+// Stores only store: they mint no ids and read no clock. Every record comes
+// with its id and its times from the caller (a record without an id is
+// refused, see RequireID; a zero time is stored as zero), and every method
+// that needs the time takes it as now. (One exception is left: Publish
+// still gives the deliveries it creates their ids.)
 package store
 
 import (
@@ -18,6 +24,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/stats"
 )
 
 // MaxListLimit bounds every list's page size.
@@ -88,16 +95,19 @@ type Store interface {
 	WebhookByID(ctx context.Context, id string) (*domain.Webhook, error)
 	// UpdateWebhook replaces w's mutable fields. If w is disabled, its
 	// scheduled deliveries become canceled in the same transaction; the
-	// count is returned. ENOTFOUND if absent.
+	// count is returned. Canceling keeps the lease of an attempt in flight
+	// (see Resend). ENOTFOUND if absent.
 	UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.Time) (canceled int, err error)
 	// DeleteWebhook removes a webhook and cancels its scheduled deliveries
-	// (kept for the audit). ENOTFOUND if absent.
+	// (kept for the audit), keeping the lease of an attempt in flight.
+	// ENOTFOUND if absent.
 	DeleteWebhook(ctx context.Context, tenantID, id string, now time.Time) error
 	// ListWebhooks lists a tenant's webhooks, newest first.
 	ListWebhooks(ctx context.Context, tenantID string, p Page) (webhooks []domain.Webhook, next string, err error)
 	// DisableWebhook disables a webhook on lmshooks' own decision (e.g. a
 	// 410 Gone), recording the reason and canceling its scheduled
-	// deliveries. ENOTFOUND if absent.
+	// deliveries, keeping the lease of an attempt in flight. ENOTFOUND if
+	// absent.
 	DisableWebhook(ctx context.Context, id, reason string, now time.Time) error
 
 	// Custom event types.
@@ -146,11 +156,22 @@ type Store interface {
 	// ListAttempts returns a delivery's attempts, oldest first.
 	ListAttempts(ctx context.Context, tenantID, deliveryID string) ([]domain.Attempt, error)
 	// Resend makes a delivery due now with a fresh retry schedule, whatever
-	// its state. ENOTFOUND if absent; ECONFLICT if an attempt is in flight.
+	// its state. ENOTFOUND if absent; ECONFLICT if an attempt is in flight:
+	// the delivery is under a lease that has not run out at now.
+	//
+	// A delivery canceled while its attempt was in flight (its webhook
+	// disabled or deleted) keeps that lease until the attempt is recorded:
+	// the request already sent still ends, and a resend meanwhile would
+	// send the same delivery twice at once. So Resend answers ECONFLICT
+	// until RecordAttempts clears the lease or the lease runs out (its
+	// holder died).
 	Resend(ctx context.Context, tenantID, id string, now time.Time) (*domain.Delivery, error)
 	// Recover re-schedules a webhook's failed and canceled deliveries
 	// created in [Since, Until), due now with a fresh retry schedule, and
-	// returns how many. ENOTFOUND if the webhook is absent.
+	// returns how many. A delivery whose attempt is in flight keeps its
+	// lease, so no claim takes it until that attempt is recorded (whose
+	// outcome then moves the recovered delivery on) or its lease runs out.
+	// ENOTFOUND if the webhook is absent.
 	Recover(ctx context.Context, p RecoverParams) (int, error)
 
 	// Dispatch.
@@ -189,14 +210,104 @@ type Store interface {
 	// (a password reset).
 	ReplaceConsoleCredential(ctx context.Context, c *domain.ConsoleCredential) error
 
-	// Stats returns one sample per attempt of a tenant's webhooks started
-	// in [since, until).
-	AttemptSamples(ctx context.Context, tenantID string, since, until time.Time) ([]AttemptSample, error)
+	// Capabilities that differ most between a shared database and a
+	// single-process one. Every store implements each of them, so nothing
+	// above this package asks which one it has; where SQLite has nothing to
+	// do, its method says so in a doc comment and does nothing.
+	Statistics
+	Membership
+	Listener
+	Maintenance
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Statistics reads what attempt statistics are made of.
+type Statistics interface {
+	// AttemptSamples returns one sample per attempt of a tenant's webhooks
+	// started in [since, until).
+	AttemptSamples(ctx context.Context, tenantID string, since, until time.Time) ([]AttemptSample, error)
+	// WebhookStats summarizes per webhook the tenant's attempts started in
+	// [since, until); a webhook without attempts is absent. Calls and
+	// Errors are exactly what stats.Summarize of AttemptSamples gives; so
+	// are P50 and P95 unless RollsUp, when they may be estimated from the
+	// roll-ups' stats.Histogram within the precision it documents.
+	WebhookStats(ctx context.Context, tenantID string, since, until time.Time) (map[string]stats.Summary, error)
+}
+
+// Membership counts the dispatchers sharing the database, so that each
+// takes its share of every webhook's limits.
+type Membership interface {
+	// Heartbeat records that dispatcher nodeID is alive at now and returns
+	// how many dispatchers, nodeID included, heartbeat within ttl of now
+	// (at least 1). A store that one process owns (SQLite) always answers
+	// 1: no other dispatcher can reach its database.
+	Heartbeat(ctx context.Context, nodeID string, now time.Time, ttl time.Duration) (int, error)
+}
+
+// Listener wakes a node's dispatcher when another node stores due work.
+type Listener interface {
+	// Listen calls wake whenever another node may have stored due work
+	// (published, resent, recovered or released it) until ctx ends, and
+	// then returns nil; EUNAVAILABLE once the store is closed. A store
+	// that one process owns (SQLite) has no other node to hear from: the
+	// process wakes its own dispatcher, and Listen just waits.
+	Listen(ctx context.Context, wake func()) error
+}
+
+// Maintenance is the work done once per cluster, by the node that leads it
+// (see package maintenance). Every task is idempotent: two nodes may both
+// believe they lead for a moment.
+type Maintenance interface {
+	Leadership
+	Partitions
+	Retention
+	RollUps
+}
+
+// Leadership elects the one node that runs the maintenance.
+type Leadership interface {
+	// TryLead tries once to become the leader. A nil lost channel means
+	// another node leads. Otherwise lost is closed if the leadership ends
+	// by itself (the store lost the session that held it), and release
+	// gives it up. A store that one process owns (SQLite) always makes
+	// it the leader, until the store closes.
+	TryLead(ctx context.Context) (lost <-chan struct{}, release func(), err error)
+}
+
+// Partitions keeps time partitions ready ahead of the writes.
+type Partitions interface {
+	// EnsurePartitions makes sure partitions exist for every day from
+	// from's to to's (UTC). A store without partitions (SQLite) has
+	// nothing to do.
+	EnsurePartitions(ctx context.Context, from, to time.Time) error
+}
+
+// Retention removes what is older than the retention.
+type Retention interface {
+	// ApplyRetention removes events, deliveries and attempts older at now
+	// than their tenant's retention (defaultDays unless the tenant sets
+	// its own), judged by the creation time in their ids, and reports
+	// partitions dropped and rows deleted. A delivery still scheduled is
+	// kept, with its attempts and event, until it finishes.
+	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
+}
+
+// RollUps aggregates finished hours of attempts, so that statistics over
+// long windows need not read every attempt.
+type RollUps interface {
+	// RollUpAttempts rolls up the hours finished at now and not rolled up
+	// yet, and returns how many. A store that keeps no roll-ups (SQLite,
+	// whose one process reads its attempts locally) does nothing.
+	RollUpAttempts(ctx context.Context, now time.Time) (hours int, err error)
+	// RollsUp reports whether the store keeps roll-ups: if so,
+	// WebhookStats reads them and reading every sample of a long window
+	// costs much more; if not, WebhookStats summarizes the samples, which
+	// a caller needing more (a tenant-wide percentile) may read as cheaply.
+	RollsUp() bool
 }
 
 // Lease names a lease on one delivery by the expiry its holder last wrote,
@@ -296,9 +407,4 @@ type AttemptRecord struct {
 }
 
 // AttemptSample is the part of an attempt that statistics need.
-type AttemptSample struct {
-	WebhookID string
-	StartedAt time.Time
-	Duration  time.Duration
-	Success   bool
-}
+type AttemptSample = stats.Sample

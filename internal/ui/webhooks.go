@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/stats"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -24,7 +23,7 @@ func (c *Console) webhooksPage(w http.ResponseWriter, r *http.Request, rc *reqCt
 		return err
 	}
 	now := c.clock.Now().UTC()
-	sums, err := stats.ForWindow(ctx, c.store, tid, now.Add(-24*time.Hour), now)
+	sums, err := c.store.WebhookStats(ctx, tid, now.Add(-24*time.Hour), now)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,11 @@ type windowSummaries struct {
 }
 
 // dayAndWeek summarizes the tenant's attempts started in the last 24 hours
-// and the last 7 days before now, through stats.ForWindow's numbers, so the
-// console shows what the API's statistics show.
+// and the last 7 days before now, through the store's WebhookStats numbers,
+// so the console shows what the API's statistics show.
 //
-// On stores that summarize by themselves (PostgreSQL, from its hourly
-// roll-ups) each window is one stats.ForWindow, and the tenant-wide total
+// On stores that keep roll-ups (PostgreSQL, hourly) each window is one
+// WebhookStats, and the tenant-wide total
 // merges the per-webhook summaries: calls, errors and the success rate are
 // exact; the percentiles are estimated by mergeSummaries. On the others
 // (SQLite) the week's samples are read once and the day's are the ones
@@ -31,12 +31,12 @@ type windowSummaries struct {
 // exact too.
 func (c *Console) dayAndWeek(ctx context.Context, tenantID string, now time.Time) (day, week windowSummaries, err error) {
 	daySince, weekSince := now.Add(-24*time.Hour), now.Add(-7*24*time.Hour)
-	if _, ok := c.store.(stats.WebhookStatser); ok {
+	if c.store.RollsUp() {
 		for _, w := range []struct {
 			since time.Time
 			out   *windowSummaries
 		}{{daySince, &day}, {weekSince, &week}} {
-			hooks, err := stats.ForWindow(ctx, c.store, tenantID, w.since, now)
+			hooks, err := c.store.WebhookStats(ctx, tenantID, w.since, now)
 			if err != nil {
 				return day, week, err
 			}

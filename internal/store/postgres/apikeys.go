@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // CreateAPIKey stores a tenant key (its hash). ENOTFOUND if k.TenantID
@@ -13,7 +13,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *domain.APIKey) error {
 	if s.closed.Load() {
 		return errClosed
 	}
-	s.defaultKey(k)
+	if err := store.RequireID("API key", k.ID); err != nil {
+		return err
+	}
 	err := insertKey(ctx, s.pool, k)
 	switch code, _ := pgCode(err); code {
 	case codeForeignKeyViolation:
@@ -51,8 +53,10 @@ func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
 	if s.closed.Load() {
 		return errClosed
 	}
+	if err := store.RequireID("operator key", k.ID); err != nil {
+		return err
+	}
 	k.TenantID = ""
-	s.defaultKey(k)
 	// One statement on the single-operator index: concurrent starts wait
 	// for each other instead of racing a delete against an insert, and
 	// the same key again writes nothing.
@@ -72,8 +76,10 @@ func (s *Store) EnsureOperatorKey(ctx context.Context, k *domain.APIKey) (bool, 
 	if s.closed.Load() {
 		return false, errClosed
 	}
+	if err := store.RequireID("operator key", k.ID); err != nil {
+		return false, err
+	}
 	k.TenantID = ""
-	s.defaultKey(k)
 	tag, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at)
 		VALUES ($1, NULL, $2, $3, $4, $5)
 		ON CONFLICT ((true)) WHERE tenant_id IS NULL DO NOTHING`, k.ID, k.Name, k.Prefix, k.Hash, k.CreatedAt)
@@ -91,15 +97,6 @@ func (s *Store) HasOperatorKey(ctx context.Context) (bool, error) {
 	var ok bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM api_keys WHERE tenant_id IS NULL)`).Scan(&ok)
 	return ok, mapErr("has operator key", err)
-}
-
-func (s *Store) defaultKey(k *domain.APIKey) {
-	if k.ID == "" {
-		k.ID = id.New(id.APIKey)
-	}
-	if k.CreatedAt.IsZero() {
-		k.CreatedAt = s.clock.Now()
-	}
 }
 
 func insertKey(ctx context.Context, db dbtx, k *domain.APIKey) error {

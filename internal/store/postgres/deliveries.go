@@ -179,7 +179,9 @@ func (s *Store) Resend(ctx context.Context, tenantID, deliveryID string, now tim
 
 // Recover re-schedules a webhook's failed and canceled deliveries created
 // in [Since, Until), due now with a fresh retry schedule, and returns how
-// many. ENOTFOUND if the webhook is absent.
+// many. A delivery whose attempt is in flight keeps its lease, so it is
+// claimed again only once that attempt is recorded or its lease runs out.
+// ENOTFOUND if the webhook is absent.
 func (s *Store) Recover(ctx context.Context, p store.RecoverParams) (int, error) {
 	until := p.Until
 	if until.IsZero() {
@@ -196,7 +198,7 @@ func (s *Store) Recover(ctx context.Context, p store.RecoverParams) (int, error)
 			return domain.NotFound("webhook", p.WebhookID)
 		}
 		tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $5,
-			retry_from = attempts, lease_owner = NULL, lease_until = NULL, updated_at = $5
+			retry_from = attempts, updated_at = $5
 			WHERE tenant_id = $1 AND webhook_id = $2 AND state IN ('failed', 'canceled')
 			AND created_at >= $3 AND created_at < $4`, p.TenantID, p.WebhookID, p.Since, until, p.Now)
 		n = int(tag.RowsAffected())

@@ -219,6 +219,9 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 	last := map[string]int{} // delivery id → index of its last record
 	for i := range records {
 		at := &records[i].Attempt
+		if err := store.RequireID("attempt", at.ID); err != nil {
+			return err
+		}
 		reqH, err := jsonOrNull(at.RequestHeaders)
 		if err != nil {
 			return fmt.Errorf("postgres: record attempts: request headers: %w", err)

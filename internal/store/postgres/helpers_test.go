@@ -63,7 +63,7 @@ func seed(t testing.TB, s *Store, hooks int) *domain.Tenant {
 	}
 	for range hooks {
 		w := &domain.Webhook{
-			TenantID: tn.ID, Name: "hook", URL: "https://example.com/hook", EventTypes: []string{"*"},
+			ID: id.New(id.Webhook), TenantID: tn.ID, Name: "hook", URL: "https://example.com/hook", EventTypes: []string{"*"},
 			Enabled: true, Format: domain.DefaultFormat, Secret: "whsec_x", Timeout: domain.DefaultTimeout,
 			RetryPolicy: domain.DefaultRetryPolicy, SuccessRule: domain.DefaultSuccessRule,
 		}

@@ -25,11 +25,6 @@ var partitionedTables = []struct {
 	{"events", id.Event},
 }
 
-// partitionsAtOpen is how many days ahead Open makes sure partitions
-// exist, so that a new cluster never writes into the default partitions
-// before its maintenance leader runs (which keeps a week ahead).
-const partitionsAtOpen = 2
-
 // ddlLockTimeout bounds how long partition DDL waits for its lock. Creating
 // or dropping a partition locks the parent table exclusively for a moment;
 // waiting behind a long query would stall every insert queued behind the

@@ -24,7 +24,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -39,9 +38,6 @@ type Options struct {
 	// MaxConns caps the pool; 0 keeps pgxpool's default (the larger of 4
 	// and the number of CPUs) or the DSN's pool_max_conns.
 	MaxConns int32
-	// Clock stamps records whose caller left a creation time zero.
-	// Defaults to the wall clock.
-	Clock clock.Clock
 	// Logger receives the few things worth logging (migrations applied,
 	// lost LISTEN connections). Defaults to slog.Default().
 	Logger *slog.Logger
@@ -52,7 +48,6 @@ type Options struct {
 type Store struct {
 	pool   *pgxpool.Pool
 	schema string // the schema lmshooks' tables live in, "" for the default
-	clock  clock.Clock
 	log    *slog.Logger
 
 	closed    atomic.Bool
@@ -85,9 +80,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		// a second per claim. Off unless the DSN says otherwise.
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	}
-	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -96,17 +88,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, mapErr("open", err)
 	}
-	s := &Store{pool: pool, schema: schema, clock: opts.Clock, log: opts.Logger}
+	s := &Store{pool: pool, schema: schema, log: opts.Logger}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
-	}
-	// Today's and the next days' partitions, so that a new cluster writes
-	// into them from the start. Not fatal: the default partitions take
-	// rows meanwhile, and the maintenance leader tries again.
-	now := s.clock.Now()
-	if err := s.EnsurePartitions(ctx, now, now.AddDate(0, 0, partitionsAtOpen)); err != nil {
-		s.log.Warn("postgres: could not create partitions ahead", "err", err)
 	}
 	s.notifier = startNotifier(s)
 	return s, nil

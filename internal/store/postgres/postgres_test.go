@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
@@ -38,6 +39,11 @@ func openTest(t testing.TB, opts Options) *Store {
 	}
 	// Registered after the schema's cleanup, so it runs before it.
 	t.Cleanup(func() { _ = s.Close() })
+	// Today's partitions and the next days', as a starting node makes.
+	now := time.Now()
+	if err := s.EnsurePartitions(context.Background(), now, now.AddDate(0, 0, 2)); err != nil {
+		t.Fatalf("EnsurePartitions: %v", err)
+	}
 	return s
 }
 

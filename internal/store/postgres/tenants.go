@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -28,20 +27,13 @@ func scanTenant(row pgx.Row) (domain.Tenant, error) {
 	return t, err
 }
 
-// CreateTenant stores t, giving it an id and timestamps when they are
-// empty. ECONFLICT if the id is taken.
+// CreateTenant stores t. ECONFLICT if the id is taken.
 func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	if s.closed.Load() {
 		return errClosed
 	}
-	if t.ID == "" {
-		t.ID = id.New(id.Tenant)
-	}
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = s.clock.Now()
-	}
-	if t.UpdatedAt.IsZero() {
-		t.UpdatedAt = t.CreatedAt
+	if err := store.RequireID("tenant", t.ID); err != nil {
+		return err
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.CreatedAt, t.UpdatedAt)
@@ -68,9 +60,6 @@ func (s *Store) GetTenant(ctx context.Context, tenantID string) (*domain.Tenant,
 func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	if s.closed.Load() {
 		return errClosed
-	}
-	if t.UpdatedAt.IsZero() {
-		t.UpdatedAt = s.clock.Now()
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET name = $2, environment = $3, max_webhooks = $4,
 		retention_days = $5, updated_at = $6 WHERE id = $1`,

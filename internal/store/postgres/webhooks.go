@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -91,18 +90,11 @@ func collectWebhooks(rows pgx.Rows) ([]domain.Webhook, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Webhook, error) { return scanWebhook(r) })
 }
 
-// CreateWebhook stores w, giving it an id and timestamps when they are
-// empty. ENOTFOUND if the tenant is absent; ECONFLICT if the tenant is at
-// its MaxWebhooks or the id is taken.
+// CreateWebhook stores w. ENOTFOUND if the tenant is absent; ECONFLICT if
+// the tenant is at its MaxWebhooks or the id is taken.
 func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
-	if w.ID == "" {
-		w.ID = id.New(id.Webhook)
-	}
-	if w.CreatedAt.IsZero() {
-		w.CreatedAt = s.clock.Now()
-	}
-	if w.UpdatedAt.IsZero() {
-		w.UpdatedAt = w.CreatedAt
+	if err := store.RequireID("webhook", w.ID); err != nil {
+		return err
 	}
 	args, err := webhookArgs(w)
 	if err != nil {
@@ -163,9 +155,6 @@ func (s *Store) WebhookByID(ctx context.Context, webhookID string) (*domain.Webh
 // canceled in the same transaction and their count is returned. ENOTFOUND
 // if absent.
 func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.Time) (int, error) {
-	if w.UpdatedAt.IsZero() {
-		w.UpdatedAt = now
-	}
 	args, err := webhookArgs(w)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: update webhook: %w", err)
@@ -247,12 +236,11 @@ func (s *Store) DisableWebhook(ctx context.Context, webhookID, reason string, no
 	})
 }
 
-// cancelScheduled cancels a webhook's scheduled deliveries. A delivery
-// with an attempt in flight is canceled too; RecordAttempts then logs the
-// attempt without reviving it.
+// cancelScheduled cancels a webhook's scheduled deliveries. A lease is
+// kept: the attempt in flight, if any, still gets recorded (RecordAttempts
+// logs it without reviving the delivery), and Resend refuses until then.
 func cancelScheduled(ctx context.Context, tx pgx.Tx, webhookID string, now time.Time) (int, error) {
-	tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'canceled', next_attempt_at = NULL,
-		lease_owner = NULL, lease_until = NULL, updated_at = $2
+	tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'canceled', next_attempt_at = NULL, updated_at = $2
 		WHERE webhook_id = $1 AND state = 'scheduled'`, webhookID, now)
 	if err != nil {
 		return 0, fmt.Errorf("cancel deliveries: %w", err)

@@ -11,7 +11,7 @@ import (
 )
 
 // WebhookStats summarizes per webhook the tenant's attempts started in
-// [since, until) (stats.WebhookStatser). The whole hours of the window
+// [since, until) (store.Statistics). The whole hours of the window
 // that are rolled up are read from attempt_rollups; the partial hours at
 // its edges and the hours not rolled up yet (the current one, or more if
 // maintenance lags) are read from attempts. Calls and errors are exact;
@@ -174,5 +174,6 @@ func (a *webhookAcc) summary(webhookID string) stats.Summary {
 	return sum
 }
 
-// Compile-time check that the store summarizes by itself.
-var _ stats.WebhookStatser = (*Store)(nil)
+// RollsUp reports true: WebhookStats reads the hourly roll-ups that
+// RollUpAttempts writes.
+func (s *Store) RollsUp() bool { return true }

@@ -6,14 +6,14 @@ import (
 	"errors"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // CreateAPIKey stores a tenant's key. ENOTFOUND if the tenant is absent;
 // ECONFLICT if the hash or id is already stored.
 func (s *Store) CreateAPIKey(ctx context.Context, k *domain.APIKey) error {
-	if k.ID == "" {
-		k.ID = id.New(id.APIKey)
+	if err := store.RequireID("API key", k.ID); err != nil {
+		return err
 	}
 	return s.write(ctx, "create api key", func(tx *wtx) error {
 		var tenant any
@@ -55,8 +55,8 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, 
 // SetOperatorKey makes k the one operator key, replacing any other, in one
 // transaction; the same key again changes nothing.
 func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
-	if k.ID == "" {
-		k.ID = id.New(id.APIKey)
+	if err := store.RequireID("operator key", k.ID); err != nil {
+		return err
 	}
 	return s.write(ctx, "set operator key", func(tx *wtx) error {
 		if _, err := tx.exec(`DELETE FROM api_keys WHERE tenant_id IS NULL AND hash <> ?`, k.Hash); err != nil {
@@ -69,8 +69,8 @@ func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
 
 // EnsureOperatorKey stores k as the operator key unless one exists.
 func (s *Store) EnsureOperatorKey(ctx context.Context, k *domain.APIKey) (bool, error) {
-	if k.ID == "" {
-		k.ID = id.New(id.APIKey)
+	if err := store.RequireID("operator key", k.ID); err != nil {
+		return false, err
 	}
 	var n int64
 	err := s.write(ctx, "ensure operator key", func(tx *wtx) error {

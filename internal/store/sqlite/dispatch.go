@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -157,8 +156,8 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 	// callers are many.
 	enc := make([]encodedAttempt, len(records))
 	for i := range records {
-		if records[i].Attempt.ID == "" {
-			records[i].Attempt.ID = id.New(id.Attempt)
+		if err := store.RequireID("attempt", records[i].Attempt.ID); err != nil {
+			return err
 		}
 		if err := enc[i].encode(&records[i]); err != nil {
 			return err
@@ -260,31 +259,6 @@ func (s *Store) ListAttempts(ctx context.Context, tenantID, deliveryID string) (
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("list attempts", err)
-	}
-	return out, nil
-}
-
-// AttemptSamples returns one sample per attempt of a tenant's webhooks
-// started in [since, until).
-func (s *Store) AttemptSamples(ctx context.Context, tenantID string, since, until time.Time) ([]store.AttemptSample, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT webhook_id, started_at, duration_ns, success FROM attempts
-		WHERE tenant_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at`, tenantID, micros(since), micros(until))
-	if err != nil {
-		return nil, mapErr("attempt samples", err)
-	}
-	defer rows.Close()
-	var out []store.AttemptSample
-	for rows.Next() {
-		var smp store.AttemptSample
-		var started, dur, success int64
-		if err := rows.Scan(&smp.WebhookID, &started, &dur, &success); err != nil {
-			return nil, mapErr("attempt samples", err)
-		}
-		smp.StartedAt, smp.Duration, smp.Success = fromMicros(started), time.Duration(dur), success != 0
-		out = append(out, smp)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr("attempt samples", err)
 	}
 	return out, nil
 }

@@ -31,10 +31,13 @@
 //
 // # Maintenance
 //
-// The store is a maintenance.Elector that always leads (the lock file
-// already makes this process the only user) and a maintenance.Retainer:
-// ApplyRetention deletes expired rows in small chunks, each its own write,
-// so that it never holds the writer for long (see retention.go).
+// The store implements every capability of store.Store, those that
+// coordinate nodes for one node (oneprocess.go): it always leads (the lock
+// file already makes this process the only user), counts one dispatcher,
+// hears from no other node, and has no partitions nor roll-ups (its
+// statistics summarize every attempt, exactly). Its maintenance is
+// retention: ApplyRetention deletes expired rows in small chunks, each its
+// own write, so that it never holds the writer for long (see retention.go).
 //
 // # Storage
 //

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 //go:embed migrations/*.sql
@@ -89,8 +88,10 @@ func apply(ctx context.Context, conn *sql.Conn, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return mapErr("migration "+m.name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UnixMicro()); err != nil {
+	// applied_at is for operators reading the table: the database's own
+	// clock, as on PostgreSQL (DEFAULT now()).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at)
+		VALUES (?, ?, CAST(unixepoch('subsec') * 1000000 AS INTEGER))`, m.version, m.name); err != nil {
 		return mapErr("record migration "+m.name, err)
 	}
 	if err := tx.Commit(); err != nil {

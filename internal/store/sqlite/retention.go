@@ -17,9 +17,9 @@ const defaultRetentionBatch = 5000
 
 // ApplyRetention removes the events, deliveries and attempts older than
 // their tenant's retention (defaultDays unless the tenant sets its own),
-// judged by the time in their ids (their creation). It implements
-// maintenance.Retainer; SQLite has no partitions, so dropped is always 0
-// and deleted counts the rows removed.
+// judged by the time in their ids (their creation) against now.
+// SQLite has no partitions, so dropped is always 0 and deleted counts the
+// rows removed.
 //
 // A delivery still scheduled is never removed, nor its attempts nor its
 // event, however old: a custom retry schedule may outlast any retention,

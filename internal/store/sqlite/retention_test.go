@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
@@ -31,7 +32,7 @@ func publishFinished(t *testing.T, s *Store, tenantID string, now time.Time, n i
 	}
 	var recs []store.AttemptRecord
 	for _, j := range jobs {
-		recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{
+		recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{ID: id.New(id.Attempt),
 			DeliveryID: j.Delivery.ID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: now,
 			Duration: time.Millisecond, RequestURL: "https://x.example", StatusCode: 200, Success: true,
 		}})

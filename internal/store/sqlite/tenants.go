@@ -6,7 +6,6 @@ import (
 	"errors"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -22,11 +21,10 @@ func scanTenant(sc interface{ Scan(...any) error }) (domain.Tenant, error) {
 	return t, err
 }
 
-// CreateTenant stores t, giving it an id if it has none. ECONFLICT if the
-// id is taken.
+// CreateTenant stores t. ECONFLICT if the id is taken.
 func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
-	if t.ID == "" {
-		t.ID = id.New(id.Tenant)
+	if err := store.RequireID("tenant", t.ID); err != nil {
+		return err
 	}
 	return s.write(ctx, "create tenant", func(tx *wtx) error {
 		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -76,11 +75,11 @@ func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 	return w, err
 }
 
-// CreateWebhook stores w, giving it an id if it has none. ENOTFOUND if the
-// tenant is absent; ECONFLICT if the tenant is at its MaxWebhooks.
+// CreateWebhook stores w. ENOTFOUND if the tenant is absent; ECONFLICT if
+// the tenant is at its MaxWebhooks.
 func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
-	if w.ID == "" {
-		w.ID = id.New(id.Webhook)
+	if err := store.RequireID("webhook", w.ID); err != nil {
+		return err
 	}
 	args, err := webhookArgs(w)
 	if err != nil {

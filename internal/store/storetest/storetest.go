@@ -14,11 +14,20 @@
 //   - A lease has expired when LeaseUntil <= Now. ClaimDue never returns a
 //     delivery under an unexpired lease, not even to its own owner, and
 //     Resend answers ECONFLICT for one.
+//   - Canceling a delivery (disabling or deleting its webhook) and
+//     recovering it keep the lease of its attempt in flight: Resend answers
+//     ECONFLICT and no claim takes it until the attempt is recorded or the
+//     lease runs out (see inflight.go).
 //   - RecordAttempts clears the lease and counts the attempt even on a
 //     delivery that is no longer scheduled; only a scheduled delivery
 //     changes state. Last status and error come from the attempt.
 //   - A publish that fails on any event (for example an event id already
 //     stored) writes nothing, and its idempotency keys stay unused.
+//   - Ids and times are the caller's: a record without an id is refused,
+//     and a zero time is stored as zero.
+//   - Every capability (statistics, membership, listener, leadership,
+//     partitions, retention, roll-ups) answers on every store; a store that
+//     one process owns answers for one node (capabilities.go).
 //   - MaxWebhooks counts disabled webhooks too.
 //   - ListAttempts for a delivery of another tenant returns nothing (an
 //     empty list or ENOTFOUND).
@@ -52,6 +61,9 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Dispatch", dispatchTests},
 		{"Attempts", attemptTests},
 		{"Recovery", recoveryTests},
+		{"InFlight", inFlightTests},
+		{"Capabilities", capabilityTests},
+		{"Caller", callerTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
 	}

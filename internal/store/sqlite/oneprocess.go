@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+)
+
+// One process owns a SQLite database (Open takes a lock file), so the
+// capabilities that coordinate the nodes sharing a database have no one
+// to coordinate with here. Each still answers, truthfully for one node, so
+// that nothing above the store asks which database it has.
+
+// TryLead makes this process the leader of the maintenance work. It always
+// succeeds: the lock file taken by Open already makes this process the only
+// one using the database, so there is no one to elect against. The
+// leadership ends when the store closes.
+func (s *Store) TryLead(ctx context.Context) (lost <-chan struct{}, release func(), err error) {
+	select {
+	case <-s.closing:
+		return nil, nil, errClosed
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return s.closing, func() {}, nil
+}
+
+// Heartbeat answers 1: this process's dispatcher is the only one, so it
+// keeps every webhook's whole limits.
+func (s *Store) Heartbeat(ctx context.Context, nodeID string, now time.Time, ttl time.Duration) (int, error) {
+	select {
+	case <-s.closing:
+		return 0, errClosed
+	default:
+	}
+	return 1, ctx.Err()
+}
+
+// Listen only waits, until ctx ends (nil) or the store closes
+// (EUNAVAILABLE): no other node stores work here, and this process wakes
+// its own dispatcher when it does.
+func (s *Store) Listen(ctx context.Context, wake func()) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-s.closing:
+		return errClosed
+	}
+}
+
+// EnsurePartitions does nothing: SQLite tables are not partitioned, and
+// retention deletes rows (see ApplyRetention).
+func (s *Store) EnsurePartitions(ctx context.Context, from, to time.Time) error { return nil }
+
+// RollUpAttempts does nothing and returns 0: SQLite keeps no roll-ups.
+// Its statistics read the attempts, which are local and few enough.
+func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) { return 0, nil }
+
+// RollsUp reports false: WebhookStats summarizes every sample.
+func (s *Store) RollsUp() bool { return false }
