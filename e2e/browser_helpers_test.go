@@ -18,6 +18,9 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
+// testIDs makes the ids of the records tests put in the store directly.
+var testIDs = id.NewGenerator(nil)
+
 // chromiumPath is where Debian's chromium package puts the browser.
 const chromiumPath = "/usr/bin/chromium"
 
@@ -183,7 +186,7 @@ func seedHistory(t *testing.T, s *server, tenant string) {
 		evs := make([]domain.Event, n)
 		crm := map[string]bool{}
 		for i := range evs {
-			evs[i] = domain.Event{ID: id.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: example.Example}
+			evs[i] = domain.Event{ID: testIDs.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: example.Example}
 			crm[evs[i].ID] = i%4 == 0
 		}
 		_, err := storetest.Seed{TenantID: tenant, Events: evs, Now: at,

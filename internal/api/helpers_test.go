@@ -320,7 +320,7 @@ func (e *testEnv) attemptAll(status int, took time.Duration) []domain.Delivery {
 		}
 		recs = append(recs, store.AttemptRecord{
 			Attempt: domain.Attempt{
-				ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+				ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
 				Number: d.Attempts + 1, Trigger: domain.TriggerScheduled, StartedAt: now, Duration: took,
 				RequestURL:      "https://hooks.example.com/lms",
 				RequestHeaders:  map[string][]string{"Authorization": {"Basic c2VjcmV0OnBhc3M="}, "Webhook-Id": {d.ID}},

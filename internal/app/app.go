@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		UserAgent:    version.UserAgent(),
 		Formats:      formats,
 		Clock:        opts.Clock,
+		IDs:          ids,
 		Logger:       log,
 		Metrics:      m,
 		Owner:        cfg.NodeID,

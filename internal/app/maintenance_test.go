@@ -14,7 +14,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
 
-// idAt returns an id of prefix made at t. Not id.NewAt: ids of this process
+// idAt returns an id of prefix made at t. Not a Generator's NewAt: its ids
 // are monotonic, so one made "in the past" would carry the latest time.
 func idAt(prefix string, t time.Time) string {
 	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"

@@ -21,7 +21,7 @@ import (
 func (d *Dispatcher) attempt(ctx context.Context, w *domain.Webhook, ev *domain.Event, dl *domain.Delivery, trigger domain.AttemptTrigger) (domain.Attempt, outbound.Result) {
 	now := d.cfg.Clock.Now()
 	att := domain.Attempt{
-		ID:         id.NewAt(id.Attempt, now),
+		ID:         d.cfg.IDs.NewAt(id.Attempt, now),
 		DeliveryID: dl.ID,
 		TenantID:   dl.TenantID,
 		WebhookID:  w.ID,
@@ -149,7 +149,7 @@ func policyOf(w *domain.Webhook) retry.Policy {
 func (d *Dispatcher) Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt {
 	now := d.cfg.Clock.Now()
 	dl := &domain.Delivery{
-		ID:        id.NewAt("msg_test_", now),
+		ID:        d.cfg.IDs.NewAt("msg_test_", now),
 		TenantID:  w.TenantID,
 		EventID:   ev.ID,
 		WebhookID: w.ID,

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/signature"
 )
@@ -175,6 +177,30 @@ func TestAttemptClassifiesRedirectAsFailure(t *testing.T) {
 	att, _ = d.attempt(d.sendCtx, w, ev, &domain.Delivery{ID: "dlv_1"}, domain.TriggerScheduled)
 	if !att.Success {
 		t.Fatalf("302 with success rule 200-308 = %+v, want success", att)
+	}
+}
+
+// A test send takes its message id and its attempt's id from the
+// configured generator: both are made between two ids it makes around it.
+func TestTestSendTakesIDsFromConfig(t *testing.T) {
+	fake := clock.NewFake(t0)
+	ids := id.NewGenerator(fake)
+	var sentID string
+	d := New(Config{Owner: "n1", Clock: fake, IDs: ids, Sender: senderFunc(func(r outbound.Request) outbound.Result {
+		sentID = r.Header.Get("webhook-id")
+		return outbound.Result{StatusCode: 204}
+	})})
+	ev := &domain.Event{ID: "evt_1", Type: "user.created", OccurredAt: t0, Data: []byte(`{}`)}
+	before := ids.New(id.Attempt)
+	att := d.Test(context.Background(), testWebhook(t), ev)
+	after := ids.New(id.Attempt)
+	msg, ok := strings.CutPrefix(sentID, "msg_test_")
+	if !ok {
+		t.Fatalf("webhook-id = %q, want a msg_test_ id", sentID)
+	}
+	seq := []string{before[len(id.Attempt):], msg, att.ID[len(id.Attempt):], after[len(id.Attempt):]}
+	if !strings.HasPrefix(att.ID, id.Attempt) || !slices.IsSorted(seq) || len(slices.Compact(slices.Clone(seq))) != len(seq) {
+		t.Fatalf("ids out of the generator's order: before %s, message %s, attempt %s, after %s", before, sentID, att.ID, after)
 	}
 }
 

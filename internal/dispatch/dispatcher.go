@@ -13,6 +13,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/format"
+	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/metrics"
 	"github.com/lmshooks/lmshooks/internal/outbound"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -29,6 +30,10 @@ type Config struct {
 	Sender  Sender
 	Formats *format.Registry
 	Clock   clock.Clock
+	// IDs makes the ids of attempts and of test sends (default: a
+	// generator on Clock). A process shares one, so ids stay ordered
+	// across its components.
+	IDs     *id.Generator
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
 	// Owner names this node in leases. Required.
@@ -114,6 +119,9 @@ func New(cfg Config) *Dispatcher {
 	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 500)
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
+	}
+	if cfg.IDs == nil {
+		cfg.IDs = id.NewGenerator(cfg.Clock)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

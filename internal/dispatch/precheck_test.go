@@ -27,6 +27,7 @@ import (
 // it again).
 func TestPrecheckOnlyWhenTheFanOutMayBeStale(t *testing.T) {
 	ctx := context.Background()
+	ids := id.NewGenerator(nil)
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +47,7 @@ func TestPrecheckOnlyWhenTheFanOutMayBeStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook := func(name string) *domain.Webhook {
-		w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: "acme", Name: name, URL: srv.URL, EventTypes: []string{"*"}, Enabled: true,
+		w := &domain.Webhook{ID: ids.New(id.Webhook), TenantID: "acme", Name: name, URL: srv.URL, EventTypes: []string{"*"}, Enabled: true,
 			Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", CreatedAt: base, UpdatedAt: base}
 		w.Normalize()
 		if err := st.CreateWebhook(ctx, w); err != nil {
@@ -57,7 +58,7 @@ func TestPrecheckOnlyWhenTheFanOutMayBeStale(t *testing.T) {
 	same, changed := hook("same"), hook("changed")
 	publish := func(w *domain.Webhook) domain.Delivery {
 		t.Helper()
-		e := domain.Event{ID: id.New(id.Event), TenantID: "acme", Type: "user.created", OccurredAt: base, ReceivedAt: base, Data: json.RawMessage(`{}`)}
+		e := domain.Event{ID: ids.New(id.Event), TenantID: "acme", Type: "user.created", OccurredAt: base, ReceivedAt: base, Data: json.RawMessage(`{}`)}
 		res, err := storetest.Seed{TenantID: "acme", Events: []domain.Event{e}, Now: base.Add(time.Millisecond),
 			Match: func(x *domain.Webhook, _ *domain.Event) bool { return x.ID == w.ID }}.Publish(ctx, st)
 		if err != nil {
@@ -68,7 +69,7 @@ func TestPrecheckOnlyWhenTheFanOutMayBeStale(t *testing.T) {
 	fresh, resent, stale := publish(same), publish(same), publish(changed)
 	// resent failed once and was resent by hand.
 	if err := st.RecordAttempts(ctx, []store.AttemptRecord{{State: domain.Failed, Attempt: domain.Attempt{
-		ID: id.New(id.Attempt), DeliveryID: resent.ID, TenantID: "acme", WebhookID: same.ID, EventID: resent.EventID,
+		ID: ids.New(id.Attempt), DeliveryID: resent.ID, TenantID: "acme", WebhookID: same.ID, EventID: resent.EventID,
 		Number: 1, Trigger: domain.TriggerScheduled, StartedAt: base, RequestURL: srv.URL, StatusCode: 500,
 	}}}); err != nil {
 		t.Fatal(err)

@@ -241,7 +241,7 @@ func fanOutStale(w *domain.Webhook, dl *domain.Delivery) bool {
 func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause error) {
 	now := d.cfg.Clock.Now()
 	att := domain.Attempt{
-		ID:         id.NewAt(id.Attempt, now),
+		ID:         d.cfg.IDs.NewAt(id.Attempt, now),
 		DeliveryID: job.Delivery.ID,
 		TenantID:   job.Delivery.TenantID,
 		WebhookID:  w.ID,

@@ -3,8 +3,11 @@
 // and 16 of randomness, in Crockford base32. Sorting ids sorts by age, which
 // is what cursor pagination "newest first" needs without a second index.
 //
-// A Generator takes its time from an injected clock, so ids made under a
-// fake clock sort by the fake time; the package itself keeps no state.
+// Ids come only from a Generator, made with NewGenerator: the package keeps
+// no state of its own. A process builds one in internal/app and passes it
+// to whatever makes ids, so that its ids are strictly ordered; a Generator
+// takes its time from an injected clock, so ids made under a fake clock
+// sort by the fake time.
 package id
 
 import (
@@ -96,17 +99,3 @@ func format(prefix string, ms int64, r [10]byte) string {
 	}
 	return string(b)
 }
-
-// legacy serves New and NewAt while callers move to a Generator of their
-// own; it goes away with them.
-var legacy = NewGenerator(nil)
-
-// New returns a new id from a process-wide generator.
-//
-// Deprecated: use a Generator passed in from app.
-func New(prefix string) string { return legacy.New(prefix) }
-
-// NewAt is New with the timestamp taken from t.
-//
-// Deprecated: use a Generator passed in from app.
-func NewAt(prefix string, t time.Time) string { return legacy.NewAt(prefix, t) }

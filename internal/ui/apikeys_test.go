@@ -15,7 +15,7 @@ import (
 // storeKey stores a key of tenantID as the API would, and returns it.
 func (b *bundle) storeKey(tenantID, name, prefix string) *domain.APIKey {
 	b.t.Helper()
-	k := &domain.APIKey{ID: id.New(id.APIKey), TenantID: tenantID, Name: name, Prefix: prefix, Hash: hashKey(prefix + "-secret"), CreatedAt: time.Now().UTC()}
+	k := &domain.APIKey{ID: testIDs.New(id.APIKey), TenantID: tenantID, Name: name, Prefix: prefix, Hash: hashKey(prefix + "-secret"), CreatedAt: time.Now().UTC()}
 	if err := b.store.CreateAPIKey(context.Background(), k); err != nil {
 		b.t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestDashboardNumbersMatchStats(t *testing.T) {
 				if rng.IntN(4) == 0 {
 					status, ok = 500, false
 				}
-				at := domain.Attempt{ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+				at := domain.Attempt{ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
 					Number: n, Trigger: domain.TriggerScheduled, StartedAt: now.Add(-ages[rng.IntN(len(ages))]),
 					Duration: time.Duration(1+rng.IntN(900)) * time.Millisecond, RequestURL: "https://rx.example.com/", StatusCode: status, Success: ok}
 				recs = append(recs, store.AttemptRecord{Attempt: at, State: domain.Scheduled, NextAttemptAt: now.Add(time.Hour)})

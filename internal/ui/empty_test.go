@@ -30,7 +30,7 @@ func TestEmptyStatesSayWhatToDoNext(t *testing.T) {
 	// event that webhook takes: the catalog example of a builtin type it
 	// subscribes to, which the API accepts.
 	now := time.Now().UTC()
-	w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: "acme", Name: "LRS", URL: "https://lrs.example.com/", EventTypes: []string{"course_enrollment.*"},
+	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: "acme", Name: "LRS", URL: "https://lrs.example.com/", EventTypes: []string{"course_enrollment.*"},
 		Enabled: true, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: now, UpdatedAt: now}
 	w.Normalize()
 	if err := b.store.CreateWebhook(context.Background(), w); err != nil {

@@ -21,7 +21,7 @@ func (b *bundle) publishAt(tenant string, at time.Time, n int) []string {
 	b.t.Helper()
 	evs := make([]domain.Event, n)
 	for i := range evs {
-		evs[i] = domain.Event{ID: id.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: []byte(`{"id":"u1"}`)}
+		evs[i] = domain.Event{ID: testIDs.NewAt(id.Event, at), TenantID: tenant, Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: []byte(`{"id":"u1"}`)}
 	}
 	res, err := storetest.Seed{TenantID: tenant, Events: evs, Now: at,
 		Match: func(*domain.Webhook, *domain.Event) bool { return true }}.Publish(context.Background(), b.store)

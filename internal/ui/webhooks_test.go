@@ -140,7 +140,7 @@ func (b *bundle) publish(tenant, typ string, n int) []store.PublishResult {
 	now := time.Now().UTC()
 	evs := make([]domain.Event, n)
 	for i := range evs {
-		evs[i] = domain.Event{ID: id.New(id.Event), TenantID: tenant, Type: typ, OccurredAt: now, ReceivedAt: now, Data: []byte(`{"user":{"id":"u1"}}`)}
+		evs[i] = domain.Event{ID: testIDs.New(id.Event), TenantID: tenant, Type: typ, OccurredAt: now, ReceivedAt: now, Data: []byte(`{"user":{"id":"u1"}}`)}
 	}
 	res, err := storetest.Seed{TenantID: tenant, Events: evs, Now: now,
 		Match: func(*domain.Webhook, *domain.Event) bool { return true }}.Publish(context.Background(), b.store)
@@ -153,7 +153,7 @@ func (b *bundle) publish(tenant, typ string, n int) []store.PublishResult {
 func (b *bundle) webhook(tenant, name string) *domain.Webhook {
 	b.t.Helper()
 	now := time.Now().UTC()
-	w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: tenant, Name: name, URL: "https://rx.example.com/" + name, EventTypes: []string{"*"}, Enabled: true, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: now, UpdatedAt: now}
+	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: tenant, Name: name, URL: "https://rx.example.com/" + name, EventTypes: []string{"*"}, Enabled: true, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: now, UpdatedAt: now}
 	w.Normalize()
 	if err := b.store.CreateWebhook(context.Background(), w); err != nil {
 		b.t.Fatal(err)
@@ -264,7 +264,7 @@ func TestDeliveryDetailShowsAttempts(t *testing.T) {
 	res := b.publish("acme", "user.created", 1)
 	d := res[0].Deliveries[0]
 	now := time.Now().UTC()
-	at := domain.Attempt{ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: "acme", WebhookID: d.WebhookID, EventID: d.EventID, Number: 1,
+	at := domain.Attempt{ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: "acme", WebhookID: d.WebhookID, EventID: d.EventID, Number: 1,
 		Trigger: domain.TriggerScheduled, StartedAt: now, Duration: 42 * time.Millisecond, RequestURL: "https://rx.example.com/crm",
 		RequestHeaders: map[string][]string{"Webhook-Id": {d.ID}, "Authorization": {"Basic c2VjcmV0OnBhc3M="}}, RequestBody: []byte(`{"type":"user.created"}`),
 		StatusCode: 503, ResponseHeaders: map[string][]string{"Retry-After": {"30"}}, ResponseBody: []byte("maintenance"), Error: "status 503 is outside the success range 2xx"}

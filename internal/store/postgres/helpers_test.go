@@ -15,6 +15,9 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
+// testIDs makes the ids of the records tests put in the store directly.
+var testIDs = id.NewGenerator(nil)
+
 var testNow = time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // withAppName returns dsn with application_name set, so that a test can
@@ -57,13 +60,13 @@ func terminate(t testing.TB, appName, state, query string) int {
 func seed(t testing.TB, s *Store, hooks int) *domain.Tenant {
 	t.Helper()
 	ctx := context.Background()
-	tn := &domain.Tenant{ID: id.New(id.Tenant), Name: "Acme", Environment: domain.Production, CreatedAt: testNow, UpdatedAt: testNow}
+	tn := &domain.Tenant{ID: testIDs.New(id.Tenant), Name: "Acme", Environment: domain.Production, CreatedAt: testNow, UpdatedAt: testNow}
 	if err := s.CreateTenant(ctx, tn); err != nil {
 		t.Fatalf("CreateTenant: %v", err)
 	}
 	for range hooks {
 		w := &domain.Webhook{
-			ID: id.New(id.Webhook), TenantID: tn.ID, Name: "hook", URL: "https://example.com/hook", EventTypes: []string{"*"},
+			ID: testIDs.New(id.Webhook), TenantID: tn.ID, Name: "hook", URL: "https://example.com/hook", EventTypes: []string{"*"},
 			Enabled: true, Format: domain.DefaultFormat, Secret: "whsec_x", Timeout: domain.DefaultTimeout,
 			RetryPolicy: domain.DefaultRetryPolicy, SuccessRule: domain.DefaultSuccessRule,
 		}
@@ -79,7 +82,7 @@ func newEvents(tenantID string, n int) []domain.Event {
 	evs := make([]domain.Event, n)
 	for i := range evs {
 		evs[i] = domain.Event{
-			ID: id.New(id.Event), TenantID: tenantID, Type: "user.created",
+			ID: testIDs.New(id.Event), TenantID: tenantID, Type: "user.created",
 			OccurredAt: testNow, ReceivedAt: testNow,
 			Data: json.RawMessage(`{"user":{"id":"u1","email":"ada@example.com"}}`),
 		}

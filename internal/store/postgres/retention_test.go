@@ -28,7 +28,7 @@ func TestApplyRetentionKeepsDayWithScheduledDelivery(t *testing.T) {
 	record := func(j domain.Job, state domain.DeliveryState) {
 		t.Helper()
 		a := domain.Attempt{
-			ID: id.New(id.Attempt), DeliveryID: j.Delivery.ID, TenantID: tn.ID, WebhookID: j.Delivery.WebhookID,
+			ID: testIDs.New(id.Attempt), DeliveryID: j.Delivery.ID, TenantID: tn.ID, WebhookID: j.Delivery.WebhookID,
 			EventID: j.Event.ID, Number: j.Delivery.Attempts + 1, Trigger: domain.TriggerScheduled, StartedAt: time.Now(),
 			Duration: time.Millisecond, RequestURL: "https://example.com/hook", StatusCode: 503,
 		}

@@ -16,7 +16,7 @@ import (
 func TestIDFloorMatchesIDs(t *testing.T) {
 	for range 100 {
 		before := time.Now()
-		v := id.New(id.Event)
+		v := testIDs.New(id.Event)
 		after := time.Now()
 		if lo, hi := idFloor(id.Event, before), idFloor(id.Event, after.Add(time.Millisecond)); !(lo <= v && v < hi) {
 			t.Fatalf("id %q made in [%v, %v] is outside [%q, %q)", v, before, after, lo, hi)
@@ -53,7 +53,7 @@ func publishAndAttempt(t *testing.T, s *Store, tenantID, owner string, n int) []
 	var recs []store.AttemptRecord
 	for _, j := range jobs {
 		recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{
-			ID: id.New(id.Attempt), DeliveryID: j.Delivery.ID, TenantID: j.Delivery.TenantID, WebhookID: j.Delivery.WebhookID,
+			ID: testIDs.New(id.Attempt), DeliveryID: j.Delivery.ID, TenantID: j.Delivery.TenantID, WebhookID: j.Delivery.WebhookID,
 			EventID: j.Event.ID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: time.Now(),
 			Duration: 30 * time.Millisecond, RequestURL: "https://example.com/hook", StatusCode: 200, Success: true,
 		}})
@@ -95,8 +95,8 @@ func TestEnsurePartitionsMovesRowsOutOfDefault(t *testing.T) {
 	ctx := context.Background()
 	future := time.Now().AddDate(0, 0, 20)
 	ev := newEvents(tn.ID, 1)[0]
-	// Not id.NewAt: it would make every later id of this process
-	// (monotonic) as late.
+	// Not testIDs.NewAt: it would make every later id of the package's
+	// tests (monotonic) as late.
 	ev.ID = idFloor(id.Event, future) + "0000000000000000"
 	if _, err := publish(ctx, s, tn.ID, []domain.Event{ev}); err != nil {
 		t.Fatalf("Publish: %v", err)
@@ -224,7 +224,7 @@ func TestRollUpAttempts(t *testing.T) {
 	for i, r := range res {
 		d := r.Deliveries[0]
 		recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{
-			ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: tn.ID, WebhookID: d.WebhookID, EventID: d.EventID,
+			ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: tn.ID, WebhookID: d.WebhookID, EventID: d.EventID,
 			Number: 1, Trigger: domain.TriggerScheduled, StartedAt: hour.Add(time.Duration(i) * time.Minute),
 			Duration: durations[i], RequestURL: "https://example.com", StatusCode: 200, Success: i != 3,
 		}})

@@ -87,7 +87,7 @@ func TestPublishConnectionLostIsUnavailable(t *testing.T) {
 	p := store.PublishParams{TenantID: tn.ID}
 	for _, e := range evs {
 		p.Events = append(p.Events, store.PublishEvent{Event: e, Deliveries: []store.NewDelivery{{Delivery: domain.Delivery{
-			ID: id.New(id.Delivery), WebhookID: hooks[0].ID, EventType: e.Type, State: domain.Scheduled,
+			ID: testIDs.New(id.Delivery), WebhookID: hooks[0].ID, EventType: e.Type, State: domain.Scheduled,
 			NextAttemptAt: testNow, CreatedAt: testNow, UpdatedAt: testNow}}}})
 	}
 

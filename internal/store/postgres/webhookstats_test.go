@@ -29,7 +29,7 @@ func recordAttempts(t *testing.T, s *Store, tenantID string, n int, at func(k in
 		for _, d := range r.Deliveries {
 			k := len(recs)
 			recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{
-				ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: tenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+				ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: tenantID, WebhookID: d.WebhookID, EventID: d.EventID,
 				Number: 1, Trigger: domain.TriggerScheduled, StartedAt: at(k),
 				Duration:   time.Duration(rng.ExpFloat64() * float64(400*time.Millisecond)),
 				RequestURL: "https://example.com/hook", StatusCode: 200, Success: k%5 != 0,

@@ -20,7 +20,7 @@ func BenchmarkAudit(b *testing.B) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	tn := seed(b, s, now)
-	w2 := &domain.Webhook{ID: id.New(id.Webhook), TenantID: tn, Name: "w2", URL: "https://y.example", EventTypes: []string{"course.*"},
+	w2 := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: tn, Name: "w2", URL: "https://y.example", EventTypes: []string{"course.*"},
 		Enabled: true, Format: "standard", Secret: "whsec_y", Timeout: time.Second, RetryPolicy: "standard",
 		SuccessRule: domain.DefaultSuccessRule, CreatedAt: now, UpdatedAt: now}
 	if err := s.CreateWebhook(ctx, w2); err != nil {

@@ -123,7 +123,7 @@ func BenchmarkRecordAttempts(b *testing.B) {
 
 func benchRecord(d *domain.Delivery, now time.Time) store.AttemptRecord {
 	return store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{
-		ID: id.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+		ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
 		Number: 1, Trigger: domain.TriggerScheduled, StartedAt: now, Duration: 3 * time.Millisecond,
 		RequestURL: "https://hris.example.com/hooks",
 		RequestHeaders: map[string][]string{

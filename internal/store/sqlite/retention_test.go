@@ -32,7 +32,7 @@ func publishFinished(t *testing.T, s *Store, tenantID string, now time.Time, n i
 	}
 	var recs []store.AttemptRecord
 	for _, j := range jobs {
-		recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{ID: id.New(id.Attempt),
+		recs = append(recs, store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{ID: testIDs.New(id.Attempt),
 			DeliveryID: j.Delivery.ID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: now,
 			Duration: time.Millisecond, RequestURL: "https://x.example", StatusCode: 200, Success: true,
 		}})

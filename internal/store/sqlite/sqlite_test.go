@@ -16,6 +16,9 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
+// testIDs makes the ids of the records tests put in the store directly.
+var testIDs = id.NewGenerator(nil)
+
 func openTest(t testing.TB, path string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), path, Options{})
@@ -107,7 +110,7 @@ func TestLeasesClearedAtReopen(t *testing.T) {
 	if err := s.CreateTenant(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: "t1", Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
+	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: "t1", Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
 		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
 		SuccessRule: domain.DefaultSuccessRule, CreatedAt: now, UpdatedAt: now}
 	if err := s.CreateWebhook(ctx, w); err != nil {
@@ -115,7 +118,7 @@ func TestLeasesClearedAtReopen(t *testing.T) {
 	}
 	_, err := storetest.Seed{TenantID: "t1", Now: now, LeaseOwner: "dead", LeaseUntil: now.Add(time.Hour),
 		Match:  func(*domain.Webhook, *domain.Event) bool { return true },
-		Events: []domain.Event{{ID: id.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}}}.Publish(ctx, s)
+		Events: []domain.Event{{ID: testIDs.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}}}.Publish(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,11 +299,11 @@ func TestClosedStore(t *testing.T) {
 func seed(t testing.TB, s *Store, now time.Time) string {
 	t.Helper()
 	ctx := context.Background()
-	tn := id.New(id.Tenant)
+	tn := testIDs.New(id.Tenant)
 	if err := s.CreateTenant(ctx, &domain.Tenant{ID: tn, Name: "t", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	w := &domain.Webhook{ID: id.New(id.Webhook), TenantID: tn, Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
+	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: tn, Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
 		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
 		Headers:     map[string]string{"X-A": "b"},
 		SuccessRule: domain.DefaultSuccessRule, CreatedAt: now, UpdatedAt: now}
@@ -311,6 +314,6 @@ func seed(t testing.TB, s *Store, now time.Time) string {
 }
 
 func testEvent(tenantID string, now time.Time, key string) domain.Event {
-	return domain.Event{ID: id.New(id.Event), TenantID: tenantID, Type: "user.created", OccurredAt: now, ReceivedAt: now,
+	return domain.Event{ID: testIDs.New(id.Event), TenantID: tenantID, Type: "user.created", OccurredAt: now, ReceivedAt: now,
 		Data: json.RawMessage(`{"user":{"id":"u1","email":"ada@example.com","name":"Ada Lovelace"}}`), IdempotencyKey: key}
 }

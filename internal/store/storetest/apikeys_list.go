@@ -84,7 +84,7 @@ var apiKeyListTests = []test{
 // apiKey stores a key of tenantID created at created.
 func (f *fixture) apiKey(tenantID, name string, created time.Time) *domain.APIKey {
 	f.t.Helper()
-	k := &domain.APIKey{ID: id.New(id.APIKey), TenantID: tenantID, Name: name, Prefix: "lmsk_" + name, Hash: "hash-" + id.New(id.APIKey), CreatedAt: created}
+	k := &domain.APIKey{ID: f.ids.New(id.APIKey), TenantID: tenantID, Name: name, Prefix: "lmsk_" + name, Hash: "hash-" + f.ids.New(id.APIKey), CreatedAt: created}
 	if err := f.s.CreateAPIKey(f.ctx, k); err != nil {
 		f.t.Fatalf("CreateAPIKey: %v", err)
 	}
@@ -94,7 +94,7 @@ func (f *fixture) apiKey(tenantID, name string, created time.Time) *domain.APIKe
 // operatorKey sets the operator key.
 func (f *fixture) operatorKey(hash string) *domain.APIKey {
 	f.t.Helper()
-	k := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_op", Hash: hash, CreatedAt: base.Add(24 * time.Hour)}
+	k := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op", Hash: hash, CreatedAt: base.Add(24 * time.Hour)}
 	if err := f.s.SetOperatorKey(f.ctx, k); err != nil {
 		f.t.Fatalf("SetOperatorKey: %v", err)
 	}

@@ -19,7 +19,7 @@ var attemptTests = []test{
 		}
 
 		// First try fails with a timeout: retry in a minute.
-		a1 := attempt(&d, base.Add(time.Second), 0, false)
+		a1 := f.attempt(&d, base.Add(time.Second), 0, false)
 		a1.Error = "context deadline exceeded"
 		a1.ResponseHeaders, a1.ResponseBody = nil, nil
 		retryAt := base.Add(time.Minute)
@@ -46,7 +46,7 @@ var attemptTests = []test{
 
 		// Second try succeeds.
 		d2 := jobs[0].Delivery
-		a2 := attempt(&d2, retryAt.Add(time.Second), 204, true)
+		a2 := f.attempt(&d2, retryAt.Add(time.Second), 204, true)
 		f.record(store.AttemptRecord{Attempt: a2, State: domain.Succeeded})
 		got = f.get(tn.ID, d.ID)
 		if got.State != domain.Succeeded || got.Attempts != 2 || !got.NextAttemptAt.IsZero() || got.LastStatus != 204 || got.LastError != "" {
@@ -67,7 +67,7 @@ var attemptTests = []test{
 		tn := f.tenant(0)
 		f.webhook(tn.ID)
 		d := f.deliveries(tn.ID, base, 1)[0]
-		a := attempt(&d, base, 503, false)
+		a := f.attempt(&d, base, 503, false)
 		a.Error = "status 503 is not a success"
 		a.Trigger = domain.TriggerManual
 		f.record(store.AttemptRecord{Attempt: a, State: domain.Failed})
@@ -92,7 +92,7 @@ var attemptTests = []test{
 		if err := f.s.DisableWebhook(f.ctx, w.ID, "410 Gone", base); err != nil {
 			t.Fatalf("DisableWebhook: %v", err)
 		}
-		a := attempt(&d, base, 500, false)
+		a := f.attempt(&d, base, 500, false)
 		f.record(store.AttemptRecord{Attempt: a, State: domain.Scheduled, NextAttemptAt: base.Add(time.Minute)})
 		got := f.get(tn.ID, d.ID)
 		if got.State != domain.Canceled || !got.NextAttemptAt.IsZero() {
@@ -115,7 +115,7 @@ var attemptTests = []test{
 		ds := f.deliveries(tn.ID, base, 50)
 		recs := make([]store.AttemptRecord, len(ds))
 		for i := range ds {
-			recs[i] = store.AttemptRecord{Attempt: attempt(&ds[i], base, 200, true), State: domain.Succeeded}
+			recs[i] = store.AttemptRecord{Attempt: f.attempt(&ds[i], base, 200, true), State: domain.Succeeded}
 		}
 		f.record(recs...)
 		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID})
@@ -136,11 +136,11 @@ var attemptTests = []test{
 		ds := f.deliveries(tn.ID, base, 2) // 4 deliveries
 		var recs []store.AttemptRecord
 		for i := range ds {
-			a := attempt(&ds[i], base.Add(time.Duration(i)*time.Minute), 200, i%2 == 0)
+			a := f.attempt(&ds[i], base.Add(time.Duration(i)*time.Minute), 200, i%2 == 0)
 			a.Duration = time.Duration(i+1) * time.Millisecond
 			recs = append(recs, store.AttemptRecord{Attempt: a, State: domain.Succeeded})
 		}
-		recs = append(recs, store.AttemptRecord{Attempt: attempt(&ods[0], base.Add(time.Minute), 200, true), State: domain.Succeeded})
+		recs = append(recs, store.AttemptRecord{Attempt: f.attempt(&ods[0], base.Add(time.Minute), 200, true), State: domain.Succeeded})
 		f.record(recs...)
 
 		// [base+1m, base+3m) holds attempts 1 and 2.
@@ -173,9 +173,9 @@ var recoveryTests = []test{
 		tn := f.tenant(0)
 		f.webhook(tn.ID)
 		d := f.deliveries(tn.ID, base, 1)[0]
-		f.record(store.AttemptRecord{Attempt: attempt(&d, base, 500, false), State: domain.Scheduled, NextAttemptAt: base.Add(time.Minute)})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&d, base, 500, false), State: domain.Scheduled, NextAttemptAt: base.Add(time.Minute)})
 		d.Attempts = 1
-		f.record(store.AttemptRecord{Attempt: attempt(&d, base.Add(time.Minute), 500, false), State: domain.Failed})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&d, base.Add(time.Minute), 500, false), State: domain.Failed})
 
 		now := base.Add(time.Hour)
 		got, err := f.s.Resend(f.ctx, tn.ID, d.ID, now)
@@ -201,7 +201,7 @@ var recoveryTests = []test{
 		tn := f.tenant(0)
 		w := f.webhook(tn.ID)
 		ds := f.deliveries(tn.ID, base, 2)
-		f.record(store.AttemptRecord{Attempt: attempt(&ds[0], base, 200, true), State: domain.Succeeded})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&ds[0], base, 200, true), State: domain.Succeeded})
 		if err := f.s.DisableWebhook(f.ctx, w.ID, "", base); err != nil {
 			t.Fatalf("DisableWebhook: %v", err)
 		}
@@ -222,23 +222,23 @@ var recoveryTests = []test{
 		// Four deliveries to w, created at base, +1m, +2m, +3m.
 		var mine []domain.Delivery
 		for i := range 4 {
-			for _, r := range f.publish(tn.ID, base.Add(time.Duration(i)*time.Minute), event(tn.ID, "user.created", "")) {
+			for _, r := range f.publish(tn.ID, base.Add(time.Duration(i)*time.Minute), f.event(tn.ID, "user.created", "")) {
 				for _, d := range r.Deliveries {
 					if d.WebhookID == w.ID {
 						mine = append(mine, d)
 					} else {
-						f.record(store.AttemptRecord{Attempt: attempt(&d, base, 500, false), State: domain.Failed})
+						f.record(store.AttemptRecord{Attempt: f.attempt(&d, base, 500, false), State: domain.Failed})
 					}
 				}
 			}
 		}
 		// +0m failed, +1m failed (after 3 tries), +2m succeeded, +3m failed.
-		f.record(store.AttemptRecord{Attempt: attempt(&mine[0], base, 500, false), State: domain.Failed})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&mine[0], base, 500, false), State: domain.Failed})
 		m1 := mine[1]
 		m1.Attempts = 2 // pretend two earlier tries
-		f.record(store.AttemptRecord{Attempt: attempt(&m1, base, 500, false), State: domain.Failed})
-		f.record(store.AttemptRecord{Attempt: attempt(&mine[2], base, 200, true), State: domain.Succeeded})
-		f.record(store.AttemptRecord{Attempt: attempt(&mine[3], base, 500, false), State: domain.Failed})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&m1, base, 500, false), State: domain.Failed})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&mine[2], base, 200, true), State: domain.Succeeded})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&mine[3], base, 500, false), State: domain.Failed})
 
 		now := base.Add(time.Hour)
 		n, err := f.s.Recover(f.ctx, store.RecoverParams{TenantID: tn.ID, WebhookID: w.ID, Since: base, Until: base.Add(3 * time.Minute), Now: now})

@@ -25,7 +25,7 @@ var capabilityTests = []test{
 		ds := f.deliveries(tn.ID, base, 6) // 6 events × 2 webhooks
 		var recs []store.AttemptRecord
 		for i, d := range ds {
-			a := attempt(&d, base.Add(time.Duration(i)*time.Minute), 200, i%3 != 0)
+			a := f.attempt(&d, base.Add(time.Duration(i)*time.Minute), 200, i%3 != 0)
 			a.Duration = time.Duration(i+1) * 7 * time.Millisecond
 			recs = append(recs, store.AttemptRecord{Attempt: a, State: domain.Succeeded})
 		}
@@ -139,7 +139,7 @@ var callerTests = []test{
 			t.Fatalf("tenants after a refused create = %d, %v; want none", len(list), err)
 		}
 		owner := f.tenant(0)
-		w := newWebhook(owner.ID)
+		w := f.newWebhook(owner.ID)
 		w.ID = ""
 		if err := f.s.CreateWebhook(f.ctx, w); err == nil || w.ID != "" {
 			t.Fatalf("CreateWebhook without an id = %v, id %q; want an error and no id", err, w.ID)
@@ -161,7 +161,7 @@ var callerTests = []test{
 
 		f.webhook(owner.ID)
 		d := f.deliveries(owner.ID, base, 1)[0]
-		a := attempt(&d, base, 200, true)
+		a := f.attempt(&d, base, 200, true)
 		a.ID = ""
 		if err := f.s.RecordAttempts(f.ctx, []store.AttemptRecord{{Attempt: a, State: domain.Succeeded}}); err == nil {
 			t.Fatal("RecordAttempts of an attempt without an id succeeded")
@@ -176,7 +176,7 @@ var callerTests = []test{
 		if err := f.s.CreateTenant(f.ctx, tn); err != nil {
 			t.Fatalf("CreateTenant: %v", err)
 		}
-		w := newWebhook(tn.ID)
+		w := f.newWebhook(tn.ID)
 		w.CreatedAt, w.UpdatedAt = time.Time{}, time.Time{}
 		if err := f.s.CreateWebhook(f.ctx, w); err != nil {
 			t.Fatalf("CreateWebhook: %v", err)

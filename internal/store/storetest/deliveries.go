@@ -48,9 +48,9 @@ var deliveryTests = []test{
 
 		// Three publishes a minute apart: user.created (w1, w2),
 		// course.completed (w1), user.deleted (w1, w2).
-		r1 := f.publish(tn.ID, base, event(tn.ID, "user.created", ""))[0]
-		r2 := f.publish(tn.ID, base.Add(time.Minute), event(tn.ID, "course.completed", ""))[0]
-		r3 := f.publish(tn.ID, base.Add(2*time.Minute), event(tn.ID, "user.deleted", ""))[0]
+		r1 := f.publish(tn.ID, base, f.event(tn.ID, "user.created", ""))[0]
+		r2 := f.publish(tn.ID, base.Add(time.Minute), f.event(tn.ID, "course.completed", ""))[0]
+		r3 := f.publish(tn.ID, base.Add(2*time.Minute), f.event(tn.ID, "user.deleted", ""))[0]
 		var all []domain.Delivery
 		for _, r := range []store.PublishResult{r1, r2, r3} {
 			all = append(all, r.Deliveries...)
@@ -58,8 +58,8 @@ var deliveryTests = []test{
 		// One of them succeeds, one fails.
 		succ, fail := r1.Deliveries[0], r3.Deliveries[0]
 		f.record(
-			store.AttemptRecord{Attempt: attempt(&succ, base, 200, true), State: domain.Succeeded},
-			store.AttemptRecord{Attempt: attempt(&fail, base, 500, false), State: domain.Failed},
+			store.AttemptRecord{Attempt: f.attempt(&succ, base, 200, true), State: domain.Succeeded},
+			store.AttemptRecord{Attempt: f.attempt(&fail, base, 500, false), State: domain.Failed},
 		)
 
 		pick := func(keep func(d domain.Delivery) bool) []string {
@@ -120,9 +120,9 @@ var deliveryTests = []test{
 		f.deliveries(other.ID, base, 2)
 
 		f.record(
-			store.AttemptRecord{Attempt: attempt(&ds[0], base, 200, true), State: domain.Succeeded},
-			store.AttemptRecord{Attempt: attempt(&ds[1], base, 200, true), State: domain.Succeeded},
-			store.AttemptRecord{Attempt: attempt(&ds[2], base, 500, false), State: domain.Failed},
+			store.AttemptRecord{Attempt: f.attempt(&ds[0], base, 200, true), State: domain.Succeeded},
+			store.AttemptRecord{Attempt: f.attempt(&ds[1], base, 200, true), State: domain.Succeeded},
+			store.AttemptRecord{Attempt: f.attempt(&ds[2], base, 500, false), State: domain.Failed},
 		)
 		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Failed, Page: store.Page{Limit: 1}})
 		if err != nil {
@@ -156,7 +156,7 @@ var deliveryTests = []test{
 		tn, other := f.tenant(0), f.tenant(0)
 		f.webhook(tn.ID)
 		d := f.deliveries(tn.ID, base, 1)[0]
-		f.record(store.AttemptRecord{Attempt: attempt(&d, base, 200, true), State: domain.Succeeded})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&d, base, 200, true), State: domain.Succeeded})
 		_, err := f.s.GetDelivery(f.ctx, other.ID, d.ID)
 		wantCode(t, err, domain.ENOTFOUND)
 		_, err = f.s.GetDelivery(f.ctx, tn.ID, "dlv_nope")

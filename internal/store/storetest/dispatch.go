@@ -14,7 +14,7 @@ var dispatchTests = []test{
 	{"ClaimReturnsJobsWithEvents", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		f.webhook(tn.ID)
-		e := event(tn.ID, "user.created", "k")
+		e := f.event(tn.ID, "user.created", "k")
 		d := f.publish(tn.ID, base, e)[0].Deliveries[0]
 		if jobs := f.claim("n1", base.Add(-time.Second), base.Add(time.Minute), 10); len(jobs) != 0 {
 			t.Fatalf("claimed %d deliveries before they were due", len(jobs))
@@ -218,8 +218,8 @@ var dispatchTests = []test{
 		f.webhook(tn.ID)
 		ds := f.deliveries(tn.ID, base, 3)
 		f.record(
-			store.AttemptRecord{Attempt: attempt(&ds[0], base, 200, true), State: domain.Succeeded},
-			store.AttemptRecord{Attempt: attempt(&ds[1], base, 500, false), State: domain.Failed},
+			store.AttemptRecord{Attempt: f.attempt(&ds[0], base, 200, true), State: domain.Succeeded},
+			store.AttemptRecord{Attempt: f.attempt(&ds[1], base, 500, false), State: domain.Failed},
 		)
 		j := f.claim("n1", base.Add(time.Hour), base.Add(2*time.Hour), 10)
 		if len(j) != 1 || j[0].Delivery.ID != ds[2].ID {

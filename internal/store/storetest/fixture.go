@@ -20,14 +20,16 @@ type fixture struct {
 	t   *testing.T
 	s   store.Store
 	ctx context.Context
-	ids *id.Generator // see idGen
+	// ids makes every id the helpers give: one generator per test, so the
+	// ids of a test sort in the order it made them.
+	ids *id.Generator
 }
 
 // tenant creates a tenant with a new id.
 func (f *fixture) tenant(maxWebhooks int) *domain.Tenant {
 	f.t.Helper()
 	tn := &domain.Tenant{
-		ID:          id.New(id.Tenant),
+		ID:          f.ids.New(id.Tenant),
 		Name:        "Acme Learning",
 		Environment: domain.Production,
 		MaxWebhooks: maxWebhooks,
@@ -42,19 +44,19 @@ func (f *fixture) tenant(maxWebhooks int) *domain.Tenant {
 
 // newWebhook returns a valid, enabled webhook of tenantID subscribed to
 // types, not yet stored.
-func newWebhook(tenantID string, types ...string) *domain.Webhook {
+func (f *fixture) newWebhook(tenantID string, types ...string) *domain.Webhook {
 	if len(types) == 0 {
 		types = []string{"*"}
 	}
 	return &domain.Webhook{
-		ID:          id.New(id.Webhook),
+		ID:          f.ids.New(id.Webhook),
 		TenantID:    tenantID,
 		Name:        "HRIS sync",
 		URL:         "https://hris.example.com/hooks",
 		EventTypes:  types,
 		Enabled:     true,
 		Format:      domain.DefaultFormat,
-		Secret:      "whsec_" + id.New(""),
+		Secret:      "whsec_" + f.ids.New(""),
 		Timeout:     domain.DefaultTimeout,
 		RetryPolicy: domain.DefaultRetryPolicy,
 		SuccessRule: domain.DefaultSuccessRule,
@@ -66,7 +68,7 @@ func newWebhook(tenantID string, types ...string) *domain.Webhook {
 // webhook creates an enabled webhook subscribed to types ("*" if none).
 func (f *fixture) webhook(tenantID string, types ...string) *domain.Webhook {
 	f.t.Helper()
-	w := newWebhook(tenantID, types...)
+	w := f.newWebhook(tenantID, types...)
 	if err := f.s.CreateWebhook(f.ctx, w); err != nil {
 		f.t.Fatalf("CreateWebhook: %v", err)
 	}
@@ -74,9 +76,9 @@ func (f *fixture) webhook(tenantID string, types ...string) *domain.Webhook {
 }
 
 // event returns a new event of tenantID, not yet stored.
-func event(tenantID, typ, key string) domain.Event {
+func (f *fixture) event(tenantID, typ, key string) domain.Event {
 	return domain.Event{
-		ID:             id.New(id.Event),
+		ID:             f.ids.New(id.Event),
 		TenantID:       tenantID,
 		Type:           typ,
 		OccurredAt:     base.Add(-time.Minute),
@@ -89,7 +91,7 @@ func event(tenantID, typ, key string) domain.Event {
 // publish publishes events at now and fails the test on error.
 func (f *fixture) publish(tenantID string, now time.Time, events ...domain.Event) []store.PublishResult {
 	f.t.Helper()
-	res, err := Seed{TenantID: tenantID, Events: events, Now: now, IDs: f.idGen()}.Publish(f.ctx, f.s)
+	res, err := Seed{TenantID: tenantID, Events: events, Now: now, IDs: f.ids}.Publish(f.ctx, f.s)
 	if err != nil {
 		f.t.Fatalf("Publish: %v", err)
 	}
@@ -105,7 +107,7 @@ func (f *fixture) deliveries(tenantID string, now time.Time, n int) []domain.Del
 	f.t.Helper()
 	events := make([]domain.Event, n)
 	for i := range events {
-		events[i] = event(tenantID, "user.created", "")
+		events[i] = f.event(tenantID, "user.created", "")
 	}
 	var out []domain.Delivery
 	for _, r := range f.publish(tenantID, now, events...) {
@@ -153,9 +155,9 @@ func equalLeases(a, b []store.Lease) bool {
 }
 
 // attempt returns a finished attempt of d, numbered after d's attempts.
-func attempt(d *domain.Delivery, started time.Time, status int, success bool) domain.Attempt {
+func (f *fixture) attempt(d *domain.Delivery, started time.Time, status int, success bool) domain.Attempt {
 	return domain.Attempt{
-		ID:              id.New(id.Attempt),
+		ID:              f.ids.New(id.Attempt),
 		DeliveryID:      d.ID,
 		TenantID:        d.TenantID,
 		WebhookID:       d.WebhookID,

@@ -96,7 +96,7 @@ var inFlightTests = []test{
 		until = until.Add(time.Minute)
 
 		// The attempt ends: its outcome is the recovered delivery's.
-		f.record(store.AttemptRecord{Attempt: attempt(&d, base, 503, false), State: domain.Scheduled, NextAttemptAt: now.Add(time.Minute)})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&d, base, 503, false), State: domain.Scheduled, NextAttemptAt: now.Add(time.Minute)})
 		got := f.get(tn.ID, d.ID)
 		if got.State != domain.Scheduled || got.Attempts != 1 {
 			t.Fatalf("recovered delivery after its attempt: %s, %d attempts; want scheduled, 1", got.State, got.Attempts)
@@ -154,7 +154,7 @@ func testCancelKeepsLease(t *testing.T, f *fixture, cancel func(w *domain.Webhoo
 
 	// The attempt is recorded: the delivery stays canceled, the lease goes,
 	// and a resend goes ahead.
-	f.record(store.AttemptRecord{Attempt: attempt(&d, base, 500, false), State: domain.Scheduled, NextAttemptAt: now.Add(time.Minute)})
+	f.record(store.AttemptRecord{Attempt: f.attempt(&d, base, 500, false), State: domain.Scheduled, NextAttemptAt: now.Add(time.Minute)})
 	got := f.get(tn.ID, d.ID)
 	if got.State != domain.Canceled || got.Attempts != 1 {
 		t.Fatalf("canceled delivery after its attempt: %s, %d attempts; want canceled, 1", got.State, got.Attempts)

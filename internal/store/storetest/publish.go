@@ -11,20 +11,11 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-// idGen returns the test's id generator: one per test, so that the ids it
-// makes sort in the order they were made.
-func (f *fixture) idGen() *id.Generator {
-	if f.ids == nil {
-		f.ids = id.NewGenerator(nil)
-	}
-	return f.ids
-}
-
 // newDelivery builds the scheduled delivery of e to w, due at now, as the
 // fan-out would.
 func (f *fixture) newDelivery(e *domain.Event, w *domain.Webhook, now time.Time) store.NewDelivery {
 	return store.NewDelivery{Delivery: domain.Delivery{
-		ID: f.idGen().New(id.Delivery), TenantID: e.TenantID, EventID: e.ID, WebhookID: w.ID, EventType: e.Type,
+		ID: f.ids.New(id.Delivery), TenantID: e.TenantID, EventID: e.ID, WebhookID: w.ID, EventType: e.Type,
 		State: domain.Scheduled, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now,
 	}}
 }
@@ -83,7 +74,7 @@ var publishTests = []test{
 		tn := f.tenant(0)
 		a, b := f.webhook(tn.ID, "*"), f.webhook(tn.ID, "user.*")
 		other := f.tenant(0)
-		e := event(tn.ID, "user.created", "")
+		e := f.event(tn.ID, "user.created", "")
 		da, db := f.newDelivery(&e, a, base), f.newDelivery(&e, b, base)
 		res := f.store(one(e, da, db))
 		if res[0].Replayed {
@@ -112,7 +103,7 @@ var publishTests = []test{
 	{"EventWithoutDeliveriesIsStored", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		f.webhook(tn.ID, "course.*")
-		e := event(tn.ID, "user.deleted", "")
+		e := f.event(tn.ID, "user.deleted", "")
 		res := f.store(one(e))
 		if len(res[0].Deliveries) != 0 {
 			t.Fatalf("%d deliveries, want 0", len(res[0].Deliveries))
@@ -192,24 +183,24 @@ var publishTests = []test{
 	{"IdempotentReplay", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		w1, w2 := f.webhook(tn.ID, "*"), f.webhook(tn.ID, "user.*")
-		first := event(tn.ID, "user.created", "lms-msg-1")
+		first := f.event(tn.ID, "user.created", "lms-msg-1")
 		orig := f.store(one(first, f.newDelivery(&first, w1, base), f.newDelivery(&first, w2, base)))[0]
 		if orig.Replayed {
 			t.Fatal("first publish reported Replayed")
 		}
 		// Another tenant may use the same key.
 		other := f.tenant(0)
-		if r := f.store(one(event(other.ID, "user.created", "lms-msg-1")))[0]; r.Replayed {
+		if r := f.store(one(f.event(other.ID, "user.created", "lms-msg-1")))[0]; r.Replayed {
 			t.Fatal("a key of another tenant replayed")
 		}
 		// The replay answers the deliveries as they are now.
 		done := orig.Deliveries[0]
-		f.record(store.AttemptRecord{Attempt: attempt(&done, base.Add(time.Second), 200, true), State: domain.Succeeded})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&done, base.Add(time.Second), 200, true), State: domain.Succeeded})
 		now := []domain.Delivery{*f.get(tn.ID, done.ID), orig.Deliveries[1]}
 
-		again := event(tn.ID, "user.created", "lms-msg-1")
+		again := f.event(tn.ID, "user.created", "lms-msg-1")
 		again.Data = []byte(`{"different":true}`)
-		fresh := event(tn.ID, "user.created", "lms-msg-2")
+		fresh := f.event(tn.ID, "user.created", "lms-msg-2")
 		dropped := f.newDelivery(&again, w1, base.Add(time.Minute))
 		res := f.store(store.PublishParams{TenantID: tn.ID, Events: []store.PublishEvent{
 			{Event: again, Deliveries: []store.NewDelivery{dropped}},
@@ -237,8 +228,8 @@ var publishTests = []test{
 		// sees them; a store given them anyway replays the first.
 		tn := f.tenant(0)
 		w := f.webhook(tn.ID, "*")
-		a, b := event(tn.ID, "user.created", "k1"), event(tn.ID, "user.updated", "k1")
-		c, d := event(tn.ID, "user.updated", ""), event(tn.ID, "user.updated", "")
+		a, b := f.event(tn.ID, "user.created", "k1"), f.event(tn.ID, "user.updated", "k1")
+		c, d := f.event(tn.ID, "user.updated", ""), f.event(tn.ID, "user.updated", "")
 		var evs []store.PublishEvent
 		for _, e := range []domain.Event{a, b, c, d} {
 			evs = append(evs, store.PublishEvent{Event: e, Deliveries: []store.NewDelivery{f.newDelivery(&e, w, base)}})
@@ -255,15 +246,15 @@ var publishTests = []test{
 		}
 	}},
 	{"BatchIsAtomic", func(t *testing.T, f *fixture) {
-		_, err := f.s.Publish(f.ctx, one(event("ghost", "user.created", "")))
+		_, err := f.s.Publish(f.ctx, one(f.event("ghost", "user.created", "")))
 		wantCode(t, err, domain.ENOTFOUND)
 
 		// A failing event (an id already used) fails the whole batch.
 		tn := f.tenant(0)
 		w := f.webhook(tn.ID)
-		dup := event(tn.ID, "user.created", "")
+		dup := f.event(tn.ID, "user.created", "")
 		f.store(one(dup, f.newDelivery(&dup, w, base)))
-		fresh := event(tn.ID, "user.created", "fresh-key")
+		fresh := f.event(tn.ID, "user.created", "fresh-key")
 		again := dup
 		again.IdempotencyKey = ""
 		_, err = f.s.Publish(f.ctx, store.PublishParams{TenantID: tn.ID, Events: []store.PublishEvent{
@@ -288,7 +279,7 @@ var publishTests = []test{
 		tn := f.tenant(0)
 		w := f.webhook(tn.ID)
 		until := base.Add(30 * time.Second)
-		e := event(tn.ID, "user.created", "")
+		e := f.event(tn.ID, "user.created", "")
 		res := f.store(one(e, leased(f.newDelivery(&e, w, base), "node-a", until)))
 		d := res[0].Deliveries[0]
 		if d.State != domain.Scheduled {
@@ -318,7 +309,7 @@ var publishTests = []test{
 		var evs []store.PublishEvent
 		var hotIDs []string
 		for range 3 {
-			e := event(tn.ID, "user.created", "")
+			e := f.event(tn.ID, "user.created", "")
 			h := f.newDelivery(&e, hot, base)
 			hotIDs = append(hotIDs, h.Delivery.ID)
 			evs = append(evs, store.PublishEvent{Event: e, Deliveries: []store.NewDelivery{h, leased(f.newDelivery(&e, cold, base), "node-a", until)}})
@@ -339,13 +330,13 @@ var publishTests = []test{
 		// decided) is stored failed with its attempt, and never claimed.
 		tn := f.tenant(0)
 		ok, broken := f.webhook(tn.ID), f.webhook(tn.ID)
-		e := event(tn.ID, "user.created", "")
+		e := f.event(tn.ID, "user.created", "")
 		good := f.newDelivery(&e, ok, base)
 		bad := f.newDelivery(&e, broken, base)
 		bad.Delivery.State, bad.Delivery.NextAttemptAt, bad.Delivery.Attempts = domain.Failed, time.Time{}, 1
 		bad.Delivery.LastError = "filter error: no such key: score"
 		att := domain.Attempt{
-			ID: f.idGen().New(id.Attempt), DeliveryID: bad.Delivery.ID, TenantID: tn.ID, WebhookID: broken.ID, EventID: e.ID,
+			ID: f.ids.New(id.Attempt), DeliveryID: bad.Delivery.ID, TenantID: tn.ID, WebhookID: broken.ID, EventID: e.ID,
 			Number: 1, Trigger: domain.TriggerScheduled, StartedAt: base, RequestURL: broken.URL, Error: bad.Delivery.LastError,
 		}
 		bad.Attempt = &att
@@ -377,7 +368,7 @@ var publishTests = []test{
 		if err := f.s.DeleteWebhook(f.ctx, tn.ID, gone.ID, base); err != nil {
 			t.Fatalf("DeleteWebhook: %v", err)
 		}
-		e := event(tn.ID, "user.created", "")
+		e := f.event(tn.ID, "user.created", "")
 		until := base.Add(time.Minute)
 		dOn, dOff, dGone := f.newDelivery(&e, on, base), leased(f.newDelivery(&e, off, base), "node-a", until), f.newDelivery(&e, gone, base)
 		f.store(one(e, dOn, dOff, dGone))

@@ -38,6 +38,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -77,7 +78,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 							t.Errorf("Close: %v", err)
 						}
 					})
-					tc.run(t, &fixture{t: t, s: s, ctx: context.Background()})
+					tc.run(t, &fixture{t: t, s: s, ctx: context.Background(), ids: id.NewGenerator(nil)})
 				})
 			}
 		})

@@ -75,7 +75,7 @@ var tenantTests = []test{
 	{"ListNewestFirstWithCursor", func(t *testing.T, f *fixture) {
 		var want []string
 		for i := range 7 {
-			tn := &domain.Tenant{ID: id.New(id.Tenant), Name: "t", Environment: domain.Production,
+			tn := &domain.Tenant{ID: f.ids.New(id.Tenant), Name: "t", Environment: domain.Production,
 				CreatedAt: base.Add(time.Duration(i) * time.Second), UpdatedAt: base}
 			if err := f.s.CreateTenant(f.ctx, tn); err != nil {
 				t.Fatalf("CreateTenant: %v", err)
@@ -123,7 +123,7 @@ var tenantTests = []test{
 		other := f.tenant(0)
 		w := f.webhook(tn.ID)
 		ow := f.webhook(other.ID)
-		key := &domain.APIKey{ID: id.New(id.APIKey), TenantID: tn.ID, Name: "k", Prefix: "lmsk_ab", Hash: "hash-" + tn.ID, CreatedAt: base}
+		key := &domain.APIKey{ID: f.ids.New(id.APIKey), TenantID: tn.ID, Name: "k", Prefix: "lmsk_ab", Hash: "hash-" + tn.ID, CreatedAt: base}
 		if err := f.s.CreateAPIKey(f.ctx, key); err != nil {
 			t.Fatalf("CreateAPIKey: %v", err)
 		}
@@ -132,7 +132,7 @@ var tenantTests = []test{
 		jobs := f.claim("n1", base, base.Add(time.Minute), 10)
 		var recs []store.AttemptRecord
 		for _, j := range jobs {
-			recs = append(recs, store.AttemptRecord{Attempt: attempt(&j.Delivery, base, 200, true), State: domain.Succeeded})
+			recs = append(recs, store.AttemptRecord{Attempt: f.attempt(&j.Delivery, base, 200, true), State: domain.Succeeded})
 		}
 		f.record(recs...)
 
@@ -189,7 +189,7 @@ var tenantTests = []test{
 var apiKeyTests = []test{
 	{"TenantKeyByHash", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
-		k := &domain.APIKey{ID: id.New(id.APIKey), TenantID: tn.ID, Name: "LMS backend", Prefix: "lmsk_12ab", Hash: "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8", CreatedAt: base}
+		k := &domain.APIKey{ID: f.ids.New(id.APIKey), TenantID: tn.ID, Name: "LMS backend", Prefix: "lmsk_12ab", Hash: "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8", CreatedAt: base}
 		if err := f.s.CreateAPIKey(f.ctx, k); err != nil {
 			t.Fatalf("CreateAPIKey: %v", err)
 		}
@@ -202,7 +202,7 @@ var apiKeyTests = []test{
 		wantCode(t, err, domain.ENOTFOUND)
 	}},
 	{"TenantKeyUnknownTenant", func(t *testing.T, f *fixture) {
-		k := &domain.APIKey{ID: id.New(id.APIKey), TenantID: "ghost", Name: "k", Prefix: "p", Hash: "h1", CreatedAt: base}
+		k := &domain.APIKey{ID: f.ids.New(id.APIKey), TenantID: "ghost", Name: "k", Prefix: "p", Hash: "h1", CreatedAt: base}
 		wantCode(t, f.s.CreateAPIKey(f.ctx, k), domain.ENOTFOUND)
 		_, err := f.s.APIKeyByHash(f.ctx, "h1")
 		wantCode(t, err, domain.ENOTFOUND)
@@ -212,7 +212,7 @@ var apiKeyTests = []test{
 		if err != nil || has {
 			t.Fatalf("HasOperatorKey on an empty store = %v, %v; want false", has, err)
 		}
-		k1 := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_op1", Hash: "op-hash-1", CreatedAt: base}
+		k1 := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op1", Hash: "op-hash-1", CreatedAt: base}
 		if err := f.s.SetOperatorKey(f.ctx, k1); err != nil {
 			t.Fatalf("SetOperatorKey: %v", err)
 		}
@@ -229,7 +229,7 @@ var apiKeyTests = []test{
 		}
 		same(t, "operator key", *got, *k1, normKey)
 
-		k2 := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_op2", Hash: "op-hash-2", CreatedAt: base.Add(time.Second)}
+		k2 := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op2", Hash: "op-hash-2", CreatedAt: base.Add(time.Second)}
 		if err := f.s.SetOperatorKey(f.ctx, k2); err != nil {
 			t.Fatalf("SetOperatorKey again: %v", err)
 		}
@@ -241,11 +241,11 @@ var apiKeyTests = []test{
 
 		// Tenant keys are not operator keys and survive a replacement.
 		tn := f.tenant(0)
-		tk := &domain.APIKey{ID: id.New(id.APIKey), TenantID: tn.ID, Name: "k", Prefix: "p", Hash: "tenant-hash", CreatedAt: base}
+		tk := &domain.APIKey{ID: f.ids.New(id.APIKey), TenantID: tn.ID, Name: "k", Prefix: "p", Hash: "tenant-hash", CreatedAt: base}
 		if err := f.s.CreateAPIKey(f.ctx, tk); err != nil {
 			t.Fatalf("CreateAPIKey: %v", err)
 		}
-		k3 := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_op3", Hash: "op-hash-3", CreatedAt: base}
+		k3 := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op3", Hash: "op-hash-3", CreatedAt: base}
 		if err := f.s.SetOperatorKey(f.ctx, k3); err != nil {
 			t.Fatalf("SetOperatorKey: %v", err)
 		}
@@ -260,7 +260,7 @@ var apiKeyTests = []test{
 		errs := make([]error, 8)
 		for i := range errs {
 			wg.Go(func() {
-				k := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base}
+				k := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base}
 				errs[i] = f.s.SetOperatorKey(f.ctx, k)
 			})
 		}
@@ -275,7 +275,7 @@ var apiKeyTests = []test{
 			t.Fatalf("operator key after concurrent sets = %+v, %v", got, err)
 		}
 		// The same key again keeps the stored row as it is.
-		if err := f.s.SetOperatorKey(f.ctx, &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base.Add(time.Hour)}); err != nil {
+		if err := f.s.SetOperatorKey(f.ctx, &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		again, err := f.s.APIKeyByHash(f.ctx, "same-hash")
@@ -291,7 +291,7 @@ var apiKeyTests = []test{
 		errs := make([]error, 8)
 		for i := range created {
 			wg.Go(func() {
-				k := &domain.APIKey{ID: id.New(id.APIKey), Name: "operator", Prefix: "lmsk_gen", Hash: fmt.Sprintf("gen-hash-%d", i), CreatedAt: base}
+				k := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_gen", Hash: fmt.Sprintf("gen-hash-%d", i), CreatedAt: base}
 				created[i], errs[i] = f.s.EnsureOperatorKey(f.ctx, k)
 			})
 		}
@@ -354,7 +354,7 @@ func testRetention(t *testing.T, f *fixture) {
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Millisecond))
 	ids := id.NewGenerator(clk)
 	newEvent := func(tenantID, key string) domain.Event {
-		e := event(tenantID, "user.created", key)
+		e := f.event(tenantID, "user.created", key)
 		e.ID = ids.New(id.Event)
 		return e
 	}
@@ -373,9 +373,9 @@ func testRetention(t *testing.T, f *fixture) {
 
 	var recs []store.AttemptRecord
 	for _, j := range f.claim("n1", base, base.Add(time.Minute), 10) {
-		rec := store.AttemptRecord{Attempt: attempt(&j.Delivery, base, 200, true), State: domain.Succeeded}
+		rec := store.AttemptRecord{Attempt: f.attempt(&j.Delivery, base, 200, true), State: domain.Succeeded}
 		if j.Delivery.ID == pending.ID {
-			rec = store.AttemptRecord{Attempt: attempt(&j.Delivery, base, 503, false), State: domain.Scheduled, NextAttemptAt: base.Add(time.Hour)}
+			rec = store.AttemptRecord{Attempt: f.attempt(&j.Delivery, base, 503, false), State: domain.Scheduled, NextAttemptAt: base.Add(time.Hour)}
 		}
 		recs = append(recs, rec)
 	}
@@ -438,7 +438,7 @@ func testRetention(t *testing.T, f *fixture) {
 	if last == nil {
 		t.Fatal("the scheduled delivery was not claimable after retention")
 	}
-	f.record(store.AttemptRecord{Attempt: attempt(last, base.Add(2*time.Hour), 200, true), State: domain.Succeeded})
+	f.record(store.AttemptRecord{Attempt: f.attempt(last, base.Add(2*time.Hour), 200, true), State: domain.Succeeded})
 	if _, _, err := rt.ApplyRetention(f.ctx, later, 30); err != nil {
 		t.Fatalf("ApplyRetention: %v", err)
 	}

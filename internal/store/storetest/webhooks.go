@@ -9,8 +9,8 @@ import (
 )
 
 // fullWebhook sets every field of a webhook to a non-default value.
-func fullWebhook(tenantID string) *domain.Webhook {
-	w := newWebhook(tenantID, "course_enrollment.*", "user.created")
+func (f *fixture) fullWebhook(tenantID string) *domain.Webhook {
+	w := f.newWebhook(tenantID, "course_enrollment.*", "user.created")
 	w.Description = "Pushes enrollments to the HRIS"
 	w.DisabledReason = ""
 	w.Format = "cloudevents"
@@ -32,7 +32,7 @@ func fullWebhook(tenantID string) *domain.Webhook {
 var webhookTests = []test{
 	{"AllFieldsRoundTrip", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
-		w := fullWebhook(tn.ID)
+		w := f.fullWebhook(tn.ID)
 		if err := f.s.CreateWebhook(f.ctx, w); err != nil {
 			t.Fatalf("CreateWebhook: %v", err)
 		}
@@ -48,7 +48,7 @@ var webhookTests = []test{
 		same(t, "WebhookByID", *got, *w, normWebhook)
 
 		// A minimal webhook keeps its empty fields empty.
-		m := newWebhook(tn.ID, "user.created")
+		m := f.newWebhook(tn.ID, "user.created")
 		if err := f.s.CreateWebhook(f.ctx, m); err != nil {
 			t.Fatalf("CreateWebhook: %v", err)
 		}
@@ -63,11 +63,11 @@ var webhookTests = []test{
 	}},
 	{"UpdateReplacesMutableFields", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
-		w := newWebhook(tn.ID, "user.created")
+		w := f.newWebhook(tn.ID, "user.created")
 		if err := f.s.CreateWebhook(f.ctx, w); err != nil {
 			t.Fatalf("CreateWebhook: %v", err)
 		}
-		upd := fullWebhook(tn.ID)
+		upd := f.fullWebhook(tn.ID)
 		upd.ID, upd.CreatedAt, upd.UpdatedAt = w.ID, w.CreatedAt, base.Add(time.Hour)
 		if _, err := f.s.UpdateWebhook(f.ctx, upd, base.Add(time.Hour)); err != nil {
 			t.Fatalf("UpdateWebhook: %v", err)
@@ -79,7 +79,7 @@ var webhookTests = []test{
 		same(t, "updated webhook", *got, *upd, normWebhook)
 
 		// And back to a minimal one: optional fields are cleared.
-		back := newWebhook(tn.ID, "user.deleted")
+		back := f.newWebhook(tn.ID, "user.deleted")
 		back.ID, back.CreatedAt, back.UpdatedAt = w.ID, w.CreatedAt, base.Add(2*time.Hour)
 		if _, err := f.s.UpdateWebhook(f.ctx, back, base.Add(2*time.Hour)); err != nil {
 			t.Fatalf("UpdateWebhook: %v", err)
@@ -119,11 +119,11 @@ var webhookTests = []test{
 		wantCode(t, err, domain.ENOTFOUND)
 		_, err = f.s.WebhookByID(f.ctx, "wh_nope")
 		wantCode(t, err, domain.ENOTFOUND)
-		_, err = f.s.UpdateWebhook(f.ctx, newWebhook(tn.ID), base)
+		_, err = f.s.UpdateWebhook(f.ctx, f.newWebhook(tn.ID), base)
 		wantCode(t, err, domain.ENOTFOUND)
 		wantCode(t, f.s.DeleteWebhook(f.ctx, tn.ID, "wh_nope", base), domain.ENOTFOUND)
 		wantCode(t, f.s.DisableWebhook(f.ctx, "wh_nope", "gone", base), domain.ENOTFOUND)
-		wantCode(t, f.s.CreateWebhook(f.ctx, newWebhook("ghost")), domain.ENOTFOUND)
+		wantCode(t, f.s.CreateWebhook(f.ctx, f.newWebhook("ghost")), domain.ENOTFOUND)
 	}},
 	{"MaxWebhooksIsConflict", func(t *testing.T, f *fixture) {
 		tn := f.tenant(2)
@@ -134,11 +134,11 @@ var webhookTests = []test{
 		if _, err := f.s.UpdateWebhook(f.ctx, second, base); err != nil {
 			t.Fatalf("UpdateWebhook: %v", err)
 		}
-		wantCode(t, f.s.CreateWebhook(f.ctx, newWebhook(tn.ID)), domain.ECONFLICT)
+		wantCode(t, f.s.CreateWebhook(f.ctx, f.newWebhook(tn.ID)), domain.ECONFLICT)
 		if err := f.s.DeleteWebhook(f.ctx, tn.ID, second.ID, base); err != nil {
 			t.Fatalf("DeleteWebhook: %v", err)
 		}
-		if err := f.s.CreateWebhook(f.ctx, newWebhook(tn.ID)); err != nil {
+		if err := f.s.CreateWebhook(f.ctx, f.newWebhook(tn.ID)); err != nil {
 			t.Fatalf("CreateWebhook after a delete freed a slot: %v", err)
 		}
 		// 0 is unlimited.
@@ -190,7 +190,7 @@ var webhookTests = []test{
 			}
 		}
 		// One of w's deliveries already succeeded: it must stay so.
-		f.record(store.AttemptRecord{Attempt: attempt(&mine[0], base, 200, true), State: domain.Succeeded})
+		f.record(store.AttemptRecord{Attempt: f.attempt(&mine[0], base, 200, true), State: domain.Succeeded})
 
 		w.Enabled = false
 		later := base.Add(time.Minute)
@@ -225,7 +225,7 @@ var webhookTests = []test{
 
 		// Re-enabling does not revive canceled deliveries, and a disabled
 		// webhook gets no new ones.
-		f.publish(tn.ID, later, event(tn.ID, "user.created", ""))
+		f.publish(tn.ID, later, f.event(tn.ID, "user.created", ""))
 		w.Enabled = true
 		n, err = f.s.UpdateWebhook(f.ctx, w, later)
 		if err != nil || n != 0 {
