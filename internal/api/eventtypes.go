@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -217,13 +216,4 @@ func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 	}
 	out.Valid = true
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// quoteList renders ["a", "b"] as `"a", "b"`.
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, x := range s {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return strings.Join(q, ", ")
 }
