@@ -61,7 +61,7 @@ func (a *API) tenant(fn handlerFunc) http.Handler {
 		err := fn(w, r)
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.EMALFORMED, domain.ETOOLARGE, domain.ECONFLICT, domain.EFORBIDDEN:
-			if _, terr := a.store.GetTenant(r.Context(), tid); domain.ErrorCode(terr) == domain.ENOTFOUND {
+			if _, terr := a.tenants.Get(r.Context(), tid); domain.ErrorCode(terr) == domain.ENOTFOUND {
 				return terr
 			}
 		}

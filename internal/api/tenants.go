@@ -5,7 +5,6 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/service"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // tenantJSON is a tenant on the wire.
@@ -105,21 +104,4 @@ func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// allWebhooks lists every webhook of a tenant, page by page.
-func (a *API) allWebhooks(r *http.Request, tenantID string) ([]domain.Webhook, error) {
-	var all []domain.Webhook
-	p := store.Page{Limit: store.MaxListLimit}
-	for {
-		hs, next, err := a.store.ListWebhooks(r.Context(), tenantID, p)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, hs...)
-		if next == "" {
-			return all, nil
-		}
-		p.Cursor = next
-	}
 }

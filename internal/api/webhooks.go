@@ -31,13 +31,6 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newList(mapList(hs, toWebhookJSON), next))
 }
 
-// requireTenant answers ENOTFOUND for a tenant that does not exist, so that
-// lists of an absent tenant are a 404 rather than empty.
-func (a *API) requireTenant(r *http.Request, tenantID string) error {
-	_, err := a.store.GetTenant(r.Context(), tenantID)
-	return err
-}
-
 // webhookOf loads the {id} webhook of the {tenant} of the path.
 func (a *API) webhookOf(r *http.Request) (*domain.Webhook, error) {
 	return a.webhooks.Get(r.Context(), r.PathValue("tenant"), r.PathValue("id"))

@@ -151,41 +151,31 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	// The application layer, shared by the API and the console: a key
 	// revoked in either stops working in both at once, and every change
 	// reaches the dispatcher through one notifier.
+	keys, err := a.consoleKeys(ctx, opts.Clock)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: service.NotifyFuncs{Changed: d.WebhookChanged, Due: d.Wake}, Logger: log}
-	apiKeys := service.NewAPIKeys(deps, service.APIKeysConfig{})
-	tenants := service.NewTenants(deps, service.TenantsConfig{APIKeys: apiKeys})
-	deliveries := service.NewDeliveries(deps)
-	eventTypes := service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
-	statsService := service.NewStats(deps)
-	webhooks := service.NewWebhooks(deps, service.WebhooksConfig{Formats: formats, Filters: filters, Catalogs: cats, Tester: d, RotationOverlap: cfg.RotationOverlap})
-
-	// The console is built before the API, which hands out its portal
-	// links.
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters,
-		deps: deps, tenants: tenants, apiKeys: apiKeys, deliveries: deliveries, eventTypes: eventTypes, webhooks: webhooks})
+	services := service.NewSet(deps, service.SetConfig{
+		Catalogs:        cats,
+		Formats:         formats,
+		Filters:         filters,
+		Tester:          d,
+		RotationOverlap: cfg.RotationOverlap,
+		Keys:            keys,
+	})
+	uiHandler, err := a.newUI(services, keys, builtin, formats, opts.Clock)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	apiServer := api.New(api.Config{
-		Store:             st,
+		Services:          services,
 		Publisher:         publisherWithMetrics{a.Ingest, m},
-		Dispatcher:        d,
-		Formats:           formats,
-		Clock:             opts.Clock,
 		Logger:            log,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		MaxBatchBodyBytes: cfg.MaxBatchBodyBytes,
-		RotationOverlap:   cfg.RotationOverlap,
-		Catalogs:          cats, // also gives test sends the catalog's examples
-		Filters:           filters,
-		Tenants:           tenants,
-		APIKeys:           apiKeys,
-		Portal:            portal,
-		Deliveries:        deliveries,
-		EventTypes:        eventTypes,
-		Stats:             statsService,
-		Webhooks:          webhooks,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {
