@@ -23,7 +23,6 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
-	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/fanout"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
@@ -137,7 +136,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	})
 	a.Dispatcher = d
 
-	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Matcher: matcher, IDs: ids}
+	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Matcher: matcher, IDs: ids, Metrics: m}
 	if runsDispatcher {
 		// Fresh deliveries go straight to this node's dispatcher.
 		icfg.Owner = cfg.NodeID
@@ -172,7 +171,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	apiServer := api.New(api.Config{
 		Services:          services,
-		Publisher:         publisherWithMetrics{a.Ingest, m},
+		Publisher:         a.Ingest,
 		Logger:            log,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		MaxBatchBodyBytes: cfg.MaxBatchBodyBytes,
@@ -319,32 +318,4 @@ func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, c
 		return "", nil
 	}
 	return key, nil
-}
-
-// publisherWithMetrics counts what ingest stores.
-type publisherWithMetrics struct {
-	*ingest.Service
-	m *metrics.Metrics
-}
-
-func (p publisherWithMetrics) Publish(ctx context.Context, tenantID string, in []ingest.Input, batch bool) ([]store.PublishResult, error) {
-	res, err := p.Service.Publish(ctx, tenantID, in, batch)
-	if err == nil {
-		events, deliveries := 0, 0
-		for _, r := range res {
-			if !r.Replayed {
-				events++
-				deliveries += len(r.Deliveries)
-				for _, d := range r.Deliveries {
-					if d.State == domain.Failed {
-						// Failed at the fan-out (its filter errored):
-						// it ends here, not in the dispatcher.
-						p.m.Finished(string(domain.Failed))
-					}
-				}
-			}
-		}
-		p.m.Published(events, deliveries)
-	}
-	return res, err
 }
