@@ -10,10 +10,10 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-// The windows a tenant's health is shown over.
+// The windows the console shows a tenant's health over.
 const (
-	Day  = 24 * time.Hour
-	Week = 7 * Day
+	dayWindow  = 24 * time.Hour
+	weekWindow = 7 * dayWindow
 )
 
 // Window is a tenant's attempt numbers over one window, per webhook (by
@@ -26,7 +26,7 @@ type Window struct {
 // LastDay summarizes each of the tenant's webhooks' attempts started in
 // the 24 hours before now.
 func (s *Stats) LastDay(ctx context.Context, tenantID string, now time.Time) (map[string]stats.Summary, error) {
-	return s.d.Store.WebhookStats(ctx, tenantID, now.Add(-Day), now)
+	return s.d.Store.WebhookStats(ctx, tenantID, now.Add(-dayWindow), now)
 }
 
 // DayAndWeek summarizes the tenant's attempts started in the last 24
@@ -41,7 +41,7 @@ func (s *Stats) LastDay(ctx context.Context, tenantID string, now time.Time) (ma
 // started in the last 24 hours: the same samples a second query would
 // return, for half the reading. The tenant-wide totals are then exact too.
 func (s *Stats) DayAndWeek(ctx context.Context, tenantID string, now time.Time) (day, week Window, err error) {
-	daySince, weekSince := now.Add(-Day), now.Add(-Week)
+	daySince, weekSince := now.Add(-dayWindow), now.Add(-weekWindow)
 	if s.d.Store.RollsUp() {
 		for _, w := range []struct {
 			since time.Time
