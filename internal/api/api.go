@@ -51,18 +51,12 @@ type Config struct {
 
 // API serves /api/v1/.
 type API struct {
-	publisher  Publisher
-	log        *slog.Logger
-	maxBody    int64
-	maxBatch   int64
-	tenants    *service.Tenants
-	apiKeys    *service.APIKeys
-	portal     *service.Portal // nil when this node serves no console
-	deliveries *service.Deliveries
-	eventTypes *service.EventTypes
-	stats      *service.Stats
-	webhooks   *service.Webhooks
-	mux        *http.ServeMux
+	svc       *service.Set // svc.Portal is nil when this node serves no console
+	publisher Publisher
+	log       *slog.Logger
+	maxBody   int64
+	maxBatch  int64
+	mux       *http.ServeMux
 }
 
 // New returns an API serving cfg's services. It panics without them or a
@@ -71,19 +65,12 @@ func New(cfg Config) *API {
 	if cfg.Services == nil || cfg.Publisher == nil {
 		panic("api: services and publisher are required")
 	}
-	sv := cfg.Services
 	a := &API{
-		publisher:  cfg.Publisher,
-		log:        cfg.Logger,
-		maxBody:    cfg.MaxBodyBytes,
-		maxBatch:   cfg.MaxBatchBodyBytes,
-		tenants:    sv.Tenants,
-		apiKeys:    sv.APIKeys,
-		portal:     sv.Portal,
-		deliveries: sv.Deliveries,
-		eventTypes: sv.EventTypes,
-		stats:      sv.Stats,
-		webhooks:   sv.Webhooks,
+		svc:       cfg.Services,
+		publisher: cfg.Publisher,
+		log:       cfg.Logger,
+		maxBody:   cfg.MaxBodyBytes,
+		maxBatch:  cfg.MaxBatchBodyBytes,
 	}
 	if a.log == nil {
 		a.log = slog.Default()

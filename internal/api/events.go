@@ -152,7 +152,7 @@ type eventJSON struct {
 // getEvent answers an event and (up to store.MaxListLimit of) its
 // deliveries; an event has one delivery per subscribed webhook.
 func (a *API) getEvent(w http.ResponseWriter, r *http.Request) error {
-	got, err := a.deliveries.Event(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
+	got, err := a.svc.Deliveries.Event(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

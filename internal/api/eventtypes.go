@@ -64,25 +64,25 @@ func writeType(w http.ResponseWriter, status int, et *catalog.EventType, err err
 
 // listEventTypes answers the builtin catalog to any valid key.
 func (a *API) listEventTypes(w http.ResponseWriter, r *http.Request) error {
-	types, err := a.eventTypes.ListBuiltin(r.URL.Query().Get("entity"))
+	types, err := a.svc.EventTypes.ListBuiltin(r.URL.Query().Get("entity"))
 	return writeTypes(w, types, err)
 }
 
 // getEventType answers one builtin type with its schema and example.
 func (a *API) getEventType(w http.ResponseWriter, r *http.Request) error {
-	et, err := a.eventTypes.GetBuiltin(r.PathValue("type"))
+	et, err := a.svc.EventTypes.GetBuiltin(r.PathValue("type"))
 	return writeType(w, http.StatusOK, et, err)
 }
 
 // listTenantEventTypes answers the builtin types and the tenant's own.
 func (a *API) listTenantEventTypes(w http.ResponseWriter, r *http.Request) error {
-	types, err := a.eventTypes.List(r.Context(), r.PathValue("tenant"), r.URL.Query().Get("entity"))
+	types, err := a.svc.EventTypes.List(r.Context(), r.PathValue("tenant"), r.URL.Query().Get("entity"))
 	return writeTypes(w, types, err)
 }
 
 // getTenantEventType answers one type as the tenant sees it.
 func (a *API) getTenantEventType(w http.ResponseWriter, r *http.Request) error {
-	et, err := a.eventTypes.Get(r.Context(), r.PathValue("tenant"), r.PathValue("type"))
+	et, err := a.svc.EventTypes.Get(r.Context(), r.PathValue("tenant"), r.PathValue("type"))
 	return writeType(w, http.StatusOK, et, err)
 }
 
@@ -101,7 +101,7 @@ func (a *API) putEventType(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	et, created, err := a.eventTypes.Put(r.Context(), r.PathValue("tenant"), r.PathValue("type"), service.EventTypeInput(in))
+	et, created, err := a.svc.EventTypes.Put(r.Context(), r.PathValue("tenant"), r.PathValue("type"), service.EventTypeInput(in))
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
@@ -111,7 +111,7 @@ func (a *API) putEventType(w http.ResponseWriter, r *http.Request) error {
 
 // deleteEventType removes one of the tenant's own event types.
 func (a *API) deleteEventType(w http.ResponseWriter, r *http.Request) error {
-	if err := a.eventTypes.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("type")); err != nil {
+	if err := a.svc.EventTypes.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("type")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -149,7 +149,7 @@ func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 	if in.EventType != nil {
 		check.EventType = *in.EventType
 	}
-	res, err := a.webhooks.CheckFilter(r.Context(), r.PathValue("tenant"), check)
+	res, err := a.svc.Webhooks.CheckFilter(r.Context(), r.PathValue("tenant"), check)
 	if err != nil {
 		return err
 	}
