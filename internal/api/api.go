@@ -1,22 +1,22 @@
 // Package api serves lmshooks' public JSON API, version 1 (/api/v1/...).
 //
-// Handlers are thin: they decode the request, call the store, the ingest
-// service or the dispatcher, and encode the answer. Every error goes through
-// one function (errors.go) that turns domain error codes into HTTP statuses
-// and the documented body {"error": {"code", "message", "field"}}.
+// It is a surface, not a place for rules: each handler decodes the
+// request, calls the application layer (internal/service, or ingest's
+// publisher for events) and encodes the answer. Every rule the console
+// shares lives in the service, so both answer the same input the same
+// way; this package owns only the API's wire format — its JSON shapes,
+// parameters, authentication by bearer key and routes. Every error goes
+// through one function (errors.go), which takes its status from
+// internal/web and writes the documented body
+// {"error": {"code", "message", "field"}}.
 package api
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
-	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/filter"
-	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/ingest"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -26,7 +26,6 @@ import (
 const (
 	DefaultMaxBodyBytes      = 256 << 10
 	DefaultMaxBatchBodyBytes = 16 << 20
-	DefaultRotationOverlap   = 24 * time.Hour
 )
 
 // Publisher stores published events with their deliveries.
@@ -35,123 +34,43 @@ type Publisher interface {
 	Publish(ctx context.Context, tenantID string, in []ingest.Input, batch bool) ([]store.PublishResult, error)
 }
 
-// Dispatcher is the part of the delivery engine the API drives.
-type Dispatcher interface {
-	// Test sends ev to w right now, outside the audit log, and reports what
-	// happened.
-	Test(ctx context.Context, w *domain.Webhook, ev *domain.Event) domain.Attempt
-	// WebhookChanged drops cached copies of a webhook after it changed or
-	// was deleted.
-	WebhookChanged(id string)
-}
-
 // Config wires an API.
 type Config struct {
-	Store      store.Store
-	Publisher  Publisher
-	Dispatcher Dispatcher
-	// Formats validates webhook formats; nil means format.Default().
-	Formats *format.Registry
-	Clock   clock.Clock
-	Logger  *slog.Logger
+	// Services are the application layer (required): app passes the set
+	// it shares with the console.
+	Services *service.Set
+	// Publisher stores published events (required).
+	Publisher Publisher
+	Logger    *slog.Logger
 	// MaxBodyBytes bounds request bodies (default 256 KiB).
 	MaxBodyBytes int64
 	// MaxBatchBodyBytes bounds the body of a batch publish, which may carry
 	// up to 1,000 events (default 16 MiB).
 	MaxBatchBodyBytes int64
-	// RotationOverlap is how long a rotated-out secret keeps signing when
-	// the request does not say (default 24h).
-	RotationOverlap time.Duration
-	// Catalogs checks webhook subscriptions and filters against the
-	// tenant's types and gives test sends the examples of the tenant's
-	// types (and, when EventTypes is nil, serves the event types routes);
-	// nil turns these off (the event types routes answer 503; a test send of a webhook with only patterns needs
-	// its event_type, and sends empty data unless given some).
-	Catalogs Catalogs
-	// Filters compiles webhook filters; nil means a fresh engine.
-	Filters *filter.Engine
-	// Tenants and APIKeys are the tenants and API keys services; nil
-	// builds them on Store (app passes the ones it shares with the
-	// console, so that a key revoked there stops working here at once).
-	Tenants *service.Tenants
-	APIKeys *service.APIKeys
-	// Portal issues console portal links; nil when this node serves no
-	// console (the portal-links route answers 404).
-	Portal *service.Portal
-	// Deliveries serves the audit log, resend and recover; nil builds one
-	// over Store whose notices reach nobody (app always gives one).
-	Deliveries *service.Deliveries
-	// EventTypes serves the event types routes; nil builds one over Store
-	// and Catalogs.
-	EventTypes *service.EventTypes
-	// Stats serves the stats route; nil builds one over Store.
-	Stats *service.Stats
-	// Webhooks owns the webhook rules; nil builds one from Store, Clock,
-	// Dispatcher, Formats, Filters, Catalogs and RotationOverlap.
-	Webhooks *service.Webhooks
 }
 
 // API serves /api/v1/.
 type API struct {
-	store      store.Store
-	publisher  Publisher
-	dispatcher Dispatcher
-	formats    *format.Registry
-	clock      clock.Clock
-	log        *slog.Logger
-	maxBody    int64
-	maxBatch   int64
-	overlap    time.Duration
-	tenants    *service.Tenants
-	apiKeys    *service.APIKeys
-	catalogs   Catalogs
-	filters    *filter.Engine
-	portal     *service.Portal
-	deliveries *service.Deliveries
-	eventTypes *service.EventTypes
-	stats      *service.Stats
-	webhooks   *service.Webhooks
-	mux        *http.ServeMux
+	svc       *service.Set // svc.Portal is nil when this node serves no console
+	publisher Publisher
+	log       *slog.Logger
+	maxBody   int64
+	maxBatch  int64
+	mux       *http.ServeMux
 }
 
-// New returns an API serving cfg's store and services.
+// New returns an API serving cfg's services. It panics without them or a
+// publisher: that is a wiring bug, which every test would show.
 func New(cfg Config) *API {
+	if cfg.Services == nil || cfg.Publisher == nil {
+		panic("api: services and publisher are required")
+	}
 	a := &API{
-		store:      cfg.Store,
-		publisher:  cfg.Publisher,
-		dispatcher: cfg.Dispatcher,
-		formats:    cfg.Formats,
-		clock:      cfg.Clock,
-		log:        cfg.Logger,
-		maxBody:    cfg.MaxBodyBytes,
-		maxBatch:   cfg.MaxBatchBodyBytes,
-		overlap:    cfg.RotationOverlap,
-		catalogs:   cfg.Catalogs,
-		filters:    cfg.Filters,
-		tenants:    cfg.Tenants,
-		apiKeys:    cfg.APIKeys,
-		portal:     cfg.Portal,
-		deliveries: cfg.Deliveries,
-		eventTypes: cfg.EventTypes,
-		stats:      cfg.Stats,
-	}
-	if a.filters == nil {
-		f, err := filter.NewEngine(filter.Options{})
-		if err != nil {
-			// The filter environment is fixed at build time: only a bug
-			// can break it, and every test would show it.
-			panic(fmt.Sprintf("api: %v", err))
-		}
-		a.filters = f
-	}
-	if a.dispatcher == nil {
-		a.dispatcher = noDispatcher{}
-	}
-	if a.formats == nil {
-		a.formats = format.Default()
-	}
-	if a.clock == nil {
-		a.clock = clock.Real{}
+		svc:       cfg.Services,
+		publisher: cfg.Publisher,
+		log:       cfg.Logger,
+		maxBody:   cfg.MaxBodyBytes,
+		maxBatch:  cfg.MaxBatchBodyBytes,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -162,47 +81,9 @@ func New(cfg Config) *API {
 	if a.maxBatch <= 0 {
 		a.maxBatch = DefaultMaxBatchBodyBytes
 	}
-	if a.overlap <= 0 {
-		a.overlap = DefaultRotationOverlap
-	}
-	// Services left out (by tests that build the API alone) are built over
-	// the store; app always passes the ones it shares with the console.
-	deps := service.Deps{Store: a.store, Clock: a.clock, Notify: service.NotifyFuncs{Changed: a.dispatcher.WebhookChanged}, Logger: a.log}
-	if a.deliveries == nil {
-		a.deliveries = service.NewDeliveries(deps)
-	}
-	if a.eventTypes == nil {
-		a.eventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cfg.Catalogs})
-	}
-	if a.stats == nil {
-		a.stats = service.NewStats(deps)
-	}
-	if a.apiKeys == nil {
-		a.apiKeys = service.NewAPIKeys(deps, service.APIKeysConfig{})
-	}
-	if a.tenants == nil {
-		a.tenants = service.NewTenants(deps, service.TenantsConfig{APIKeys: a.apiKeys})
-	}
-	a.webhooks = cfg.Webhooks
-	if a.webhooks == nil {
-		a.webhooks = a.defaultWebhooks(deps)
-	}
 	a.mux = http.NewServeMux()
 	a.routes()
 	return a
-}
-
-// defaultWebhooks builds the webhooks service from the API's own config,
-// for an API wired without one (tests, tools).
-func (a *API) defaultWebhooks(deps service.Deps) *service.Webhooks {
-	var cats service.WebhookCatalogs
-	if a.catalogs != nil {
-		cats = a.catalogs
-	}
-	return service.NewWebhooks(
-		deps,
-		service.WebhooksConfig{Formats: a.formats, Filters: a.filters, Catalogs: cats, Tester: a.dispatcher, RotationOverlap: a.overlap},
-	)
 }
 
 // Handler returns the handler of every /api/v1/ route. Requests that match
@@ -264,13 +145,3 @@ func (s *statusRecorder) WriteHeader(code int) {
 		s.status = code
 	}
 }
-
-// noDispatcher stands in when this node runs no dispatcher: deliveries
-// are found by the dispatching nodes' polling, and test sends fail with a
-// message saying why.
-type noDispatcher struct{}
-
-func (noDispatcher) Test(_ context.Context, w *domain.Webhook, _ *domain.Event) domain.Attempt {
-	return domain.Attempt{RequestURL: w.URL, Error: "this node sends no webhooks (it runs without a dispatcher)"}
-}
-func (noDispatcher) WebhookChanged(string) {}

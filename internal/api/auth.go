@@ -31,7 +31,7 @@ func (a *API) authenticate(r *http.Request) (*domain.APIKey, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return nil, domain.Errorf(domain.EUNAUTHORIZED, "the Authorization header must be \"Bearer <key>\"")
 	}
-	return a.apiKeys.Authenticate(r.Context(), token)
+	return a.svc.APIKeys.Authenticate(r.Context(), token)
 }
 
 // operator serves fn to the operator key only.
@@ -61,7 +61,7 @@ func (a *API) tenant(fn handlerFunc) http.Handler {
 		err := fn(w, r)
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.EMALFORMED, domain.ETOOLARGE, domain.ECONFLICT, domain.EFORBIDDEN:
-			if _, terr := a.store.GetTenant(r.Context(), tid); domain.ErrorCode(terr) == domain.ENOTFOUND {
+			if _, terr := a.svc.Tenants.Get(r.Context(), tid); domain.ErrorCode(terr) == domain.ENOTFOUND {
 				return terr
 			}
 		}

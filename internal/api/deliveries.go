@@ -58,7 +58,7 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	audit, err := a.deliveries.Audit(r.Context(), f, withCounts)
+	audit, err := a.svc.Deliveries.Audit(r.Context(), f, withCounts)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ type deliveryDetailJSON struct {
 }
 
 func (a *API) getDelivery(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.deliveries.Get(r.Context(), r.PathValue("tenant"), r.PathValue("id"), service.Include{})
+	d, err := a.svc.Deliveries.Get(r.Context(), r.PathValue("tenant"), r.PathValue("id"), service.Include{})
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (a *API) getDelivery(w http.ResponseWriter, r *http.Request) error {
 // resendDelivery makes a delivery due now with a fresh retry schedule,
 // whatever its state.
 func (a *API) resendDelivery(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.deliveries.Resend(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
+	d, err := a.svc.Deliveries.Resend(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (a *API) recoverWebhook(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	n, err := a.deliveries.Recover(r.Context(), rg)
+	n, err := a.svc.Deliveries.Recover(r.Context(), rg)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/ingest"
 	"github.com/lmshooks/lmshooks/internal/service"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // eventInput is one event as published.
@@ -153,17 +152,11 @@ type eventJSON struct {
 // getEvent answers an event and (up to store.MaxListLimit of) its
 // deliveries; an event has one delivery per subscribed webhook.
 func (a *API) getEvent(w http.ResponseWriter, r *http.Request) error {
-	tid := r.PathValue("tenant")
-	ev, err := a.store.GetEvent(r.Context(), tid, r.PathValue("id"))
+	got, err := a.svc.Deliveries.Event(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	ds, _, err := a.store.ListDeliveries(r.Context(), store.DeliveryFilter{
-		TenantID: tid, EventID: ev.ID, Page: store.Page{Limit: store.MaxListLimit},
-	})
-	if err != nil {
-		return err
-	}
+	ev := got.Event
 	data := ev.Data
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
@@ -176,7 +169,7 @@ func (a *API) getEvent(w http.ResponseWriter, r *http.Request) error {
 		ReceivedAt:     ts(ev.ReceivedAt),
 		IdempotencyKey: ev.IdempotencyKey,
 		Data:           data,
-		Deliveries:     mapList(ds, toDeliveryJSON),
+		Deliveries:     mapList(got.Deliveries, toDeliveryJSON),
 	})
 }
 

@@ -1,29 +1,12 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
-	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/service"
 )
-
-// Catalogs gives the event catalog as each tenant sees it.
-// *catalog.Views satisfies it.
-type Catalogs interface {
-	// Builtin returns the catalog every tenant shares.
-	Builtin() *catalog.Catalog
-	// Tenant returns the builtin types plus the tenant's own.
-	Tenant(ctx context.Context, tenantID string) (*catalog.Catalog, error)
-	// Invalidate drops a tenant's cached view after its types changed.
-	Invalidate(tenantID string)
-}
 
 // eventTypeSummaryJSON is an event type in a list: everything but its
 // schema and example, which GET …/event-types/{type} answers.
@@ -81,25 +64,25 @@ func writeType(w http.ResponseWriter, status int, et *catalog.EventType, err err
 
 // listEventTypes answers the builtin catalog to any valid key.
 func (a *API) listEventTypes(w http.ResponseWriter, r *http.Request) error {
-	types, err := a.eventTypes.ListBuiltin(r.URL.Query().Get("entity"))
+	types, err := a.svc.EventTypes.ListBuiltin(r.URL.Query().Get("entity"))
 	return writeTypes(w, types, err)
 }
 
 // getEventType answers one builtin type with its schema and example.
 func (a *API) getEventType(w http.ResponseWriter, r *http.Request) error {
-	et, err := a.eventTypes.GetBuiltin(r.PathValue("type"))
+	et, err := a.svc.EventTypes.GetBuiltin(r.PathValue("type"))
 	return writeType(w, http.StatusOK, et, err)
 }
 
 // listTenantEventTypes answers the builtin types and the tenant's own.
 func (a *API) listTenantEventTypes(w http.ResponseWriter, r *http.Request) error {
-	types, err := a.eventTypes.List(r.Context(), r.PathValue("tenant"), r.URL.Query().Get("entity"))
+	types, err := a.svc.EventTypes.List(r.Context(), r.PathValue("tenant"), r.URL.Query().Get("entity"))
 	return writeTypes(w, types, err)
 }
 
 // getTenantEventType answers one type as the tenant sees it.
 func (a *API) getTenantEventType(w http.ResponseWriter, r *http.Request) error {
-	et, err := a.eventTypes.Get(r.Context(), r.PathValue("tenant"), r.PathValue("type"))
+	et, err := a.svc.EventTypes.Get(r.Context(), r.PathValue("tenant"), r.PathValue("type"))
 	return writeType(w, http.StatusOK, et, err)
 }
 
@@ -118,7 +101,7 @@ func (a *API) putEventType(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	et, created, err := a.eventTypes.Put(r.Context(), r.PathValue("tenant"), r.PathValue("type"), service.EventTypeInput(in))
+	et, created, err := a.svc.EventTypes.Put(r.Context(), r.PathValue("tenant"), r.PathValue("type"), service.EventTypeInput(in))
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
@@ -128,7 +111,7 @@ func (a *API) putEventType(w http.ResponseWriter, r *http.Request) error {
 
 // deleteEventType removes one of the tenant's own event types.
 func (a *API) deleteEventType(w http.ResponseWriter, r *http.Request) error {
-	if err := a.eventTypes.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("type")); err != nil {
+	if err := a.svc.EventTypes.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("type")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -151,79 +134,28 @@ type filterCheckJSON struct {
 	Error  *string `json:"error"`
 }
 
-// checkFilter lets an admin try a filter before saving it: it compiles the
-// filter, checks it against the event type's schema, and evaluates it on
-// the given data or the type's example. A filter problem is a 200 with
-// valid false and the error; a bad request (unknown type) is a 422.
+// checkFilter lets an admin try a filter before saving it (the webhooks
+// service's CheckFilter). A filter problem is a 200 with valid false and
+// the error; a bad request (unknown type) is a 422.
 func (a *API) checkFilter(w http.ResponseWriter, r *http.Request) error {
 	var in filterCheckInput
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	if in.Filter == nil || strings.TrimSpace(*in.Filter) == "" {
-		return domain.FieldErrorf("filter", "is required")
+	check := service.FilterCheck{Data: in.Data}
+	if in.Filter != nil {
+		check.Filter = *in.Filter
 	}
-	data := service.NullAsAbsent(in.Data)
-	if len(data) > 0 && (!json.Valid(data) || strings.TrimSpace(string(data))[0] != '{') {
-		return domain.FieldErrorf("data", "must be a JSON object")
+	if in.EventType != nil {
+		check.EventType = *in.EventType
 	}
-	tid := r.PathValue("tenant")
-	ev := &domain.Event{TenantID: tid, Data: data, OccurredAt: a.clock.Now().UTC()}
-	var targets []filter.Target
-	if in.EventType != nil && strings.TrimSpace(*in.EventType) != "" {
-		cat, err := a.eventTypes.Catalog(r.Context(), tid)
-		if err != nil {
-			return err
-		}
-		ev.Type = strings.TrimSpace(*in.EventType)
-		et, ok := cat.Lookup(ev.Type)
-		if !ok {
-			err := cat.Validate(ev.Type, nil) // the unknown-type error, with suggestions
-			var de *domain.Error
-			if errors.As(err, &de) {
-				de.Field = "event_type"
-			}
-			return err
-		}
-		if len(ev.Data) == 0 {
-			ev.Data = et.Example
-		}
-		targets = []filter.Target{{Type: et.Type, Schema: et.Schema, Example: ev.Data}}
-	} else if err := a.requireTenant(r, tid); err != nil {
+	res, err := a.svc.Webhooks.CheckFilter(r.Context(), r.PathValue("tenant"), check)
+	if err != nil {
 		return err
 	}
-	out := filterCheckJSON{}
-	fail := func(err error) error {
-		msg := domain.ErrorMessage(err)
-		if domain.ErrorCode(err) == domain.EINTERNAL {
-			msg = err.Error()
-		}
-		out.Error = &msg
-		return writeJSON(w, http.StatusOK, out)
+	out := filterCheckJSON{Valid: res.Problem == "", Result: res.Result}
+	if !out.Valid {
+		out.Error = &res.Problem
 	}
-	p, err := a.filters.Compile(strings.TrimSpace(*in.Filter))
-	if err != nil {
-		return fail(err)
-	}
-	if err := p.Check(targets, tid, ev.OccurredAt); err != nil {
-		return fail(err)
-	}
-	if len(ev.Data) > 0 {
-		res, err := p.Eval(ev)
-		if err != nil {
-			return fail(err)
-		}
-		out.Result = &res
-	}
-	out.Valid = true
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// quoteList renders ["a", "b"] as `"a", "b"`.
-func quoteList(s []string) string {
-	q := make([]string, len(s))
-	for i, x := range s {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return strings.Join(q, ", ")
 }

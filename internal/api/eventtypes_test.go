@@ -39,16 +39,11 @@ func newCatalogEnv(t *testing.T) *testEnv {
 	e := &testEnv{t: t, ctx: ctx, store: st, clock: clock.NewFake(start), disp: &fakeDispatcher{answer: domain.Attempt{StatusCode: 200, Success: true}}}
 	e.op = setOperatorKey(t, st)
 	cats := catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: builtin, Clock: e.clock})
-	deps := e.deps(st, slog.New(slog.DiscardHandler))
+	log := slog.New(slog.DiscardHandler)
 	a := New(Config{
-		Deliveries: service.NewDeliveries(deps),
-		EventTypes: service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats}),
-		Store:      st,
-		Publisher:  ingest.New(ingest.Config{Store: st, Clock: e.clock, Validate: cats.Validate}),
-		Dispatcher: e.disp,
-		Clock:      e.clock,
-		Logger:     slog.New(slog.DiscardHandler),
-		Catalogs:   cats,
+		Services:  service.NewSet(e.deps(st, log), service.SetConfig{Catalogs: cats, Tester: e.disp}),
+		Publisher: ingest.New(ingest.Config{Store: st, Clock: e.clock, Validate: cats.Validate}),
+		Logger:    log,
 	})
 	e.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(e.srv.Close)

@@ -124,16 +124,10 @@ func newEnvWith(t *testing.T, wrap func(store.Store) store.Store, log *slog.Logg
 	if wrap != nil {
 		seen = wrap(st)
 	}
-	deps := e.deps(seen, log)
 	a := New(Config{
-		Store:      seen,
-		Publisher:  ingest.New(ingest.Config{Store: seen, Clock: e.clock}),
-		Dispatcher: e.disp,
-		Clock:      e.clock,
-		Logger:     log,
-		Deliveries: service.NewDeliveries(deps),
-		EventTypes: service.NewEventTypes(deps, service.EventTypesConfig{}),
-		Stats:      service.NewStats(deps),
+		Services:  service.NewSet(e.deps(seen, log), service.SetConfig{Tester: e.disp}),
+		Publisher: ingest.New(ingest.Config{Store: seen, Clock: e.clock}),
+		Logger:    log,
 	})
 	e.srv = httptest.NewServer(a.Handler())
 	t.Cleanup(e.srv.Close)

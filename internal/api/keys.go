@@ -21,7 +21,7 @@ func (a *API) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	k, key, err := a.apiKeys.Create(r.Context(), r.PathValue("tenant"), in.Name)
+	k, key, err := a.svc.APIKeys.Create(r.Context(), r.PathValue("tenant"), in.Name)
 	if err != nil {
 		return err
 	}

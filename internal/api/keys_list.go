@@ -17,7 +17,7 @@ type apiKeyInfoJSON struct {
 func (a *API) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
 	// The operator key reaches tenants that may not exist: the service
 	// answers 404 for them rather than an empty list.
-	keys, err := a.apiKeys.List(r.Context(), r.PathValue("tenant"))
+	keys, err := a.svc.APIKeys.List(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (a *API) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
 
 // deleteAPIKey revokes a key; it stops working on this node at once.
 func (a *API) deleteAPIKey(w http.ResponseWriter, r *http.Request) error {
-	if err := a.apiKeys.Revoke(r.Context(), r.PathValue("tenant"), r.PathValue("id")); err != nil {
+	if err := a.svc.APIKeys.Revoke(r.Context(), r.PathValue("tenant"), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -22,10 +22,10 @@ func (a *API) createPortalLink(w http.ResponseWriter, r *http.Request) error {
 	if err := readOptionalJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	if a.portal == nil {
+	if a.svc.Portal == nil {
 		return domain.Errorf(domain.ENOTFOUND, "portal links need the web console, which this node does not serve")
 	}
-	link, err := a.portal.Issue(r.Context(), r.PathValue("tenant"), in.TTLSeconds)
+	link, err := a.svc.Portal.Issue(r.Context(), r.PathValue("tenant"), in.TTLSeconds)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/ingest"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 	"github.com/lmshooks/lmshooks/internal/ui"
@@ -65,20 +66,21 @@ func newPortalEnv(t *testing.T) *portalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	portal, err := service.NewPortal(service.Deps{Store: st, Logger: log}, service.PortalConfig{Keys: keys})
+	deps := service.Deps{Store: st, Logger: log}
+	services := service.NewSet(deps, service.SetConfig{Tester: d, Keys: keys})
+	console, err := ui.New(ui.Config{Services: services, Catalog: cat, Logger: log, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
-	console, err := ui.New(ui.Config{Store: st, Dispatcher: d, Catalog: cat, Logger: log, Keys: keys, Portal: portal})
-	if err != nil {
-		t.Fatal(err)
-	}
+	publisher := ingest.New(ingest.Config{Store: st})
 	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", api.New(api.Config{Store: st, Dispatcher: d, Logger: log, Portal: portal}).Handler())
+	mux.Handle("/api/v1/", api.New(api.Config{Services: services, Publisher: publisher, Logger: log}).Handler())
 	mux.Handle("/", console)
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
-	e.noConsole = httptest.NewServer(api.New(api.Config{Store: st, Dispatcher: d, Logger: log}).Handler())
+	// A node that serves no console has no portal links to hand out.
+	apiOnly := service.NewSet(deps, service.SetConfig{Tester: d})
+	e.noConsole = httptest.NewServer(api.New(api.Config{Services: apiOnly, Publisher: publisher, Logger: log}).Handler())
 	t.Cleanup(e.noConsole.Close)
 	return e
 }

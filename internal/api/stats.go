@@ -47,7 +47,7 @@ func (a *API) getStats(w http.ResponseWriter, r *http.Request) error {
 	if q.Until, err = timeParam(r, "until"); err != nil {
 		return err
 	}
-	rep, err := a.stats.Report(r.Context(), q)
+	rep, err := a.svc.Stats.Report(r.Context(), q)
 	if err != nil {
 		return err
 	}

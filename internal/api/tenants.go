@@ -5,7 +5,6 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/service"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // tenantJSON is a tenant on the wire.
@@ -53,7 +52,7 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	t, err := a.tenants.Create(r.Context(), in.service())
+	t, err := a.svc.Tenants.Create(r.Context(), in.service())
 	if err != nil {
 		return err
 	}
@@ -65,7 +64,7 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tenants, next, err := a.tenants.List(r.Context(), p)
+	tenants, next, err := a.svc.Tenants.List(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -73,7 +72,7 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.tenants.Get(r.Context(), r.PathValue("tenant"))
+	t, err := a.svc.Tenants.Get(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return err
 	}
@@ -91,7 +90,7 @@ func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) error {
 	if keyFrom(r.Context()).IsOperator() {
 		by = service.RoleOperator
 	}
-	t, err := a.tenants.Update(r.Context(), r.PathValue("tenant"), in.service(), by)
+	t, err := a.svc.Tenants.Update(r.Context(), r.PathValue("tenant"), in.service(), by)
 	if err != nil {
 		return err
 	}
@@ -100,26 +99,9 @@ func (a *API) updateTenant(w http.ResponseWriter, r *http.Request) error {
 
 // deleteTenant removes a tenant with everything it owns.
 func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) error {
-	if err := a.tenants.Delete(r.Context(), r.PathValue("tenant")); err != nil {
+	if err := a.svc.Tenants.Delete(r.Context(), r.PathValue("tenant")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// allWebhooks lists every webhook of a tenant, page by page.
-func (a *API) allWebhooks(r *http.Request, tenantID string) ([]domain.Webhook, error) {
-	var all []domain.Webhook
-	p := store.Page{Limit: store.MaxListLimit}
-	for {
-		hs, next, err := a.store.ListWebhooks(r.Context(), tenantID, p)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, hs...)
-		if next == "" {
-			return all, nil
-		}
-		p.Cursor = next
-	}
 }

@@ -43,7 +43,7 @@ func (a *API) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := readOptionalJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	res, err := a.webhooks.Test(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in.toService())
+	res, err := a.svc.Webhooks.Test(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in.toService())
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (a *API) testUnsavedWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.webhooks.TestUnsaved(r.Context(), r.PathValue("tenant"), "", in, test.toService())
+	res, err := a.svc.Webhooks.TestUnsaved(r.Context(), r.PathValue("tenant"), "", in, test.toService())
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ type secretJSON struct {
 // revealSecret shows the webhook's current signing secret (the console's
 // "reveal" button). It is the only read that answers a secret.
 func (a *API) revealSecret(w http.ResponseWriter, r *http.Request) error {
-	_, sec, err := a.webhooks.Secret(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
+	_, sec, err := a.svc.Webhooks.Secret(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err := readOptionalJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	saved, err := a.webhooks.RotateSecret(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in.OverlapSeconds)
+	saved, err := a.svc.Webhooks.RotateSecret(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in.OverlapSeconds)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ func (a *API) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	saved, err := a.webhooks.Create(r.Context(), r.PathValue("tenant"), in)
+	saved, err := a.svc.Webhooks.Create(r.Context(), r.PathValue("tenant"), in)
 	if err != nil {
 		return err
 	}
@@ -24,23 +24,16 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hs, next, err := a.webhooks.List(r.Context(), r.PathValue("tenant"), p)
+	hs, next, err := a.svc.Webhooks.List(r.Context(), r.PathValue("tenant"), p)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, newList(mapList(hs, toWebhookJSON), next))
 }
 
-// requireTenant answers ENOTFOUND for a tenant that does not exist, so that
-// lists of an absent tenant are a 404 rather than empty.
-func (a *API) requireTenant(r *http.Request, tenantID string) error {
-	_, err := a.store.GetTenant(r.Context(), tenantID)
-	return err
-}
-
 // webhookOf loads the {id} webhook of the {tenant} of the path.
 func (a *API) webhookOf(r *http.Request) (*domain.Webhook, error) {
-	return a.webhooks.Get(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
+	return a.svc.Webhooks.Get(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
 }
 
 func (a *API) getWebhook(w http.ResponseWriter, r *http.Request) error {
@@ -58,7 +51,7 @@ func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	saved, err := a.webhooks.Update(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in)
+	saved, err := a.svc.Webhooks.Update(r.Context(), r.PathValue("tenant"), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -68,7 +61,7 @@ func (a *API) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	if err := a.webhooks.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("id")); err != nil {
+	if err := a.svc.Webhooks.Delete(r.Context(), r.PathValue("tenant"), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -23,7 +23,6 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/dispatch"
-	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/fanout"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/format"
@@ -138,7 +137,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	})
 	a.Dispatcher = d
 
-	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Matcher: matcher, IDs: ids}
+	icfg := ingest.Config{Store: st, Clock: opts.Clock, Logger: log, Validate: cats.Validate, Matcher: matcher, IDs: ids, Metrics: m}
 	if runsDispatcher {
 		// Fresh deliveries go straight to this node's dispatcher.
 		icfg.Owner = cfg.NodeID
@@ -152,41 +151,31 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	// The application layer, shared by the API and the console: a key
 	// revoked in either stops working in both at once, and every change
 	// reaches the dispatcher through one notifier.
+	keys, err := a.consoleKeys(ctx, opts.Clock)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: service.NotifyFuncs{Changed: d.WebhookChanged, Due: d.Wake}, Logger: log}
-	apiKeys := service.NewAPIKeys(deps, service.APIKeysConfig{})
-	tenants := service.NewTenants(deps, service.TenantsConfig{APIKeys: apiKeys})
-	deliveries := service.NewDeliveries(deps)
-	eventTypes := service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
-	statsService := service.NewStats(deps)
-	webhooks := service.NewWebhooks(deps, service.WebhooksConfig{Formats: formats, Filters: filters, Catalogs: cats, Tester: d, RotationOverlap: cfg.RotationOverlap})
-
-	// The console is built before the API, which hands out its portal
-	// links.
-	uiHandler, portal, err := a.newUI(ctx, uiDeps{formats: formats, builtin: builtin, metrics: m, clock: opts.Clock, catalogs: cats, filters: filters,
-		deps: deps, tenants: tenants, apiKeys: apiKeys, deliveries: deliveries, eventTypes: eventTypes, webhooks: webhooks})
+	services := service.NewSet(deps, service.SetConfig{
+		Catalogs:        cats,
+		Formats:         formats,
+		Filters:         filters,
+		Tester:          d,
+		RotationOverlap: cfg.RotationOverlap,
+		Keys:            keys,
+	})
+	uiHandler, err := a.newUI(services, keys, builtin, formats, opts.Clock)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	apiServer := api.New(api.Config{
-		Store:             st,
-		Publisher:         publisherWithMetrics{a.Ingest, m},
-		Dispatcher:        d,
-		Formats:           formats,
-		Clock:             opts.Clock,
+		Services:          services,
+		Publisher:         a.Ingest,
 		Logger:            log,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		MaxBatchBodyBytes: cfg.MaxBatchBodyBytes,
-		RotationOverlap:   cfg.RotationOverlap,
-		Catalogs:          cats, // also gives test sends the catalog's examples
-		Filters:           filters,
-		Tenants:           tenants,
-		APIKeys:           apiKeys,
-		Portal:            portal,
-		Deliveries:        deliveries,
-		EventTypes:        eventTypes,
-		Stats:             statsService,
-		Webhooks:          webhooks,
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {
@@ -330,32 +319,4 @@ func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, c
 		return "", nil
 	}
 	return key, nil
-}
-
-// publisherWithMetrics counts what ingest stores.
-type publisherWithMetrics struct {
-	*ingest.Service
-	m *metrics.Metrics
-}
-
-func (p publisherWithMetrics) Publish(ctx context.Context, tenantID string, in []ingest.Input, batch bool) ([]store.PublishResult, error) {
-	res, err := p.Service.Publish(ctx, tenantID, in, batch)
-	if err == nil {
-		events, deliveries := 0, 0
-		for _, r := range res {
-			if !r.Replayed {
-				events++
-				deliveries += len(r.Deliveries)
-				for _, d := range r.Deliveries {
-					if d.State == domain.Failed {
-						// Failed at the fan-out (its filter errored):
-						// it ends here, not in the dispatcher.
-						p.m.Finished(string(domain.Failed))
-					}
-				}
-			}
-		}
-		p.m.Published(events, deliveries)
-	}
-	return res, err
 }

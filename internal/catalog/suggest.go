@@ -26,15 +26,20 @@ func (c *Catalog) unknownType(t string) error {
 		// echo back, a long string.
 		return domain.FieldErrorf("type", "unknown event type (%d characters; event types are at most %d)", len(t), maxTypeLength)
 	}
-	s := c.Suggest(t)
-	if len(s) == 0 {
-		return domain.FieldErrorf("type", "unknown event type %q", t)
+	return domain.FieldErrorf("type", "unknown event type %q%s", t, DidYouMean(c.Suggest(t)))
+}
+
+// DidYouMean renders suggestions as `; did you mean "a", "b"?`, or "" when
+// there are none: the one wording of every "did you mean" in lmshooks.
+func DidYouMean(suggestions []string) string {
+	if len(suggestions) == 0 {
+		return ""
 	}
-	quoted := make([]string, len(s))
-	for i, x := range s {
-		quoted[i] = fmt.Sprintf("%q", x)
+	q := make([]string, len(suggestions))
+	for i, x := range suggestions {
+		q[i] = fmt.Sprintf("%q", x)
 	}
-	return domain.FieldErrorf("type", "unknown event type %q; did you mean %s?", t, strings.Join(quoted, ", "))
+	return "; did you mean " + strings.Join(q, ", ") + "?"
 }
 
 // Suggest returns up to three known types closest to t by edit distance,
@@ -52,6 +57,36 @@ func (c *Catalog) Suggest(t string) []string {
 	var out []string
 	for _, s := range all[:min(maxSuggestions, len(all))] {
 		out = append(out, s.name)
+	}
+	return out
+}
+
+// maxCloseDistance is how many typos away Closest still proposes a name.
+const maxCloseDistance = 3
+
+// Closest returns up to three of candidates nearest to s by edit distance,
+// nearest first, none farther than a few typos unless s begins it (so
+// that "course" proposes "course_enrollment"). Unlike Suggest, which
+// always proposes the nearest types, it proposes nothing for a word that
+// resembles none: it serves entities, actions and patterns.
+func Closest(s string, candidates []string) []string {
+	if len(s) > maxTypeLength {
+		return nil
+	}
+	type scored struct {
+		name string
+		dist int
+	}
+	var all []scored
+	for _, c := range candidates {
+		if d := editDistance(s, c); d <= maxCloseDistance || strings.HasPrefix(c, s) {
+			all = append(all, scored{c, d})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].dist < all[j].dist })
+	var out []string
+	for _, x := range all[:min(len(all), maxSuggestions)] {
+		out = append(out, x.name)
 	}
 	return out
 }

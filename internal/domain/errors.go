@@ -8,15 +8,16 @@ import (
 // Error codes. They are part of the public API: the JSON error body carries
 // them in "code", and the HTTP layer maps each to exactly one status.
 const (
-	EINVALID      = "invalid"        // a field is missing or has a bad value (422)
-	EMALFORMED    = "malformed"      // the request body cannot be parsed (400)
-	ENOTFOUND     = "not_found"      // the resource does not exist or is not visible (404)
-	ECONFLICT     = "conflict"       // the resource exists or is in the wrong state (409)
-	EUNAUTHORIZED = "unauthorized"   // missing or wrong credentials (401)
-	EFORBIDDEN    = "forbidden"      // authenticated but not allowed (403)
-	ETOOLARGE     = "too_large"      // the request body is over the limit (413)
-	EUNAVAILABLE  = "unavailable"    // a dependency (the database) is down (503)
-	EINTERNAL     = "internal_error" // a bug or an unexpected failure (500)
+	EINVALID      = "invalid"           // a field is missing or has a bad value (422)
+	EMALFORMED    = "malformed"         // the request body cannot be parsed (400)
+	ENOTFOUND     = "not_found"         // the resource does not exist or is not visible (404)
+	ECONFLICT     = "conflict"          // the resource exists or is in the wrong state (409)
+	EUNAUTHORIZED = "unauthorized"      // missing or wrong credentials (401)
+	EFORBIDDEN    = "forbidden"         // authenticated but not allowed (403)
+	ETOOLARGE     = "too_large"         // the request body is over the limit (413)
+	ETOOMANY      = "too_many_requests" // too many attempts; wait before trying again (429)
+	EUNAVAILABLE  = "unavailable"       // a dependency (the database) is down (503)
+	EINTERNAL     = "internal_error"    // a bug or an unexpected failure (500)
 )
 
 // Error is an error a user can act on. Message is safe to show; Field, when

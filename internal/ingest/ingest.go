@@ -74,8 +74,18 @@ type Config struct {
 	Matcher *fanout.Matcher
 	// IDs makes the ids of events, deliveries and attempts; nil means a
 	// generator on Clock.
-	IDs    *id.Generator
-	Logger *slog.Logger
+	IDs *id.Generator
+	// Metrics counts what is published; nil counts nothing.
+	Metrics Metrics
+	Logger  *slog.Logger
+}
+
+// Metrics hears what each publish stored. *metrics.Metrics satisfies it.
+type Metrics interface {
+	// Published counts stored events and their deliveries.
+	Published(events, deliveries int)
+	// Finished counts a delivery that reached a final state.
+	Finished(state string)
 }
 
 // Service publishes events.
@@ -170,7 +180,32 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		return nil, fmt.Errorf("publish: %w", err)
 	}
 	s.handOver(b.Params, res)
-	return b.Results(res), nil
+	out := b.Results(res)
+	s.count(out)
+	return out, nil
+}
+
+// count tells Metrics what a publish stored; replays stored nothing.
+func (s *Service) count(res []store.PublishResult) {
+	if s.cfg.Metrics == nil {
+		return
+	}
+	events, deliveries := 0, 0
+	for _, r := range res {
+		if r.Replayed {
+			continue
+		}
+		events++
+		deliveries += len(r.Deliveries)
+		for _, d := range r.Deliveries {
+			if d.State == domain.Failed {
+				// Failed at the fan-out (its filter errored): it ends
+				// here, not in the dispatcher.
+				s.cfg.Metrics.Finished(string(domain.Failed))
+			}
+		}
+	}
+	s.cfg.Metrics.Published(events, deliveries)
 }
 
 // handOver gives the dispatcher the fresh deliveries leased to this node,

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
@@ -149,20 +148,9 @@ func lookupType(cat *catalog.Catalog, name string) (*catalog.EventType, error) {
 	e := domain.NotFound("event type", name)
 	// Suggesting compares every type by edit distance: not for long text.
 	if len(name) <= 127 {
-		if s := cat.Suggest(name); len(s) > 0 {
-			e.Message += "; did you mean " + quotedList(s) + "?"
-		}
+		e.Message += catalog.DidYouMean(cat.Suggest(name))
 	}
 	return nil, e
-}
-
-// quotedList renders ["a", "b"] as `"a", "b"`.
-func quotedList(s []string) string {
-	q := make([]string, len(s))
-	for i, x := range s {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return strings.Join(q, ", ")
 }
 
 // EventTypeInput is a tenant's own event type as given. A JSON null schema

@@ -7,8 +7,10 @@
 // their own, so both give the same answer to the same input.
 //
 // Each noun has its own type (Webhooks, Tenants, …) built from Deps and a
-// config of its own. Errors are *domain.Error values with the codes and
-// field names that the API documents; internal/web maps them to statuses.
+// config of its own; NewSet builds them all, wired together, and is the
+// one place that does (app, and the surfaces' tests, call it). Errors are
+// *domain.Error values with the codes and field names that the API
+// documents; internal/web maps them to statuses.
 package service
 
 import (

@@ -8,7 +8,13 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-// tenantWebhooks lists every webhook of a tenant, page by page.
+// All returns every webhook of the tenant, in the order of List.
+func (s *Webhooks) All(ctx context.Context, tenantID string) ([]domain.Webhook, error) {
+	return tenantWebhooks(ctx, s.d.Store, tenantID)
+}
+
+// tenantWebhooks lists every webhook of a tenant, page by page: the one
+// such loop, for every service that needs them all.
 func tenantWebhooks(ctx context.Context, st store.Store, tenantID string) ([]domain.Webhook, error) {
 	var all []domain.Webhook
 	p := store.Page{Limit: store.MaxListLimit}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -77,8 +78,115 @@ type FilterOutcome struct {
 	SaveError string
 }
 
-// TryFilter evaluates a filter on one event after the same compile and
-// schema check that saving runs.
+// FilterCheck asks whether a filter would be accepted for an event type
+// and what it yields on some data. EventType "" checks the filter alone
+// (and evaluates it on Data, if any); Data nil takes the type's example.
+type FilterCheck struct {
+	Filter    string
+	EventType string
+	Data      json.RawMessage
+}
+
+// FilterResult is what a filter check found. A filter problem is part of
+// the result, not an error: trying is how filters get written.
+type FilterResult struct {
+	// Result is what the filter yields, when there was data to evaluate
+	// it on; nil otherwise, and when Problem is set.
+	Result *bool
+	// Problem is why the filter would be refused or failed to evaluate;
+	// "" when it is valid.
+	Problem string
+}
+
+// CheckFilter compiles a filter, checks it against the event type's schema
+// (the same check saving runs) and evaluates it on the data or the type's
+// example. A missing filter, data that is not a JSON object or an unknown
+// event type are EINVALID on filter, data and event_type; an unknown
+// tenant is ENOTFOUND.
+func (s *Webhooks) CheckFilter(ctx context.Context, tenantID string, in FilterCheck) (*FilterResult, error) {
+	expr := strings.TrimSpace(in.Filter)
+	if expr == "" {
+		return nil, domain.FieldErrorf("filter", "is required")
+	}
+	data := NullAsAbsent(in.Data)
+	if len(data) > 0 && !isJSONObject(data) {
+		return nil, domain.FieldErrorf("data", "must be a JSON object")
+	}
+	var et *catalog.EventType
+	if typ := strings.TrimSpace(in.EventType); typ != "" {
+		cat, err := s.tenantCatalog(ctx, tenantID)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if et, ok = cat.Lookup(typ); !ok {
+			err := cat.Validate(typ, nil) // the unknown-type error, with suggestions
+			var de *domain.Error
+			if errors.As(err, &de) {
+				de.Field = "event_type"
+			}
+			return nil, err
+		}
+		if len(data) == 0 {
+			data = et.Example
+		}
+	} else if _, err := s.d.Store.GetTenant(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	return s.evalFilter(expr, tenantID, et, data), nil
+}
+
+// evalFilter compiles expr, checks it against et when there is one, and
+// evaluates it on data when there is some.
+func (s *Webhooks) evalFilter(expr, tenantID string, et *catalog.EventType, data json.RawMessage) *FilterResult {
+	out := &FilterResult{}
+	p, err := s.cfg.Filters.Compile(expr)
+	if err != nil {
+		out.Problem = filterProblem(err)
+		return out
+	}
+	now := s.now()
+	ev := &domain.Event{TenantID: tenantID, OccurredAt: now, ReceivedAt: now, Data: data}
+	var targets []filter.Target
+	if et != nil {
+		ev.Type = et.Type
+		targets = []filter.Target{{Type: et.Type, Schema: et.Schema, Example: data}}
+	}
+	if err := p.Check(targets, tenantID, now); err != nil {
+		out.Problem = filterProblem(err)
+		return out
+	}
+	if len(data) > 0 {
+		res, err := p.Eval(ev)
+		if err != nil {
+			out.Problem = filterProblem(err)
+			return out
+		}
+		out.Result = &res
+	}
+	return out
+}
+
+// filterProblem is the text of a filter's problem: an evaluation error is
+// no domain error but is about the filter, so its own text is shown.
+func filterProblem(err error) string {
+	if domain.ErrorCode(err) == domain.EINTERNAL {
+		return err.Error()
+	}
+	return domain.ErrorMessage(err)
+}
+
+// isJSONObject says whether data is a JSON object.
+func isJSONObject(data json.RawMessage) bool {
+	d := strings.TrimSpace(string(data))
+	return json.Valid([]byte(d)) && d != "" && d[0] == '{'
+}
+
+// TryFilter is the console's CheckFilter: it tries a filter on the example
+// of an event type (by default the first one subscribed) or on pasted
+// data, and reports every problem, of the filter or of the request, in
+// the outcome. It also says when the save-time check across every
+// subscribed type would refuse a filter that this trial accepted.
 func (s *Webhooks) TryFilter(ctx context.Context, tenantID string, t FilterTrial) *FilterOutcome {
 	out := &FilterOutcome{EventType: strings.TrimSpace(t.EventType), Outcome: "error"}
 	cat, err := s.tenantCatalog(ctx, tenantID)
@@ -105,7 +213,7 @@ func (s *Webhooks) TryFilter(ctx context.Context, tenantID string, t FilterTrial
 	}
 	out.Data = et.Example
 	if data := strings.TrimSpace(string(t.Data)); data != "" {
-		if !json.Valid([]byte(data)) || data[0] != '{' {
+		if !isJSONObject(json.RawMessage(data)) {
 			out.Error = "The data to try on must be a JSON object, like {\"course\": {\"id\": \"c_1\"}}."
 			return out
 		}
@@ -115,24 +223,14 @@ func (s *Webhooks) TryFilter(ctx context.Context, tenantID string, t FilterTrial
 		out.Error = fmt.Sprintf("%s has no example; paste data to try the filter on.", et.Type)
 		return out
 	}
-	p, err := s.cfg.Filters.Compile(expr)
-	if err != nil {
-		out.Error = domain.ErrorMessage(err)
+	res := s.evalFilter(expr, tenantID, et, out.Data)
+	if res.Problem != "" {
+		out.Error = res.Problem
 		return out
 	}
-	now := s.now()
-	if err := p.Check([]filter.Target{{Type: et.Type, Schema: et.Schema, Example: out.Data}}, tenantID, now); err != nil {
-		out.Error = domain.ErrorMessage(err)
-		return out
-	}
-	res, err := p.Eval(&domain.Event{Type: et.Type, TenantID: tenantID, OccurredAt: now, ReceivedAt: now, Data: out.Data})
-	if err != nil {
-		out.Error = err.Error()
-		return out
-	}
-	out.Outcome = fmt.Sprint(res)
+	out.Outcome = fmt.Sprint(*res.Result)
 	if len(subscribed) > 0 {
-		if err := p.Check(filterTargets(cat, subscribed), tenantID, now); err != nil {
+		if err := s.checkFilter(cat, &domain.Webhook{TenantID: tenantID, Filter: expr, EventTypes: subscribed}); err != nil {
 			out.SaveError = domain.ErrorMessage(err)
 		}
 	}

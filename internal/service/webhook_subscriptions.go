@@ -70,7 +70,7 @@ func checkPatterns(cat *catalog.Catalog, in *WebhookInput, before []string) erro
 	}
 	if !slices.Contains(cat.Entities(), entity) {
 		msg := fmt.Sprintf("%q is not a known entity", entity)
-		return domain.FieldErrorf("entity", "%s%s", msg, didYouMean(closest(entity, cat.Entities())))
+		return domain.FieldErrorf("entity", "%s%s", msg, catalog.DidYouMean(catalog.Closest(entity, cat.Entities())))
 	}
 	for i, act := range *in.Actions {
 		act = strings.TrimSpace(act)
@@ -79,7 +79,7 @@ func checkPatterns(cat *catalog.Catalog, in *WebhookInput, before []string) erro
 		}
 		if _, ok := cat.Lookup(entity + "." + act); !ok {
 			msg := fmt.Sprintf("%q is not an action of %s (its actions are %s)", act, entity, strings.Join(cat.Actions(entity), ", "))
-			return domain.FieldErrorf(fieldAt("actions", i), "%s%s", msg, didYouMean(closest(act, cat.Actions(entity))))
+			return domain.FieldErrorf(fieldAt("actions", i), "%s%s", msg, catalog.DidYouMean(catalog.Closest(act, cat.Actions(entity))))
 		}
 	}
 	return nil
@@ -101,7 +101,7 @@ func checkPattern(cat *catalog.Catalog, p, field string) error {
 		return nil
 	}
 	if domain.ValidEventType(p) {
-		msg := fmt.Sprintf("%q is not a known event type", p) + didYouMean(cat.Suggest(p))
+		msg := fmt.Sprintf("%q is not a known event type", p) + catalog.DidYouMean(cat.Suggest(p))
 		return domain.FieldErrorf(field, "%s (a tenant's own types are registered with PUT …/event-types/{type})", msg)
 	}
 	// A wildcard pattern: "<entity>.*" or "*.<action>".
@@ -109,15 +109,15 @@ func checkPattern(cat *catalog.Catalog, p, field string) error {
 	var s []string
 	switch {
 	case action == "*":
-		for _, e := range closest(entity, cat.Entities()) {
+		for _, e := range catalog.Closest(entity, cat.Entities()) {
 			s = append(s, e+".*")
 		}
 	case entity == "*":
-		for _, x := range closest(action, allActions(cat)) {
+		for _, x := range catalog.Closest(action, allActions(cat)) {
 			s = append(s, "*."+x)
 		}
 	}
-	return domain.FieldErrorf(field, "%q matches no event type%s", p, didYouMean(s))
+	return domain.FieldErrorf(field, "%q matches no event type%s", p, catalog.DidYouMean(s))
 }
 
 // SubscribedTypes expands subscription patterns to the known types of cat
@@ -139,68 +139,4 @@ func allActions(cat *catalog.Catalog) []string {
 	}
 	sort.Strings(out)
 	return slices.Compact(out)
-}
-
-// didYouMean renders suggestions as `; did you mean "a", "b"?`, or "".
-func didYouMean(suggestions []string) string {
-	if len(suggestions) == 0 {
-		return ""
-	}
-	q := make([]string, len(suggestions))
-	for i, x := range suggestions {
-		q[i] = fmt.Sprintf("%q", x)
-	}
-	return "; did you mean " + strings.Join(q, ", ") + "?"
-}
-
-// maxSuggestions and maxSuggestDistance bound "did you mean" proposals.
-const (
-	maxSuggestions     = 3
-	maxSuggestDistance = 3
-)
-
-// closest returns up to three candidates nearest to s by edit distance,
-// nearest first, none farther than a few typos.
-func closest(s string, candidates []string) []string {
-	if len(s) > 127 {
-		return nil
-	}
-	type scored struct {
-		name string
-		dist int
-	}
-	var all []scored
-	for _, c := range candidates {
-		if d := editDistance(s, c); d <= maxSuggestDistance || strings.HasPrefix(c, s) {
-			all = append(all, scored{c, d})
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].dist < all[j].dist })
-	var out []string
-	for _, x := range all[:min(len(all), maxSuggestions)] {
-		out = append(out, x.name)
-	}
-	return out
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (names are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

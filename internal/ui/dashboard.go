@@ -11,7 +11,6 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/stats"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // windowStats is one window's numbers, with a flag for "no calls".
@@ -51,7 +50,7 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	ctx := r.Context()
 	tid := rc.tenant.ID
 	now := c.clock.Now().UTC()
-	hooks, err := c.allWebhooks(ctx, tid)
+	hooks, err := c.webhooks.All(ctx, tid)
 	if err != nil {
 		return err
 	}
@@ -66,13 +65,13 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 // errors, success rate and latency over 24 hours and 7 days, and each
 // webhook's, failing webhooks first.
 func (c *Console) dashboardStats(ctx context.Context, tenantID string, hooks []domain.Webhook, now time.Time) (dashboardData, error) {
-	day, week, err := c.dayAndWeek(ctx, tenantID, now)
+	day, week, err := c.stats.DayAndWeek(ctx, tenantID, now)
 	if err != nil {
 		return dashboardData{}, err
 	}
-	d := dashboardData{Day: newWindowStats(day.total), Week: newWindowStats(week.total)}
+	d := dashboardData{Day: newWindowStats(day.Total), Week: newWindowStats(week.Total)}
 	for _, h := range hooks {
-		hs := hookStats{Webhook: h, Day: newWindowStats(day.hooks[h.ID]), Week: newWindowStats(week.hooks[h.ID])}
+		hs := hookStats{Webhook: h, Day: newWindowStats(day.Webhooks[h.ID]), Week: newWindowStats(week.Webhooks[h.ID])}
 		hs.Failing = hs.Day.Errors > 0 || !h.Enabled
 		d.Hooks = append(d.Hooks, hs)
 	}
@@ -136,21 +135,4 @@ func (c *Console) deliveryBuckets(ctx context.Context, tenantID string, now time
 		out[i] = bucket{Start: start, Counts: counts}
 	}
 	return out, nil
-}
-
-// allWebhooks returns every webhook of a tenant, page by page.
-func (c *Console) allWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error) {
-	var all []domain.Webhook
-	cursor := ""
-	for {
-		hs, next, err := c.store.ListWebhooks(ctx, tenantID, store.Page{Cursor: cursor, Limit: store.MaxListLimit})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, hs...)
-		if next == "" {
-			return all, nil
-		}
-		cursor = next
-	}
 }

@@ -119,7 +119,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 		return err
 	}
 	ds, next, counts := audit.Deliveries, audit.Next, audit.Counts
-	hooks, err := c.allWebhooks(ctx, rc.tenant.ID)
+	hooks, err := c.webhooks.All(ctx, rc.tenant.ID)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,8 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 		p.Heading = "Cannot do that now"
 	case domain.ETOOLARGE:
 		p.Heading = "Too large"
+	case domain.ETOOMANY:
+		p.Heading = "Too many attempts"
 	case domain.EINVALID, domain.EMALFORMED:
 		p.Heading = "Please check your input"
 	default:

@@ -60,14 +60,14 @@ func setup(t *testing.T, tweak ...func(*Config)) *bundle {
 	}
 	d := dispatch.New(dispatch.Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Logger: log, Owner: "ui-test"})
 	cats := catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: loadedCatalog, Logger: log})
-	cfg := Config{Store: st, Dispatcher: d, Catalog: loadedCatalog, Catalogs: cats, Logger: log, Keys: keyring(t, testPassword, nil), SecureCookies: false}
+	cfg := Config{Catalog: loadedCatalog, Logger: log, Keys: keyring(t, testPassword, nil), SecureCookies: false}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	// The services as app builds them, on the clock a tweak may have set.
+	// The services as app builds them, on the clock and keys a tweak may
+	// have set.
 	deps := service.Deps{Store: st, Clock: cfg.Clock, Notify: notifier{d}, Logger: log}
-	cfg.Deliveries = service.NewDeliveries(deps)
-	cfg.EventTypes = service.NewEventTypes(deps, service.EventTypesConfig{Catalogs: cats})
+	cfg.Services = service.NewSet(deps, service.SetConfig{Catalogs: cats, Tester: d, Keys: cfg.Keys})
 	c, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

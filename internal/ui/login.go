@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/auth"
+	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // loginData is the sign-in page's data.
@@ -42,7 +43,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			return nil
 		}
 		c.log.Warn("console sign-in failed", "remote", r.RemoteAddr)
-		c.render(w, r, rc, http.StatusUnauthorized, "login", "Sign in", "", loginData{Next: next, Error: "That password is not right."})
+		c.signInRefused(w, r, rc, next, domain.Errorf(domain.EUNAUTHORIZED, "That password is not right."))
 		return nil
 	}
 	c.logins.succeed(client)
@@ -53,13 +54,20 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	return redirect(w, r, next)
 }
 
-// tooManySignIns answers 429 with the sign-in page, saying when to try
-// again, and a Retry-After header in whole seconds.
+// tooManySignIns answers ETOOMANY with the sign-in page, saying when to
+// try again, and a Retry-After header in whole seconds.
 func (c *Console) tooManySignIns(w http.ResponseWriter, r *http.Request, rc *reqCtx, next string, wait time.Duration) {
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	msg := fmt.Sprintf("Too many wrong passwords from your address. Sign-in is locked for %s; try again then.", waitText(secs))
-	c.render(w, r, rc, http.StatusTooManyRequests, "login", "Sign in", "", loginData{Next: next, Error: msg})
+	c.signInRefused(w, r, rc, next, domain.Errorf(domain.ETOOMANY,
+		"Too many wrong passwords from your address. Sign-in is locked for %s; try again then.", waitText(secs)))
+}
+
+// signInRefused renders the sign-in page again with err's message, under
+// the status of err's code.
+func (c *Console) signInRefused(w http.ResponseWriter, r *http.Request, rc *reqCtx, next string, err error) {
+	_, status := web.Code(err)
+	c.render(w, r, rc, status, "login", "Sign in", "", loginData{Next: next, Error: domain.ErrorMessage(err)})
 }
 
 // waitText says a wait in minutes, or seconds under a minute.

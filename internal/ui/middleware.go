@@ -93,7 +93,7 @@ func (c *Console) tenant(fn handlerFunc) http.Handler {
 		if !rc.s.CanSee(tid) {
 			return domain.NotFound("tenant", tid)
 		}
-		t, err := c.store.GetTenant(r.Context(), tid)
+		t, err := c.tenants.Get(r.Context(), tid)
 		if err != nil {
 			return err
 		}

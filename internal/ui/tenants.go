@@ -50,7 +50,8 @@ func (c *Console) createTenant(w http.ResponseWriter, r *http.Request, rc *reqCt
 	t, err := c.createTenantFrom(r, f)
 	if err != nil {
 		if field := domain.ErrorField(err); field != "" {
-			return c.renderTenants(w, r, rc, http.StatusUnprocessableEntity, f, map[string]string{field: domain.ErrorMessage(err)})
+			_, status := web.Code(err)
+			return c.renderTenants(w, r, rc, status, f, map[string]string{field: domain.ErrorMessage(err)})
 		}
 		return err
 	}

@@ -128,7 +128,7 @@ func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 // catalogFor returns the tenant's view of the catalog for a page. A store
 // error costs the page the tenant's own types, not the page itself.
 func (c *Console) catalogFor(ctx context.Context, tenantID string) *catalog.Catalog {
-	cat, err := c.tenantCatalog(ctx, tenantID)
+	cat, err := c.eventTypes.Catalog(ctx, tenantID)
 	if err != nil {
 		c.log.Warn("read the tenant's event types", "tenant_id", tenantID, "err", err)
 		return c.catalog

@@ -2,10 +2,8 @@ package ui
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // webhookRow is one line of the webhooks list.
@@ -18,24 +16,19 @@ type webhookRow struct {
 func (c *Console) webhooksPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
 	tid := rc.tenant.ID
-	hooks, err := c.allWebhooks(ctx, tid)
+	hooks, err := c.webhooks.All(ctx, tid)
 	if err != nil {
 		return err
 	}
-	now := c.clock.Now().UTC()
-	sums, err := c.store.WebhookStats(ctx, tid, now.Add(-24*time.Hour), now)
+	sums, err := c.stats.LastDay(ctx, tid, c.clock.Now().UTC())
 	if err != nil {
 		return err
 	}
 	rows := make([]webhookRow, len(hooks))
 	for i, h := range hooks {
 		rows[i] = webhookRow{Webhook: h, Day: newWindowStats(sums[h.ID])}
-		last, _, err := c.store.ListDeliveries(ctx, store.DeliveryFilter{TenantID: tid, WebhookID: h.ID, Page: store.Page{Limit: 1}})
-		if err != nil {
+		if rows[i].Last, err = c.deliveries.Latest(ctx, tid, h.ID); err != nil {
 			return err
-		}
-		if len(last) > 0 {
-			rows[i].Last = &last[0]
 		}
 	}
 	return c.page(w, r, rc, "webhooks", "Webhooks", "webhooks", rows)

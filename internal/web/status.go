@@ -19,6 +19,7 @@ var statuses = map[string]int{
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
 	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	domain.ETOOMANY:      http.StatusTooManyRequests,
 	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }

@@ -17,6 +17,7 @@ func TestStatusOfEveryCode(t *testing.T) {
 		domain.EUNAUTHORIZED: 401,
 		domain.EFORBIDDEN:    403,
 		domain.ETOOLARGE:     413,
+		domain.ETOOMANY:      429,
 		domain.EUNAVAILABLE:  503,
 		domain.EINTERNAL:     500,
 		"no_such_code":       500,

@@ -1,4 +1,4 @@
-package ui
+package service
 
 import (
 	"context"
@@ -10,58 +10,69 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-// windowSummaries is a tenant's attempt statistics over one window, per
-// webhook and for the whole tenant.
-type windowSummaries struct {
-	hooks map[string]stats.Summary
-	total stats.Summary
+// The windows the console shows a tenant's health over.
+const (
+	dayWindow  = 24 * time.Hour
+	weekWindow = 7 * dayWindow
+)
+
+// Window is a tenant's attempt numbers over one window, per webhook (by
+// id) and for the whole tenant.
+type Window struct {
+	Webhooks map[string]stats.Summary
+	Total    stats.Summary
 }
 
-// dayAndWeek summarizes the tenant's attempts started in the last 24 hours
-// and the last 7 days before now, through the store's WebhookStats numbers,
-// so the console shows what the API's statistics show.
+// LastDay summarizes each of the tenant's webhooks' attempts started in
+// the 24 hours before now.
+func (s *Stats) LastDay(ctx context.Context, tenantID string, now time.Time) (map[string]stats.Summary, error) {
+	return s.d.Store.WebhookStats(ctx, tenantID, now.Add(-dayWindow), now)
+}
+
+// DayAndWeek summarizes the tenant's attempts started in the last 24
+// hours and the last 7 days before now, through the store's WebhookStats
+// numbers, so that the console shows what the API's statistics show.
 //
 // On stores that keep roll-ups (PostgreSQL, hourly) each window is one
-// WebhookStats, and the tenant-wide total
-// merges the per-webhook summaries: calls, errors and the success rate are
-// exact; the percentiles are estimated by mergeSummaries. On the others
-// (SQLite) the week's samples are read once and the day's are the ones
-// among them that started in the last 24 hours: the same samples a second
-// query would return, for half the reading. The tenant-wide totals are then
-// exact too.
-func (c *Console) dayAndWeek(ctx context.Context, tenantID string, now time.Time) (day, week windowSummaries, err error) {
-	daySince, weekSince := now.Add(-24*time.Hour), now.Add(-7*24*time.Hour)
-	if c.store.RollsUp() {
+// WebhookStats, and the tenant-wide total merges the per-webhook
+// summaries: calls, errors and the success rate are exact; the
+// percentiles are estimated by mergeSummaries. On the others (SQLite) the
+// week's samples are read once and the day's are the ones among them that
+// started in the last 24 hours: the same samples a second query would
+// return, for half the reading. The tenant-wide totals are then exact too.
+func (s *Stats) DayAndWeek(ctx context.Context, tenantID string, now time.Time) (day, week Window, err error) {
+	daySince, weekSince := now.Add(-dayWindow), now.Add(-weekWindow)
+	if s.d.Store.RollsUp() {
 		for _, w := range []struct {
 			since time.Time
-			out   *windowSummaries
+			out   *Window
 		}{{daySince, &day}, {weekSince, &week}} {
-			hooks, err := c.store.WebhookStats(ctx, tenantID, w.since, now)
+			hooks, err := s.d.Store.WebhookStats(ctx, tenantID, w.since, now)
 			if err != nil {
 				return day, week, err
 			}
-			*w.out = windowSummaries{hooks: hooks, total: mergeSummaries(hooks)}
+			*w.out = Window{Webhooks: hooks, Total: mergeSummaries(hooks)}
 		}
 		return day, week, nil
 	}
-	samples, err := c.store.AttemptSamples(ctx, tenantID, weekSince, now)
+	samples, err := s.d.Store.AttemptSamples(ctx, tenantID, weekSince, now)
 	if err != nil {
 		return day, week, err
 	}
 	// The store compares whole microseconds; so does this.
 	from := daySince.Truncate(time.Microsecond)
 	var recent []store.AttemptSample
-	for _, s := range samples {
-		if !s.StartedAt.Before(from) {
-			recent = append(recent, s)
+	for _, smp := range samples {
+		if !smp.StartedAt.Before(from) {
+			recent = append(recent, smp)
 		}
 	}
 	return summarizeAll(recent), summarizeAll(samples), nil
 }
 
 // summarizeAll summarizes samples per webhook and all together.
-func summarizeAll(samples []store.AttemptSample) windowSummaries {
-	return windowSummaries{hooks: stats.Summarize(samples), total: stats.Summarize(relabel(samples))[""]}
+func summarizeAll(samples []store.AttemptSample) Window {
+	return Window{Webhooks: stats.Summarize(samples), Total: stats.Summarize(relabel(samples))[""]}
 }
 
 // relabel puts every sample under one key, to summarize them all at once.
