@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
 	"github.com/lmshooks/lmshooks/internal/service"
 )
 

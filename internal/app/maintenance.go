@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 
-	"github.com/lmshooks/lmshooks/internal/maintenance"
+	"github.com/lmshooks/lmshooks/internal/pipeline/maintenance"
 )
 
 // startMaintenance starts the work that runs once per cluster — partitions,

@@ -14,7 +14,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
-	"github.com/lmshooks/lmshooks/internal/ingest"
+	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
 )
 
 // simTick is how often the simulator publishes what has become due: short

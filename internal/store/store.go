@@ -4,9 +4,9 @@
 // package knows which one it has.
 //
 // Stores keep data; they decide nothing. A publish, for one, arrives with
-// its deliveries already built by the fan-out (internal/fanout, called by
-// internal/ingest before the write): the store resolves idempotency keys
-// against what it holds and writes.
+// its deliveries already built by the fan-out (internal/pipeline/fanout,
+// called by internal/pipeline/ingest before the write): the store resolves
+// idempotency keys against what it holds and writes.
 //
 // Errors: methods return *domain.Error with ENOTFOUND, ECONFLICT or EINVALID
 // for conditions a caller can act on (documented per method), EUNAVAILABLE
@@ -15,8 +15,7 @@
 // Stores only store: they mint no ids and read no clock. Every record comes
 // with its id and its times from the caller (a record without an id is
 // refused, see RequireID; a zero time is stored as zero), and every method
-// that needs the time takes it as now. (One exception is left: Publish
-// still gives the deliveries it creates their ids.)
+// that needs the time takes it as now.
 package store
 
 import (
@@ -319,7 +318,7 @@ type Lease struct {
 }
 
 // PublishParams is one publish: a batch of events of one tenant, each with
-// the deliveries that the fan-out (internal/fanout) made of it. The store
+// the deliveries that the fan-out (internal/pipeline/fanout) made of it. The store
 // decides nothing about them: it resolves idempotency keys and writes.
 type PublishParams struct {
 	TenantID string

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,8 +36,8 @@ type Options struct {
 	// search_path, overriding any search_path in the DSN. Tests use one
 	// schema each; deployments may use it to share a database.
 	Schema string
-	// MaxConns caps the pool; 0 keeps pgxpool's default (the larger of 4
-	// and the number of CPUs) or the DSN's pool_max_conns.
+	// MaxConns caps the pool; 0 keeps the DSN's pool_max_conns, or
+	// DefaultMaxConns when the DSN sets none.
 	MaxConns int32
 	// Logger receives the few things worth logging (migrations applied,
 	// lost LISTEN connections). Defaults to slog.Default().
@@ -55,6 +56,15 @@ type Store struct {
 	notifier  *notifier
 }
 
+// DefaultMaxConns is the pool size when neither Options nor the DSN's
+// pool_max_conns sets one: the larger of 8 and twice the CPU count. A
+// publish holds a connection twice (the tenant's webhooks are read before
+// the fan-out, then the write runs in its own transaction), so pgxpool's
+// own default (the larger of 4 and the CPU count) made 32 concurrent
+// publishers queue for connections on a 2-core node; 8 measured as fast as
+// the single-hold publish of before (docs/PERFORMANCE.md).
+func DefaultMaxConns() int32 { return int32(max(8, 2*runtime.NumCPU())) }
+
 // Open connects to the database named by dsn (a postgres:// URL or a
 // key=value string), applies any pending migrations and returns the store.
 // The database must be reachable: an unreachable one gives EUNAVAILABLE.
@@ -65,8 +75,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		// it on.
 		return nil, errors.New("postgres: invalid database URL")
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.MaxConns > 0:
 		cfg.MaxConns = opts.MaxConns
+	case !strings.Contains(dsn, "pool_max_conns"):
+		cfg.MaxConns = DefaultMaxConns()
 	}
 	schema := opts.Schema
 	if schema != "" {

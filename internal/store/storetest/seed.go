@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/fanout"
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/pipeline/fanout"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
 // Seed is a publish as a test that fills a store directly describes it.
 // Its Publish reads the tenant's enabled webhooks and fans the events out
-// with the real fan-out (internal/fanout), Match standing in for
+// with the real fan-out (internal/pipeline/fanout), Match standing in for
 // subscriptions and filters, so the rows are those ingest would write.
 type Seed struct {
 	TenantID string

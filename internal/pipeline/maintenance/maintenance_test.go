@@ -11,7 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/lmshooks/lmshooks/internal/maintenance"
+	"github.com/lmshooks/lmshooks/internal/pipeline/maintenance"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
 	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"

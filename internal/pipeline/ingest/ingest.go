@@ -1,6 +1,6 @@
 // Package ingest turns published events into stored events with their
 // deliveries, in one direction: it validates the input, reads the tenant's
-// enabled webhooks, fans the events out to them (internal/fanout: later
+// enabled webhooks, fans the events out to them (internal/pipeline/fanout: later
 // repeats of an idempotency key in the batch collapsed onto the first,
 // subscriptions matched, filters evaluated once per delivery, every
 // delivery built whole), and hands the store the events with their
@@ -24,9 +24,9 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/fanout"
 	"github.com/lmshooks/lmshooks/internal/filter"
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/pipeline/fanout"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 

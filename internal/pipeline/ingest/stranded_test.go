@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lmshooks/lmshooks/internal/dispatch"
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/outbound"
+	"github.com/lmshooks/lmshooks/internal/pipeline/dispatch"
+	"github.com/lmshooks/lmshooks/internal/pipeline/outbound"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"

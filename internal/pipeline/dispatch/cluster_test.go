@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/outbound"
+	"github.com/lmshooks/lmshooks/internal/pipeline/outbound"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
 	"github.com/lmshooks/lmshooks/internal/store/storetest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
