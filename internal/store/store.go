@@ -124,8 +124,9 @@ type Store interface {
 
 	// EnabledWebhooks returns a tenant's enabled webhooks, by id: what the
 	// fan-out of a publish matches events against. It reflects every write
-	// that returned before it was called. The result is the caller's to
-	// keep, but shares its webhooks' slices and maps: read them only.
+	// that returned before it was called. The result may be shared with
+	// other callers (SQLite serves it from a cache on every publish):
+	// read it only.
 	// ENOTFOUND if the tenant is absent.
 	EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error)
 	// Publish stores events with the deliveries the fan-out made of them,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"sync"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
@@ -50,8 +49,9 @@ func (s *Store) EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.
 	gen := c.gen
 	c.mu.Unlock()
 	if ok {
-		// A copy: the caller may append to or reorder its list.
-		return slices.Clone(hooks), nil
+		// Shared, not copied: every publish reads it, and callers only
+		// read (see store.Store.EnabledWebhooks).
+		return hooks, nil
 	}
 	hooks, err := s.loadEnabledWebhooks(ctx, tenantID)
 	if err != nil {
@@ -65,7 +65,7 @@ func (s *Store) EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.
 		c.tenants[tenantID] = hooks
 	}
 	c.mu.Unlock()
-	return slices.Clone(hooks), nil
+	return hooks, nil
 }
 
 // loadEnabledWebhooks reads a tenant's enabled webhooks in one read
