@@ -40,3 +40,32 @@ type Attempt struct {
 	Error   string
 	Success bool
 }
+
+// NextTrigger says what starts d's next attempt: a resend or recover (which
+// set RetryFrom to Attempts) makes it manual, anything else scheduled.
+func (d *Delivery) NextTrigger() AttemptTrigger {
+	if d.Attempts > 0 && d.Attempts == d.RetryFrom {
+		return TriggerManual
+	}
+	return TriggerScheduled
+}
+
+// RefusedAttempt is d's next attempt when nothing could be sent: its
+// webhook's filter cannot be decided on the event, so retrying would fail
+// the same way. It records why, with no request and no duration; the
+// delivery fails with it. The fan-out makes it for a fresh delivery, the
+// dispatcher for one whose webhook changed since.
+func RefusedAttempt(id string, d *Delivery, webhookURL string, at time.Time, cause error) Attempt {
+	return Attempt{
+		ID:         id,
+		DeliveryID: d.ID,
+		TenantID:   d.TenantID,
+		WebhookID:  d.WebhookID,
+		EventID:    d.EventID,
+		Number:     d.Attempts + 1,
+		Trigger:    d.NextTrigger(),
+		StartedAt:  at,
+		RequestURL: webhookURL,
+		Error:      cause.Error(),
+	}
+}

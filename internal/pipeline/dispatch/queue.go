@@ -186,11 +186,7 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 		}
 	}
 
-	trigger := domain.TriggerScheduled
-	if job.Delivery.Attempts > 0 && job.Delivery.Attempts == job.Delivery.RetryFrom {
-		trigger = domain.TriggerManual
-	}
-	att, res := d.attempt(ctx, w, &job.Event, &job.Delivery, trigger)
+	att, res := d.attempt(ctx, w, &job.Event, &job.Delivery, job.Delivery.NextTrigger())
 	if ctx.Err() != nil && !att.Success {
 		// Aborted by a hard stop: not the receiver's fault, so no attempt
 		// is recorded; the lease is released and the work retried.
@@ -240,21 +236,7 @@ func fanOutStale(w *domain.Webhook, dl *domain.Delivery) bool {
 // webhook changed since the fan-out): retrying would fail the same way.
 func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause error) {
 	now := d.cfg.Clock.Now()
-	att := domain.Attempt{
-		ID:         d.cfg.IDs.NewAt(id.Attempt, now),
-		DeliveryID: job.Delivery.ID,
-		TenantID:   job.Delivery.TenantID,
-		WebhookID:  w.ID,
-		EventID:    job.Event.ID,
-		Number:     job.Delivery.Attempts + 1,
-		Trigger:    domain.TriggerScheduled,
-		StartedAt:  now,
-		RequestURL: w.URL,
-		Error:      cause.Error(),
-	}
-	if job.Delivery.Attempts > 0 && job.Delivery.Attempts == job.Delivery.RetryFrom {
-		att.Trigger = domain.TriggerManual
-	}
+	att := domain.RefusedAttempt(d.cfg.IDs.NewAt(id.Attempt, now), &job.Delivery, w.URL, now, cause)
 	// No request went out: the delivery ends, but no attempt latency is
 	// observed.
 	d.cfg.Metrics.Finished(string(domain.Failed))

@@ -93,11 +93,9 @@ func (p *Plan) delivery(w *domain.Webhook, e *domain.Event, failure error, lease
 		State: domain.Scheduled, NextAttemptAt: p.Now, CreatedAt: p.Now, UpdatedAt: p.Now,
 	}
 	if failure != nil {
-		d.State, d.NextAttemptAt, d.Attempts, d.LastError = domain.Failed, time.Time{}, 1, failure.Error()
-		return store.NewDelivery{Delivery: d, Attempt: &domain.Attempt{
-			ID: p.IDs.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: w.ID, EventID: e.ID,
-			Number: 1, Trigger: domain.TriggerScheduled, StartedAt: p.Now, RequestURL: w.URL, Error: d.LastError,
-		}}
+		att := domain.RefusedAttempt(p.IDs.New(id.Attempt), &d, w.URL, p.Now, failure)
+		d.State, d.NextAttemptAt, d.Attempts, d.LastError = domain.Failed, time.Time{}, att.Number, att.Error
+		return store.NewDelivery{Delivery: d, Attempt: &att}
 	}
 	nd := store.NewDelivery{Delivery: d}
 	if p.LeaseOwner != "" {
