@@ -84,14 +84,7 @@ func (c *Views) Builtin() *Catalog { return c.cfg.Builtin }
 // Tenant returns the catalog as tenantID sees it: the builtin types and
 // its own.
 func (c *Views) Tenant(ctx context.Context, tenantID string) (*Catalog, error) {
-	now := c.cfg.Clock.Now()
-	c.mu.Lock()
-	v, ok := c.views[tenantID]
-	c.mu.Unlock()
-	if ok && now.Sub(v.loadedAt) < c.cfg.TTL {
-		return v.cat, nil
-	}
-	return c.load(ctx, tenantID, now)
+	return c.view(ctx, tenantID, c.cfg.TTL)
 }
 
 // Invalidate drops tenantID's view, after its types changed.
@@ -113,21 +106,20 @@ func (c *Views) Validate(ctx context.Context, tenantID, eventType string, data j
 	if _, ok := cat.Lookup(eventType); !ok {
 		// Perhaps registered through another node since the view was
 		// read: look again, at most once per Recheck.
-		if cat, err = c.recheck(ctx, tenantID); err != nil {
+		if cat, err = c.view(ctx, tenantID, c.cfg.Recheck); err != nil {
 			return err
 		}
 	}
 	return cat.Validate(eventType, data)
 }
 
-// recheck reloads tenantID's view unless it was loaded less than Recheck
-// ago.
-func (c *Views) recheck(ctx context.Context, tenantID string) (*Catalog, error) {
+// view returns tenantID's view, read again when older than maxAge.
+func (c *Views) view(ctx context.Context, tenantID string, maxAge time.Duration) (*Catalog, error) {
 	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	v, ok := c.views[tenantID]
 	c.mu.Unlock()
-	if ok && now.Sub(v.loadedAt) < c.cfg.Recheck {
+	if ok && now.Sub(v.loadedAt) < maxAge {
 		return v.cat, nil
 	}
 	return c.load(ctx, tenantID, now)
