@@ -62,10 +62,3 @@ func writeErrorBody(w http.ResponseWriter, status int, body errorBody) {
 		Error errorBody `json:"error"`
 	}{body})
 }
-
-// codedFieldError returns a *domain.Error with any code about one field.
-func codedFieldError(code, field, format string, args ...any) *domain.Error {
-	e := domain.Errorf(code, format, args...)
-	e.Field = field
-	return e
-}

@@ -109,7 +109,7 @@ func (a *API) publishBatch(w http.ResponseWriter, r *http.Request) error {
 		// One event of a batch may be as large as one published alone,
 		// not larger: the batch limit is for many events, not a big one.
 		if int64(len(b)) > a.maxBody {
-			return codedFieldError(domain.ETOOLARGE, fieldAt("events", i),
+			return domain.CodedFieldErrorf(domain.ETOOLARGE, fieldAt("events", i),
 				"is %d bytes; one event may be at most %d bytes, as when published alone", len(b), a.maxBody)
 		}
 		prefix := fieldAt("events", i) + "."

@@ -83,7 +83,7 @@ func (s *Tenants) Create(ctx context.Context, in TenantInput) (*domain.Tenant, e
 	}
 	if err := s.d.Store.CreateTenant(ctx, t); err != nil {
 		if domain.ErrorCode(err) == domain.ECONFLICT {
-			return nil, errOnField(domain.ECONFLICT, "id", "a tenant with id %q already exists", t.ID)
+			return nil, domain.CodedFieldErrorf(domain.ECONFLICT, "id", "a tenant with id %q already exists", t.ID)
 		}
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (s *Tenants) Update(ctx context.Context, tenantID string, in TenantInput, b
 			set  bool
 		}{{"max_webhooks", in.MaxWebhooks != nil}, {"environment", in.Environment != nil}, {"retention_days", in.RetentionDays != nil}} {
 			if f.set {
-				return nil, errOnField(domain.EFORBIDDEN, f.name, "only the operator key may change %s", f.name)
+				return nil, domain.CodedFieldErrorf(domain.EFORBIDDEN, f.name, "only the operator key may change %s", f.name)
 			}
 		}
 	}
@@ -153,11 +153,4 @@ func (s *Tenants) Delete(ctx context.Context, tenantID string) error {
 	}
 	s.d.Logger.InfoContext(ctx, "tenant deleted", "tenant", tenantID)
 	return nil
-}
-
-// errOnField is a domain error of code on field.
-func errOnField(code, field, format string, args ...any) *domain.Error {
-	e := domain.Errorf(code, format, args...)
-	e.Field = field
-	return e
 }
