@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +38,7 @@ func BenchmarkPublish(b *testing.B) {
 			ctx := context.Background()
 			calls := make(chan struct{}, 1024)
 			b.ResetTimer()
+			cpu := startCPU()
 			go func() {
 				for i := 0; i < b.N; i += bc.batch {
 					calls <- struct{}{}
@@ -62,6 +64,7 @@ func BenchmarkPublish(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(b.N)/float64(max(s.commits.Load(), 1)), "events/commit")
+			b.ReportMetric(cpu.perOp(b), "cpu-µs/op")
 		})
 	}
 }
@@ -93,6 +96,7 @@ func BenchmarkRecordAttempts(b *testing.B) {
 			}
 			calls := make(chan []domain.Delivery, 1024)
 			b.ResetTimer()
+			cpu := startCPU()
 			go func() {
 				for i := 0; i < len(ds); i += per {
 					calls <- ds[i:min(i+per, len(ds))]
@@ -117,6 +121,7 @@ func BenchmarkRecordAttempts(b *testing.B) {
 			wg.Wait()
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
+			b.ReportMetric(cpu.perOp(b), "cpu-µs/op")
 		})
 	}
 }
@@ -136,4 +141,24 @@ func benchRecord(d *domain.Delivery, now time.Time) store.AttemptRecord {
 		ResponseBody:    []byte("ok"),
 		Success:         true,
 	}}
+}
+
+// cpuClock reads the process's CPU time (user + system): on a shared
+// machine, CPU per operation is steadier than wall time per operation.
+type cpuClock struct{ start time.Duration }
+
+func startCPU() cpuClock { return cpuClock{processCPU()} }
+
+// perOp returns the CPU microseconds the process spent per benchmark op
+// since startCPU.
+func (c cpuClock) perOp(b *testing.B) float64 {
+	return float64((processCPU() - c.start).Microseconds()) / float64(b.N)
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -119,6 +119,10 @@ func Migrate(ctx context.Context, path string) error {
 //     commit (see writeLoop) pays that fsync once per batch.
 //   - foreign_keys=ON: SQLite leaves them off by default; the schema's
 //     cascades and tenant references rely on them.
+//   - temp_store=MEMORY: the statement and savepoint journals (copies of
+//     the pages an operation changes, kept so that it can be undone) stay
+//     in memory instead of a temporary file written page by page. They hold
+//     one batch's pages at most.
 //   - busy_timeout: checkpoints and the rare lock contention with readers
 //     wait instead of failing at once.
 func dsn(path string, busy time.Duration, readOnly bool) string {
@@ -127,6 +131,7 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		// A reader must never write by mistake: the writer goroutine is
 		// the only way to change the database.

@@ -82,7 +82,7 @@ func TestPragmas(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	var mode string
-	var sync, fk int
+	var sync, fk, temp int
 	conn := s.wtx.conn
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
@@ -93,8 +93,11 @@ func TestPragmas(t *testing.T) {
 	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
 		t.Fatal(err)
 	}
-	if mode != "wal" || sync != 2 || fk != 1 {
-		t.Fatalf("writer: journal_mode %s, synchronous %d, foreign_keys %d; want wal, 2 (FULL), 1", mode, sync, fk)
+	if err := conn.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&temp); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 || fk != 1 || temp != 2 {
+		t.Fatalf("writer: journal_mode %s, synchronous %d, foreign_keys %d, temp_store %d; want wal, 2 (FULL), 1, 2 (MEMORY)", mode, sync, fk, temp)
 	}
 	if _, err := s.rdb.ExecContext(ctx, "DELETE FROM tenants"); err == nil {
 		t.Fatal("a reader connection could write")

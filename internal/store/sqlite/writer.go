@@ -97,22 +97,69 @@ func (s *Store) drain() {
 }
 
 // runBatch runs batch in one transaction and returns each request's error.
+//
+// It first runs the batch as it comes, without savepoints: an operation
+// rarely fails, and a savepoint per operation costs two statements and a
+// copy of every page it touches. If an operation does fail, the whole
+// transaction is rolled back and the batch runs again with each operation
+// isolated by a savepoint, so that only the failing one is lost. Operations
+// may thus run twice; each sets its results afresh when it runs.
 func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
-	tx := s.wtx
-	fail := func(err error) []error {
-		errs = errs[:0]
-		for range batch {
-			errs = append(errs, err)
+	if len(batch) > 1 {
+		if out, ok := s.runTogether(batch, errs); ok {
+			return out
 		}
-		return errs
 	}
+	return s.runIsolated(batch, errs[:0])
+}
+
+// runTogether runs batch in one transaction without savepoints. It reports
+// false, with everything rolled back, when an operation failed.
+func (s *Store) runTogether(batch []*writeReq, errs []error) ([]error, bool) {
+	tx := s.wtx
+	if err := tx.execRaw("BEGIN IMMEDIATE"); err != nil {
+		return failAll(batch, errs, fmt.Errorf("begin: %w", err)), true
+	}
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := tx.run(r.fn); err != nil {
+			_ = tx.execRaw("ROLLBACK")
+			tx.settle()
+			return nil, false
+		}
+		errs = append(errs, nil)
+	}
+	if err := tx.execRaw("COMMIT"); err != nil {
+		return s.abort(tx, func(err error) []error { return failAll(batch, errs, err) }, fmt.Errorf("commit: %w", err)), true
+	}
+	tx.settle()
+	s.commits.Add(1)
+	return errs, true
+}
+
+// failAll answers every request of batch with err.
+func failAll(batch []*writeReq, errs []error, err error) []error {
+	errs = errs[:0]
+	for range batch {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// runIsolated runs batch in one transaction, each operation (when there
+// are several) inside its own savepoint.
+func (s *Store) runIsolated(batch []*writeReq, errs []error) []error {
+	tx := s.wtx
+	fail := func(err error) []error { return failAll(batch, errs, err) }
 	if err := tx.execRaw("BEGIN IMMEDIATE"); err != nil {
 		return fail(fmt.Errorf("begin: %w", err))
 	}
 	// A lone operation needs no savepoint: if it fails, the whole
 	// transaction rolls back, which is cheaper than a savepoint.
 	single := len(batch) == 1
-	committed := 0
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs = append(errs, err)
@@ -135,8 +182,6 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 				// full disk, an I/O error): every operation is lost.
 				return s.abort(tx, fail, err)
 			}
-		} else {
-			committed++
 		}
 		if !single {
 			if rerr := tx.execRaw("RELEASE op"); rerr != nil {
