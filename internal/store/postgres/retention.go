@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"github.com/lmshooks/lmshooks/internal/stats"
+
 	"context"
 	"errors"
 	"fmt"
@@ -18,10 +20,6 @@ import (
 // expiry (per-tenant retention, the default partitions) never holds locks
 // or bloats WAL in one huge statement.
 const deleteBatch = 5000
-
-// rollupRetention is how long hourly roll-ups are kept: they are a few
-// rows per webhook per hour, so a year of trends costs little.
-const rollupRetention = 400 * 24 * time.Hour
 
 // SetTenantRetention sets how many days a tenant's events, deliveries and
 // attempts are kept; 0 restores the server's default. It is UpdateTenant of
@@ -107,7 +105,7 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 		return dropped, deleted, err
 	}
 	n, err = s.deleteBatches(ctx, "retention: roll-ups", counted(`DELETE FROM attempt_rollups WHERE (tenant_id, hour, webhook_id) IN
-		(SELECT tenant_id, hour, webhook_id FROM attempt_rollups WHERE hour < $1 LIMIT $2)`), now.Add(-rollupRetention))
+		(SELECT tenant_id, hour, webhook_id FROM attempt_rollups WHERE hour < $1 LIMIT $2)`), now.Add(-stats.RollupRetention))
 	return dropped, deleted + n, err
 }
 

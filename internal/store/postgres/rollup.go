@@ -8,24 +8,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/stats"
 )
-
-// RollupBounds are the upper bounds of the latency histogram buckets of a
-// Rollup; its last bucket counts everything slower than the last bound.
-var RollupBounds = []time.Duration{
-	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
-	250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2500 * time.Millisecond,
-	5 * time.Second, 10 * time.Second,
-}
-
-// rollupGrace is how long after an hour ends it is rolled up: attempts are
-// recorded a moment after they end (batched, and a crashed node's work is
-// redone up to a lease later), so an hour is left open for that long.
-const rollupGrace = 5 * time.Minute
-
-// rollupMaxHours bounds the hours one RollUpAttempts call covers, so that
-// catching up after a long pause is done in bounded steps.
-const rollupMaxHours = 24
 
 // rollupWatermark names the maintenance_state row holding the first hour
 // not yet rolled up.
@@ -48,8 +33,9 @@ type Rollup struct {
 	// DurationSum and DurationMax are over every call of the hour.
 	DurationSum time.Duration
 	DurationMax time.Duration
-	// Buckets has len(RollupBounds)+1 counts: Buckets[i] counts the calls
-	// that took at most RollupBounds[i] and more than the bound before.
+	// Buckets has len(stats.RollupBounds)+1 counts: Buckets[i] counts the
+	// calls that took at most stats.RollupBounds[i] and more than the bound
+	// before.
 	Buckets []int64
 }
 
@@ -58,7 +44,7 @@ type Rollup struct {
 var rollupSQL = func() string {
 	var buckets []string
 	lower := "0"
-	for _, b := range RollupBounds {
+	for _, b := range stats.RollupBounds {
 		upper := fmt.Sprint(b.Nanoseconds())
 		buckets = append(buckets, fmt.Sprintf("count(*) FILTER (WHERE duration_ns > %s AND duration_ns <= %s)", lower, upper))
 		lower = upper
@@ -66,7 +52,7 @@ var rollupSQL = func() string {
 	buckets = append(buckets, fmt.Sprintf("count(*) FILTER (WHERE duration_ns > %s)", lower))
 	// The first bucket also takes zero and (never expected) negative
 	// durations.
-	buckets[0] = fmt.Sprintf("count(*) FILTER (WHERE duration_ns <= %d)", RollupBounds[0].Nanoseconds())
+	buckets[0] = fmt.Sprintf("count(*) FILTER (WHERE duration_ns <= %d)", stats.RollupBounds[0].Nanoseconds())
 	return `INSERT INTO attempt_rollups (tenant_id, webhook_id, hour, calls, errors, duration_sum_ns, duration_max_ns, buckets)
 		SELECT tenant_id, webhook_id, date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
 			count(*), count(*) FILTER (WHERE NOT success), sum(duration_ns), max(duration_ns),
@@ -86,22 +72,15 @@ func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) 
 	if s.closed.Load() {
 		return 0, errClosed
 	}
-	end := now.Add(-rollupGrace).UTC().Truncate(time.Hour)
-	var from time.Time
-	first := false
-	err := s.pool.QueryRow(ctx, `SELECT value FROM maintenance_state WHERE name = $1`, rollupWatermark).Scan(&from)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		from, first = end.Add(-24*time.Hour), true
-	case err != nil:
+	var watermark time.Time
+	err := s.pool.QueryRow(ctx, `SELECT value FROM maintenance_state WHERE name = $1`, rollupWatermark).Scan(&watermark)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return 0, mapErr("roll up: watermark", err)
 	}
-	from = from.UTC()
+	first := watermark.IsZero()
+	from, end := stats.RollupPass(watermark, now)
 	if !from.Before(end) {
 		return 0, nil
-	}
-	if end.Sub(from) > rollupMaxHours*time.Hour {
-		end = from.Add(rollupMaxHours * time.Hour)
 	}
 	err = s.inTx(ctx, "roll up", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, rollupSQL, from, end); err != nil {

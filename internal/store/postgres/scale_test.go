@@ -8,6 +8,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/stats"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -248,7 +249,7 @@ func TestRollUpAttempts(t *testing.T) {
 		ru.DurationSum != 5*time.Millisecond+80*time.Millisecond+20*time.Second {
 		t.Fatalf("roll-up %+v", ru)
 	}
-	want := make([]int64, len(RollupBounds)+1)
+	want := make([]int64, len(stats.RollupBounds)+1)
 	want[0], want[2], want[len(want)-1] = 1, 2, 1
 	if !slices.Equal(ru.Buckets, want) {
 		t.Fatalf("buckets %v, want %v", ru.Buckets, want)

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,23 +37,16 @@ func (s *Store) WebhookStats(ctx context.Context, tenantID string, since, until 
 	if err != nil {
 		return nil, mapErr("webhook stats: roll-up range", err)
 	}
-	acc := map[string]*webhookAcc{}
+	acc := stats.NewAccumulator()
 	if lo.Before(hi) {
 		if err := addRollups(ctx, tx, acc, tenantID, lo, hi); err != nil {
 			return nil, mapErr("webhook stats: roll-ups", err)
 		}
-	} else {
-		// Nothing to read from roll-ups: the whole window is raw.
-		lo, hi = until, until
 	}
 	if err := addRawAttempts(ctx, tx, acc, tenantID, since, lo, hi, until); err != nil {
 		return nil, mapErr("webhook stats: attempts", err)
 	}
-	out := make(map[string]stats.Summary, len(acc))
-	for id, a := range acc {
-		out[id] = a.summary(id)
-	}
-	return out, nil
+	return acc.Summaries(), nil
 }
 
 // rolledUpHours returns the whole hours [lo, hi) of [since, until) that
@@ -76,24 +68,14 @@ func rolledUpHours(ctx context.Context, tx pgx.Tx, tenantID string, since, until
 		start = tenantFirst
 	}
 	if start == nil || watermark == nil {
-		return lo, hi, nil
+		return until, until, nil
 	}
-	lo = since.UTC().Truncate(time.Hour)
-	if lo.Before(since) {
-		lo = lo.Add(time.Hour)
-	}
-	if lo.Before(*start) {
-		lo = start.UTC()
-	}
-	hi = until.UTC().Truncate(time.Hour)
-	if watermark.Before(hi) {
-		hi = watermark.UTC()
-	}
+	lo, hi = stats.RolledUpRange(since, until, *start, *watermark)
 	return lo, hi, nil
 }
 
 // addRollups adds the tenant's roll-ups of the hours [lo, hi) to acc.
-func addRollups(ctx context.Context, tx pgx.Tx, acc map[string]*webhookAcc, tenantID string, lo, hi time.Time) error {
+func addRollups(ctx context.Context, tx pgx.Tx, acc *stats.Accumulator, tenantID string, lo, hi time.Time) error {
 	rows, err := tx.Query(ctx, `SELECT webhook_id, calls, errors, duration_max_ns, buckets
 		FROM attempt_rollups WHERE tenant_id = $1 AND hour >= $2 AND hour < $3`, tenantID, lo, hi)
 	if err != nil {
@@ -106,18 +88,14 @@ func addRollups(ctx context.Context, tx pgx.Tx, acc map[string]*webhookAcc, tena
 		buckets            []int64
 	)
 	_, err = pgx.ForEachRow(rows, []any{&webhookID, &calls, &errs, &maxNS, &buckets}, func() error {
-		a := accFor(acc, webhookID)
-		a.calls += calls
-		a.errors += errs
-		a.rolledUp = true
-		return a.hist.Merge(buckets, time.Duration(maxNS))
+		return acc.AddRollup(webhookID, calls, errs, buckets, time.Duration(maxNS))
 	})
 	return err
 }
 
 // addRawAttempts adds to acc the tenant's attempts started in [since, lo)
 // or [hi, until).
-func addRawAttempts(ctx context.Context, tx pgx.Tx, acc map[string]*webhookAcc, tenantID string, since, lo, hi, until time.Time) error {
+func addRawAttempts(ctx context.Context, tx pgx.Tx, acc *stats.Accumulator, tenantID string, since, lo, hi, until time.Time) error {
 	rows, err := tx.Query(ctx, `SELECT webhook_id, duration_ns, success FROM attempts WHERE tenant_id = $1
 		AND ((started_at >= $2 AND started_at < $3) OR (started_at >= $4 AND started_at < $5))`,
 		tenantID, since, lo, hi, until)
@@ -131,47 +109,10 @@ func addRawAttempts(ctx context.Context, tx pgx.Tx, acc map[string]*webhookAcc, 
 		success   bool
 	)
 	_, err = pgx.ForEachRow(rows, []any{&webhookID, &ns, &success}, func() error {
-		a := accFor(acc, webhookID)
-		a.calls++
-		if !success {
-			a.errors++
-		}
-		d := time.Duration(ns)
-		a.hist.Observe(d)
-		a.raw = append(a.raw, d)
+		acc.AddAttempt(webhookID, time.Duration(ns), success)
 		return nil
 	})
 	return err
-}
-
-// webhookAcc accumulates one webhook's calls: counts, the histogram of
-// every call, and the raw durations for exact percentiles when no roll-up
-// contributed.
-type webhookAcc struct {
-	calls, errors int64
-	rolledUp      bool
-	hist          *stats.Histogram
-	raw           []time.Duration
-}
-
-func accFor(acc map[string]*webhookAcc, webhookID string) *webhookAcc {
-	a := acc[webhookID]
-	if a == nil {
-		a = &webhookAcc{hist: stats.NewHistogram(RollupBounds)}
-		acc[webhookID] = a
-	}
-	return a
-}
-
-func (a *webhookAcc) summary(webhookID string) stats.Summary {
-	sum := stats.Summary{WebhookID: webhookID, Calls: int(a.calls), Errors: int(a.errors)}
-	if a.rolledUp {
-		sum.P50, sum.P95 = a.hist.Percentile(50), a.hist.Percentile(95)
-		return sum
-	}
-	slices.Sort(a.raw)
-	sum.P50, sum.P95 = stats.Percentile(a.raw, 50), stats.Percentile(a.raw, 95)
-	return sum
 }
 
 // RollsUp reports true: WebhookStats reads the hourly roll-ups that

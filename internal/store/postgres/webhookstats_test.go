@@ -54,7 +54,7 @@ func rawStats(t *testing.T, s *Store, tenantID string, since, until time.Time) m
 // rollupBucket returns the index of the roll-up bucket holding d.
 func rollupBucket(d time.Duration) int {
 	i := 0
-	for i < len(RollupBounds) && d > RollupBounds[i] {
+	for i < len(stats.RollupBounds) && d > stats.RollupBounds[i] {
 		i++
 	}
 	return i
