@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"github.com/lmshooks/lmshooks/internal/stats"
-
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/stats"
 )
 
 // deleteBatch bounds the rows one DELETE removes, so that row-by-row
