@@ -33,10 +33,10 @@ func (s *Stats) LastDay(ctx context.Context, tenantID string, now time.Time) (ma
 // hours and the last 7 days before now, through the store's WebhookStats
 // numbers, so that the console shows what the API's statistics show.
 //
-// On stores that keep roll-ups (PostgreSQL, hourly) each window is one
+// On stores that keep roll-ups (both of ours, hourly) each window is one
 // WebhookStats, and the tenant-wide total merges the per-webhook
 // summaries: calls, errors and the success rate are exact; the
-// percentiles are estimated by mergeSummaries. On the others (SQLite) the
+// percentiles are estimated by mergeSummaries. On a store without them the
 // week's samples are read once and the day's are the ones among them that
 // started in the last 24 hours: the same samples a second query would
 // return, for half the reading. The tenant-wide totals are then exact too.

@@ -300,8 +300,8 @@ type Retention interface {
 // long windows need not read every attempt.
 type RollUps interface {
 	// RollUpAttempts rolls up the hours finished at now and not rolled up
-	// yet, and returns how many. A store that keeps no roll-ups (SQLite,
-	// whose one process reads its attempts locally) does nothing.
+	// yet, and returns how many. A store that keeps no roll-ups
+	// does nothing.
 	RollUpAttempts(ctx context.Context, now time.Time) (hours int, err error)
 	// RollsUp reports whether the store keeps roll-ups: if so,
 	// WebhookStats reads them and reading every sample of a long window

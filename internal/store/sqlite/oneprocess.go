@@ -52,10 +52,3 @@ func (s *Store) Listen(ctx context.Context, wake func()) error {
 // EnsurePartitions does nothing: SQLite tables are not partitioned, and
 // retention deletes rows (see ApplyRetention).
 func (s *Store) EnsurePartitions(ctx context.Context, from, to time.Time) error { return nil }
-
-// RollUpAttempts does nothing and returns 0: SQLite keeps no roll-ups.
-// Its statistics read the attempts, which are local and few enough.
-func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) { return 0, nil }
-
-// RollsUp reports false: WebhookStats summarizes every sample.
-func (s *Store) RollsUp() bool { return false }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/id"
+	"github.com/lmshooks/lmshooks/internal/stats"
 )
 
 // defaultRetentionBatch bounds the deliveries (with their attempts) or the
@@ -51,7 +52,14 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 			return 0, deleted, err
 		}
 	}
-	return 0, deleted, nil
+	// Roll-ups are a few rows per webhook and hour: one statement.
+	var n int64
+	err = s.write(ctx, "retention: roll-ups", func(tx *wtx) error {
+		var err error
+		n, err = tx.exec(`DELETE FROM attempt_rollups WHERE hour < ?`, micros(now.Add(-stats.RollupRetention)))
+		return err
+	})
+	return 0, deleted + n, err
 }
 
 // tenantRetention is one tenant's retention in days.

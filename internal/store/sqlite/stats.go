@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/lmshooks/lmshooks/internal/stats"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -31,14 +30,4 @@ func (s *Store) AttemptSamples(ctx context.Context, tenantID string, since, unti
 		return nil, mapErr("attempt samples", err)
 	}
 	return out, nil
-}
-
-// WebhookStats summarizes per webhook the tenant's attempts started in
-// [since, until) from every sample, exactly: SQLite keeps no roll-ups.
-func (s *Store) WebhookStats(ctx context.Context, tenantID string, since, until time.Time) (map[string]stats.Summary, error) {
-	samples, err := s.AttemptSamples(ctx, tenantID, since, until)
-	if err != nil {
-		return nil, err
-	}
-	return stats.Summarize(samples), nil
 }

@@ -77,6 +77,7 @@ func (s *Store) DeleteTenant(ctx context.Context, tenantID string) error {
 			`DELETE FROM events WHERE tenant_id = ?`,
 			`DELETE FROM webhooks WHERE tenant_id = ?`,
 			`DELETE FROM api_keys WHERE tenant_id = ?`,
+			`DELETE FROM attempt_rollups WHERE tenant_id = ?`,
 		} {
 			if _, err := tx.exec(q, tenantID); err != nil {
 				return err

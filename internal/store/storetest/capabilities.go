@@ -69,6 +69,54 @@ var capabilityTests = []test{
 			t.Fatalf("WebhookStats of an empty window = %v, %v; want none", got, err)
 		}
 	}},
+	{"WebhookStatsReadRollUps", func(t *testing.T, f *fixture) {
+		if !f.s.RollsUp() {
+			t.Skip("the store keeps no roll-ups")
+		}
+		tn := f.tenant(0)
+		f.webhook(tn.ID)
+		ds := f.deliveries(tn.ID, base, 4)
+		hour := base.Truncate(time.Hour)
+		var recs []store.AttemptRecord
+		for i, d := range ds[:3] {
+			a := f.attempt(&d, hour.Add(time.Duration(10+i)*time.Minute), 200, i != 0)
+			recs = append(recs, store.AttemptRecord{Attempt: a, State: domain.Succeeded})
+		}
+		f.record(recs...)
+		if hours, err := f.s.RollUpAttempts(f.ctx, hour.Add(2*time.Hour)); err != nil || hours == 0 {
+			t.Fatalf("RollUpAttempts = %d, %v; want the hours up to now", hours, err)
+		}
+		// A second pass has nothing left to do.
+		if hours, err := f.s.RollUpAttempts(f.ctx, hour.Add(2*time.Hour)); err != nil || hours != 0 {
+			t.Fatalf("second RollUpAttempts = %d, %v; want 0", hours, err)
+		}
+		// An attempt recorded into an hour already rolled up is not
+		// counted: the whole hour is read from its roll-up.
+		late := f.attempt(&ds[3], hour.Add(30*time.Minute), 500, false)
+		f.record(store.AttemptRecord{Attempt: late, State: domain.Failed})
+		got, err := f.s.WebhookStats(f.ctx, tn.ID, hour, hour.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("WebhookStats: %v", err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("WebhookStats = %+v, want one webhook", got)
+		}
+		for _, s := range got {
+			if s.Calls != 3 || s.Errors != 1 {
+				t.Fatalf("WebhookStats of a rolled-up hour = %+v, want the roll-up's 3 calls, 1 error", s)
+			}
+		}
+		// The edges of a window are read from the attempts themselves.
+		got, err = f.s.WebhookStats(f.ctx, tn.ID, hour.Add(25*time.Minute), hour.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("WebhookStats: %v", err)
+		}
+		for _, s := range got {
+			if s.Calls != 1 || s.Errors != 1 {
+				t.Fatalf("WebhookStats of part of an hour = %+v, want the late attempt only", s)
+			}
+		}
+	}},
 	{"HeartbeatCountsLiveNodes", func(t *testing.T, f *fixture) {
 		ttl := 30 * time.Second
 		// A node that went silent longer than ttl ago is not counted.
