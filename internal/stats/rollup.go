@@ -29,14 +29,18 @@ const RollupMaxHours = 24
 const RollupRetention = 400 * 24 * time.Hour
 
 // RollupPass returns the hours [from, end) a roll-up pass at now covers,
-// given the first hour not rolled up yet (zero when nothing ever was: the
-// first pass starts a day back); from is not before end when there is
-// nothing to do.
-func RollupPass(watermark, now time.Time) (from, end time.Time) {
+// given the first hour not rolled up yet; when nothing ever was (a zero
+// watermark), the first pass starts at the hour of the oldest attempt
+// stored, or a day back when there is none. from is not before end when
+// there is nothing to do.
+func RollupPass(watermark, oldest, now time.Time) (from, end time.Time) {
 	end = now.Add(-RollupGrace).UTC().Truncate(time.Hour)
 	from = watermark.UTC()
 	if watermark.IsZero() {
 		from = end.Add(-24 * time.Hour)
+		if !oldest.IsZero() && oldest.Before(from) {
+			from = oldest.UTC().Truncate(time.Hour)
+		}
 	}
 	if end.Sub(from) > RollupMaxHours*time.Hour {
 		end = from.Add(RollupMaxHours * time.Hour)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/stats"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -141,8 +142,20 @@ func (r *Runner) round(ctx context.Context, now time.Time, retain bool) bool {
 			r.log.Info("maintenance: retention applied", "partitions_dropped", dropped, "rows_deleted", deleted)
 		}
 	}
-	if _, err := st.RollUpAttempts(ctx, now); err != nil && ctx.Err() == nil {
-		r.log.Warn("maintenance: roll up attempts", "err", err)
+	// A pass covers at most a day: one that did a whole day is behind (a
+	// pause, or a database that held attempts before it kept roll-ups),
+	// so catch up now, up to a month per round.
+	for range 31 {
+		hours, err := st.RollUpAttempts(ctx, now)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Warn("maintenance: roll up attempts", "err", err)
+			}
+			break
+		}
+		if hours < stats.RollupMaxHours {
+			break
+		}
 	}
 	return retained
 }

@@ -78,7 +78,19 @@ func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) 
 		return 0, mapErr("roll up: watermark", err)
 	}
 	first := watermark.IsZero()
-	from, end := stats.RollupPass(watermark, now)
+	var oldest *time.Time
+	if first {
+		// A database that held attempts before it kept roll-ups (an
+		// upgrade) is rolled up from its oldest attempt on.
+		if err := s.pool.QueryRow(ctx, `SELECT min((SELECT min(started_at) FROM attempts a WHERE a.tenant_id = t.id))
+			FROM tenants t`).Scan(&oldest); err != nil {
+			return 0, mapErr("roll up: oldest attempt", err)
+		}
+	}
+	if oldest == nil {
+		oldest = &time.Time{}
+	}
+	from, end := stats.RollupPass(watermark, *oldest, now)
 	if !from.Before(end) {
 		return 0, nil
 	}

@@ -52,14 +52,25 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 			return 0, deleted, err
 		}
 	}
-	// Roll-ups are a few rows per webhook and hour: one statement.
+	n, err := s.expireRollups(ctx, now.Add(-stats.RollupRetention))
+	return 0, deleted + n, err
+}
+
+// expireRollups deletes the roll-ups of the hours before cut: a few rows
+// per webhook and hour, in one statement, when there are any (a reader
+// finds out without queueing behind the writer).
+func (s *Store) expireRollups(ctx context.Context, cut time.Time) (int64, error) {
+	var due bool
+	if err := s.rdb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM attempt_rollups WHERE hour < ?)`, micros(cut)).Scan(&due); err != nil || !due {
+		return 0, mapErr("retention: roll-ups", err)
+	}
 	var n int64
-	err = s.write(ctx, "retention: roll-ups", func(tx *wtx) error {
+	err := s.write(ctx, "retention: roll-ups", func(tx *wtx) error {
 		var err error
-		n, err = tx.exec(`DELETE FROM attempt_rollups WHERE hour < ?`, micros(now.Add(-stats.RollupRetention)))
+		n, err = tx.exec(`DELETE FROM attempt_rollups WHERE hour < ?`, micros(cut))
 		return err
 	})
-	return 0, deleted + n, err
+	return n, err
 }
 
 // tenantRetention is one tenant's retention in days.

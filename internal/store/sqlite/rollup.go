@@ -64,7 +64,18 @@ func (s *Store) RollUpAttempts(ctx context.Context, now time.Time) (int, error) 
 		return 0, mapErr("roll up: watermark", err)
 	}
 	first := watermark.IsZero()
-	from, end := stats.RollupPass(watermark, now)
+	var oldest time.Time
+	if first {
+		// A database that held attempts before it kept roll-ups (an
+		// upgrade) is rolled up from its oldest attempt on.
+		var v sql.NullInt64
+		if err := s.rdb.QueryRowContext(ctx, `SELECT MIN((SELECT MIN(started_at) FROM attempts a WHERE a.tenant_id = t.id))
+			FROM tenants t`).Scan(&v); err != nil {
+			return 0, mapErr("roll up: oldest attempt", err)
+		}
+		oldest = fromMicros(v.Int64)
+	}
+	from, end := stats.RollupPass(watermark, oldest, now)
 	if !from.Before(end) {
 		return 0, nil
 	}
