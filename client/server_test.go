@@ -63,25 +63,39 @@ func startServer(t *testing.T) (*client.Client, *recorder) {
 	return c, rec
 }
 
-// recorder is a transport that remembers the method and path of every
-// request it carries.
+// recorder is a transport that remembers every request it carries and
+// the status of its answer.
 type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	sent []*http.Request
+	next     http.RoundTripper
+	mu       sync.Mutex
+	sent     []*http.Request
+	statuses []int // of sent[i]; 0 when no answer came
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.next.RoundTrip(req)
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
 	r.mu.Lock()
 	r.sent = append(r.sent, req.Clone(context.Background()))
+	r.statuses = append(r.statuses, status)
 	r.mu.Unlock()
-	return r.next.RoundTrip(req)
+	return resp, err
 }
 
 func (r *recorder) requests() []*http.Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]*http.Request(nil), r.sent...)
+}
+
+// exchanges returns the requests sent with the statuses answered.
+func (r *recorder) exchanges() ([]*http.Request, []int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*http.Request(nil), r.sent...), append([]int(nil), r.statuses...)
 }
 
 // receiver is a real HTTP endpoint that answers 200 and counts requests.
