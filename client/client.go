@@ -83,15 +83,15 @@ type route struct {
 }
 
 // apiPath builds method /api/v1/<segments…>, escaping each segment. An
-// empty segment (an empty tenant or id) is refused before anything is
-// sent: the server would read another path.
+// empty or dot segment (an empty tenant or id, "..") is refused before
+// anything is sent: the server would read another path.
 func apiPath(method string, segments ...string) route {
 	r := route{method: method}
 	var b strings.Builder
 	b.WriteString("/api/v1")
 	for _, s := range segments {
-		if s == "" {
-			r.err = fmt.Errorf("lmshooks client: %s /api/v1/%s: a tenant, id or type in the path is empty", method, strings.Join(segments, "/"))
+		if s == "" || s == "." || s == ".." {
+			r.err = fmt.Errorf("lmshooks client: %s /api/v1/%s: a tenant, id or type in the path is empty, . or ..", method, strings.Join(segments, "/"))
 		}
 		b.WriteByte('/')
 		b.WriteString(url.PathEscape(s))

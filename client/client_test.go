@@ -336,9 +336,11 @@ func TestErrorsAreTyped(t *testing.T) {
 	if !errors.As(err, &e) || e.Status != http.StatusUnauthorized {
 		t.Fatalf("unknown key = %v, want a 401", err)
 	}
-	// An empty id would name another path: refused before sending.
-	if _, err := op.GetWebhook(ctx, "acme", ""); err == nil || errors.As(err, &e) || !strings.Contains(err.Error(), "empty") {
-		t.Fatalf("empty id = %v, want the client's own refusal", err)
+	// An empty or dot id would name another path: refused before sending.
+	for _, id := range []string{"", ".."} {
+		if _, err := op.GetWebhook(ctx, "acme", id); err == nil || errors.As(err, &e) || !strings.Contains(err.Error(), "empty, . or ..") {
+			t.Fatalf("id %q = %v, want the client's own refusal", id, err)
+		}
 	}
 }
 

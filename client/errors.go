@@ -30,6 +30,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Code == "" {
+		if e.Body == "" {
+			return fmt.Sprintf("lmshooks answered %d %s", e.Status, http.StatusText(e.Status))
+		}
 		return fmt.Sprintf("lmshooks answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Body)
 	}
 	msg := e.Message
