@@ -28,6 +28,8 @@ type Error struct {
 	Body string
 }
 
+// Error says what lmshooks answered: "lmshooks answered 422 invalid: url
+// must be http:// or https://".
 func (e *Error) Error() string {
 	if e.Code == "" {
 		if e.Body == "" {
