@@ -10,7 +10,7 @@ import (
 //
 //	var e *client.Error
 //	if errors.As(err, &e) && e.Code == client.CodeInvalid {
-//		fmt.Println(e.Field, e.Message) // "url", "must be http:// or https://"
+//		fmt.Println(e.Field, e.Message) // url must start with http:// or https://
 //	}
 type Error struct {
 	// Status is the HTTP status code, e.g. 422.
@@ -29,7 +29,7 @@ type Error struct {
 }
 
 // Error says what lmshooks answered: "lmshooks answered 422 invalid: url
-// must be http:// or https://".
+// must start with http:// or https://".
 func (e *Error) Error() string {
 	if e.Code == "" {
 		if e.Body == "" {
