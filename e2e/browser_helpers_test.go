@@ -198,6 +198,6 @@ func seedHistory(t *testing.T, s *server, tenant string) {
 		}
 	}
 	eventually(t, 30*time.Second, "the history to be delivered", func() bool {
-		return s.deliveries(tenant, "include_counts=true&limit=1").Counts["scheduled"] == 0
+		return s.counts(tenant)["scheduled"] == 0
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
 
@@ -40,10 +41,8 @@ func TestPortalEmbeddedInBrowser(t *testing.T) {
 	s.createTenant("acme")
 	s.createTenant("globex")
 	link := func() string {
-		var l struct {
-			URL string `json:"url"`
-		}
-		s.mustCall(201, "POST", "/api/v1/tenants/acme/portal-links", map[string]any{"ttl_seconds": 600}, &l)
+		l, err := s.api.CreatePortalLink(t.Context(), "acme", client.PortalLinkRequest{TTLSeconds: 600})
+		s.must(err)
 		return l.URL
 	}
 

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
 
@@ -38,12 +39,12 @@ func TestConsoleQualityInBrowser(t *testing.T) {
 	})
 	s.createTenant("acme")
 	rc := newReceiver(t, func(int, *http.Request) int { return 200 })
-	wh := s.createWebhook("acme", map[string]any{"name": "HRIS sync", "url": rc.URL, "event_types": []string{"user.created"}, "retry_schedule": []float64{3600}})
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/events", map[string]any{"type": "user.created", "data": map[string]any{"id": "u_1", "email": "ana@acme.com"}}, nil)
+	wh := s.createWebhook("acme", client.WebhookRequest{Name: "HRIS sync", URL: rc.URL, EventTypes: []string{"user.created"}, RetrySchedule: []float64{3600}})
+	s.publish("acme", client.PublishRequest{Type: "user.created", Data: map[string]any{"id": "u_1", "email": "ana@acme.com"}})
 	eventually(t, 10*time.Second, "the delivery to succeed", func() bool {
-		return s.deliveries("acme", "include_counts=true").Counts["succeeded"] == 1
+		return s.deliveries("acme", client.DeliveryParams{IncludeCounts: true}).Counts["succeeded"] == 1
 	})
-	dlv := s.deliveries("acme", "").Data[0]
+	dlv := s.deliveries("acme", client.DeliveryParams{}).Data[0]
 
 	// Sign in with the keyboard alone: the password field has the focus.
 	run(t, ctx, "sign in with the keyboard",

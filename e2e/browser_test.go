@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
@@ -30,11 +30,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	s.createTenant("acme")
 	s.createTenant("globex")
 	// One of acme's own event types, for the picker and the catalog.
-	s.mustCall(201, "PUT", "/api/v1/tenants/acme/event-types/acme_badge.earned", map[string]any{
-		"title":   "Badge earned",
-		"schema":  map[string]any{"type": "object", "properties": map[string]any{"badge": map[string]any{"type": "object", "properties": map[string]any{"id": map[string]any{"type": "string"}, "level": map[string]any{"type": "integer"}}}, "user_id": map[string]any{"type": "string"}}},
-		"example": map[string]any{"badge": map[string]any{"id": "b_7", "level": 2}, "user_id": "u_2187"},
-	}, nil)
+	_, _, err := s.api.PutEventType(t.Context(), "acme", "acme_badge.earned", client.EventTypeRequest{
+		Title:   "Badge earned",
+		Schema:  map[string]any{"type": "object", "properties": map[string]any{"badge": map[string]any{"type": "object", "properties": map[string]any{"id": map[string]any{"type": "string"}, "level": map[string]any{"type": "integer"}}}, "user_id": map[string]any{"type": "string"}}},
+		Example: map[string]any{"badge": map[string]any{"id": "b_7", "level": 2}, "user_id": "u_2187"},
+	})
+	s.must(err)
 	ok := newReceiver(t, func(int, *http.Request) int { return 200 })
 	ok.header = http.Header{"X-Receiver": {"hris-e2e"}}
 	failing := newReceiver(t, func(int, *http.Request) int { return 500 })
@@ -105,18 +106,18 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// Two more webhooks through the API: one that fails for good, one that
 	// waits an hour before its retry (so its deliveries stay scheduled).
-	s.createWebhook("acme", map[string]any{"name": "CRM export", "url": failing.URL, "event_types": []string{"user.*"}, "retry_policy": "none"})
-	s.createWebhook("acme", map[string]any{"name": "BI warehouse", "url": failing.URL, "event_types": []string{"user.created"}, "retry_schedule": []float64{3600}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "CRM export", URL: failing.URL, EventTypes: []string{"user.*"}, RetryPolicy: "none"})
+	s.createWebhook("acme", client.WebhookRequest{Name: "BI warehouse", URL: failing.URL, EventTypes: []string{"user.created"}, RetrySchedule: []float64{3600}})
 	cat, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	example, _ := cat.Lookup("user.created")
 	for i := 0; i < 3; i++ {
-		s.mustCall(202, "POST", "/api/v1/tenants/acme/events", map[string]any{"type": "user.created", "data": json.RawMessage(example.Example)}, nil)
+		s.publish("acme", client.PublishRequest{Type: "user.created", Data: example.Example})
 	}
 	eventually(t, 20*time.Second, "3 succeeded, 3 failed and 3 retried deliveries", func() bool {
-		l := s.deliveries("acme", "include_counts=true&limit=100")
+		l := s.deliveries("acme", client.DeliveryParams{IncludeCounts: true, ListParams: client.ListParams{Limit: 100}})
 		retried := 0
 		for _, d := range l.Data {
 			if d.State == "scheduled" && d.Attempts >= 1 {
@@ -201,7 +202,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	ok.setSecret(rotated)
 	before := ok.count()
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/events", map[string]any{"type": "user.updated", "data": json.RawMessage(example.Example)}, nil)
+	s.publish("acme", client.PublishRequest{Type: "user.updated", Data: example.Example})
 	eventually(t, 10*time.Second, "a delivery signed with the rotated secret", func() bool { return ok.count() > before })
 	if _, bad := ok.snapshot(); len(bad) > 0 {
 		t.Fatalf("deliveries after rotation do not verify with the new secret: %v", bad)
@@ -260,11 +261,8 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// A portal link shows its tenant, on a phone-sized screen too, and
 	// nothing else.
-	var link struct {
-		URL       string    `json:"url"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}
-	s.mustCall(201, "POST", "/api/v1/tenants/acme/portal-links", map[string]any{"ttl_seconds": 600}, &link)
+	link, err := s.api.CreatePortalLink(t.Context(), "acme", client.PortalLinkRequest{TTLSeconds: 600})
+	s.must(err)
 	run(t, ctx, "open the portal link", chromedp.EmulateViewport(390, 844), chromedp.Navigate(link.URL), visible("h1"))
 	if h := text(t, ctx, ".tenant-chip .name"); h != "Tenant acme" {
 		t.Fatalf("portal shows tenant %q", h)

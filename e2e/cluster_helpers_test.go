@@ -1,9 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
@@ -60,7 +60,8 @@ func startNode(t *testing.T, bin, dsn, role, id string, extra ...string) *node {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	n := &node{child: &child{cmd: cmd, base: "http://" + addr}, id: id}
+	base := "http://" + addr
+	n := &node{child: &child{cmd: cmd, base: base, api: newClient(base, operatorKey)}, id: id}
 	t.Cleanup(func() {
 		if n.cmd.ProcessState == nil {
 			_ = n.cmd.Process.Kill()
@@ -100,41 +101,48 @@ func (n *node) stop(t *testing.T) {
 	}
 }
 
-// publishBatch publishes events as one batch to base and returns the
-// answer's status and the accepted ids (status 202 only).
-func publishBatch(client *http.Client, base, tenant string, events []map[string]any) (int, []string, error) {
-	body, _ := json.Marshal(map[string]any{"events": events})
-	req, _ := http.NewRequest("POST", base+"/api/v1/tenants/"+tenant+"/events/batch", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+operatorKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
+// createAcme creates the tenant acme through the API at base, with a
+// webhook of every event type to each receiver, which then verifies
+// signatures with that webhook's secret.
+func createAcme(t *testing.T, base string, recvs ...*receiver) {
+	t.Helper()
+	c := newClient(base, operatorKey)
+	if _, err := c.CreateTenant(t.Context(), client.TenantRequest{ID: "acme", Name: "Acme"}); err != nil {
+		t.Fatalf("create tenant: %v", err)
+	}
+	for i, rc := range recvs {
+		w, err := c.CreateWebhook(t.Context(), "acme", client.WebhookRequest{Name: fmt.Sprint("hris ", i), URL: rc.URL, EventTypes: []string{"*"}})
+		if err != nil {
+			t.Fatalf("create webhook: %v", err)
+		}
+		rc.setSecret(w.Secret)
+	}
+}
+
+// publishBatch publishes events as one batch through c and returns the
+// answer's status and the accepted ids (status 202 only); the status is 0
+// and the error set when no answer came.
+func publishBatch(ctx context.Context, c *client.Client, tenant string, events []client.PublishRequest) (int, []string, error) {
+	items, err := c.PublishBatch(ctx, tenant, events)
+	var refused *client.Error
+	switch {
+	case errors.As(err, &refused):
+		return refused.Status, nil, nil
+	case err != nil:
 		return 0, nil, err
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 202 {
-		return resp.StatusCode, nil, nil
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
 	}
-	var out struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return resp.StatusCode, nil, err
-	}
-	ids := make([]string, len(out.Data))
-	for i, d := range out.Data {
-		ids[i] = d.ID
-	}
-	return 202, ids, nil
+	return http.StatusAccepted, ids, nil
 }
 
 // events returns n small events numbered from seq.
-func events(seq, n int) []map[string]any {
-	evs := make([]map[string]any, n)
+func events(seq, n int) []client.PublishRequest {
+	evs := make([]client.PublishRequest, n)
 	for i := range evs {
-		evs[i] = map[string]any{"type": "user.created", "data": map[string]any{"id": fmt.Sprintf("u_%d", seq+i), "seq": seq + i}}
+		evs[i] = client.PublishRequest{Type: "user.created", Data: map[string]any{"id": fmt.Sprintf("u_%d", seq+i), "seq": seq + i}}
 	}
 	return evs
 }

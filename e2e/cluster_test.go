@@ -31,13 +31,7 @@ func TestClusterNodeKilled(t *testing.T) {
 	// A receiver slow enough that work piles up in the nodes' queues (the
 	// delay is the condition under test, not a wait).
 	rc := newReceiver(t, func(int, *http.Request) int { time.Sleep(2 * time.Millisecond); return 200 })
-	callAPI(t, a.base, operatorKey, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)
-	var w webhookResp
-	if code := callAPI(t, a.base, operatorKey, "POST", "/api/v1/tenants/acme/webhooks",
-		map[string]any{"name": "hris", "url": rc.URL, "event_types": []string{"*"}}, &w); code != 201 {
-		t.Fatalf("create webhook = %d", code)
-	}
-	rc.setSecret(w.Secret)
+	createAcme(t, a.base, rc)
 
 	const total, batch, publishers = 20000, 100, 4
 	var (
@@ -48,7 +42,6 @@ func TestClusterNodeKilled(t *testing.T) {
 		unexpectd []string
 		wg        sync.WaitGroup
 	)
-	client := &http.Client{Timeout: 30 * time.Second}
 	for p := range publishers {
 		wg.Go(func() {
 			for {
@@ -62,7 +55,7 @@ func TestClusterNodeKilled(t *testing.T) {
 					if bDead.Load() {
 						target = a
 					}
-					code, ids, err := publishBatch(client, target.base, "acme", events(seq, batch))
+					code, ids, err := publishBatch(t.Context(), target.api, "acme", events(seq, batch))
 					if code == 202 && err == nil {
 						mu.Lock()
 						for _, id := range ids {
@@ -156,17 +149,12 @@ func TestClusterAPINodeWakesDispatcher(t *testing.T) {
 	api := startNode(t, bin, dsn, "api", "node-api")
 	disp := startNode(t, bin, dsn, "dispatcher", "node-disp", "--poll-interval", "1m")
 	rc := newReceiver(t, nil)
-	callAPI(t, api.base, operatorKey, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)
-	var w webhookResp
-	if code := callAPI(t, api.base, operatorKey, "POST", "/api/v1/tenants/acme/webhooks",
-		map[string]any{"name": "hris", "url": rc.URL, "event_types": []string{"*"}}, &w); code != 201 {
-		t.Fatalf("create webhook = %d", code)
-	}
+	createAcme(t, api.base, rc)
 	accepted := map[string]bool{}
 	publish := func(round int) {
 		t.Helper()
 		for i := range 5 {
-			code, ids, err := publishBatch(http.DefaultClient, api.base, "acme", events(round*100+i*10, 10))
+			code, ids, err := publishBatch(t.Context(), api.api, "acme", events(round*100+i*10, 10))
 			if code != 202 || err != nil {
 				t.Fatalf("publish = %d, %v", code, err)
 			}
@@ -208,12 +196,7 @@ func TestClusterPostgresRestart(t *testing.T) {
 		startNode(t, bin, dsn, "all", "node-b", clusterFlags...),
 	}
 	rc := newReceiver(t, nil)
-	callAPI(t, nodes[0].base, operatorKey, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)
-	var w webhookResp
-	if code := callAPI(t, nodes[0].base, operatorKey, "POST", "/api/v1/tenants/acme/webhooks",
-		map[string]any{"name": "hris", "url": rc.URL, "event_types": []string{"*"}}, &w); code != 201 {
-		t.Fatalf("create webhook = %d", code)
-	}
+	createAcme(t, nodes[0].base, rc)
 
 	var (
 		mu       sync.Mutex
@@ -223,11 +206,10 @@ func TestClusterPostgresRestart(t *testing.T) {
 		stop     atomic.Bool
 		wg       sync.WaitGroup
 	)
-	client := &http.Client{Timeout: 20 * time.Second}
 	for p := range 2 {
 		wg.Go(func() {
 			for seq := 0; !stop.Load() && seq < 100000; seq += 10 {
-				code, ids, err := publishBatch(client, nodes[p].base, "acme", events(p*1000000+seq, 10))
+				code, ids, err := publishBatch(t.Context(), nodes[p].api, "acme", events(p*1000000+seq, 10))
 				mu.Lock()
 				statuses[code]++
 				if err != nil {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/client"
 )
 
 // buildBinary compiles cmd/lmshooks once per test run.
@@ -56,6 +57,7 @@ func freePort(t *testing.T) string {
 type child struct {
 	cmd  *exec.Cmd
 	base string
+	api  *client.Client // with the operator key
 	log  *bytes.Buffer
 }
 
@@ -69,7 +71,8 @@ func startChild(t *testing.T, bin, addr, db string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, base: "http://" + addr, log: &buf}
+	base := "http://" + addr
+	c := &child{cmd: cmd, base: base, api: newClient(base, operatorKey), log: &buf}
 	t.Cleanup(func() {
 		if c.cmd.ProcessState == nil {
 			_ = c.cmd.Process.Kill()
@@ -104,46 +107,21 @@ func TestCrashLosesNoAcceptedEvent(t *testing.T) {
 	// not a wait.
 	slow := func(int, *http.Request) int { time.Sleep(time.Millisecond); return 200 }
 	recvs := []*receiver{newReceiver(t, slow), newReceiver(t, slow)}
-	callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)
-	for i, rc := range recvs {
-		var w webhookResp
-		if code := callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants/acme/webhooks",
-			map[string]any{"name": fmt.Sprint("h", i), "url": rc.URL, "event_types": []string{"*"}}, &w); code != 201 {
-			t.Fatalf("create webhook = %d", code)
-		}
-		rc.setSecret(w.Secret)
-	}
+	createAcme(t, c.base, recvs...)
 
 	var mu sync.Mutex
 	accepted := map[string]bool{}
-	publish := func(base string, seq int) error {
-		events := make([]map[string]any, 20)
-		for i := range events {
-			events[i] = map[string]any{"type": "user.created", "data": map[string]any{"id": fmt.Sprintf("u_%d", seq*20+i), "seq": seq*20 + i}}
-		}
-		body, _ := json.Marshal(map[string]any{"events": events})
-		req, _ := http.NewRequest("POST", base+"/api/v1/tenants/acme/events/batch", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+operatorKey)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+	publish := func(c *child, seq int) error {
+		status, ids, err := publishBatch(t.Context(), c.api, "acme", events(seq*20, 20))
 		if err != nil {
 			return err
 		}
-		defer resp.Body.Close()
-		if resp.StatusCode != 202 {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		var out struct {
-			Data []struct {
-				ID string `json:"id"`
-			} `json:"data"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			return err
+		if status != http.StatusAccepted {
+			return fmt.Errorf("status %d", status)
 		}
 		mu.Lock()
-		for _, d := range out.Data {
-			accepted[d.ID] = true
+		for _, id := range ids {
+			accepted[id] = true
 		}
 		mu.Unlock()
 		return nil
@@ -154,7 +132,7 @@ func TestCrashLosesNoAcceptedEvent(t *testing.T) {
 	go func() {
 		seq := 0
 		for ; seq < 500; seq++ {
-			if publish(c.base, seq) != nil {
+			if publish(c, seq) != nil {
 				break
 			}
 		}
@@ -173,7 +151,7 @@ func TestCrashLosesNoAcceptedEvent(t *testing.T) {
 
 	c2 := startChild(t, bin, addr, db)
 	for i := 0; i < 5; i++ {
-		if err := publish(c2.base, seq+1+i); err != nil {
+		if err := publish(c2, seq+1+i); err != nil {
 			t.Fatalf("publish after restart: %v", err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
 
@@ -27,18 +28,18 @@ func TestOwnEventTypeVariablesAndTestSend(t *testing.T) {
 
 func ownEventType(t *testing.T, s *server) {
 	s.createTenant("acme")
-	s.mustCall(201, "PUT", "/api/v1/tenants/acme/event-types/acme_kudos.awarded", map[string]any{
-		"schema": map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{
+	ctx := t.Context()
+	_, _, err := s.api.PutEventType(ctx, "acme", "acme_kudos.awarded", client.EventTypeRequest{
+		Schema: map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{
 			"kudos":  map[string]any{"type": "object", "properties": map[string]any{"points": map[string]any{"type": "integer"}}},
 			"sender": map[string]any{"type": "object", "properties": map[string]any{"emailAddress": map[string]any{"type": "string"}}},
 		}},
-		"example": map[string]any{"kudos": map[string]any{"points": 5}, "sender": map[string]any{"emailAddress": "ana@acme.com"}},
-	}, nil)
+		Example: map[string]any{"kudos": map[string]any{"points": 5}, "sender": map[string]any{"emailAddress": "ana@acme.com"}},
+	})
+	s.must(err)
 
-	var et struct {
-		Variables []struct{ Name, Path string }
-	}
-	s.mustCall(200, "GET", "/api/v1/tenants/acme/event-types/acme_kudos.awarded", nil, &et)
+	et, err := s.api.GetTenantEventType(ctx, "acme", "acme_kudos.awarded")
+	s.must(err)
 	vars := map[string]string{}
 	for _, v := range et.Variables {
 		vars[v.Name] = v.Path
@@ -48,15 +49,11 @@ func ownEventType(t *testing.T, s *server) {
 	}
 
 	rc := newReceiver(t, nil)
-	var wh struct {
-		ID       string   `json:"id"`
-		Warnings []string `json:"warnings"`
-	}
-	s.mustCall(201, "POST", "/api/v1/tenants/acme/webhooks", map[string]any{
-		"name": "kudos", "url": rc.URL + "/cypher", "event_types": []string{"*.awarded"}, "format": "cypher",
-		"format_options": map[string]any{"parameters": map[string]any{
+	wh := s.createWebhook("acme", client.WebhookRequest{
+		Name: "kudos", URL: rc.URL + "/cypher", EventTypes: []string{"*.awarded"}, Format: "cypher",
+		FormatOptions: map[string]any{"parameters": map[string]any{
 			"points": "@kudos_points", "from": "@sender_email_address", "type": "@event_type", "ptr": "@{/kudos/points}"}},
-	}, &wh)
+	})
 
 	form := func(i int) url.Values {
 		t.Helper()
@@ -67,12 +64,8 @@ func ownEventType(t *testing.T, s *server) {
 		}
 		return v
 	}
-	var res struct {
-		Success bool
-		Status  int
-		Event   struct{ Type string }
-	}
-	s.mustCall(200, "POST", "/api/v1/tenants/acme/webhooks/"+wh.ID+"/test", nil, &res)
+	res, err := s.api.TestWebhook(ctx, "acme", wh.ID, client.TestRequest{})
+	s.must(err)
 	if !res.Success || res.Status != 200 || res.Event.Type != "acme_kudos.awarded" || rc.count() != 1 {
 		t.Fatalf("test send = %+v, %d requests; want the tenant's own type sent", res, rc.count())
 	}
@@ -80,8 +73,8 @@ func ownEventType(t *testing.T, s *server) {
 		t.Fatalf("test send body = %v, want the example's values", f)
 	}
 
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/events", map[string]any{"type": "acme_kudos.awarded",
-		"data": map[string]any{"kudos": map[string]any{"points": 7}, "sender": map[string]any{"emailAddress": "bo@acme.com"}}}, nil)
+	s.publish("acme", client.PublishRequest{Type: "acme_kudos.awarded",
+		Data: map[string]any{"kudos": map[string]any{"points": 7}, "sender": map[string]any{"emailAddress": "bo@acme.com"}}})
 	eventually(t, 10*time.Second, "the delivery", func() bool { return rc.count() == 2 })
 	if f := form(1); f.Get("points") != "7" || f.Get("from") != "bo@acme.com" {
 		t.Fatalf("delivered body = %v, want the event's values", f)

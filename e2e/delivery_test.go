@@ -10,25 +10,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 )
 
 // publishBatch publishes events of one type in one batch and returns their ids.
 func (s *server) publishBatch(tenant, typ string, n, offset int) []string {
 	s.t.Helper()
-	events := make([]map[string]any, n)
+	events := make([]client.PublishRequest, n)
 	for i := range events {
-		events[i] = map[string]any{"type": typ, "data": exampleData(s.t, typ, offset+i)}
+		events[i] = client.PublishRequest{Type: typ, Data: exampleData(s.t, typ, offset+i)}
 	}
-	var out struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	s.mustCall(202, "POST", "/api/v1/tenants/"+tenant+"/events/batch", map[string]any{"events": events}, &out)
-	ids := make([]string, len(out.Data))
-	for i, d := range out.Data {
-		ids[i] = d.ID
+	items, err := s.api.PublishBatch(s.t.Context(), tenant, events)
+	s.must(err)
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
 	}
 	return ids
 }
@@ -63,7 +60,7 @@ func TestThousandEventsToThreeWebhooks(t *testing.T) {
 	var recvs []*receiver
 	for i := 0; i < 3; i++ {
 		rc := newReceiver(t, nil)
-		w := s.createWebhook("acme", map[string]any{"name": fmt.Sprintf("hook %d", i), "url": rc.URL, "event_types": []string{"user.*"}})
+		w := s.createWebhook("acme", client.WebhookRequest{Name: fmt.Sprintf("hook %d", i), URL: rc.URL, EventTypes: []string{"user.*"}})
 		rc.setSecret(w.Secret)
 		recvs = append(recvs, rc)
 	}
@@ -91,10 +88,10 @@ func TestThousandEventsToThreeWebhooks(t *testing.T) {
 		}
 	}
 	eventually(t, 30*time.Second, "audit to show 3000 succeeded", func() bool {
-		l := s.deliveries("acme", "include_counts=true&limit=1")
+		l := s.deliveries("acme", client.DeliveryParams{IncludeCounts: true, ListParams: client.ListParams{Limit: 1}})
 		return l.Counts["succeeded"] == 3000
 	})
-	l := s.deliveries("acme", "include_counts=true&limit=1")
+	l := s.deliveries("acme", client.DeliveryParams{IncludeCounts: true, ListParams: client.ListParams{Limit: 1}})
 	if l.Counts["scheduled"] != 0 || l.Counts["failed"] != 0 || l.Counts["canceled"] != 0 {
 		t.Fatalf("counts = %v, want only succeeded", l.Counts)
 	}
@@ -109,15 +106,15 @@ func TestRetriesUntilSuccess(t *testing.T) {
 		}
 		return 200
 	})
-	w := s.createWebhook("acme", map[string]any{"name": "flaky", "url": rc.URL, "event_types": []string{"*"},
-		"retry_policy": "custom", "retry_schedule": []float64{0.01, 0.01, 0.01, 0.01, 0.01}})
+	w := s.createWebhook("acme", client.WebhookRequest{Name: "flaky", URL: rc.URL, EventTypes: []string{"*"},
+		RetryPolicy: "custom", RetrySchedule: []float64{0.01, 0.01, 0.01, 0.01, 0.01}})
 	rc.setSecret(w.Secret)
 	s.publishBatch("acme", "course_enrollment.completed", 1, 0)
 	eventually(t, 20*time.Second, "4 attempts", func() bool { return rc.count() >= 4 })
 
-	var dl deliveryList
+	var dl *client.DeliveryPage
 	eventually(t, 10*time.Second, "delivery to succeed", func() bool {
-		dl = s.deliveries("acme", "")
+		dl = s.deliveries("acme", client.DeliveryParams{})
 		return len(dl.Data) == 1 && dl.Data[0].State == "succeeded"
 	})
 	d := s.delivery("acme", dl.Data[0].ID)
@@ -136,8 +133,8 @@ func TestRetriesUntilSuccess(t *testing.T) {
 	// The webhook-id is the delivery id on every try, so receivers can
 	// de-duplicate; the timestamp is per attempt.
 	for _, r := range got {
-		if r.WebhookID != d.ID {
-			t.Fatalf("webhook-id %q on a retry, want %q", r.WebhookID, d.ID)
+		if r.WebhookID != d.Delivery.ID {
+			t.Fatalf("webhook-id %q on a retry, want %q", r.WebhookID, d.Delivery.ID)
 		}
 	}
 }
@@ -146,20 +143,20 @@ func TestAlwaysFailingEndsFailed(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
 	rc := newReceiver(t, func(int, *http.Request) int { return 503 })
-	s.createWebhook("acme", map[string]any{"name": "down", "url": rc.URL, "event_types": []string{"*"},
-		"retry_policy": "custom", "retry_schedule": []float64{0.01, 0.01}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "down", URL: rc.URL, EventTypes: []string{"*"},
+		RetryPolicy: "custom", RetrySchedule: []float64{0.01, 0.01}})
 	s.publishBatch("acme", "user.created", 1, 0)
-	var dl deliveryList
+	var dl *client.DeliveryPage
 	eventually(t, 20*time.Second, "delivery to fail", func() bool {
-		dl = s.deliveries("acme", "state=failed")
+		dl = s.deliveries("acme", client.DeliveryParams{State: client.Failed})
 		return len(dl.Data) == 1
 	})
 	if dl.Data[0].Attempts != 3 {
 		t.Fatalf("attempts = %d, want 1 + 2 retries", dl.Data[0].Attempts)
 	}
 	d := s.delivery("acme", dl.Data[0].ID)
-	if d.NextAttemptAt != nil {
-		t.Fatalf("failed delivery has a next attempt: %v", d.NextAttemptAt)
+	if d.Delivery.NextAttemptAt != nil {
+		t.Fatalf("failed delivery has a next attempt: %v", d.Delivery.NextAttemptAt)
 	}
 	if last := d.Attempts[len(d.Attempts)-1]; last.Response == nil || last.Response.Status != 503 || !strings.Contains(last.Error, "503") {
 		t.Fatalf("last attempt = %+v", last)
@@ -184,12 +181,12 @@ func TestTimeoutIsAFailedAttempt(t *testing.T) {
 		}
 		return 200
 	})
-	s.createWebhook("acme", map[string]any{"name": "slow", "url": rc.URL, "event_types": []string{"*"}, "timeout_seconds": 1,
-		"retry_policy": "custom", "retry_schedule": []float64{0.01}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "slow", URL: rc.URL, EventTypes: []string{"*"}, TimeoutSeconds: 1,
+		RetryPolicy: "custom", RetrySchedule: []float64{0.01}})
 	s.publishBatch("acme", "user.created", 1, 0)
-	var dl deliveryList
+	var dl *client.DeliveryPage
 	eventually(t, 20*time.Second, "delivery to succeed on its retry", func() bool {
-		dl = s.deliveries("acme", "state=succeeded")
+		dl = s.deliveries("acme", client.DeliveryParams{State: client.Succeeded})
 		return len(dl.Data) == 1
 	})
 	d := s.delivery("acme", dl.Data[0].ID)
@@ -207,19 +204,19 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	rc.mu.Lock()
 	rc.header = http.Header{"Retry-After": {"30"}}
 	rc.mu.Unlock()
-	s.createWebhook("acme", map[string]any{"name": "throttled", "url": rc.URL, "event_types": []string{"*"},
-		"retry_policy": "custom", "retry_schedule": []float64{1, 60}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "throttled", URL: rc.URL, EventTypes: []string{"*"},
+		RetryPolicy: "custom", RetrySchedule: []float64{1, 60}})
 	s.publishBatch("acme", "user.created", 1, 0)
-	var d deliveryDetail
+	var d *client.DeliveryDetail
 	eventually(t, 10*time.Second, "first attempt recorded", func() bool {
-		dl := s.deliveries("acme", "")
+		dl := s.deliveries("acme", client.DeliveryParams{})
 		if len(dl.Data) != 1 || dl.Data[0].Attempts != 1 {
 			return false
 		}
 		d = s.delivery("acme", dl.Data[0].ID)
-		return d.NextAttemptAt != nil
+		return d.Delivery.NextAttemptAt != nil
 	})
-	wait := d.NextAttemptAt.Sub(d.Attempts[0].StartedAt)
+	wait := d.Delivery.NextAttemptAt.Sub(d.Attempts[0].StartedAt)
 	if wait < 29*time.Second || wait > 40*time.Second {
 		t.Fatalf("next attempt %s after the 429, want about 30s (Retry-After)", wait)
 	}
@@ -229,22 +226,24 @@ func TestGoneDisablesWebhook(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
 	rc := newReceiver(t, func(int, *http.Request) int { return 410 })
-	w := s.createWebhook("acme", map[string]any{"name": "gone", "url": rc.URL, "event_types": []string{"*"}})
+	w := s.createWebhook("acme", client.WebhookRequest{Name: "gone", URL: rc.URL, EventTypes: []string{"*"}})
 	s.publishBatch("acme", "user.created", 1, 0)
-	var got webhookResp
+	var got *client.Webhook
 	eventually(t, 10*time.Second, "webhook to be disabled", func() bool {
-		s.mustCall(200, "GET", "/api/v1/tenants/acme/webhooks/"+w.ID, nil, &got)
+		var err error
+		got, err = s.api.GetWebhook(t.Context(), "acme", w.ID)
+		s.must(err)
 		return !got.Enabled
 	})
 	if !strings.Contains(got.DisabledReason, "410") {
 		t.Fatalf("disabled_reason = %q, want it to mention 410", got.DisabledReason)
 	}
 	eventually(t, 10*time.Second, "the delivery to be failed", func() bool {
-		return len(s.deliveries("acme", "state=failed").Data) == 1
+		return len(s.deliveries("acme", client.DeliveryParams{State: client.Failed}).Data) == 1
 	})
 	// Events published while it is disabled get no delivery.
 	s.publishBatch("acme", "user.created", 1, 1)
-	if n := len(s.deliveries("acme", "").Data); n != 1 {
+	if n := len(s.deliveries("acme", client.DeliveryParams{}).Data); n != 1 {
 		t.Fatalf("deliveries = %d after publishing to a disabled webhook, want 1", n)
 	}
 }

@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/client"
 )
 
 // TestFiltersAtFanOut: a webhook filtered on the course gets only that
@@ -15,39 +18,34 @@ func TestFiltersAtFanOut(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
 	rcAll, rcC1, rcScore := newReceiver(t, nil), newReceiver(t, nil), newReceiver(t, nil)
-	all := s.createWebhook("acme", map[string]any{"name": "all", "url": rcAll.URL, "event_types": []string{"course_enrollment.*"}})
-	c1 := s.createWebhook("acme", map[string]any{"name": "c1", "url": rcC1.URL, "entity": "course_enrollment", "actions": []string{"completed"},
-		"filter": `data.course.id in ["c_1"]`})
+	all := s.createWebhook("acme", client.WebhookRequest{Name: "all", URL: rcAll.URL, EventTypes: []string{"course_enrollment.*"}})
+	c1 := s.createWebhook("acme", client.WebhookRequest{Name: "c1", URL: rcC1.URL, Entity: "course_enrollment", Actions: []string{"completed"},
+		Filter: `data.course.id in ["c_1"]`})
 	// score is optional in the schema: an event without it cannot be
 	// decided by this filter.
-	score := s.createWebhook("acme", map[string]any{"name": "score", "url": rcScore.URL, "event_types": []string{"course_enrollment.completed"},
-		"filter": `data.score.raw >= 50`})
+	score := s.createWebhook("acme", client.WebhookRequest{Name: "score", URL: rcScore.URL, EventTypes: []string{"course_enrollment.completed"},
+		Filter: `data.score.raw >= 50`})
 
-	enrollment := func(id, course string, score any) map[string]any {
+	enrollment := func(id, course string, score any) client.PublishRequest {
 		d := map[string]any{"id": id, "user": map[string]any{"id": "u_1", "email": "ana@acme.com"},
 			"course": map[string]any{"id": course, "title": "Course " + course}, "status": "completed",
 			"completed_at": "2025-03-14T09:26:53.000Z"}
 		if score != nil {
 			d["score"] = map[string]any{"raw": score}
 		}
-		return map[string]any{"type": "course_enrollment.completed", "data": d}
+		return client.PublishRequest{Type: "course_enrollment.completed", Data: d}
 	}
-	evs := []map[string]any{
+	evs := []client.PublishRequest{
 		enrollment("enr_1", "c_1", 80),  // all, c1, score
 		enrollment("enr_2", "c_2", 80),  // all, score
 		enrollment("enr_3", "c_1", nil), // all, c1, score errors
 		enrollment("enr_4", "c_2", 20),  // all
 	}
-	var out struct {
-		Data []struct {
-			ID         string `json:"id"`
-			Deliveries int    `json:"deliveries"`
-		} `json:"data"`
-	}
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/events/batch", map[string]any{"events": evs}, &out)
+	items, err := s.api.PublishBatch(t.Context(), "acme", evs)
+	s.must(err)
 	var ids []string
 	var perEvent []int
-	for _, d := range out.Data {
+	for _, d := range items {
 		ids = append(ids, d.ID)
 		perEvent = append(perEvent, d.Deliveries)
 	}
@@ -78,29 +76,29 @@ func TestFiltersAtFanOut(t *testing.T) {
 	// nothing and will not be retried.
 	var failedID string
 	eventually(t, 10*time.Second, "the filter error to be recorded", func() bool {
-		l := s.deliveries("acme", "webhook_id="+score.ID+"&state=failed")
+		l := s.deliveries("acme", client.DeliveryParams{WebhookID: score.ID, State: client.Failed})
 		if len(l.Data) == 1 {
 			failedID = l.Data[0].ID
 		}
 		return failedID != ""
 	})
 	d := s.delivery("acme", failedID)
-	if d.State != "failed" || len(d.Attempts) != 1 {
-		t.Fatalf("delivery %s: state %s with %d attempts, want failed with 1", failedID, d.State, len(d.Attempts))
+	if d.Delivery.State != "failed" || len(d.Attempts) != 1 {
+		t.Fatalf("delivery %s: state %s with %d attempts, want failed with 1", failedID, d.Delivery.State, len(d.Attempts))
 	}
 	at := d.Attempts[0]
 	if !strings.HasPrefix(at.Error, "filter error: ") || !strings.Contains(at.Error, "score") || at.Response != nil || at.Success {
 		t.Fatalf("attempt = %+v, want a failed attempt with a filter error and no response", at)
 	}
-	if d.NextAttemptAt != nil {
-		t.Fatalf("a filter error is retried at %v", d.NextAttemptAt)
+	if d.Delivery.NextAttemptAt != nil {
+		t.Fatalf("a filter error is retried at %v", d.Delivery.NextAttemptAt)
 	}
 	if n := rcScore.count(); n != 2 {
 		t.Fatalf("the score webhook's receiver got %d requests, want 2: the failed delivery sent nothing", n)
 	}
 	// Every other delivery succeeded.
 	for _, wh := range []string{all.ID, c1.ID, score.ID} {
-		l := s.deliveries("acme", "webhook_id="+wh+"&state=succeeded")
+		l := s.deliveries("acme", client.DeliveryParams{WebhookID: wh, State: client.Succeeded})
 		want := map[string]int{all.ID: 4, c1.ID: 2, score.ID: 2}[wh]
 		if len(l.Data) != want {
 			t.Errorf("webhook %s: %d succeeded deliveries, want %d", wh, len(l.Data), want)
@@ -113,16 +111,11 @@ func TestFiltersAtFanOut(t *testing.T) {
 func TestFilterCheckedAtSave(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
-	var body struct {
-		Error struct {
-			Field   string `json:"field"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	code := s.call("POST", "/api/v1/tenants/acme/webhooks", map[string]any{"name": "h", "url": "https://example.com/h",
-		"event_types": []string{"user.created"}, "filter": `data.course.id == "c_1"`}, &body)
-	if code != 422 || body.Error.Field != "filter" || !strings.Contains(body.Error.Message, "data.course does not exist in user.created") {
-		t.Fatalf("create = %d %+v, want 422 on filter naming the path and type", code, body.Error)
+	_, err := s.api.CreateWebhook(t.Context(), "acme", client.WebhookRequest{Name: "h", URL: "https://example.com/h",
+		EventTypes: []string{"user.created"}, Filter: `data.course.id == "c_1"`})
+	var e *client.Error
+	if !errors.As(err, &e) || e.Status != 422 || e.Field != "filter" || !strings.Contains(e.Message, "data.course does not exist in user.created") {
+		t.Fatalf("create = %v, want 422 on filter naming the path and type", err)
 	}
 }
 

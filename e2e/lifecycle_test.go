@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
 
@@ -21,12 +22,12 @@ func TestDisableCancelsRecoverAndResend(t *testing.T) {
 		return 500
 	})
 	// A long first wait keeps the failed delivery scheduled.
-	w := s.createWebhook("acme", map[string]any{"name": "lms-sync", "url": rc.URL, "event_types": []string{"user.created"},
-		"retry_policy": "custom", "retry_schedule": []float64{3600}})
-	since := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	w := s.createWebhook("acme", client.WebhookRequest{Name: "lms-sync", URL: rc.URL, EventTypes: []string{"user.created"},
+		RetryPolicy: "custom", RetrySchedule: []float64{3600}})
+	since := time.Now().Add(-time.Minute)
 	s.publishBatch("acme", "user.created", 3, 0)
 	eventually(t, 10*time.Second, "3 first attempts", func() bool {
-		l := s.deliveries("acme", "state=scheduled")
+		l := s.deliveries("acme", client.DeliveryParams{State: client.Scheduled})
 		if len(l.Data) != 3 {
 			return false
 		}
@@ -39,45 +40,43 @@ func TestDisableCancelsRecoverAndResend(t *testing.T) {
 	})
 
 	// Disabling cancels the scheduled deliveries (seed 000).
-	var patched struct {
-		Enabled  bool `json:"enabled"`
-		Canceled int  `json:"canceled_deliveries"`
-	}
-	s.mustCall(200, "PATCH", "/api/v1/tenants/acme/webhooks/"+w.ID, map[string]any{"enabled": false}, &patched)
-	if patched.Enabled || patched.Canceled != 3 {
+	ctx := t.Context()
+	patched, err := s.api.UpdateWebhook(ctx, "acme", w.ID, client.WebhookUpdate{Enabled: new(false)})
+	s.must(err)
+	if patched.Enabled || patched.CanceledDeliveries != 3 {
 		t.Fatalf("PATCH enabled=false answered %+v, want 3 canceled", patched)
 	}
-	if n := len(s.deliveries("acme", "state=canceled").Data); n != 3 {
+	if n := len(s.deliveries("acme", client.DeliveryParams{State: client.Canceled}).Data); n != 3 {
 		t.Fatalf("canceled = %d, want 3", n)
 	}
 	// Re-enabling does not revive them.
-	s.mustCall(200, "PATCH", "/api/v1/tenants/acme/webhooks/"+w.ID, map[string]any{"enabled": true}, nil)
-	if n := len(s.deliveries("acme", "state=canceled").Data); n != 3 {
+	_, err = s.api.UpdateWebhook(ctx, "acme", w.ID, client.WebhookUpdate{Enabled: new(true)})
+	s.must(err)
+	if n := len(s.deliveries("acme", client.DeliveryParams{State: client.Canceled}).Data); n != 3 {
 		t.Fatalf("canceled after re-enable = %d, want 3", n)
 	}
 
 	// Recover re-schedules them; the endpoint is healthy now.
 	healthy.Store(true)
-	var rec struct {
-		Recovered int `json:"recovered"`
-	}
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/webhooks/"+w.ID+"/recover", map[string]any{"since": since}, &rec)
-	if rec.Recovered != 3 {
-		t.Fatalf("recovered = %d, want 3", rec.Recovered)
+	recovered, err := s.api.RecoverWebhook(ctx, "acme", w.ID, client.RecoverRequest{Since: since})
+	s.must(err)
+	if recovered != 3 {
+		t.Fatalf("recovered = %d, want 3", recovered)
 	}
 	eventually(t, 10*time.Second, "recovered deliveries to succeed", func() bool {
-		return len(s.deliveries("acme", "state=succeeded").Data) == 3
+		return len(s.deliveries("acme", client.DeliveryParams{State: client.Succeeded}).Data) == 3
 	})
 
 	// Resend delivers one again as a new attempt of the same delivery.
-	id := s.deliveries("acme", "state=succeeded").Data[0].ID
+	id := s.deliveries("acme", client.DeliveryParams{State: client.Succeeded}).Data[0].ID
 	before := rc.count()
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/deliveries/"+id+"/resend", nil, nil)
+	_, err = s.api.ResendDelivery(ctx, "acme", id)
+	s.must(err)
 	eventually(t, 10*time.Second, "the resend to arrive", func() bool { return rc.count() == before+1 })
-	var d deliveryDetail
+	var d *client.DeliveryDetail
 	eventually(t, 10*time.Second, "the resend to be recorded", func() bool {
 		d = s.delivery("acme", id)
-		return len(d.Attempts) == 3 && d.State == "succeeded"
+		return len(d.Attempts) == 3 && d.Delivery.State == client.Succeeded
 	})
 	if last := d.Attempts[2]; !last.Success || last.Trigger != "manual" {
 		t.Fatalf("resend attempt = %+v, want a successful manual attempt", last)
@@ -92,19 +91,15 @@ func TestIdempotencyKeyReplay(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
 	rc := newReceiver(t, nil)
-	s.createWebhook("acme", map[string]any{"name": "h", "url": rc.URL, "event_types": []string{"*"}})
-	body := map[string]any{"type": "certificate.awarded", "data": map[string]any{"id": "cert_1", "user": map[string]any{"id": "u_1"}, "source": map[string]any{"type": "course", "id": "c_1"}, "certificate": map[string]any{"id": "cert_1"}}, "idempotency_key": "cert_1-awarded"}
-	var first, second struct {
-		ID       string `json:"id"`
-		Replayed bool   `json:"replayed"`
-	}
-	s.mustCall(202, "POST", "/api/v1/tenants/acme/events", body, &first)
-	s.mustCall(200, "POST", "/api/v1/tenants/acme/events", body, &second)
-	if first.ID == "" || second.ID != first.ID || !second.Replayed {
+	s.createWebhook("acme", client.WebhookRequest{Name: "h", URL: rc.URL, EventTypes: []string{"*"}})
+	req := client.PublishRequest{Type: "certificate.awarded", Data: map[string]any{"id": "cert_1", "user": map[string]any{"id": "u_1"}, "source": map[string]any{"type": "course", "id": "c_1"}, "certificate": map[string]any{"id": "cert_1"}}, IdempotencyKey: "cert_1-awarded"}
+	first := s.publish("acme", req)
+	second := s.publish("acme", req)
+	if first.ID == "" || first.Replayed || second.ID != first.ID || !second.Replayed {
 		t.Fatalf("first %+v, replay %+v: want the same id, replayed", first, second)
 	}
 	eventually(t, 10*time.Second, "the one delivery to arrive", func() bool { return rc.count() == 1 })
-	if n := len(s.deliveries("acme", "").Data); n != 1 {
+	if n := len(s.deliveries("acme", client.DeliveryParams{}).Data); n != 1 {
 		t.Fatalf("deliveries = %d, want 1", n)
 	}
 }
@@ -133,8 +128,8 @@ func TestHangingReceiverDoesNotDelayOthers(t *testing.T) {
 	// Unblock the hanging handlers before the servers close.
 	t.Cleanup(func() { close(release) })
 	fast := newReceiver(t, nil)
-	s.createWebhook("acme", map[string]any{"name": "hangs", "url": hang.URL, "event_types": []string{"*"}, "timeout_seconds": 60, "max_concurrency": 4})
-	s.createWebhook("acme", map[string]any{"name": "fast", "url": fast.URL, "event_types": []string{"*"}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "hangs", URL: hang.URL, EventTypes: []string{"*"}, TimeoutSeconds: 60, MaxConcurrency: 4})
+	s.createWebhook("acme", client.WebhookRequest{Name: "fast", URL: fast.URL, EventTypes: []string{"*"}})
 	for b := 0; b < 4; b++ {
 		s.publishBatch("acme", "user.created", 100, b*100)
 	}
@@ -151,12 +146,12 @@ func TestPrivateTargetsRefusedByDefault(t *testing.T) {
 	s := startServer(t, func(c *config.Config) { c.AllowPrivateTargets = false })
 	s.createTenant("acme")
 	rc := newReceiver(t, nil)
-	s.createWebhook("acme", map[string]any{"name": "internal", "url": rc.URL, "event_types": []string{"*"},
-		"retry_policy": "custom", "retry_schedule": []float64{3600}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "internal", URL: rc.URL, EventTypes: []string{"*"},
+		RetryPolicy: "custom", RetrySchedule: []float64{3600}})
 	s.publishBatch("acme", "user.created", 1, 0)
-	var d deliveryDetail
+	var d *client.DeliveryDetail
 	eventually(t, 10*time.Second, "the refused attempt", func() bool {
-		l := s.deliveries("acme", "")
+		l := s.deliveries("acme", client.DeliveryParams{})
 		if len(l.Data) != 1 || l.Data[0].Attempts != 1 {
 			return false
 		}

@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/app"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
@@ -26,12 +26,13 @@ import (
 
 const operatorKey = "lmsk_e2e_operator_key_for_tests_only"
 
-// server is one in-process lmshooks with a client for its API.
+// server is one in-process lmshooks with a client of its API.
 type server struct {
 	t    *testing.T
 	app  *app.App
 	base string
 	key  string
+	api  *client.Client // with key
 }
 
 // startServer runs the app on a fresh SQLite file with settings that keep
@@ -77,7 +78,8 @@ func startServerWithLog(t *testing.T, log *slog.Logger, tweak ...func(*config.Co
 	if a.GeneratedKey != "" {
 		key = a.GeneratedKey
 	}
-	return &server{t: t, app: a, base: "http://" + a.Addr(), key: key}
+	base := "http://" + a.Addr()
+	return &server{t: t, app: a, base: base, key: key, api: newClient(base, key)}
 }
 
 type testWriter struct{ t *testing.T }
@@ -87,133 +89,64 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// call sends a JSON request and decodes the answer into out (if not nil).
-func (s *server) call(method, path string, body any, out any) int {
-	s.t.Helper()
-	return callAPI(s.t, s.base, s.key, method, path, body, out)
+// newClient returns a client of the API at base with key.
+func newClient(base, key string) *client.Client {
+	return client.New(client.WithBaseURL(base), client.WithKey(key),
+		client.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}))
 }
 
-func callAPI(t *testing.T, base, key, method, path string, body any, out any) int {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, base+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: decode %q: %v", method, path, raw, err)
-		}
-	}
-	return resp.StatusCode
-}
-
-// mustCall is call that fails the test unless the status is want.
-func (s *server) mustCall(want int, method, path string, body any, out any) {
+// must fails the test on err, a call of the API that had to succeed.
+func (s *server) must(err error) {
 	s.t.Helper()
-	var raw json.RawMessage
-	got := s.call(method, path, body, &raw)
-	if got != want {
-		s.t.Fatalf("%s %s = %d, want %d: %s", method, path, got, want, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			s.t.Fatalf("decode %s: %v", raw, err)
-		}
+	if err != nil {
+		s.t.Fatal(err)
 	}
 }
 
 func (s *server) createTenant(id string) {
 	s.t.Helper()
-	s.mustCall(201, "POST", "/api/v1/tenants", map[string]any{"id": id, "name": "Tenant " + id}, nil)
+	_, err := s.api.CreateTenant(s.t.Context(), client.TenantRequest{ID: id, Name: "Tenant " + id})
+	s.must(err)
 }
 
-// webhookResp is the part of a webhook answer the tests read.
-type webhookResp struct {
-	ID             string `json:"id"`
-	Secret         string `json:"secret"`
-	Enabled        bool   `json:"enabled"`
-	DisabledReason string `json:"disabled_reason"`
-}
-
-func (s *server) createWebhook(tenant string, body map[string]any) webhookResp {
+func (s *server) createWebhook(tenant string, req client.WebhookRequest) *client.WebhookWithSecret {
 	s.t.Helper()
-	var w webhookResp
-	s.mustCall(201, "POST", "/api/v1/tenants/"+tenant+"/webhooks", body, &w)
-	if w.ID == "" || !strings.HasPrefix(w.Secret, "whsec_") {
+	w, err := s.api.CreateWebhook(s.t.Context(), tenant, req)
+	s.must(err)
+	if w.ID == "" || w.Secret == "" {
 		s.t.Fatalf("webhook answer lacks id or secret: %+v", w)
 	}
 	return w
 }
 
-type attemptResp struct {
-	Number    int       `json:"number"`
-	Trigger   string    `json:"trigger"`
-	StartedAt time.Time `json:"started_at"`
-	Success   bool      `json:"success"`
-	Error     string    `json:"error"`
-	Request   struct {
-		Headers map[string]string `json:"headers"`
-	} `json:"request"`
-	Response *struct {
-		Status int `json:"status"`
-	} `json:"response"`
-}
-
-// deliveryDetail is GET /deliveries/{id}: the delivery and its attempts.
-type deliveryDetail struct {
-	ID            string
-	State         string
-	Attempts      []attemptResp
-	NextAttemptAt *time.Time
-}
-
-func (s *server) delivery(tenant, id string) deliveryDetail {
+// publish publishes one event and returns the answer.
+func (s *server) publish(tenant string, req client.PublishRequest) *client.PublishedEvent {
 	s.t.Helper()
-	var raw struct {
-		Delivery struct {
-			ID            string     `json:"id"`
-			State         string     `json:"state"`
-			NextAttemptAt *time.Time `json:"next_attempt_at"`
-		} `json:"delivery"`
-		Attempts []attemptResp `json:"attempts"`
-	}
-	s.mustCall(200, "GET", "/api/v1/tenants/"+tenant+"/deliveries/"+id, nil, &raw)
-	return deliveryDetail{ID: raw.Delivery.ID, State: raw.Delivery.State, Attempts: raw.Attempts, NextAttemptAt: raw.Delivery.NextAttemptAt}
+	ev, err := s.api.Publish(s.t.Context(), tenant, req)
+	s.must(err)
+	return ev
 }
 
-type deliveryList struct {
-	Data []struct {
-		ID        string `json:"id"`
-		EventID   string `json:"event_id"`
-		WebhookID string `json:"webhook_id"`
-		State     string `json:"state"`
-		Attempts  int    `json:"attempts"`
-	} `json:"data"`
-	NextCursor string         `json:"next_cursor"`
-	Counts     map[string]int `json:"counts"`
-}
-
-func (s *server) deliveries(tenant, query string) deliveryList {
+// delivery reads a delivery with its attempts.
+func (s *server) delivery(tenant, id string) *client.DeliveryDetail {
 	s.t.Helper()
-	var l deliveryList
-	s.mustCall(200, "GET", "/api/v1/tenants/"+tenant+"/deliveries?"+query, nil, &l)
+	d, err := s.api.GetDelivery(s.t.Context(), tenant, id)
+	s.must(err)
+	return d
+}
+
+// deliveries reads one page of the audit list.
+func (s *server) deliveries(tenant string, p client.DeliveryParams) *client.DeliveryPage {
+	s.t.Helper()
+	l, err := s.api.ListDeliveries(s.t.Context(), tenant, p)
+	s.must(err)
 	return l
+}
+
+// counts returns the tenant's deliveries per state.
+func (s *server) counts(tenant string) map[client.DeliveryState]int {
+	s.t.Helper()
+	return s.deliveries(tenant, client.DeliveryParams{IncludeCounts: true, ListParams: client.ListParams{Limit: 1}}).Counts
 }
 
 // eventually polls cond until it holds, failing the test once timeout has

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/listen"
 	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
 	"github.com/lmshooks/lmshooks/signature"
@@ -25,13 +26,13 @@ func TestListenWithStatusesShowsRetries(t *testing.T) {
 	}
 	rc := httptest.NewServer(listen.Handler(listen.Config{Secret: secret, Statuses: []int{500, 500, 200}, Out: &out}))
 	t.Cleanup(rc.Close)
-	s.createWebhook("acme", map[string]any{"name": "listen", "url": rc.URL + "/hooks", "event_types": []string{"user.*"},
-		"secret": secret, "retry_policy": "custom", "retry_schedule": []float64{0.01, 0.01, 0.01}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "listen", URL: rc.URL + "/hooks", EventTypes: []string{"user.*"},
+		Secret: secret, RetryPolicy: "custom", RetrySchedule: []float64{0.01, 0.01, 0.01}})
 	s.publishBatch("acme", "user.created", 1, 0)
 
-	var dl deliveryList
+	var dl *client.DeliveryPage
 	eventually(t, 20*time.Second, "the delivery to succeed", func() bool {
-		dl = s.deliveries("acme", "state=succeeded")
+		dl = s.deliveries("acme", client.DeliveryParams{State: client.Succeeded})
 		return len(dl.Data) == 1
 	})
 	d := s.delivery("acme", dl.Data[0].ID)
@@ -48,8 +49,8 @@ func TestListenWithStatusesShowsRetries(t *testing.T) {
 	if n := strings.Count(printed, "✓ valid"); n != 3 {
 		t.Fatalf("listen verified %d signatures, want 3:\n%s", n, printed)
 	}
-	if strings.Count(printed, d.ID) != 3 || strings.Count(printed, "→ answered 500") != 2 || strings.Count(printed, "→ answered 200") != 1 {
-		t.Fatalf("listen output does not show three tries of %s answered 500, 500, 200:\n%s", d.ID, printed)
+	if strings.Count(printed, d.Delivery.ID) != 3 || strings.Count(printed, "→ answered 500") != 2 || strings.Count(printed, "→ answered 200") != 1 {
+		t.Fatalf("listen output does not show three tries of %s answered 500, 500, 200:\n%s", d.Delivery.ID, printed)
 	}
 }
 
@@ -61,11 +62,11 @@ func TestRotationOverlapSignsWithBothSecrets(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
 	rc := newReceiver(t, nil)
-	w := s.createWebhook("acme", map[string]any{"name": "rotating", "url": rc.URL, "event_types": []string{"user.*"}})
+	w := s.createWebhook("acme", client.WebhookRequest{Name: "rotating", URL: rc.URL, EventTypes: []string{"user.*"}})
 	old := w.Secret
 
-	var rotated webhookResp
-	s.mustCall(200, "POST", "/api/v1/tenants/acme/webhooks/"+w.ID+"/rotate-secret", map[string]any{"overlap_seconds": 3600}, &rotated)
+	rotated, err := s.api.RotateSecret(t.Context(), "acme", w.ID, client.RotateSecretRequest{OverlapSeconds: new(3600)})
+	s.must(err)
 	if rotated.Secret == old || !strings.HasPrefix(rotated.Secret, "whsec_") {
 		t.Fatalf("rotated secret %q", rotated.Secret)
 	}
@@ -84,8 +85,8 @@ func TestRotationOverlapSignsWithBothSecrets(t *testing.T) {
 		}
 	}
 
-	var again webhookResp
-	s.mustCall(200, "POST", "/api/v1/tenants/acme/webhooks/"+w.ID+"/rotate-secret", map[string]any{"overlap_seconds": 0}, &again)
+	again, err := s.api.RotateSecret(t.Context(), "acme", w.ID, client.RotateSecretRequest{OverlapSeconds: new(0)})
+	s.must(err)
 	s.publishBatch("acme", "user.created", 1, 3)
 	eventually(t, 10*time.Second, "the delivery after the second rotation", func() bool { return rc.count() == 4 })
 	got, _ = rc.snapshot()
@@ -109,12 +110,8 @@ func TestEd25519DeliveriesVerifyWithThePublicKey(t *testing.T) {
 	s := startServer(t)
 	s.createTenant("acme")
 	rc := newReceiver(t, nil)
-	var w struct {
-		Secret    string `json:"secret"`
-		PublicKey string `json:"public_key"`
-	}
-	s.mustCall(201, "POST", "/api/v1/tenants/acme/webhooks", map[string]any{"name": "ed", "url": rc.URL,
-		"event_types": []string{"*"}, "signature_scheme": "ed25519"}, &w)
+	w := s.createWebhook("acme", client.WebhookRequest{Name: "ed", URL: rc.URL,
+		EventTypes: []string{"*"}, SignatureScheme: client.SchemeEd25519})
 	if !strings.HasPrefix(w.Secret, "whsk_") || !strings.HasPrefix(w.PublicKey, "whpk_") {
 		t.Fatalf("secret %.8s…, public key %.8s…: want whsk_ and whpk_", w.Secret, w.PublicKey)
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 	"github.com/lmshooks/lmshooks/internal/testsupport/syncbuf"
@@ -30,12 +32,11 @@ func TestSecretsNeverLogged(t *testing.T) {
 	secrets := map[string]string{"operator key": s.key, "console password": s.app.GeneratedPassword}
 
 	s.createTenant("acme")
-	var k struct {
-		Key string `json:"key"`
-	}
-	s.mustCall(201, "POST", "/api/v1/tenants/acme/api-keys", map[string]any{"name": "lms"}, &k)
+	ctx := t.Context()
+	k, err := s.api.CreateAPIKey(ctx, "acme", client.APIKeyRequest{Name: "lms"})
+	s.must(err)
 	secrets["tenant key"] = k.Key
-	tenant := &server{t: t, app: s.app, base: s.base, key: k.Key}
+	tenant := &server{t: t, app: s.app, base: s.base, key: k.Key, api: newClient(s.base, k.Key)}
 
 	const password, token = "pa55-w0rd-of-the-receiver", "tok_receiver_token_123456"
 	secrets["basic auth password"] = password
@@ -56,53 +57,45 @@ func TestSecretsNeverLogged(t *testing.T) {
 		return 200
 	})
 	gone := newReceiver(t, func(int, *http.Request) int { return 410 })
-	retry := map[string]any{"retry_policy": "custom", "retry_schedule": []float64{0.01, 0.01, 0.01}}
-	hook := func(name, url string, extra map[string]any) webhookResp {
-		body := map[string]any{"name": name, "url": url, "event_types": []string{"user.*"}}
-		for k, v := range retry {
-			body[k] = v
-		}
-		for k, v := range extra {
-			body[k] = v
-		}
-		var w webhookResp
-		tenant.mustCall(201, "POST", "/api/v1/tenants/acme/webhooks", body, &w)
-		return w
+	hook := func(req client.WebhookRequest) *client.WebhookWithSecret {
+		req.EventTypes = []string{"user.*"}
+		req.RetryPolicy, req.RetrySchedule = "custom", []float64{0.01, 0.01, 0.01}
+		return tenant.createWebhook("acme", req)
 	}
-	hm := hook("hmac", ok.URL, map[string]any{
-		"basic_auth": map[string]any{"username": "lms", "password": password},
-		"headers":    map[string]any{"X-Api-Token": token},
-	})
+	basicAuth := &client.BasicAuthRequest{Username: "lms", Password: password}
+	hm := hook(client.WebhookRequest{Name: "hmac", URL: ok.URL, BasicAuth: basicAuth, Headers: map[string]string{"X-Api-Token": token}})
 	secrets["webhook secret"] = hm.Secret
-	ed := hook("ed25519", ok.URL, map[string]any{"signature_scheme": "ed25519"})
+	ed := hook(client.WebhookRequest{Name: "ed25519", URL: ok.URL, SignatureScheme: client.SchemeEd25519})
 	secrets["ed25519 signing key"] = ed.Secret
-	g := hook("gone", gone.URL, nil)
+	g := hook(client.WebhookRequest{Name: "gone", URL: gone.URL})
 	secrets["gone webhook secret"] = g.Secret
-	var rotated webhookResp
-	tenant.mustCall(200, "POST", "/api/v1/tenants/acme/webhooks/"+hm.ID+"/rotate-secret", map[string]any{"overlap_seconds": 3600}, &rotated)
+	rotated, err := tenant.api.RotateSecret(ctx, "acme", hm.ID, client.RotateSecretRequest{OverlapSeconds: new(3600)})
+	s.must(err)
 	secrets["rotated secret"] = rotated.Secret
 
 	for i := range 5 {
 		tenant.publishBatch("acme", "user.created", 3, i*3)
 	}
-	tenant.mustCall(200, "POST", "/api/v1/tenants/acme/webhooks/"+hm.ID+"/test", nil, nil)
-	tenant.mustCall(200, "POST", "/api/v1/tenants/acme/webhooks/test", map[string]any{
-		"name": "draft", "url": "http://127.0.0.1:1/", "event_types": []string{"user.created"},
-		"basic_auth": map[string]any{"username": "lms", "password": password},
-		"secret":     hm.Secret,
-	}, nil)
+	_, err = tenant.api.TestWebhook(ctx, "acme", hm.ID, client.TestRequest{})
+	s.must(err)
+	_, err = tenant.api.TestUnsavedWebhook(ctx, "acme", client.UnsavedTestRequest{WebhookRequest: client.WebhookRequest{
+		Name: "draft", URL: "http://127.0.0.1:1/", EventTypes: []string{"user.created"}, BasicAuth: basicAuth, Secret: hm.Secret,
+	}})
+	s.must(err)
 	// Refused requests carrying secrets.
-	if code := callAPI(t, s.base, "lmsk_"+strings.Repeat("x", 43), "GET", "/api/v1/tenants/acme", nil, nil); code != 401 {
-		t.Fatalf("wrong key = %d", code)
+	wrongKey := "lmsk_" + strings.Repeat("x", 43)
+	var refused *client.Error
+	if _, err := newClient(s.base, wrongKey).GetTenant(ctx, "acme"); !errors.As(err, &refused) || refused.Status != 401 {
+		t.Fatalf("wrong key = %v, want a 401", err)
 	}
-	secrets["wrong key"] = "lmsk_" + strings.Repeat("x", 43)
-	tenant.call("POST", "/api/v1/tenants/acme/webhooks", map[string]any{"name": "bad", "url": "ftp://x", "event_types": []string{"*"},
-		"basic_auth": map[string]any{"username": "lms", "password": password}}, nil)
+	secrets["wrong key"] = wrongKey
+	_, err = tenant.api.CreateWebhook(ctx, "acme", client.WebhookRequest{Name: "bad", URL: "ftp://x", EventTypes: []string{"*"}, BasicAuth: basicAuth})
+	if !errors.As(err, &refused) || refused.Status != 422 {
+		t.Fatalf("an ftp URL = %v, want a 422", err)
+	}
 
-	var link struct {
-		URL string `json:"url"`
-	}
-	s.mustCall(201, "POST", "/api/v1/tenants/acme/portal-links", nil, &link)
+	link, err := s.api.CreatePortalLink(ctx, "acme", client.PortalLinkRequest{})
+	s.must(err)
 	i := strings.Index(link.URL, "/portal/")
 	if i < 0 {
 		t.Fatalf("portal link %q", link.URL)
@@ -117,9 +110,9 @@ func TestSecretsNeverLogged(t *testing.T) {
 
 	// 15 events to two healthy webhooks (some after a retry), and to one
 	// that answers 410 and is disabled by the first answer.
-	var counts map[string]int
+	var counts map[client.DeliveryState]int
 	if !poll.Until(20*time.Second, func() bool {
-		counts = s.deliveries("acme", "include_counts=true&limit=1").Counts
+		counts = s.counts("acme")
 		return counts["scheduled"] == 0 && counts["succeeded"] == 30 && counts["failed"] >= 1
 	}) {
 		t.Fatalf("deliveries did not end as expected: %v", counts)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/config"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/sqlite"
@@ -25,7 +26,7 @@ func TestGracefulShutdownDrainsAttemptsInFlight(t *testing.T) {
 		<-release
 		return 200
 	})
-	s.createWebhook("acme", map[string]any{"name": "slow", "url": rc.URL, "event_types": []string{"*"}})
+	s.createWebhook("acme", client.WebhookRequest{Name: "slow", URL: rc.URL, EventTypes: []string{"*"}})
 	s.publishBatch("acme", "user.created", 1, 0)
 	select {
 	case <-arrived:

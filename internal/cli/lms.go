@@ -12,10 +12,10 @@ import (
 
 // simEvent is one event the simulated LMS publishes.
 type simEvent struct {
-	Type           string         `json:"type"`
-	Data           map[string]any `json:"data"`
-	IdempotencyKey string         `json:"idempotency_key"`
-	OccurredAt     string         `json:"occurred_at"`
+	Type           string
+	Data           map[string]any
+	IdempotencyKey string
+	OccurredAt     time.Time
 }
 
 // lms is a small model of a learning platform's life, for `lmshooks
@@ -125,7 +125,7 @@ func (l *lms) next() simEvent {
 	}
 	l.seq++
 	ev.IdempotencyKey = fmt.Sprintf("sim-%s-%d", l.run, l.seq)
-	ev.OccurredAt = stamp(l.now())
+	ev.OccurredAt = l.now()
 	return ev
 }
 

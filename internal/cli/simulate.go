@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
@@ -70,12 +71,16 @@ func simulate(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	c := newAPIClient(*server, *key)
-	path := tenantPath(*tenant, "/events/batch")
+	c := newClient(*server, *key)
 	s := &simulator{
 		model: model,
 		send: func(ctx context.Context, batch []simEvent) error {
-			return c.post(ctx, path, map[string]any{"events": batch}, nil)
+			events := make([]client.PublishRequest, len(batch))
+			for i, ev := range batch {
+				events[i] = client.PublishRequest{Type: ev.Type, Data: ev.Data, IdempotencyKey: ev.IdempotencyKey, OccurredAt: ev.OccurredAt}
+			}
+			_, err := c.PublishBatch(ctx, *tenant, events)
+			return err
 		},
 		clock:    clk,
 		wait:     sleep,
@@ -84,7 +89,7 @@ func simulate(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		limit:    *events,
 		duration: *duration,
 	}
-	fmt.Fprintf(stdout, "simulating LMS activity for tenant %s at %g events/s on %s (seed %d; Ctrl-C stops)\n", *tenant, *rate, c.base, *seed)
+	fmt.Fprintf(stdout, "simulating LMS activity for tenant %s at %g events/s on %s (seed %d; Ctrl-C stops)\n", *tenant, *rate, c.BaseURL(), *seed)
 	return s.run(ctx)
 }
 

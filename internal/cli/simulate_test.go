@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/clock"
 )
@@ -69,8 +70,8 @@ func TestSimulatedActivityIsValidAndCoherent(t *testing.T) {
 			t.Fatalf("event %d: idempotency key %q repeated or malformed", i, ev.IdempotencyKey)
 		}
 		keys[ev.IdempotencyKey] = true
-		if ev.OccurredAt != stamp(clk.Now()) {
-			t.Fatalf("event %d: occurred_at %s, want the clock's %s", i, ev.OccurredAt, stamp(clk.Now()))
+		if !ev.OccurredAt.Equal(clk.Now()) {
+			t.Fatalf("event %d: occurred_at %s, want the clock's %s", i, ev.OccurredAt, clk.Now())
 		}
 		d := ev.Data
 		userID := func() string { return d["user"].(map[string]any)["id"].(string) }
@@ -267,7 +268,7 @@ func TestSimulatorSpreadsEventsOverTime(t *testing.T) {
 }
 
 func TestSimulatorRetriesWhileTheServerIsDown(t *testing.T) {
-	down := &apiError{Status: 503, Code: "unavailable", Message: "the database cannot be reached"}
+	down := &client.Error{Status: 503, Code: "unavailable", Message: "the database cannot be reached"}
 	rec := &recorder{fail: func(call int) error {
 		if call == 3 || call == 4 {
 			return down
@@ -295,7 +296,7 @@ func TestSimulatorRetriesWhileTheServerIsDown(t *testing.T) {
 }
 
 func TestSimulatorStopsOnARefusal(t *testing.T) {
-	refused := &apiError{Status: 422, Code: "invalid", Message: "unknown event type", Field: "events[0].type"}
+	refused := &client.Error{Status: 422, Code: "invalid", Message: "unknown event type", Field: "events[0].type"}
 	rec := &recorder{fail: func(call int) error {
 		if call == 2 {
 			return refused
@@ -309,7 +310,7 @@ func TestSimulatorStopsOnARefusal(t *testing.T) {
 	}
 	// Nothing accepted yet: even a temporary error means a wrong URL or a
 	// server that is not there, and waiting would hide it.
-	rec = &recorder{fail: func(int) error { return &apiError{Status: 503, Message: "down"} }}
+	rec = &recorder{fail: func(int) error { return &client.Error{Status: 503, Message: "down"} }}
 	s, _ = newSim(t, 100, 0, time.Minute, rec)
 	if err := s.run(context.Background()); err == nil || !strings.Contains(err.Error(), "503") {
 		t.Fatalf("run against a server that never answered = %v", err)

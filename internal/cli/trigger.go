@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
@@ -45,7 +45,7 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	if !domain.ValidEventType(typ) {
 		return fmt.Errorf("%q is not an event type of the form <entity>.<action>", typ)
 	}
-	c := newAPIClient(*server, *key)
+	c := newClient(*server, *key)
 	payload := json.RawMessage(*data)
 	if len(payload) == 0 {
 		ex, err := exampleData(ctx, c, *tenant, typ)
@@ -56,9 +56,13 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	} else if !json.Valid(payload) {
 		return fmt.Errorf("--data is not valid JSON")
 	}
-	var out json.RawMessage
-	if err := c.post(ctx, tenantPath(*tenant, "/events"), map[string]any{"type": typ, "data": payload}, &out); err != nil {
+	ev, err := c.Publish(ctx, *tenant, client.PublishRequest{Type: typ, Data: payload})
+	if err != nil {
 		return fmt.Errorf("publish: %w", err)
+	}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "%s\n", out)
 	return nil
@@ -68,11 +72,9 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 // server has it: a builtin type's, or one of the tenant's own types'. The
 // server, not this binary's catalog, is asked so that a tenant's own types
 // work and a server of another version is followed.
-func exampleData(ctx context.Context, c *apiClient, tenant, typ string) (json.RawMessage, error) {
-	var et struct {
-		Example json.RawMessage `json:"example"`
-	}
-	if err := c.get(ctx, tenantPath(tenant, "/event-types/"+url.PathEscape(typ)), &et); err != nil {
+func exampleData(ctx context.Context, c *client.Client, tenant, typ string) (json.RawMessage, error) {
+	et, err := c.GetTenantEventType(ctx, tenant, typ)
+	if err != nil {
 		// A 404 names the unknown type (or tenant) and the closest types.
 		return nil, fmt.Errorf("read the example of %s: %w", typ, err)
 	}

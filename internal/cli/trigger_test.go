@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/app"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
@@ -43,55 +42,26 @@ func startApp(t *testing.T) string {
 	return "http://" + a.Addr()
 }
 
-// call sends one JSON request with the operator key and decodes the answer
-// into out (when not nil); it fails the test unless the status is want.
-func call(t *testing.T, base string, want int, method, path string, body, out any) {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+testOperatorKey)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != want {
-		t.Fatalf("%s %s = %d, want %d: %s", method, path, res.StatusCode, want, raw)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
-		}
-	}
-}
-
 // trigger publishes the example of the type as the tenant's catalog on the
 // server has it — a builtin type's or the tenant's own type's — or --data,
 // and prints the server's answer; the event stored is what was meant.
 func TestTriggerPublishesTheServersExample(t *testing.T) {
 	base := startApp(t)
-	call(t, base, 201, "POST", "/api/v1/tenants", map[string]any{"id": "acme", "name": "Acme"}, nil)
+	ctx := t.Context()
+	c := client.New(client.WithBaseURL(base), client.WithKey(testOperatorKey))
+	if _, err := c.CreateTenant(ctx, client.TenantRequest{ID: "acme", Name: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
 	kudos := json.RawMessage(`{"kudos":{"id":"k_1","points":5},"from":{"email":"ana@acme.com"}}`)
-	call(t, base, 201, "PUT", "/api/v1/tenants/acme/event-types/acme_kudos.awarded", map[string]any{
-		"schema":  json.RawMessage(`{"type":"object","required":["kudos"],"properties":{"kudos":{"type":"object","properties":{"id":{"type":"string"},"points":{"type":"integer"}}}}}`),
-		"example": kudos,
-	}, nil)
-	call(t, base, 201, "PUT", "/api/v1/tenants/acme/event-types/acme_bare.sent", map[string]any{}, nil)
+	if _, _, err := c.PutEventType(ctx, "acme", "acme_kudos.awarded", client.EventTypeRequest{
+		Schema:  json.RawMessage(`{"type":"object","required":["kudos"],"properties":{"kudos":{"type":"object","properties":{"id":{"type":"string"},"points":{"type":"integer"}}}}}`),
+		Example: kudos,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.PutEventType(ctx, "acme", "acme_bare.sent", client.EventTypeRequest{}); err != nil {
+		t.Fatal(err)
+	}
 	env := func(k string) string {
 		return map[string]string{"LMSHOOKS_API_KEY": testOperatorKey, "LMSHOOKS_SERVER": base}[k]
 	}
@@ -108,11 +78,10 @@ func TestTriggerPublishesTheServersExample(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &ans); err != nil || ans.ID == "" {
 			t.Fatalf("printed %q, want the server's answer", out)
 		}
-		var ev struct {
-			Type string          `json:"type"`
-			Data json.RawMessage `json:"data"`
+		ev, err := c.GetEvent(ctx, "acme", ans.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-		call(t, base, 200, "GET", "/api/v1/tenants/acme/events/"+ans.ID, nil, &ev)
 		if ev.Type != typ || !jsonEqual(t, ev.Data, data) {
 			t.Fatalf("stored %s %s, want %s %s", ev.Type, ev.Data, typ, data)
 		}
@@ -145,13 +114,13 @@ func TestTriggerPublishesTheServersExample(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"acme_kudos.awardd", "--tenant", "acme"}, `read the example of acme_kudos.awardd: the server answered 404 not_found: event type "acme_kudos.awardd" not found; did you mean "acme_kudos.awarded"`},
+		{[]string{"acme_kudos.awardd", "--tenant", "acme"}, `read the example of acme_kudos.awardd: lmshooks answered 404 not_found: event type "acme_kudos.awardd" not found; did you mean "acme_kudos.awarded"`},
 		{[]string{"quiz.taken", "--tenant", "acme"}, `event type "quiz.taken" not found`},
-		{[]string{"acme_kudos.awarded", "--tenant", "globex"}, `read the example of acme_kudos.awarded: the server answered 404 not_found: tenant "globex" not found`},
+		{[]string{"acme_kudos.awarded", "--tenant", "globex"}, `read the example of acme_kudos.awarded: lmshooks answered 404 not_found: tenant "globex" not found`},
 		{[]string{"acme_bare.sent", "--tenant", "acme"}, "event type acme_bare.sent of tenant acme has no example: pass --data"},
 		{[]string{"Not-A-Type", "--tenant", "acme"}, `"Not-A-Type" is not an event type of the form <entity>.<action>`},
 		{[]string{"user.created", "--tenant", "acme", "--data", `{"id":`}, "--data is not valid JSON"},
-		{[]string{"user.created", "--tenant", "acme", "--data", `{"id":7}`}, "publish: the server answered 422 invalid: data/id"},
+		{[]string{"user.created", "--tenant", "acme", "--data", `{"id":7}`}, "publish: lmshooks answered 422 invalid: data/id"},
 	} {
 		if code, _, errOut := trigger(tc.args...); code != 1 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("trigger %v = %d %q, want it to say %q", tc.args, code, errOut, tc.want)
