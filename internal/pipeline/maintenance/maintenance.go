@@ -6,7 +6,8 @@
 //
 // The store provides the election and the tasks (store.Maintenance).
 // SQLite, which one process owns, always wins its election; it has no
-// partitions nor roll-ups, so only its retention does anything.
+// partitions nor roll-ups, so only its retention does anything. Retention
+// rounds also forget the portal links used that have long expired.
 package maintenance
 
 import (
@@ -41,6 +42,11 @@ type Config struct {
 	// DaysAhead is how many days of partitions are kept ready (default 7).
 	DaysAhead int
 }
+
+// usedLinkGrace is how long past its expiry a used portal link is still
+// remembered: an expired link is refused before its record is read, but a
+// node whose clock runs behind this one's may still take it for live.
+const usedLinkGrace = time.Hour
 
 // Runner takes part in the election and, while leading, runs the tasks.
 type Runner struct {
@@ -139,6 +145,9 @@ func (r *Runner) round(ctx context.Context, now time.Time, retain bool) bool {
 			retained = false
 		case dropped > 0 || deleted > 0:
 			r.log.Info("maintenance: retention applied", "partitions_dropped", dropped, "rows_deleted", deleted)
+		}
+		if _, err := st.ForgetUsedPortalLinks(ctx, now.Add(-usedLinkGrace)); err != nil && ctx.Err() == nil {
+			r.log.Warn("maintenance: forget used portal links", "err", err)
 		}
 	}
 	if _, err := st.RollUpAttempts(ctx, now); err != nil && ctx.Err() == nil {
