@@ -168,7 +168,7 @@ func (b *bundle) login() {
 func (b *bundle) tenant(id string) *domain.Tenant {
 	b.t.Helper()
 	now := time.Now().UTC()
-	t := &domain.Tenant{ID: id, Name: "Tenant " + id, Environment: domain.Production, CreatedAt: now, UpdatedAt: now}
+	t := &domain.Tenant{ID: id, Name: "Tenant " + id, Environment: domain.Production, PortalEpoch: auth.NewPortalEpoch(), CreatedAt: now, UpdatedAt: now}
 	if err := b.store.CreateTenant(context.Background(), t); err != nil {
 		b.t.Fatal(err)
 	}
