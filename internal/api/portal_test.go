@@ -99,6 +99,23 @@ func postJSON(t *testing.T, base, path, key, body string) (int, []byte) {
 	return resp.StatusCode, raw
 }
 
+// refusal is a POST that must be refused with status, naming field.
+type refusal struct {
+	path, key, body string
+	status          int
+	field           string
+}
+
+func wantRefusals(t *testing.T, base string, cases map[string]refusal) {
+	t.Helper()
+	for name, c := range cases {
+		status, raw := postJSON(t, base, c.path, c.key, c.body)
+		if status != c.status || (c.field != "" && !strings.Contains(string(raw), `"field":"`+c.field+`"`)) {
+			t.Errorf("%s: %d %s, want %d field %q", name, status, raw, c.status, c.field)
+		}
+	}
+}
+
 func TestPortalLinks(t *testing.T) {
 	e := newPortalEnv(t)
 	status, raw := postJSON(t, e.srv.URL, "/api/v1/tenants/acme/portal-links", e.acme, "")
@@ -133,22 +150,13 @@ func TestPortalLinks(t *testing.T) {
 	if status != http.StatusCreated || !strings.Contains(string(raw), "/portal/") {
 		t.Fatalf("operator link with ttl = %d: %s", status, raw)
 	}
-	for name, c := range map[string]struct {
-		path, key, body string
-		status          int
-		field           string
-	}{
+	wantRefusals(t, e.srv.URL, map[string]refusal{
 		"another tenant's key": {"/api/v1/tenants/globex/portal-links", e.acme, "", 404, ""},
 		"unknown tenant":       {"/api/v1/tenants/nope/portal-links", e.op, "", 404, ""},
 		"ttl too long":         {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 90000}`, 422, "ttl_seconds"},
 		"ttl zero":             {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 0}`, 422, "ttl_seconds"},
 		"unknown field":        {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl": 5}`, 422, "ttl"},
-	} {
-		status, raw := postJSON(t, e.srv.URL, c.path, c.key, c.body)
-		if status != c.status || (c.field != "" && !strings.Contains(string(raw), `"field":"`+c.field+`"`)) {
-			t.Errorf("%s: %d %s, want %d field %q", name, status, raw, c.status, c.field)
-		}
-	}
+	})
 	if status, raw := postJSON(t, e.noConsole.URL, "/api/v1/tenants/acme/portal-links", e.op, ""); status != 404 || !strings.Contains(string(raw), "web console") {
 		t.Fatalf("without a console: %d %s", status, raw)
 	}
@@ -190,21 +198,12 @@ func TestRevokePortalLinks(t *testing.T) {
 			t.Fatalf("a link made after the revocation = %d, want 303", got)
 		}
 	}
-	for name, c := range map[string]struct {
-		path, key, body string
-		status          int
-		field           string
-	}{
+	wantRefusals(t, e.srv.URL, map[string]refusal{
 		"another tenant's key": {"/api/v1/tenants/globex/portal-links/revoke", e.acme, "", 404, ""},
 		"unknown tenant":       {"/api/v1/tenants/nope/portal-links/revoke", e.op, "", 404, ""},
 		"unknown field":        {"/api/v1/tenants/acme/portal-links/revoke", e.op, `{"all": true}`, 422, "all"},
 		"not JSON":             {"/api/v1/tenants/acme/portal-links/revoke", e.op, `nope`, 400, ""},
-	} {
-		status, raw := postJSON(t, e.srv.URL, c.path, c.key, c.body)
-		if status != c.status || (c.field != "" && !strings.Contains(string(raw), `"field":"`+c.field+`"`)) {
-			t.Errorf("%s: %d %s, want %d field %q", name, status, raw, c.status, c.field)
-		}
-	}
+	})
 	if status, raw := postJSON(t, e.noConsole.URL, "/api/v1/tenants/acme/portal-links/revoke", e.op, ""); status != 404 || !strings.Contains(string(raw), "web console") {
 		t.Fatalf("without a console: %d %s", status, raw)
 	}

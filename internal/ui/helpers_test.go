@@ -232,6 +232,18 @@ func (b *bundle) portalLink(tenantID string, ttl time.Duration) (path string, ex
 	return link.Path, link.ExpiresAt, err
 }
 
+// openPortal makes a portal link of tenantID, opens it with c (which
+// then holds the portal session) and returns the link's path.
+func (b *bundle) openPortal(c *http.Client, tenantID string) string {
+	b.t.Helper()
+	path, _, err := b.portalLink(tenantID, 0)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	wantStatus(b.t, b.do(c, "GET", path, nil), http.StatusSeeOther)
+	return path
+}
+
 // customType registers one of the tenant's own event types, as the API's
 // PUT …/event-types/{type} does, and drops the cached catalog view.
 func (b *bundle) customType(tenant, typ, schema, example string) {

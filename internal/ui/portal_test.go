@@ -115,11 +115,7 @@ func TestPortalLinkAndSessionExpire(t *testing.T) {
 func TestPortalLinkUsedTwice(t *testing.T) {
 	b := setup(t, func(c *Config) { c.PortalOrigins = []string{"https://lms.example.com"} })
 	b.tenant("acme")
-	path, _, err := b.portalLink("acme", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStatus(t, b.get(path), http.StatusSeeOther)
+	path := b.openPortal(b.client, "acme")
 	second := b.do(newClient(), "GET", path, nil)
 	wantStatus(t, second, http.StatusUnauthorized)
 	mustContain(t, second, "This link does not work", "already been used", "Open the webhooks page of your learning platform again")
@@ -140,17 +136,9 @@ func TestRevokePortalAccessButton(t *testing.T) {
 	b.tenant("acme")
 	b.tenant("globex")
 	admin := newClient()
-	open := func(c *http.Client, tenant string) {
-		t.Helper()
-		path, _, err := b.portalLink(tenant, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantStatus(t, b.do(c, "GET", path, nil), http.StatusSeeOther)
-	}
-	open(admin, "acme")
+	b.openPortal(admin, "acme")
 	other := newClient()
-	open(other, "globex")
+	b.openPortal(other, "globex")
 	unused, _, _ := b.portalLink("acme", 0)
 
 	portalPage := b.do(admin, "GET", "/t/acme/", nil)
@@ -185,7 +173,7 @@ func TestRevokePortalAccessButton(t *testing.T) {
 		t.Fatalf("unused link after the revocation: %d", p.status)
 	}
 	wantStatus(t, b.do(other, "GET", "/t/globex/", nil), 200)
-	open(admin, "acme")
+	b.openPortal(admin, "acme")
 	wantStatus(t, b.do(admin, "GET", "/t/acme/", nil), 200)
 	if p := b.post("/tenants/nope/portal-links/revoke", url.Values{"confirm": {"yes"}}); p.status != http.StatusNotFound {
 		t.Fatalf("revoking an unknown tenant: %d", p.status)
@@ -197,11 +185,7 @@ func TestRevokePortalAccessButton(t *testing.T) {
 func TestPortalSessionOfAReplacedTenant(t *testing.T) {
 	b := setup(t, func(c *Config) { c.PortalOrigins = []string{"https://lms.example.com"} })
 	b.tenant("acme")
-	path, _, err := b.portalLink("acme", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStatus(t, b.get(path), http.StatusSeeOther)
+	b.openPortal(b.client, "acme")
 	if err := b.console.tenants.Delete(context.Background(), "acme"); err != nil {
 		t.Fatal(err)
 	}
