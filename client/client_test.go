@@ -253,6 +253,7 @@ func TestEveryRoute(t *testing.T) {
 	if !strings.Contains(link.URL, "/portal/") || link.ExpiresAt.IsZero() {
 		t.Fatalf("portal link = %+v", link)
 	}
+	must(tenant.RevokePortalAccess(ctx, "acme"))
 
 	// Deletes.
 	must(tenant.DeleteEventType(ctx, "acme", "acme_kudos.awarded"))

@@ -16,3 +16,10 @@ func (c *Client) GetStats(ctx context.Context, tenant string, p StatsParams) (*S
 func (c *Client) CreatePortalLink(ctx context.Context, tenant string, req PortalLinkRequest) (*PortalLink, error) {
 	return call[PortalLink](ctx, c, apiPath(http.MethodPost, "tenants", tenant, "portal-links"), req)
 }
+
+// RevokePortalAccess ends every portal session of the tenant and voids its
+// unused portal links, on every node.
+func (c *Client) RevokePortalAccess(ctx context.Context, tenant string) error {
+	_, err := c.do(ctx, apiPath(http.MethodPost, "tenants", tenant, "portal-links", "revoke"), nil, nil)
+	return err
+}

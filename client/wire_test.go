@@ -51,8 +51,9 @@ var wire = map[string]wireOp{
 	"GET /api/v1/tenants/{tenant}/deliveries/{id}":         {statuses: []int{200}, answer: client.DeliveryDetail{}},
 	"POST /api/v1/tenants/{tenant}/deliveries/{id}/resend": {statuses: []int{202}, answer: client.Delivery{}},
 
-	"GET /api/v1/tenants/{tenant}/stats":         {query: client.StatsParams{}, statuses: []int{200}, answer: client.Stats{}},
-	"POST /api/v1/tenants/{tenant}/portal-links": {body: client.PortalLinkRequest{}, statuses: []int{201}, answer: client.PortalLink{}},
+	"GET /api/v1/tenants/{tenant}/stats":                {query: client.StatsParams{}, statuses: []int{200}, answer: client.Stats{}},
+	"POST /api/v1/tenants/{tenant}/portal-links":        {body: client.PortalLinkRequest{}, statuses: []int{201}, answer: client.PortalLink{}},
+	"POST /api/v1/tenants/{tenant}/portal-links/revoke": {statuses: []int{204}},
 
 	"GET /api/v1/event-types":                            {query: client.EventTypeParams{}, statuses: []int{200}, answer: client.Page[client.EventTypeSummary]{}},
 	"GET /api/v1/event-types/{type}":                     {statuses: []int{200}, answer: client.EventType{}},

@@ -20,6 +20,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // Defaults for Config fields left zero.
@@ -47,6 +48,9 @@ type Config struct {
 	// MaxBatchBodyBytes bounds the body of a batch publish, which may carry
 	// up to 1,000 events (default 16 MiB).
 	MaxBatchBodyBytes int64
+	// PublicURL makes the portal links' URLs; the zero value knows no
+	// public URL and makes them only for requests from loopback.
+	PublicURL web.PublicURL
 }
 
 // API serves /api/v1/.
@@ -56,6 +60,7 @@ type API struct {
 	log       *slog.Logger
 	maxBody   int64
 	maxBatch  int64
+	publicURL web.PublicURL
 	mux       *http.ServeMux
 }
 
@@ -71,6 +76,7 @@ func New(cfg Config) *API {
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxBatch:  cfg.MaxBatchBodyBytes,
+		publicURL: cfg.PublicURL,
 	}
 	if a.log == nil {
 		a.log = slog.Default()

@@ -51,6 +51,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"GET", g + "/api-keys", nil},
 		{"DELETE", g + "/api-keys/" + gkey.ID, nil},
 		{"POST", g + "/portal-links", nil},
+		{"POST", g + "/portal-links/revoke", nil},
 		{"GET", g + "/event-types", nil},
 		{"GET", g + "/event-types/user.created", nil},
 		{"PUT", g + "/event-types/lms.custom", m{"title": "x", "schema": m{"type": "object"}}},

@@ -43,7 +43,7 @@ func newPortalEnv(t *testing.T) *portalEnv {
 	t.Cleanup(func() { st.Close() })
 	now := time.Now().UTC()
 	for _, id := range []string{"acme", "globex"} {
-		if err := st.CreateTenant(ctx, &domain.Tenant{ID: id, Name: id, Environment: domain.Production, CreatedAt: now, UpdatedAt: now}); err != nil {
+		if err := st.CreateTenant(ctx, &domain.Tenant{ID: id, Name: id, Environment: domain.Production, PortalEpoch: auth.NewPortalEpoch(), CreatedAt: now, UpdatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,6 +99,23 @@ func postJSON(t *testing.T, base, path, key, body string) (int, []byte) {
 	return resp.StatusCode, raw
 }
 
+// refusal is a POST that must be refused with status, naming field.
+type refusal struct {
+	path, key, body string
+	status          int
+	field           string
+}
+
+func wantRefusals(t *testing.T, base string, cases map[string]refusal) {
+	t.Helper()
+	for name, c := range cases {
+		status, raw := postJSON(t, base, c.path, c.key, c.body)
+		if status != c.status || (c.field != "" && !strings.Contains(string(raw), `"field":"`+c.field+`"`)) {
+			t.Errorf("%s: %d %s, want %d field %q", name, status, raw, c.status, c.field)
+		}
+	}
+}
+
 func TestPortalLinks(t *testing.T) {
 	e := newPortalEnv(t)
 	status, raw := postJSON(t, e.srv.URL, "/api/v1/tenants/acme/portal-links", e.acme, "")
@@ -115,8 +132,8 @@ func TestPortalLinks(t *testing.T) {
 	if !strings.HasPrefix(link.URL, e.srv.URL+"/portal/") {
 		t.Fatalf("url = %q", link.URL)
 	}
-	if d := time.Until(link.ExpiresAt); d < 59*time.Minute || d > 61*time.Minute {
-		t.Fatalf("default expiry in %s, want 1h", d)
+	if d := time.Until(link.ExpiresAt); d < 14*time.Minute || d > 15*time.Minute {
+		t.Fatalf("default expiry in %s, want 15 minutes", d)
 	}
 	// The link opens acme's pages.
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -133,23 +150,61 @@ func TestPortalLinks(t *testing.T) {
 	if status != http.StatusCreated || !strings.Contains(string(raw), "/portal/") {
 		t.Fatalf("operator link with ttl = %d: %s", status, raw)
 	}
-	for name, c := range map[string]struct {
-		path, key, body string
-		status          int
-		field           string
-	}{
+	wantRefusals(t, e.srv.URL, map[string]refusal{
 		"another tenant's key": {"/api/v1/tenants/globex/portal-links", e.acme, "", 404, ""},
 		"unknown tenant":       {"/api/v1/tenants/nope/portal-links", e.op, "", 404, ""},
 		"ttl too long":         {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 90000}`, 422, "ttl_seconds"},
 		"ttl zero":             {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl_seconds": 0}`, 422, "ttl_seconds"},
 		"unknown field":        {"/api/v1/tenants/acme/portal-links", e.op, `{"ttl": 5}`, 422, "ttl"},
-	} {
-		status, raw := postJSON(t, e.srv.URL, c.path, c.key, c.body)
-		if status != c.status || (c.field != "" && !strings.Contains(string(raw), `"field":"`+c.field+`"`)) {
-			t.Errorf("%s: %d %s, want %d field %q", name, status, raw, c.status, c.field)
+	})
+	if status, raw := postJSON(t, e.noConsole.URL, "/api/v1/tenants/acme/portal-links", e.op, ""); status != 404 || !strings.Contains(string(raw), "web console") {
+		t.Fatalf("without a console: %d %s", status, raw)
+	}
+}
+
+// POST …/portal-links/revoke: the operator key or the tenant's own key
+// revoke; it answers 204, and the tenant's links made before it open
+// nothing.
+func TestRevokePortalLinks(t *testing.T) {
+	e := newPortalEnv(t)
+	link := func() string {
+		t.Helper()
+		status, raw := postJSON(t, e.srv.URL, "/api/v1/tenants/acme/portal-links", e.acme, "")
+		var l struct{ URL string }
+		if status != http.StatusCreated || json.Unmarshal(raw, &l) != nil {
+			t.Fatalf("create link = %d: %s", status, raw)
+		}
+		return l.URL
+	}
+	opens := func(u string) int {
+		t.Helper()
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, key := range []string{e.acme, e.op} {
+		before := link()
+		if status, raw := postJSON(t, e.srv.URL, "/api/v1/tenants/acme/portal-links/revoke", key, ""); status != http.StatusNoContent || len(raw) != 0 {
+			t.Fatalf("revoke = %d %s, want 204", status, raw)
+		}
+		if got := opens(before); got != http.StatusUnauthorized {
+			t.Fatalf("a link made before the revocation = %d, want 401", got)
+		}
+		if got := opens(link()); got != http.StatusSeeOther {
+			t.Fatalf("a link made after the revocation = %d, want 303", got)
 		}
 	}
-	if status, raw := postJSON(t, e.noConsole.URL, "/api/v1/tenants/acme/portal-links", e.op, ""); status != 404 || !strings.Contains(string(raw), "web console") {
+	wantRefusals(t, e.srv.URL, map[string]refusal{
+		"another tenant's key": {"/api/v1/tenants/globex/portal-links/revoke", e.acme, "", 404, ""},
+		"unknown tenant":       {"/api/v1/tenants/nope/portal-links/revoke", e.op, "", 404, ""},
+		"unknown field":        {"/api/v1/tenants/acme/portal-links/revoke", e.op, `{"all": true}`, 422, "all"},
+		"not JSON":             {"/api/v1/tenants/acme/portal-links/revoke", e.op, `nope`, 400, ""},
+	})
+	if status, raw := postJSON(t, e.noConsole.URL, "/api/v1/tenants/acme/portal-links/revoke", e.op, ""); status != 404 || !strings.Contains(string(raw), "web console") {
 		t.Fatalf("without a console: %d %s", status, raw)
 	}
 }

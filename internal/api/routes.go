@@ -38,6 +38,7 @@ func (a *API) routes() {
 
 	m.Handle("GET "+t+"/stats", a.tenant(a.getStats))
 	m.Handle("POST "+t+"/portal-links", a.tenant(a.createPortalLink))
+	m.Handle("POST "+t+"/portal-links/revoke", a.tenant(a.revokePortalLinks))
 
 	m.Handle("GET /api/v1/event-types", a.authed(a.listEventTypes))
 	m.Handle("GET /api/v1/event-types/{type}", a.authed(a.getEventType))

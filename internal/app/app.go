@@ -34,6 +34,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/version"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // App is one running lmshooks node.
@@ -158,12 +159,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: service.NotifyFuncs{Changed: d.WebhookChanged, Due: d.Wake}, Logger: log}
 	services := service.NewSet(deps, service.SetConfig{
-		Catalogs:        cats,
-		Formats:         formats,
-		Filters:         filters,
-		Tester:          d,
-		RotationOverlap: cfg.RotationOverlap,
-		Keys:            keys,
+		Catalogs:         cats,
+		Formats:          formats,
+		Filters:          filters,
+		Tester:           d,
+		RotationOverlap:  cfg.RotationOverlap,
+		Keys:             keys,
+		PortalLinkTTL:    cfg.PortalLinkTTL,
+		PortalSessionTTL: cfg.PortalSessionTTL,
 	})
 	uiHandler, err := a.newUI(services, keys, builtin, formats, opts.Clock)
 	if err != nil {
@@ -176,6 +179,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Logger:            log,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		MaxBatchBodyBytes: cfg.MaxBatchBodyBytes,
+		PublicURL:         web.NewPublicURL(cfg.PublicURL),
 	})
 	apiHandler := apiServer.Handler()
 	if cfg.Role == config.RoleDispatcher {

@@ -12,6 +12,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/ui"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // consoleKeys returns the console's keyring, which checks the operator's
@@ -50,6 +51,7 @@ func (a *App) newUI(services *service.Set, keys *auth.Keyring, builtin *catalog.
 		Keys:          keys,
 		PortalOrigins: a.cfg.PortalOrigins,
 		SecureCookies: a.cfg.SecureCookies,
+		PublicURL:     web.NewPublicURL(a.cfg.PublicURL),
 	})
 	if err != nil {
 		return nil, err

@@ -17,16 +17,29 @@ const (
 // Session is who is signed in to the console. It travels sealed (see
 // Keyring.SealSession), so the server keeps no session table.
 type Session struct {
-	ID      string `json:"sid"`
-	Kind    string `json:"k"`
-	Tenant  string `json:"t,omitempty"` // the one tenant of a portal session
-	Expires int64  `json:"exp"`         // Unix seconds
+	ID     string `json:"sid"`
+	Kind   string `json:"k"`
+	Tenant string `json:"t,omitempty"` // the one tenant of a portal session
+	// Epoch is the tenant's portal epoch a portal session was opened
+	// under: the session works only while the tenant still has it.
+	Epoch string `json:"e,omitempty"`
+	// Link is the id of the portal link that opened a portal session.
+	Link    string `json:"l,omitempty"`
+	Expires int64  `json:"exp"` // Unix seconds
 }
 
 // NewSession returns a fresh session of kind for tenantID ("" for the
 // operator) that ends at expires.
 func NewSession(kind, tenantID string, expires time.Time) *Session {
 	return &Session{ID: newSessionID(), Kind: kind, Tenant: tenantID, Expires: expires.Unix()}
+}
+
+// NewPortalSession returns a fresh portal session opened by link, bound to
+// its tenant and portal epoch, that ends at expires.
+func NewPortalSession(link PortalLink, expires time.Time) *Session {
+	s := NewSession(PortalSession, link.Tenant, expires)
+	s.Epoch, s.Link = link.Epoch, link.ID
+	return s
 }
 
 // newSessionID returns 128 random bits, base64url.
@@ -47,9 +60,9 @@ func (s *Session) CanSee(tenantID string) bool {
 func (s *Session) ExpiresAt() time.Time { return time.Unix(s.Expires, 0) }
 
 // valid reports whether the session has a known shape: an operator, or a
-// portal session of one tenant.
+// portal session of one tenant under one of its portal epochs.
 func (s *Session) valid() bool {
-	return s.Kind == OperatorSession || (s.Kind == PortalSession && s.Tenant != "")
+	return s.Kind == OperatorSession || (s.Kind == PortalSession && s.Tenant != "" && s.Epoch != "")
 }
 
 // SealSession returns s as a token only this keyring can have made.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -67,6 +68,17 @@ type Config struct {
 	// PortalOrigins lists the origins allowed to embed tenant portal pages
 	// in a frame (Content-Security-Policy frame-ancestors).
 	PortalOrigins []string
+	// PortalLinkTTL is how long a portal link may be opened when its
+	// request does not say (default 15m, at most 24h).
+	PortalLinkTTL time.Duration
+	// PortalSessionTTL is how long the console session a portal link
+	// opens lasts (default 1h).
+	PortalSessionTTL time.Duration
+	// PublicURL is where users reach this server, e.g.
+	// https://hooks.example.com: the base of every absolute URL it hands
+	// out (portal links). Without it, such URLs are made only for requests
+	// from loopback, from their Host header.
+	PublicURL string
 	// SecureCookies marks console cookies Secure (default true; turn off
 	// only for plain-HTTP development on loopback).
 	SecureCookies bool
@@ -94,6 +106,8 @@ func Default() Config {
 		LogFormat:         "text",
 		SecureCookies:     true,
 		RetentionDays:     30,
+		PortalLinkTTL:     15 * time.Minute,
+		PortalSessionTTL:  time.Hour,
 	}
 }
 
@@ -144,6 +158,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 		c.PortalOrigins = splitList(v)
 		return nil
 	})
+	fs.DurationVar(&c.PortalLinkTTL, "portal-link-ttl", c.PortalLinkTTL, "how long a portal link may be opened, unless its request says (env LMSHOOKS_PORTAL_LINK_TTL)")
+	fs.DurationVar(&c.PortalSessionTTL, "portal-session-ttl", c.PortalSessionTTL, "how long the console session a portal link opens lasts (env LMSHOOKS_PORTAL_SESSION_TTL)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach this server, e.g. https://hooks.example.com: the base of the links it hands out (env LMSHOOKS_PUBLIC_URL)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark console cookies Secure; turn off only for plain-HTTP development (env LMSHOOKS_SECURE_COOKIES)")
 	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "days to keep events, deliveries and attempts (env LMSHOOKS_RETENTION_DAYS)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof profiles on this address, e.g. 127.0.0.1:6060 (env LMSHOOKS_DEBUG_ADDR)")
@@ -184,6 +201,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("LMSHOOKS_LOG_FORMAT", &c.LogFormat)
 	str("LMSHOOKS_DEBUG_ADDR", &c.DebugAddr)
 	str("LMSHOOKS_ADMIN_PASSWORD", &c.AdminPassword)
+	str("LMSHOOKS_PUBLIC_URL", &c.PublicURL)
 	if v := getenv("LMSHOOKS_PORTAL_ORIGINS"); v != "" {
 		c.PortalOrigins = splitList(v)
 	}
@@ -214,6 +232,8 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	dur("LMSHOOKS_LEASE", &c.LeaseFor)
 	dur("LMSHOOKS_POLL_INTERVAL", &c.PollInterval)
 	dur("LMSHOOKS_ROTATION_OVERLAP", &c.RotationOverlap)
+	dur("LMSHOOKS_PORTAL_LINK_TTL", &c.PortalLinkTTL)
+	dur("LMSHOOKS_PORTAL_SESSION_TTL", &c.PortalSessionTTL)
 	return errors.Join(errs...)
 }
 
@@ -256,6 +276,39 @@ func (c *Config) Validate() error {
 	}
 	if c.APIKey != "" && len(c.APIKey) < 16 {
 		return fmt.Errorf("LMSHOOKS_API_KEY must be at least 16 characters")
+	}
+	if c.PortalLinkTTL < time.Second || c.PortalLinkTTL > 24*time.Hour {
+		return fmt.Errorf("--portal-link-ttl must be between 1s and 24h")
+	}
+	if c.PortalSessionTTL < time.Minute || c.PortalSessionTTL > 24*time.Hour {
+		return fmt.Errorf("--portal-session-ttl must be between 1m and 24h")
+	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			return fmt.Errorf("--public-url %q %w", c.PublicURL, err)
+		}
+	}
+	return nil
+}
+
+// checkPublicURL checks a public base URL: an absolute http or https URL,
+// naming a host and perhaps a path prefix, without credentials, query or
+// fragment, since paths are appended to it as they are.
+func checkPublicURL(v string) error {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return errors.New("is not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must be an absolute http:// or https:// URL")
+	case u.Host == "" || u.Hostname() == "":
+		return errors.New("must name a host, like https://hooks.example.com")
+	case u.User != nil:
+		return errors.New("must not hold credentials")
+	case u.RawQuery != "" || u.ForceQuery:
+		return errors.New("must not have a query")
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return errors.New("must not have a fragment")
 	}
 	return nil
 }

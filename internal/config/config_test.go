@@ -91,3 +91,55 @@ func TestUsageNamesTheCommand(t *testing.T) {
 		t.Fatalf("usage = %q, want it to name migrate", out.String())
 	}
 }
+
+func TestPortalSettings(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PortalLinkTTL != 15*time.Minute || c.PortalSessionTTL != time.Hour || c.PublicURL != "" {
+		t.Fatalf("portal defaults: link %s, session %s, public URL %q", c.PortalLinkTTL, c.PortalSessionTTL, c.PublicURL)
+	}
+	c, err = Load([]string{"--portal-link-ttl", "2m", "--public-url", "https://hooks.example.com/lms/"},
+		env(map[string]string{"LMSHOOKS_PORTAL_SESSION_TTL": "3h", "LMSHOOKS_PUBLIC_URL": "http://ignored.example", "LMSHOOKS_PORTAL_LINK_TTL": "1m"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PortalLinkTTL != 2*time.Minute || c.PortalSessionTTL != 3*time.Hour || c.PublicURL != "https://hooks.example.com/lms/" {
+		t.Fatalf("portal settings: link %s, session %s, public URL %q", c.PortalLinkTTL, c.PortalSessionTTL, c.PublicURL)
+	}
+	if c, err := Load(nil, env(map[string]string{"LMSHOOKS_PUBLIC_URL": "http://127.0.0.1:8080"}), io.Discard); err != nil || c.PublicURL != "http://127.0.0.1:8080" {
+		t.Fatalf("public URL from the environment: %q, %v", c.PublicURL, err)
+	}
+}
+
+func TestPortalSettingErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--portal-link-ttl", "25h"}, "--portal-link-ttl must be between 1s and 24h"},
+		{[]string{"--portal-link-ttl", "0s"}, "--portal-link-ttl"},
+		{[]string{"--portal-session-ttl", "30s"}, "--portal-session-ttl must be between 1m and 24h"},
+		{[]string{"--public-url", "hooks.example.com"}, "must be an absolute http:// or https:// URL"},
+		{[]string{"--public-url", "/hooks"}, "must be an absolute http:// or https:// URL"},
+		{[]string{"--public-url", "ftp://hooks.example.com"}, "must be an absolute http:// or https:// URL"},
+		{[]string{"--public-url", "https://"}, "must name a host"},
+		{[]string{"--public-url", "https://:8080/"}, "must name a host"},
+		{[]string{"--public-url", "https://user:pw@hooks.example.com"}, "must not hold credentials"},
+		{[]string{"--public-url", "https://hooks.example.com/?a=b"}, "must not have a query"},
+		{[]string{"--public-url", "https://hooks.example.com/?"}, "must not have a query"},
+		{[]string{"--public-url", "https://hooks.example.com/#top"}, "must not have a fragment"},
+		{[]string{"--public-url", "https://hooks.example.com/#"}, "must not have a fragment"},
+		{[]string{"--public-url", "https://hooks example.com"}, "is not a URL"},
+	} {
+		_, err := Load(tc.args, env(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%v) error = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	_, err := Load(nil, env(map[string]string{"LMSHOOKS_PUBLIC_URL": "https://hooks.example.com?x"}), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--public-url") {
+		t.Errorf("bad LMSHOOKS_PUBLIC_URL: %v", err)
+	}
+}

@@ -28,8 +28,14 @@ type Tenant struct {
 	// RetentionDays is how many days the tenant's events, deliveries and
 	// attempts are kept; 0 means the server's default (--retention-days).
 	RetentionDays int
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// PortalEpoch is what the tenant's portal links and sessions carry
+	// and must match: random per tenant, so that a tenant deleted and
+	// created again with the same id shares nothing with the old one, and
+	// replaced when the operator revokes the tenant's portal access. It is
+	// never shown.
+	PortalEpoch string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // MaxRetentionDays bounds a tenant's own retention (about ten years).

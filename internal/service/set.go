@@ -29,6 +29,9 @@ type SetConfig struct {
 	// Keys signs portal links: the console's keyring. nil leaves
 	// Set.Portal nil, on nodes that serve no console.
 	Keys *auth.Keyring
+	// PortalLinkTTL and PortalSessionTTL are the lifetimes of a portal
+	// link and of the session it opens (see PortalConfig).
+	PortalLinkTTL, PortalSessionTTL time.Duration
 }
 
 // Set is every service, wired together once: app builds one and hands it
@@ -64,7 +67,7 @@ func NewSet(d Deps, cfg SetConfig) *Set {
 		Formats: cfg.Formats, Filters: cfg.Filters, Catalogs: cats, Tester: cfg.Tester, RotationOverlap: cfg.RotationOverlap,
 	})
 	if cfg.Keys != nil {
-		s.Portal = &Portal{d: d, keys: cfg.Keys}
+		s.Portal = newPortal(d, PortalConfig{Keys: cfg.Keys, LinkTTL: cfg.PortalLinkTTL, SessionTTL: cfg.PortalSessionTTL})
 	}
 	return s
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -69,7 +70,9 @@ func NewTenants(d Deps, cfg TenantsConfig) *Tenants {
 // ECONFLICT on "id" if the chosen one is taken.
 func (s *Tenants) Create(ctx context.Context, in TenantInput) (*domain.Tenant, error) {
 	now := s.d.Clock.Now().UTC()
-	t := &domain.Tenant{CreatedAt: now, UpdatedAt: now}
+	// A fresh portal epoch: the portal links and sessions of any earlier
+	// tenant with the same id open nothing of this one.
+	t := &domain.Tenant{PortalEpoch: auth.NewPortalEpoch(), CreatedAt: now, UpdatedAt: now}
 	if in.ID != nil {
 		t.ID = *in.ID
 	}

@@ -55,6 +55,9 @@ type Store interface {
 	DeleteTenant(ctx context.Context, id string) error
 	// ListTenants lists tenants, newest first.
 	ListTenants(ctx context.Context, p Page) (tenants []domain.Tenant, next string, err error)
+	// SetPortalEpoch replaces a tenant's PortalEpoch (CreateTenant stores
+	// the first; UpdateTenant leaves it alone). ENOTFOUND if absent.
+	SetPortalEpoch(ctx context.Context, tenantID, epoch string) error
 
 	// API keys.
 
@@ -215,6 +218,7 @@ type Store interface {
 	// above this package asks which one it has; where SQLite has nothing to
 	// do, its method says so in a doc comment and does nothing.
 	Statistics
+	PortalLinks
 	Membership
 	Listener
 	Maintenance
@@ -236,6 +240,15 @@ type Statistics interface {
 	// are P50 and P95 unless RollsUp, when they may be estimated from the
 	// roll-ups' stats.Histogram within the precision it documents.
 	WebhookStats(ctx context.Context, tenantID string, since, until time.Time) (map[string]stats.Summary, error)
+}
+
+// PortalLinks remembers which portal links have been used, so that each
+// opens one session, whichever node it reaches.
+type PortalLinks interface {
+	// UsePortalLink records that the portal link id, which expires at
+	// expires, has been used. ECONFLICT if it was recorded already: of
+	// callers racing with the same id, exactly one succeeds.
+	UsePortalLink(ctx context.Context, id string, expires time.Time) error
 }
 
 // Membership counts the dispatchers sharing the database, so that each
@@ -294,6 +307,9 @@ type Retention interface {
 	// partitions dropped and rows deleted. A delivery still scheduled is
 	// kept, with its attempts and event, until it finishes.
 	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
+	// ForgetUsedPortalLinks forgets the used portal links (see
+	// PortalLinks) that expired before before, and reports how many.
+	ForgetUsedPortalLinks(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RollUps aggregates finished hours of attempts, so that statistics over

@@ -153,7 +153,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 		d.Types = append(d.Types, et.Type)
 	}
 	if len(ds) == 0 && len(hooks) > 0 {
-		d.Example = newPublishExample(r, rc.tenant.ID, hooks, c.catalog)
+		d.Example = newPublishExample(r, c.publicURL, rc.tenant.ID, hooks, c.catalog)
 	}
 	return c.page(w, r, rc, "deliveries", "Deliveries", "deliveries", d)
 }

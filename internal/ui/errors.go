@@ -40,10 +40,10 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 		p.Message = "This page does not exist, or you do not have access to it."
 	case domain.EUNAUTHORIZED:
 		p.Heading = "Not signed in"
-		switch err {
-		case errPortalLink:
+		switch {
+		case isLinkRefused(err):
 			p.Heading, p.NoSignIn = "This link does not work", true
-		case errPortalEnded:
+		case err == errPortalEnded:
 			p.Heading, p.NoSignIn = "Session ended", true
 		}
 	case domain.EFORBIDDEN:

@@ -168,7 +168,7 @@ func (b *bundle) login() {
 func (b *bundle) tenant(id string) *domain.Tenant {
 	b.t.Helper()
 	now := time.Now().UTC()
-	t := &domain.Tenant{ID: id, Name: "Tenant " + id, Environment: domain.Production, CreatedAt: now, UpdatedAt: now}
+	t := &domain.Tenant{ID: id, Name: "Tenant " + id, Environment: domain.Production, PortalEpoch: auth.NewPortalEpoch(), CreatedAt: now, UpdatedAt: now}
 	if err := b.store.CreateTenant(context.Background(), t); err != nil {
 		b.t.Fatal(err)
 	}
@@ -230,6 +230,18 @@ func (b *bundle) portalLink(tenantID string, ttl time.Duration) (path string, ex
 	}
 	link, err := b.console.portal.Issue(context.Background(), tenantID, secs)
 	return link.Path, link.ExpiresAt, err
+}
+
+// openPortal makes a portal link of tenantID, opens it with c (which
+// then holds the portal session) and returns the link's path.
+func (b *bundle) openPortal(c *http.Client, tenantID string) string {
+	b.t.Helper()
+	path, _, err := b.portalLink(tenantID, 0)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	wantStatus(b.t, b.do(c, "GET", path, nil), http.StatusSeeOther)
+	return path
 }
 
 // customType registers one of the tenant's own event types, as the API's

@@ -81,23 +81,34 @@ func (c *Console) operator(fn handlerFunc) http.Handler {
 
 // tenant pages need a session that may see the {tenant} of the path; other
 // tenants are a 404, like tenants that do not exist.
+//
+// A portal session holds only while its tenant is the one it was opened
+// for and its portal access has not been revoked since (see
+// service.Portal.Current), checked here on the tenant read every tenant
+// page makes anyway; one that no longer holds is no session at all.
 func (c *Console) tenant(fn handlerFunc) http.Handler {
 	return c.serve(fn, func(rc *reqCtx, r *http.Request) error {
+		if rc.s != nil {
+			tid := r.PathValue("tenant")
+			if !rc.s.CanSee(tid) {
+				return domain.NotFound("tenant", tid)
+			}
+			t, err := c.tenants.Get(r.Context(), tid)
+			if err != nil {
+				return err
+			}
+			if rc.s.Portal() && !c.portal.Current(rc.s, t) {
+				rc.s = nil
+			} else {
+				rc.tenant = t
+			}
+		}
 		if rc.s == nil {
 			if framed(r) {
 				return errPortalEnded
 			}
 			return errSignIn
 		}
-		tid := r.PathValue("tenant")
-		if !rc.s.CanSee(tid) {
-			return domain.NotFound("tenant", tid)
-		}
-		t, err := c.tenants.Get(r.Context(), tid)
-		if err != nil {
-			return err
-		}
-		rc.tenant = t
 		return nil
 	})
 }

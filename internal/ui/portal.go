@@ -1,29 +1,40 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 
-	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
-// openPortal verifies a portal link and starts a portal session for its
-// tenant that ends when the link expires. Any operator session in this
-// browser is replaced: the frame shows exactly one tenant.
-func (c *Console) openPortal(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
-	tenantID, expires, err := c.portal.Open(r.Context(), r.PathValue("token"))
+// openPortal opens a portal link: the session it starts for its tenant
+// replaces any other in this browser (the frame shows exactly one tenant).
+// The portal service decides whether the link still opens anything and
+// says why not.
+func (c *Console) openPortal(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	s, err := c.portal.Open(r.Context(), r.PathValue("token"), rc.s)
 	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
-		return errPortalLink
+		return &linkRefused{err}
 	}
 	if err != nil {
 		return err
 	}
-	if err := c.setSession(w, auth.NewSession(auth.PortalSession, tenantID, expires)); err != nil {
+	if err := c.setSession(w, s); err != nil {
 		return err
 	}
-	http.Redirect(w, r, tenantBase(tenantID)+"/", http.StatusSeeOther)
+	http.Redirect(w, r, tenantBase(s.Tenant)+"/", http.StatusSeeOther)
 	return nil
 }
 
-// errPortalLink answers every bad portal link the same way.
-var errPortalLink = &domain.Error{Code: domain.EUNAUTHORIZED, Message: "This portal link is invalid or has expired. Ask your learning platform for a new one."}
+// linkRefused is a portal link that opens nothing; its page offers no
+// sign-in, since tenant admins have no password.
+type linkRefused struct{ err error }
+
+func (e *linkRefused) Error() string { return e.err.Error() }
+func (e *linkRefused) Unwrap() error { return e.err }
+
+// isLinkRefused reports whether err refuses a portal link.
+func isLinkRefused(err error) bool {
+	var lr *linkRefused
+	return errors.As(err, &lr)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ func TestPortalLinkSeesOnlyItsTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Until(exp); d < 59*time.Minute || d > 61*time.Minute {
-		t.Fatalf("default link lifetime = %s, want 1h", d)
+	if d := time.Until(exp); d < 14*time.Minute || d > 15*time.Minute {
+		t.Fatalf("default link lifetime = %s, want 15 minutes", d)
 	}
 	p := b.get(path)
 	wantStatus(t, p, http.StatusSeeOther)
@@ -91,14 +92,114 @@ func TestPortalLinkAndSessionExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	unused, _, err := b.portalLink("acme", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
 	wantStatus(t, b.get(path), http.StatusSeeOther)
 	wantStatus(t, b.get("/t/acme/"), 200)
+	// The link dies; the session it opened keeps its own hour.
 	clk.Advance(11 * time.Minute)
-	if p := b.get("/t/acme/"); p.status != http.StatusSeeOther {
-		t.Fatalf("portal session after its link expired: %d, want sign-in", p.status)
-	}
-	if p := b.get(path); p.status != http.StatusUnauthorized {
+	if p := b.do(newClient(), "GET", unused, nil); p.status != http.StatusUnauthorized {
 		t.Fatalf("expired link: %d, want 401", p.status)
+	}
+	wantStatus(t, b.get("/t/acme/"), 200)
+	clk.Advance(50 * time.Minute)
+	if p := b.get("/t/acme/"); p.status != http.StatusSeeOther {
+		t.Fatalf("portal session after its hour: %d, want sign-in", p.status)
+	}
+}
+
+// A link opens one session: another browser is told it was used; the
+// browser it opened a session for goes back to that session.
+func TestPortalLinkUsedTwice(t *testing.T) {
+	b := setup(t, func(c *Config) { c.PortalOrigins = []string{"https://lms.example.com"} })
+	b.tenant("acme")
+	path := b.openPortal(b.client, "acme")
+	second := b.do(newClient(), "GET", path, nil)
+	wantStatus(t, second, http.StatusUnauthorized)
+	mustContain(t, second, "This link does not work", "already been used", "Open the webhooks page of your learning platform again")
+	if strings.Contains(second.body, `href="/login"`) || !strings.Contains(second.header.Get("Content-Security-Policy"), "frame-ancestors https://lms.example.com") {
+		t.Fatal("the used-link page offers the sign-in page or cannot be shown in the LMS's frame")
+	}
+	if p := b.get(path); p.status != http.StatusSeeOther || p.header.Get("Location") != "/t/acme/" {
+		t.Fatalf("the same browser again: %d → %q, want back to its session", p.status, p.header.Get("Location"))
+	}
+	wantStatus(t, b.get("/t/acme/"), 200)
+}
+
+// The operator sees a Revoke portal access button on a tenant's dashboard,
+// confirms it, and the tenant's portal sessions and unused links die; a
+// portal session sees no such button and cannot post it.
+func TestRevokePortalAccessButton(t *testing.T) {
+	b := setup(t)
+	b.tenant("acme")
+	b.tenant("globex")
+	admin := newClient()
+	b.openPortal(admin, "acme")
+	other := newClient()
+	b.openPortal(other, "globex")
+	unused, _, _ := b.portalLink("acme", 0)
+
+	portalPage := b.do(admin, "GET", "/t/acme/", nil)
+	wantStatus(t, portalPage, 200)
+	if strings.Contains(portalPage.body, "Revoke portal access") {
+		t.Fatal("a portal session is offered to revoke portal access")
+	}
+	portal := &bundle{t: t, console: b.console, store: b.store, srv: b.srv, client: admin}
+	if p := portal.post("/tenants/acme/portal-links/revoke", url.Values{"confirm": {"yes"}}); p.status != http.StatusNotFound {
+		t.Fatalf("a portal session revoking portal access: %d, want 404", p.status)
+	}
+	wantStatus(t, b.do(admin, "GET", "/t/acme/", nil), 200)
+
+	b.login()
+	dash := b.get("/t/acme/")
+	wantStatus(t, dash, 200)
+	mustContain(t, dash, `id="portal-access"`, `action="/tenants/acme/portal-links/revoke"`, "Revoke portal access")
+	ask := b.post("/tenants/acme/portal-links/revoke", nil)
+	wantStatus(t, ask, 200)
+	mustContain(t, ask, "Revoke Tenant acme's portal access?", "signed out at once", `name="confirm" value="yes"`, `id="confirm-revoke-portal"`)
+	wantStatus(t, b.do(admin, "GET", "/t/acme/", nil), 200)
+
+	done := b.post("/tenants/acme/portal-links/revoke", url.Values{"confirm": {"yes"}})
+	if done.status != http.StatusSeeOther || done.header.Get("Location") != "/t/acme/" {
+		t.Fatalf("confirmed revocation: %d → %q", done.status, done.header.Get("Location"))
+	}
+	mustContain(t, b.get("/t/acme/"), "Portal access of “Tenant acme” revoked")
+	if p := b.do(admin, "GET", "/t/acme/", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("revoked portal session: %d, want sign-in", p.status)
+	}
+	if p := b.do(newClient(), "GET", unused, nil); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "no longer valid") {
+		t.Fatalf("unused link after the revocation: %d", p.status)
+	}
+	wantStatus(t, b.do(other, "GET", "/t/globex/", nil), 200)
+	b.openPortal(admin, "acme")
+	wantStatus(t, b.do(admin, "GET", "/t/acme/", nil), 200)
+	if p := b.post("/tenants/nope/portal-links/revoke", url.Values{"confirm": {"yes"}}); p.status != http.StatusNotFound {
+		t.Fatalf("revoking an unknown tenant: %d", p.status)
+	}
+}
+
+// A tenant deleted and created again is not the one a portal session was
+// opened for: in a frame, the session has ended.
+func TestPortalSessionOfAReplacedTenant(t *testing.T) {
+	b := setup(t, func(c *Config) { c.PortalOrigins = []string{"https://lms.example.com"} })
+	b.tenant("acme")
+	b.openPortal(b.client, "acme")
+	if err := b.console.tenants.Delete(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	}
+	b.tenant("acme")
+	req, _ := http.NewRequest("GET", b.srv.URL+"/t/acme/webhooks", nil)
+	req.Header.Set("Sec-Fetch-Dest", "iframe")
+	res, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(raw), "Session ended") {
+		t.Fatalf("the old tenant's session in a frame: %d, want the session-ended page", res.StatusCode)
 	}
 }
 

@@ -11,7 +11,9 @@ import (
 // publishExample shows a tenant whose webhooks have received nothing yet
 // how the LMS publishes an event one of them subscribes to.
 type publishExample struct {
-	Server string // this console's base URL, as the browser reached it
+	// Server is this server's public URL, or "$LMSHOOKS_SERVER" when it
+	// is not known (see web.PublicURL).
+	Server string
 	Tenant string
 	Type   string // a builtin type an enabled webhook subscribes to
 }
@@ -20,8 +22,12 @@ type publishExample struct {
 // webhook of the tenant subscribes to: `lmshooks trigger` publishes its
 // catalog example, so the command works as shown and creates a delivery.
 // The type is user.created when no enabled webhook matches a builtin type.
-func newPublishExample(r *http.Request, tenantID string, hooks []domain.Webhook, builtin *catalog.Catalog) publishExample {
-	ex := publishExample{Server: web.AbsURL(r, ""), Tenant: tenantID, Type: "user.created"}
+func newPublishExample(r *http.Request, public web.PublicURL, tenantID string, hooks []domain.Webhook, builtin *catalog.Catalog) publishExample {
+	server, err := public.Abs(r, "")
+	if err != nil {
+		server = `"$LMSHOOKS_SERVER"`
+	}
+	ex := publishExample{Server: server, Tenant: tenantID, Type: "user.created"}
 	for _, h := range hooks {
 		if !h.Enabled {
 			continue

@@ -51,7 +51,7 @@ func parsePages(a *assets) (*pages, error) {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/pages/"), ".html")
 		p.byName[name] = t
 	}
-	for _, want := range []string{"login", "error", "tenants", "dashboard", "webhooks", "webhook_form", "webhook_secret", "confirm_disable", "deliveries", "delivery", "catalog", "event_type", "created_key", "api_keys"} {
+	for _, want := range []string{"login", "error", "tenants", "dashboard", "webhooks", "webhook_form", "webhook_secret", "confirm_disable", "deliveries", "delivery", "catalog", "event_type", "created_key", "api_keys", "confirm_revoke_portal"} {
 		if p.byName[want] == nil {
 			return nil, fmt.Errorf("console templates: page %q is missing", want)
 		}

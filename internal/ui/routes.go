@@ -21,6 +21,7 @@ func (c *Console) routes() {
 	m.Handle("GET /tenants/{tenant}/api-keys", c.operator(c.apiKeysPage))
 	m.Handle("POST /tenants/{tenant}/api-keys/{id}/revoke", c.operator(c.revokeAPIKey))
 	m.Handle("POST /tenants/{tenant}/portal-link", c.operator(c.createPortalLink))
+	m.Handle("POST /tenants/{tenant}/portal-links/revoke", c.operator(c.revokePortal))
 
 	m.Handle("GET "+t+"/{$}", c.tenant(c.dashboard))
 	m.Handle("GET "+t+"/webhooks", c.tenant(c.webhooksPage))

@@ -112,5 +112,27 @@ func (c *Console) createPortalLink(w http.ResponseWriter, r *http.Request, rc *r
 	if err != nil {
 		return err
 	}
-	return c.page(w, r, rc, "created_key", "Portal link", "tenants", createdKeyData{Tenant: t, Kind: "portal", Secret: web.AbsURL(r, link.Path), ExpiresAt: link.ExpiresAt})
+	u, err := c.publicURL.Abs(r, link.Path)
+	if err != nil {
+		return err
+	}
+	return c.page(w, r, rc, "created_key", "Portal link", "tenants", createdKeyData{Tenant: t, Kind: "portal", Secret: u, ExpiresAt: link.ExpiresAt})
+}
+
+// revokePortal ends every portal session of a tenant and voids its unused
+// portal links. It signs the tenant's admins out, so without confirm=yes
+// it only asks first.
+func (c *Console) revokePortal(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	t, err := c.tenants.Get(r.Context(), r.PathValue("tenant"))
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		return c.page(w, r, rc, "confirm_revoke_portal", "Revoke portal access", "tenants", t)
+	}
+	if err := c.portal.Revoke(r.Context(), t.ID); err != nil {
+		return err
+	}
+	c.setFlash(w, rc, "Portal access of “"+t.Name+"” revoked: its portal sessions have ended and its unused links no longer open. Links made from now on work.")
+	return redirect(w, r, tenantBase(t.ID)+"/")
 }

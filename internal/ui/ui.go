@@ -25,6 +25,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/format"
 	"github.com/lmshooks/lmshooks/internal/service"
+	"github.com/lmshooks/lmshooks/internal/web"
 )
 
 // DefaultSessionTTL is how long an operator stays signed in.
@@ -54,6 +55,10 @@ type Config struct {
 	SecureCookies bool
 	// SessionTTL is how long an operator session lasts (default 12h).
 	SessionTTL time.Duration
+	// PublicURL makes the absolute URLs pages show (portal links); the
+	// zero value knows no public URL and makes them only for requests
+	// from loopback.
+	PublicURL web.PublicURL
 }
 
 // Console is the web console's handler.
@@ -73,6 +78,7 @@ type Console struct {
 	origins    []string
 	secure     bool
 	sessionTTL time.Duration
+	publicURL  web.PublicURL
 	revoked    revocations
 	logins     *loginLimiter
 	pages      *pages
@@ -103,6 +109,7 @@ func New(cfg Config) (*Console, error) {
 		origins:    cfg.PortalOrigins,
 		secure:     cfg.SecureCookies,
 		sessionTTL: cfg.SessionTTL,
+		publicURL:  cfg.PublicURL,
 		logins:     newLoginLimiter(),
 	}
 	if c.formats == nil {

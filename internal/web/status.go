@@ -1,7 +1,7 @@
 // Package web holds what the two HTTP surfaces, the JSON API and the
-// console, share about HTTP itself. Today that is one thing: the map from a
-// domain error code to its HTTP status, so that the same error is the same
-// status wherever it is shown.
+// console, share about HTTP itself: the map from a domain error code to its
+// HTTP status, so that the same error is the same status wherever it is
+// shown, and the public URL the links they hand out are made on.
 package web
 
 import (

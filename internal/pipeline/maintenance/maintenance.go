@@ -6,7 +6,8 @@
 //
 // The store provides the election and the tasks (store.Maintenance).
 // SQLite, which one process owns, always wins its election; it has no
-// partitions nor roll-ups, so only its retention does anything.
+// partitions nor roll-ups, so only its retention does anything. Retention
+// rounds also forget the portal links used that have long expired.
 package maintenance
 
 import (
@@ -42,6 +43,11 @@ type Config struct {
 	// DaysAhead is how many days of partitions are kept ready (default 7).
 	DaysAhead int
 }
+
+// usedLinkGrace is how long past its expiry a used portal link is still
+// remembered: an expired link is refused before its record is read, but a
+// node whose clock runs behind this one's may still take it for live.
+const usedLinkGrace = time.Hour
 
 // Runner takes part in the election and, while leading, runs the tasks.
 type Runner struct {
@@ -140,6 +146,9 @@ func (r *Runner) round(ctx context.Context, now time.Time, retain bool) bool {
 			retained = false
 		case dropped > 0 || deleted > 0:
 			r.log.Info("maintenance: retention applied", "partitions_dropped", dropped, "rows_deleted", deleted)
+		}
+		if _, err := st.ForgetUsedPortalLinks(ctx, now.Add(-usedLinkGrace)); err != nil && ctx.Err() == nil {
+			r.log.Warn("maintenance: forget used portal links", "err", err)
 		}
 	}
 	// A pass covers at most a day: one that did a whole day is behind (a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,9 +12,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lmshooks/lmshooks/internal/clock"
+	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/pipeline/maintenance"
 	"github.com/lmshooks/lmshooks/internal/store"
 	"github.com/lmshooks/lmshooks/internal/store/postgres"
+	"github.com/lmshooks/lmshooks/internal/store/sqlite"
 	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 )
@@ -148,5 +152,37 @@ func TestOneLeaderAndReElection(t *testing.T) {
 	stopAll()
 	if c, _ := leaders(); c != 0 {
 		t.Fatalf("%d nodes still lead after stopping", c)
+	}
+}
+
+// The leader's retention round forgets the portal links used that expired
+// more than an hour ago, and keeps the others (their second use must still
+// be refused).
+func TestRetentionForgetsLongExpiredPortalLinks(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "maint.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	now := time.Date(2030, 3, 4, 5, 6, 7, 0, time.UTC)
+	if err := s.UsePortalLink(ctx, "long-expired", now.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UsePortalLink(ctx, "just-expired", now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	r := maintenance.New(maintenance.Config{Store: s, Clock: clock.NewFake(now), Logger: slog.New(slog.DiscardHandler), Every: time.Hour})
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(runCtx) }()
+	poll.For(t, 10*time.Second, "a maintenance round", func() bool { return r.Runs() > 0 })
+	cancel()
+	<-done
+	if err := s.UsePortalLink(ctx, "long-expired", now.Add(time.Minute)); err != nil {
+		t.Errorf("a link that expired two hours ago is still remembered: %v", err)
+	}
+	if err := s.UsePortalLink(ctx, "just-expired", now.Add(time.Minute)); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("a link that expired a minute ago was forgotten: %v", err)
 	}
 }

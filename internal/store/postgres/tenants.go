@@ -12,13 +12,13 @@ import (
 
 // tenantColumns are read and written together; retention_days is NULL when
 // the tenant uses the server's default (RetentionDays 0).
-const tenantColumns = `id, name, environment, max_webhooks, retention_days, created_at, updated_at`
+const tenantColumns = `id, name, environment, max_webhooks, retention_days, portal_epoch, created_at, updated_at`
 
 func scanTenant(row pgx.Row) (domain.Tenant, error) {
 	var t domain.Tenant
 	var env string
 	var retention *int
-	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &retention, &t.CreatedAt, &t.UpdatedAt)
+	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &retention, &t.PortalEpoch, &t.CreatedAt, &t.UpdatedAt)
 	t.Environment = domain.Environment(env)
 	if retention != nil {
 		t.RetentionDays = *retention
@@ -35,8 +35,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	if err := store.RequireID("tenant", t.ID); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.CreatedAt, t.UpdatedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.PortalEpoch, t.CreatedAt, t.UpdatedAt)
 	if code, _ := pgCode(err); code == codeUniqueViolation {
 		return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
 	}
@@ -69,6 +69,21 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	}
 	if tag.RowsAffected() == 0 {
 		return domain.NotFound("tenant", t.ID)
+	}
+	return nil
+}
+
+// SetPortalEpoch replaces a tenant's portal epoch. ENOTFOUND if absent.
+func (s *Store) SetPortalEpoch(ctx context.Context, tenantID, epoch string) error {
+	if s.closed.Load() {
+		return errClosed
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET portal_epoch = $2 WHERE id = $1`, tenantID, epoch)
+	if err != nil {
+		return mapErr("set portal epoch", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.NotFound("tenant", tenantID)
 	}
 	return nil
 }

@@ -9,13 +9,13 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-const tenantCols = `id, name, environment, max_webhooks, retention_days, created_at, updated_at`
+const tenantCols = `id, name, environment, max_webhooks, retention_days, portal_epoch, created_at, updated_at`
 
 func scanTenant(sc interface{ Scan(...any) error }) (domain.Tenant, error) {
 	var t domain.Tenant
 	var env string
 	var created, updated int64
-	err := sc.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.RetentionDays, &created, &updated)
+	err := sc.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.RetentionDays, &t.PortalEpoch, &created, &updated)
 	t.Environment = domain.Environment(env)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, err
@@ -27,8 +27,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 		return err
 	}
 	return s.write(ctx, "create tenant", func(tx *wtx) error {
-		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, micros(t.CreatedAt), micros(t.UpdatedAt))
+		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, t.PortalEpoch, micros(t.CreatedAt), micros(t.UpdatedAt))
 		if isUnique(err) {
 			return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
 		}
@@ -60,6 +60,20 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 		}
 		if n == 0 {
 			return domain.NotFound("tenant", t.ID)
+		}
+		return nil
+	})
+}
+
+// SetPortalEpoch replaces a tenant's portal epoch. ENOTFOUND if absent.
+func (s *Store) SetPortalEpoch(ctx context.Context, tenantID, epoch string) error {
+	return s.write(ctx, "set portal epoch", func(tx *wtx) error {
+		n, err := tx.exec(`UPDATE tenants SET portal_epoch = ? WHERE id = ?`, epoch, tenantID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return domain.NotFound("tenant", tenantID)
 		}
 		return nil
 	})

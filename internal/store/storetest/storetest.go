@@ -31,6 +31,8 @@
 //   - MaxWebhooks counts disabled webhooks too.
 //   - ListAttempts for a delivery of another tenant returns nothing (an
 //     empty list or ENOTFOUND).
+//   - UpdateTenant leaves the portal epoch alone; only SetPortalEpoch
+//     (and CreateTenant) write it (portal.go).
 package storetest
 
 import (
@@ -67,6 +69,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Caller", callerTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
+		{"Portal", portalTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
