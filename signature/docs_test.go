@@ -43,8 +43,8 @@ func codeBlocks(t *testing.T, lang string, keep func(block string) bool) string 
 // package (ed25519) from those of the standard library alone.
 func usesCryptography(block string) bool { return strings.Contains(block, "cryptography") }
 
-// countKeys counts the vectors' verify keys with the given prefixes.
-func countKeys(t *testing.T, prefixes ...string) int {
+// readVectors returns the test vectors.
+func readVectors(t *testing.T) []vector {
 	t.Helper()
 	raw, err := os.ReadFile(vectorsFile)
 	if err != nil {
@@ -54,8 +54,14 @@ func countKeys(t *testing.T, prefixes ...string) int {
 	if err := json.Unmarshal(raw, &set); err != nil {
 		t.Fatal(err)
 	}
+	return set.Vectors
+}
+
+// countKeys counts the vectors' verify keys with the given prefixes.
+func countKeys(t *testing.T, prefixes ...string) int {
+	t.Helper()
 	n := 0
-	for _, v := range set.Vectors {
+	for _, v := range readVectors(t) {
 		for _, k := range v.VerifyKeys {
 			for _, p := range prefixes {
 				if strings.HasPrefix(k, p) {
@@ -214,16 +220,8 @@ func TestDocsGoEd25519Snippet(t *testing.T) {
 	if !strings.Contains(string(src), strings.TrimSpace(snippet)) {
 		t.Fatalf("the Go ed25519 snippet of %s is not verifyEd25519 of docsnippets_test.go as printed:\n%s", signaturesDoc, snippet)
 	}
-	raw, err := os.ReadFile(vectorsFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var set vectorSet
-	if err := json.Unmarshal(raw, &set); err != nil {
-		t.Fatal(err)
-	}
 	n := 0
-	for _, v := range set.Vectors {
+	for _, v := range readVectors(t) {
 		ts := strconv.FormatInt(v.Timestamp, 10)
 		for _, k := range v.VerifyKeys {
 			if !strings.HasPrefix(k, PublicKeyPrefix) {
