@@ -3,10 +3,12 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,16 +27,66 @@ var testIDs = id.NewGenerator(nil)
 const chromiumPath = "/usr/bin/chromium"
 
 // newBrowser starts a fresh headless Chromium for one test and returns a
-// context that drives its first tab. Without Chromium the test is skipped
-// on a workstation and fails in CI (CI=true), where it must run.
+// context that drives its first tab. Scrollbars are hidden, so that
+// screenshots look alike everywhere. Without Chromium the test is skipped
+// on a workstation (TestMain says so where go test shows it) and fails in
+// CI (CI=true), where it must run.
 func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return startBrowser(t, true)
+}
+
+// newBrowserWithScrollbars is newBrowser with the classic scrollbars of a
+// desktop browser drawn, taking room, as on Windows and many Linux
+// desktops: a box that overflows by a pixel shows one.
+func newBrowserWithScrollbars(t *testing.T) context.Context {
+	t.Helper()
+	return startBrowser(t, false)
+}
+
+// skipWithoutChromium skips (or, in CI, fails) a browser test on a machine
+// without Chromium, and counts it for TestMain's notice.
+func skipWithoutChromium(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("browser tests need %s in CI: %v", chromiumPath, err)
 		}
-		t.Skipf("%s not installed (apt-get install chromium)", chromiumPath)
+		skippedBrowserTests.Add(1)
+		t.Skipf("browser test skipped: %s is not installed (apt-get install chromium)", chromiumPath)
 	}
+}
+
+// skippedBrowserTests counts the browser tests skipped for want of
+// Chromium.
+var skippedBrowserTests atomic.Int32
+
+// TestMain runs the tests, then says how many browser tests were skipped
+// for want of Chromium. go test ./... shows nothing of a passing package
+// but its "ok" line (t.Skip's reason included), so without -v the notice
+// goes to the terminal, when there is one, rather than unseen to stderr.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if n := skippedBrowserTests.Load(); n > 0 {
+		notice := fmt.Sprintf("e2e: %d browser test(s) SKIPPED: %s is not installed (apt-get install chromium); the console was not tested in a browser\n", n, chromiumPath)
+		var out io.Writer = os.Stderr
+		if !testing.Verbose() {
+			if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+				fmt.Fprint(tty, notice)
+				tty.Close()
+				out = nil
+			}
+		}
+		if out != nil {
+			fmt.Fprint(out, notice)
+		}
+	}
+	os.Exit(code)
+}
+
+func startBrowser(t *testing.T, hideScrollbars bool) context.Context {
+	t.Helper()
+	skipWithoutChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -47,7 +99,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("hide-scrollbars", hideScrollbars),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 860),
 	}

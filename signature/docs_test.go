@@ -17,8 +17,9 @@ import (
 // vectors, so the documentation cannot drift from what lmshooks sends.
 const signaturesDoc = "../docs/SIGNATURES.md"
 
-// codeBlocks returns the fenced blocks of the given language, in order.
-func codeBlocks(t *testing.T, lang string) string {
+// codeBlocks returns the fenced blocks of the given language, in order,
+// joined; keep, when not nil, picks the blocks to join.
+func codeBlocks(t *testing.T, lang string, keep func(block string) bool) string {
 	t.Helper()
 	doc, err := os.ReadFile(signaturesDoc)
 	if err != nil {
@@ -27,17 +28,23 @@ func codeBlocks(t *testing.T, lang string) string {
 	re := regexp.MustCompile("(?ms)^```" + regexp.QuoteMeta(lang) + "\n(.*?)^```")
 	var b strings.Builder
 	for _, m := range re.FindAllStringSubmatch(string(doc), -1) {
-		b.WriteString(m[1])
-		b.WriteString("\n")
+		if keep == nil || keep(m[1]) {
+			b.WriteString(m[1])
+			b.WriteString("\n")
+		}
 	}
 	if b.Len() == 0 {
-		t.Fatalf("no ```%s block in %s", lang, signaturesDoc)
+		t.Fatalf("no such ```%s block in %s", lang, signaturesDoc)
 	}
 	return b.String()
 }
 
-// countKeys counts the vectors' verify keys with the given prefixes.
-func countKeys(t *testing.T, prefixes ...string) int {
+// usesCryptography tells the Python blocks that need the cryptography
+// package (ed25519) from those of the standard library alone.
+func usesCryptography(block string) bool { return strings.Contains(block, "cryptography") }
+
+// readVectors returns the test vectors.
+func readVectors(t *testing.T) []vector {
 	t.Helper()
 	raw, err := os.ReadFile(vectorsFile)
 	if err != nil {
@@ -47,8 +54,14 @@ func countKeys(t *testing.T, prefixes ...string) int {
 	if err := json.Unmarshal(raw, &set); err != nil {
 		t.Fatal(err)
 	}
+	return set.Vectors
+}
+
+// countKeys counts the vectors' verify keys with the given prefixes.
+func countKeys(t *testing.T, prefixes ...string) int {
+	t.Helper()
 	n := 0
-	for _, v := range set.Vectors {
+	for _, v := range readVectors(t) {
 		for _, k := range v.VerifyKeys {
 			for _, p := range prefixes {
 				if strings.HasPrefix(k, p) {
@@ -110,6 +123,9 @@ for (const v of set.vectors) {
 console.log(n);
 `
 
+// pythonHarness checks verify_webhook with every whsec_ key of the
+// vectors; pythonEd25519Harness checks verify_webhook_ed25519 with every
+// whpk_ key.
 const pythonHarness = `
 import json, sys
 vectors = json.load(open(sys.argv[1], encoding="utf-8"))["vectors"]
@@ -133,16 +149,94 @@ for v in vectors:
 print(n)
 `
 
+const pythonEd25519Harness = `
+import json, sys
+vectors = json.load(open(sys.argv[1], encoding="utf-8"))["vectors"]
+n = 0
+for v in vectors:
+    ts, body = str(v["timestamp"]), v["body"].encode()
+    for k in v["verify_keys"]:
+        if not k.startswith("whpk_"):
+            continue
+        verify_webhook_ed25519(k, v["msg_id"], ts, v["signature"], body)
+        n += 1
+        try:
+            verify_webhook_ed25519(k, v["msg_id"], ts, v["signature"], body + b" ")
+        except ValueError:
+            continue
+        raise SystemExit(v["name"] + ": tampered body accepted")
+print(n)
+`
+
 func TestDocsNodeSnippet(t *testing.T) {
-	got := runSnippet(t, "node", "verify.js", codeBlocks(t, "js")+nodeHarness)
+	got := runSnippet(t, "node", "verify.js", codeBlocks(t, "js", nil)+nodeHarness)
 	if want := strconv.Itoa(countKeys(t, SecretPrefix, PublicKeyPrefix)); got != want {
 		t.Fatalf("node verified %q vectors' keys, want %s", got, want)
 	}
 }
 
 func TestDocsPythonSnippet(t *testing.T) {
-	got := runSnippet(t, "python3", "verify.py", codeBlocks(t, "python")+pythonHarness)
+	stdlib := func(b string) bool { return !usesCryptography(b) }
+	got := runSnippet(t, "python3", "verify.py", codeBlocks(t, "python", stdlib)+pythonHarness)
 	if want := strconv.Itoa(countKeys(t, SecretPrefix)); got != want {
 		t.Fatalf("python verified %q vectors' keys, want %s", got, want)
+	}
+}
+
+// The Python ed25519 snippet needs the cryptography package: it runs with
+// the first python3 that can import it (the one on PATH, else Debian's,
+// which .ci/run completes with python3-cryptography), fails in CI without
+// one, and is skipped, saying so, elsewhere.
+func TestDocsPythonEd25519Snippet(t *testing.T) {
+	python := ""
+	for _, name := range []string{"python3", "/usr/bin/python3"} {
+		path, err := exec.LookPath(name)
+		if err == nil && exec.Command(path, "-c", "import cryptography").Run() == nil {
+			python = path
+			break
+		}
+	}
+	if python == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no python3 can import cryptography in CI: .ci/run installs python3-cryptography")
+		}
+		t.Skip("the Python ed25519 snippet of docs/SIGNATURES.md is not run: no python3 can import cryptography (apt-get install python3-cryptography, or pip install cryptography)")
+	}
+	got := runSnippet(t, python, "verify_ed25519.py", codeBlocks(t, "python", usesCryptography)+pythonEd25519Harness)
+	if want := strconv.Itoa(countKeys(t, PublicKeyPrefix)); got != want {
+		t.Fatalf("python verified %q vectors' ed25519 keys, want %s", got, want)
+	}
+}
+
+// The page's Go ed25519 snippet is verifyEd25519 of docsnippets_test.go,
+// verbatim, and it verifies every whpk_ key of the vectors and refuses a
+// tampered body.
+func TestDocsGoEd25519Snippet(t *testing.T) {
+	snippet := codeBlocks(t, "go", func(b string) bool { return strings.Contains(b, "func verifyEd25519(") })
+	src, err := os.ReadFile("docsnippets_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), strings.TrimSpace(snippet)) {
+		t.Fatalf("the Go ed25519 snippet of %s is not verifyEd25519 of docsnippets_test.go as printed:\n%s", signaturesDoc, snippet)
+	}
+	n := 0
+	for _, v := range readVectors(t) {
+		ts := strconv.FormatInt(v.Timestamp, 10)
+		for _, k := range v.VerifyKeys {
+			if !strings.HasPrefix(k, PublicKeyPrefix) {
+				continue
+			}
+			if err := verifyEd25519(k, v.MsgID, ts, v.Signature, []byte(v.Body)); err != nil {
+				t.Errorf("%s: %v", v.Name, err)
+			}
+			if verifyEd25519(k, v.MsgID, ts, v.Signature, []byte(v.Body+" ")) == nil {
+				t.Errorf("%s: tampered body accepted", v.Name)
+			}
+			n++
+		}
+	}
+	if want := countKeys(t, PublicKeyPrefix); n != want || n == 0 {
+		t.Fatalf("verified %d ed25519 keys, want %d", n, want)
 	}
 }

@@ -84,6 +84,26 @@ func ValidateSecret(s string) error {
 	}
 }
 
+// NormalizeSecret validates s as ValidateSecret does and returns it with
+// its key in padded standard base64: the same key, spelled as every
+// Standard Webhooks library decodes it. Some decode strictly (the
+// official Go library refuses unpadded base64), so a secret that an
+// administrator supplied without padding is stored and handed out padded.
+func NormalizeSecret(s string) (string, error) {
+	if err := ValidateSecret(s); err != nil {
+		return "", err
+	}
+	prefix := SecretPrefix
+	if strings.HasPrefix(s, SigningKeyPrefix) {
+		prefix = SigningKeyPrefix
+	}
+	b, err := decodeBase64(strings.TrimPrefix(s, prefix))
+	if err != nil { // ValidateSecret decoded it already
+		return "", fmt.Errorf("%w: %s secret is not valid base64", ErrInvalidKey, prefix)
+	}
+	return prefix + base64.StdEncoding.EncodeToString(b), nil
+}
+
 // ValidateKey reports whether key can verify deliveries, as a receiver's
 // key for Verify: a "whsec_" secret, a "whpk_" public key or a "whsk_"
 // secret (which stands for its public key).

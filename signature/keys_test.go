@@ -129,6 +129,30 @@ func TestValidateSecret(t *testing.T) {
 	}
 }
 
+// Secrets are handed out in padded base64 whatever their spelling: the
+// same key bytes, as strict decoders (the official Go library) want them.
+func TestNormalizeSecret(t *testing.T) {
+	key := seeded("normalize")
+	padded := "whsec_" + base64.StdEncoding.EncodeToString(key[:31]) // 31 bytes: one "=" of padding
+	priv := ed25519.NewKeyFromSeed(seeded("normalize ed25519"))
+	edPadded := SigningKeyPrefix + base64.StdEncoding.EncodeToString(priv.Seed()) // 32 bytes: one "="
+	for in, want := range map[string]string{
+		padded:                                   padded,
+		strings.TrimRight(padded, "="):           padded,
+		edPadded:                                 edPadded,
+		strings.TrimRight(edPadded, "="):         edPadded,
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+	} {
+		got, err := NormalizeSecret(in)
+		if err != nil || got != want {
+			t.Errorf("NormalizeSecret(%.12s…) = %.12s…, %v; want %.12s…", in, got, err, want)
+		}
+	}
+	if got, err := NormalizeSecret("whsec_" + base64.RawStdEncoding.EncodeToString(make([]byte, 23))); !errors.Is(err, ErrInvalidKey) || got != "" {
+		t.Errorf("NormalizeSecret of a 23-byte secret = %q, %v; want ErrInvalidKey", got, err)
+	}
+}
+
 func TestValidateKey(t *testing.T) {
 	k := newTestKeys(t)
 	for _, key := range []string{k.newSecret, k.publicKey, k.signingKey} {

@@ -87,7 +87,7 @@ type testEnv struct {
 func setOperatorKey(t *testing.T, st store.Store) string {
 	t.Helper()
 	key := auth.NewKey()
-	if err := st.SetOperatorKey(context.Background(), auth.NewKeyRecord(id.NewGenerator(nil), "", "operator", key, start)); err != nil {
+	if _, err := st.SetOperatorKey(context.Background(), auth.NewKeyRecord(id.NewGenerator(nil), "", "operator", key, start)); err != nil {
 		t.Fatalf("set operator key: %v", err)
 	}
 	return key

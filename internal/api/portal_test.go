@@ -50,7 +50,7 @@ func newPortalEnv(t *testing.T) *portalEnv {
 	e := &portalEnv{}
 	e.op, e.acme = auth.NewKey(), auth.NewKey()
 	ids := id.NewGenerator(nil)
-	if err := st.SetOperatorKey(ctx, auth.NewKeyRecord(ids, "", "operator", e.op, now)); err != nil {
+	if _, err := st.SetOperatorKey(ctx, auth.NewKeyRecord(ids, "", "operator", e.op, now)); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.CreateAPIKey(ctx, auth.NewKeyRecord(ids, "acme", "acme", e.acme, now)); err != nil {

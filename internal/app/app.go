@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	a := &App{cfg: cfg, log: log, Store: st}
 	ensurePartitionsAhead(ctx, st, opts.Clock.Now(), log)
 	ids := id.NewGenerator(opts.Clock)
-	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, ids, cfg.APIKey, opts.Clock.Now()); err != nil {
+	if a.GeneratedKey, err = ensureOperatorKey(ctx, st, ids, cfg.APIKey, opts.Clock.Now(), log); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -295,8 +295,11 @@ func (a *App) Close() error {
 // ensureOperatorKey stores the configured operator key, or generates one
 // when none exists yet; it returns the generated key ("" otherwise, and
 // also when another node starting at the same moment stored its own
-// first: that node prints it).
-func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, configured string, now time.Time) (string, error) {
+// first: that node prints it). A configured key that replaces another
+// stored key is logged (never the key): the key printed on an earlier
+// start stops working, and saying so once spares an operator a puzzling
+// 401.
+func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, configured string, now time.Time, log *slog.Logger) (string, error) {
 	key := configured
 	if key == "" {
 		has, err := st.HasOperatorKey(ctx)
@@ -310,8 +313,12 @@ func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, c
 	}
 	k := auth.NewKeyRecord(ids, "", "operator", key, now)
 	if configured != "" {
-		if err := st.SetOperatorKey(ctx, k); err != nil {
+		replaced, err := st.SetOperatorKey(ctx, k)
+		if err != nil {
 			return "", fmt.Errorf("store operator key: %w", err)
+		}
+		if replaced {
+			log.WarnContext(ctx, "operator key replaced: LMSHOOKS_API_KEY is now the operator key, and the one stored before (generated and printed on an earlier start, or configured then) answers 401 invalid API key")
 		}
 		return "", nil
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/config"
 )
 
@@ -63,14 +65,15 @@ func TestOperatorKeyGeneratedOnceThenKept(t *testing.T) {
 	}
 	b.Store.Close()
 
-	// LMSHOOKS_API_KEY replaces it.
+	// LMSHOOKS_API_KEY replaces it, and the start says so once, without
+	// the key.
 	cfg := testConfig(t, db)
 	cfg.APIKey = "lmsk_configured_operator_key"
-	c, err := New(context.Background(), cfg, quiet(), Options{})
+	var logged bytes.Buffer
+	c, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(&logged, nil)), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Store.Close()
 	if c.GeneratedKey != "" {
 		t.Fatal("generated a key although one was configured")
 	}
@@ -79,6 +82,27 @@ func TestOperatorKeyGeneratedOnceThenKept(t *testing.T) {
 	}
 	if code := status(t, c.Handler(), key, "/api/v1/tenants"); code != 401 {
 		t.Fatalf("replaced key answered %d, want 401", code)
+	}
+	const notice = "operator key replaced: LMSHOOKS_API_KEY is now the operator key"
+	if n := strings.Count(logged.String(), notice); n != 1 {
+		t.Fatalf("the start that replaced the key logged %q %d times, want once:\n%s", notice, n, logged.String())
+	}
+	for _, secret := range []string{key, cfg.APIKey, auth.KeyPrefixOf(key), auth.KeyPrefixOf(cfg.APIKey)} {
+		if strings.Contains(logged.String(), secret) {
+			t.Fatalf("the log shows key material %q:\n%s", secret, logged.String())
+		}
+	}
+	c.Store.Close()
+
+	// The next start with the same key replaces nothing and says nothing.
+	logged.Reset()
+	d, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(&logged, nil)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Store.Close()
+	if strings.Contains(logged.String(), notice) {
+		t.Fatalf("a start that kept the configured key logged a replacement:\n%s", logged.String())
 	}
 }
 

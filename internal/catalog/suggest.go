@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,20 +46,7 @@ func DidYouMean(suggestions []string) string {
 // Suggest returns up to three known types closest to t by edit distance,
 // closest first (ties by name).
 func (c *Catalog) Suggest(t string) []string {
-	type scored struct {
-		name string
-		dist int
-	}
-	all := make([]scored, 0, len(c.names))
-	for _, n := range c.names {
-		all = append(all, scored{n, editDistance(t, n)})
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].dist < all[j].dist })
-	var out []string
-	for _, s := range all[:min(maxSuggestions, len(all))] {
-		out = append(out, s.name)
-	}
-	return out
+	return nearest(c.names, func(n string) (int, bool) { return editDistance(t, n), true })
 }
 
 // maxCloseDistance is how many typos away Closest still proposes a name.
@@ -73,13 +61,49 @@ func Closest(s string, candidates []string) []string {
 	if len(s) > maxTypeLength {
 		return nil
 	}
+	return nearest(candidates, func(c string) (int, bool) {
+		d := editDistance(s, c)
+		return d, d <= maxCloseDistance || strings.HasPrefix(c, s)
+	})
+}
+
+// NearestPatterns returns up to three of the event type patterns nearest
+// to the event type t, nearest first, however far: it names the
+// subscriptions an event just missed. A pattern's distance is the sum of
+// its parts' edit distances to t's, a "*" part costing nothing, so that
+// "course_enrolment.completed" is nearest to "course_enrollment.*".
+func NearestPatterns(t string, patterns []string) []string {
+	if len(t) > maxTypeLength {
+		return nil
+	}
+	te, ta, _ := strings.Cut(t, ".")
+	part := func(p, s string) int {
+		if p == "*" {
+			return 0
+		}
+		return editDistance(s, p)
+	}
+	sorted := slices.Clone(patterns)
+	slices.Sort(sorted)
+	return nearest(slices.Compact(sorted), func(p string) (int, bool) {
+		if p == "*" {
+			return 0, true
+		}
+		pe, pa, _ := strings.Cut(p, ".")
+		return part(pe, te) + part(pa, ta), true
+	})
+}
+
+// nearest returns up to maxSuggestions of candidates that dist keeps,
+// smallest distance first; ties keep the candidates' order.
+func nearest(candidates []string, dist func(string) (int, bool)) []string {
 	type scored struct {
 		name string
 		dist int
 	}
 	var all []scored
 	for _, c := range candidates {
-		if d := editDistance(s, c); d <= maxCloseDistance || strings.HasPrefix(c, s) {
+		if d, ok := dist(c); ok {
 			all = append(all, scored{c, d})
 		}
 	}

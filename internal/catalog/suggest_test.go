@@ -31,3 +31,24 @@ func TestDidYouMean(t *testing.T) {
 		t.Errorf("= %q, want %q", got, want)
 	}
 }
+
+func TestNearestPatterns(t *testing.T) {
+	subscribed := []string{"user.created", "course_enrollment.*", "*.completed", "badge.awarded", "user.created"}
+	for _, tc := range []struct {
+		t    string
+		want []string
+	}{
+		// A typo in the entity: the wildcard pattern of that entity first.
+		{"course_enrolment.started", []string{"course_enrollment.*", "*.completed", "user.created"}},
+		{"user.updated", []string{"user.created", "*.completed", "badge.awarded"}},
+		{"badge.revoked", []string{"badge.awarded", "*.completed", "user.created"}},
+		{strings.Repeat("u", 200), nil},
+	} {
+		if got := NearestPatterns(tc.t, subscribed); !slices.Equal(got, tc.want) {
+			t.Errorf("NearestPatterns(%.20q) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+	if got := NearestPatterns("user.created", nil); got != nil {
+		t.Errorf("no patterns = %q", got)
+	}
+}

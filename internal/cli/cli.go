@@ -71,3 +71,16 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 	}
 	return 0
 }
+
+// newFlagSet returns the flag set of a command whose -h prints synopsis
+// (the command line after "lmshooks ", its arguments included) before the
+// flags: flag's default usage names neither the program nor the arguments.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: lmshooks %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,11 +11,10 @@ import (
 )
 
 func listenCmd(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("listen", "listen [--addr host:port] [--secret whsec_…|whpk_…] [--status codes]", stderr)
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	secret := fs.String("secret", getenv("LMSHOOKS_LISTEN_SECRET"), "the webhook's signing secret (whsec_…) or public key (whpk_…) to verify deliveries; several may be given, comma-separated, to try a rotation; empty skips verification (env LMSHOOKS_LISTEN_SECRET)")
-	statuses := fs.String("status", "", "comma-separated status codes to answer in turn, e.g. 500,500,200 to try retries (default 204)")
+	statuses := fs.String("status", "", "comma-separated status codes to answer in turn, cycling for as long as it runs: 500,500,200 answers 500, 500, 200, 500, 500, 200, … to see retries; restart without --status to accept every delivery again (default 204, or 401 for a bad signature)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

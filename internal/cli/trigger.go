@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,8 +12,7 @@ import (
 )
 
 func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("trigger", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("trigger", triggerSynopsis, stderr)
 	tenant := fs.String("tenant", "", "tenant to publish to (required)")
 	server := fs.String("server", firstNonEmpty(getenv("LMSHOOKS_SERVER"), "http://127.0.0.1:8080"), "lmshooks base URL (env LMSHOOKS_SERVER)")
 	key := fs.String("key", "", "API key (default: env LMSHOOKS_API_KEY)")
@@ -31,7 +29,7 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		typ = fs.Arg(0)
 	}
 	if typ == "" {
-		return fmt.Errorf("usage: lmshooks trigger <event-type> --tenant T [--data JSON]")
+		return fmt.Errorf("usage: lmshooks %s", triggerSynopsis)
 	}
 	if *tenant == "" {
 		return fmt.Errorf("--tenant is required")
@@ -65,8 +63,16 @@ func trigger(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		return err
 	}
 	fmt.Fprintf(stdout, "%s\n", out)
+	if ev.Deliveries == 0 {
+		// Stored but sent nowhere: the newcomer's usual surprise. Say
+		// why; the event itself was published, so this is no error.
+		fmt.Fprintf(stderr, "note: %s\n", whyNoDelivery(ctx, c, *tenant, typ))
+	}
 	return nil
 }
+
+// triggerSynopsis is trigger's command line.
+const triggerSynopsis = "trigger <event-type> --tenant T [--data JSON] [--server URL] [--key KEY]"
 
 // exampleData returns the example of typ as the tenant's catalog on the
 // server has it: a builtin type's, or one of the tenant's own types'. The

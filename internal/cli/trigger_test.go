@@ -127,3 +127,72 @@ func TestTriggerPublishesTheServersExample(t *testing.T) {
 		}
 	}
 }
+
+// A publish that makes no delivery says why on stderr: no enabled
+// webhook, none subscribed (naming the nearest subscriptions), or the
+// filters of those subscribed refused the event. The event is published
+// all the same: the exit code is 0 and stdout is the server's answer.
+func TestTriggerSaysWhyNothingWasDelivered(t *testing.T) {
+	base := startApp(t)
+	ctx := t.Context()
+	c := client.New(client.WithBaseURL(base), client.WithKey(testOperatorKey))
+	if _, err := c.CreateTenant(ctx, client.TenantRequest{ID: "acme", Name: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	env := func(k string) string {
+		return map[string]string{"LMSHOOKS_API_KEY": testOperatorKey, "LMSHOOKS_SERVER": base}[k]
+	}
+	trigger := func(typ string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if code := Main([]string{"trigger", typ, "--tenant", "acme"}, env, strings.NewReader(""), &out, &errOut); code != 0 {
+			t.Fatalf("trigger %s = %d: %s", typ, code, errOut.String())
+		}
+		if !strings.Contains(out.String(), `"deliveries":0`) {
+			t.Fatalf("trigger %s printed %q, want the server's answer with no delivery", typ, out.String())
+		}
+		return errOut.String()
+	}
+
+	if got, want := trigger("user.created"), "note: no delivery: tenant acme has no enabled webhook; create or enable one subscribed to user.created\n"; got != want {
+		t.Errorf("without webhooks, stderr = %q, want %q", got, want)
+	}
+	hook := func(name string, types []string, edit func(*client.WebhookRequest)) {
+		t.Helper()
+		req := client.WebhookRequest{Name: name, URL: "https://hooks.example.com/" + name, EventTypes: types}
+		if edit != nil {
+			edit(&req)
+		}
+		if _, err := c.CreateWebhook(ctx, "acme", req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hook("hris", []string{"course_enrollment.*", "user.created"}, nil)
+	hook("crm", []string{"badge.awarded"}, nil)
+	hook("off", []string{"course.created"}, func(r *client.WebhookRequest) { r.Enabled = new(false) })
+	want := `note: no delivery: no enabled webhook of tenant acme subscribes to course.created; the closest subscribed: "user.created", "badge.awarded", "course_enrollment.*"` + "\n"
+	if got := trigger("course.created"); got != want {
+		t.Errorf("no subscriber: stderr = %q, want %q", got, want)
+	}
+	hook("certs", []string{"certificate.awarded"}, func(r *client.WebhookRequest) { r.Filter = `data.id == "none"` })
+	want = `note: no delivery: the payload filter of each enabled webhook of tenant acme subscribed to certificate.awarded ("certs") refused this event` + "\n"
+	if got := trigger("certificate.awarded"); got != want {
+		t.Errorf("filtered: stderr = %q, want %q", got, want)
+	}
+}
+
+// -h shows a command's arguments, not only its flags; listen's says that
+// --status cycles, which the README's retry demo leaves running.
+func TestHelpShowsArguments(t *testing.T) {
+	for cmd, want := range map[string][]string{
+		"trigger": {"Usage: lmshooks trigger <event-type> --tenant T", "-tenant"},
+		"listen":  {"Usage: lmshooks listen", "-status", "cycling", "restart without --status"},
+	} {
+		code, _, errOut := run(cmd, "-h")
+		for _, w := range want {
+			if code != 0 || !strings.Contains(errOut, w) {
+				t.Errorf("%s -h = %d %q, want it to say %q", cmd, code, errOut, w)
+			}
+		}
+	}
+}

@@ -22,7 +22,7 @@ import (
 // from data.actor, when the data says. Binary mode (format_options.mode
 // "binary") sends data as the body (application/json) and every other
 // attribute as a ce-* header. id is the event id (the same for every webhook and every retry, which the
-// spec allows), data is sent byte for byte as published. CloudEvents does
+// spec allows), data is sent as stored (as published, compacted). CloudEvents does
 // not define signing, so the Standard Webhooks headers are kept unless
 // format_options.standard_webhooks is false. Every event type renders.
 type CloudEvents struct{}

@@ -29,6 +29,9 @@ import (
 // names ("@badge_level" for /badge/level), the ones their catalog entry
 // lists: for them, every "@name" of lowercase letters, digits and '_' is a
 // variable, empty when this event's data has no property that derives it.
+// A value keeps the data's spelling: numbers as published ("1.0" stays
+// "1.0"), and @data and objects and arrays as their published JSON,
+// compacted, never re-serialized.
 // A variable whose value is absent or null renders empty; an "@word" that is no variable, and an
 // '@' inside a word (an email address), stay as written. CYPHER signs nothing, so neither does
 // this format unless format_options.standard_webhooks is true. Defaults:
@@ -168,8 +171,8 @@ func (c Cypher) Render(ev *domain.Event, d *domain.Delivery, w *domain.Webhook, 
 	if err != nil {
 		return Request{}, err
 	}
-	data, err := parseObject(ev.Data)
-	if err != nil {
+	// Variables read ev.Data's text (textAt); it must be an object.
+	if _, err := parseObject(ev.Data); err != nil {
 		return Request{}, fmt.Errorf("cypher format: event %s: %w", ev.ID, err)
 	}
 	vars := map[string]string{}
@@ -197,20 +200,22 @@ func (c Cypher) Render(ev *domain.Event, d *domain.Delivery, w *domain.Webhook, 
 		case "@delivery_id":
 			return deliveryID, true
 		case "@data":
-			return string(marshal(data)), true
+			return textAt(ev.Data, ""), true
 		}
+		// Values keep the data's spelling (numbers as written, objects
+		// and arrays as published), as @data does.
 		if strings.HasPrefix(name, "@{") {
-			return text(at(data, name[2:len(name)-1])), true
+			return textAt(ev.Data, name[2:len(name)-1]), true
 		}
 		if p, ok := vars[name]; ok {
-			return text(at(data, p)), true
+			return textAt(ev.Data, p), true
 		}
 		if own && catalog.IsVariableName(name) {
 			if derived == nil {
 				derived = catalog.DataVariables(ev.Data)
 			}
 			if p, ok := derived[name]; ok {
-				return text(at(data, p)), true
+				return textAt(ev.Data, p), true
 			}
 			// An optional property absent from this event renders empty,
 			// as any variable without a value does: without the schema,

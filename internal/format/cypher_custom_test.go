@@ -83,3 +83,38 @@ func TestCypherWarningsWithOwnTypes(t *testing.T) {
 		t.Errorf("pattern: %q", got)
 	}
 }
+
+// Every variable keeps the published spelling of what it shows: a number
+// as written ("1.0" stays "1.0", a long integer its digits), and @data or
+// an object or array at a pointer as the published JSON (compacted),
+// escapes included, not re-serialized.
+func TestCypherVariablesKeepThePublishedSpelling(t *testing.T) {
+	c := Default().byName["cypher"].(*Cypher)
+	w := &domain.Webhook{Format: "cypher", EventTypes: []string{"course_enrollment.completed"}, FormatOptions: json.RawMessage(`{"parameters":{
+		"score": "@score", "raw": "@{/score/raw}", "obj": "@{/score}", "list": "@{/tags}", "item": "@{/tags/1}", "data": "@data",
+		"big": "@{/big}", "name": "@{/name}"}}`)}
+	const data = `{"score":{"raw":1.0,"max":100.50},"tags":[1e2,"caf\u00e9 \/ <b>"],"big":12345678901234567890123,"name":"caf\u00e9"}`
+	ev := &domain.Event{ID: "evt_1", TenantID: "acme", Type: "course_enrollment.completed", OccurredAt: time.Unix(0, 0), Data: json.RawMessage(data)}
+	req, err := c.Render(ev, nil, w, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := url.ParseQuery(string(req.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{
+		"score": "1.0", // course_enrollment.completed's @score is /score/raw
+		"raw":   "1.0",
+		"obj":   `{"raw":1.0,"max":100.50}`,
+		"list":  `[1e2,"caf\u00e9 \/ <b>"]`,
+		"item":  "café / <b>", // a string shows its text
+		"data":  data,
+		"big":   "12345678901234567890123",
+		"name":  "café",
+	} {
+		if got.Get(k) != v {
+			t.Errorf("%s = %q, want %q", k, got.Get(k), v)
+		}
+	}
+}

@@ -289,6 +289,76 @@ func at(v any, pointer string) any {
 	return v
 }
 
+// textAt renders the value at a JSON Pointer below the JSON data as a
+// template shows it, in the spelling the data has: strings as their text,
+// numbers and booleans as written ("1.0" stays "1.0"), objects and arrays
+// as their compact JSON with numbers and escapes untouched (not
+// re-serialized, as text would), null and absent as "". "" is data itself.
+func textAt(data json.RawMessage, pointer string) string {
+	raw := data
+	if pointer != "" {
+		if pointer[0] != '/' {
+			return ""
+		}
+		for _, tok := range strings.Split(pointer[1:], "/") {
+			var ok bool
+			if raw, ok = rawMember(raw, strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")); !ok {
+				return ""
+			}
+		}
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
+		var b bytes.Buffer
+		if json.Compact(&b, raw) != nil {
+			return ""
+		}
+		return b.String()
+	}
+	v, err := parseValue(raw)
+	if err != nil {
+		return ""
+	}
+	return text(v)
+}
+
+// rawMember returns the JSON text of an object's member named tok, or of
+// an array's element at index tok, as it is written in raw; false when
+// there is none. Of repeated keys the first counts, as in obj.get.
+func rawMember(raw json.RawMessage, tok string) (json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	open, err := dec.Token()
+	if err != nil {
+		return nil, false
+	}
+	index := -1
+	if open == json.Delim('[') {
+		if index, err = strconv.Atoi(tok); err != nil || index < 0 {
+			return nil, false
+		}
+	} else if open != json.Delim('{') {
+		return nil, false
+	}
+	for i := 0; dec.More(); i++ {
+		key := ""
+		if index < 0 {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, false
+			}
+			key, _ = kt.(string)
+		}
+		var v json.RawMessage // Decode keeps a RawMessage's bytes as written
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		if (index < 0 && key == tok) || i == index {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
 // path returns the value under the keys, nil when any is missing.
 func path(v any, keys ...string) any {
 	for _, k := range keys {

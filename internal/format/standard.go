@@ -55,8 +55,8 @@ func (s Standard) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webhook
 	}
 	// The envelope is assembled by hand rather than with json.Marshal of a
 	// struct: Marshal would re-encode data (escaping <, >, & and
-	// re-compacting), and the data must reach the receiver byte for byte
-	// as the LMS published it.
+	// re-compacting), and the data must reach the receiver as stored: as
+	// the LMS published it, less the whitespace ingest compacted away.
 	b := make([]byte, 0, len(ev.Data)+len(ev.ID)+len(ev.Type)+80)
 	b = append(b, `{"id":`...)
 	b = appendString(b, ev.ID)

@@ -82,7 +82,7 @@ func printBanner(out io.Writer, addr net.Addr, cfg Config) {
 		for i, s := range cfg.Statuses {
 			codes[i] = fmt.Sprint(s)
 		}
-		fmt.Fprintf(out, "  answering:  %s in turn, whatever the signature\n", strings.Join(codes, ", "))
+		fmt.Fprintf(out, "  answering:  %s in turn, then again from the first, whatever the signature (restart without --status to accept every delivery)\n", strings.Join(codes, ", "))
 	}
 	fmt.Fprintln(out)
 }

@@ -16,6 +16,9 @@ const JitterFraction = 0.10
 type Policy struct {
 	// Name is the preset name ("standard", "riseup", …) or "custom".
 	Name string
+	// Label names the policy for people: the vendor or standard whose
+	// schedule it is ("Rise Up", "CYPHER Learning"), as the formats do.
+	Label string
 	// Waits[i] is the wait before retry i+1, that is after attempt i+1
 	// failed. A delivery gets 1 + len(Waits) attempts in total.
 	Waits []time.Duration
@@ -83,6 +86,7 @@ func Custom(waits []time.Duration) Policy {
 	w := slices.Clone(waits)
 	return Policy{
 		Name:        "custom",
+		Label:       "Custom",
 		Waits:       w,
 		Description: fmt.Sprintf("Custom schedule: %s.", describe(w)),
 	}

@@ -193,3 +193,13 @@ func TestForWebhook(t *testing.T) {
 		t.Fatalf("unknown policy error = %v", err)
 	}
 }
+
+// Every preset names its vendor or standard for people, apart from the
+// API's name.
+func TestPresetsHaveLabels(t *testing.T) {
+	for _, p := range append(Presets(), Custom(nil)) {
+		if p.Label == "" || p.Label == p.Name {
+			t.Errorf("preset %s has label %q", p.Name, p.Label)
+		}
+	}
+}

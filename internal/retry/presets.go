@@ -20,19 +20,22 @@ func Presets() []Policy {
 	ps := []Policy{
 		{
 			Name:  "standard",
+			Label: "Standard Webhooks",
 			Waits: []time.Duration{0, 5 * sec, 5 * mins, 30 * mins, 2 * hour, 5 * hour, 10 * hour, 10 * hour},
 			Description: "Standard Webhooks / Svix: retries immediately, then after 5s, 5m, 30m, 2h, 5h, 10h and 10h " +
 				"(8 retries, 9 attempts, last retry 27h35m5s after the first attempt).",
 		},
 		{
 			Name:  "riseup",
+			Label: "Rise Up",
 			Waits: []time.Duration{5 * sec, 5 * mins, 30 * mins, 2 * hour, 5 * hour, 10 * hour, 10 * hour},
 			Description: "Rise Up: up to 7 retries after 5s, 5m, 30m, 2h, 5h, 10h and 10h (8 attempts, last retry " +
 				"27h35m5s after the first). Rise Up publishes the count but its timing only as an image, so the " +
 				"waits are the Standard Webhooks ones.",
 		},
 		{
-			Name: "articulate",
+			Name:  "articulate",
+			Label: "Articulate Rise",
 			Waits: []time.Duration{1 * mins, 2 * mins, 4 * mins, 8 * mins, 16 * mins, 32 * mins,
 				1 * hour, 2 * hour, 4 * hour, 8 * hour, 8 * hour, 8 * hour, 8 * hour, 8 * hour},
 			Description: "Articulate Rise: 14 retries over about 48 hours, doubling from 1m and capped at 8h: " +
@@ -40,7 +43,8 @@ func Presets() []Policy {
 				"48h3m after the first).",
 		},
 		{
-			Name: "innovative-educators",
+			Name:  "innovative-educators",
+			Label: "Innovative Educators",
 			Waits: []time.Duration{20 * sec, 40 * sec, 80 * sec, 160 * sec, 320 * sec, 640 * sec,
 				1280 * sec, 2560 * sec, 3600 * sec, 3600 * sec},
 			Description: "Innovative Educators Live Events: 10 retries, doubling from 20s and capped at 3600s: " +
@@ -48,7 +52,8 @@ func Presets() []Policy {
 				"after the first; the vendor says \"approximately 3.5 hours\").",
 		},
 		{
-			Name: "cypher",
+			Name:  "cypher",
+			Label: "CYPHER Learning",
 			Waits: []time.Duration{5 * sec, 10 * sec, 20 * sec, 40 * sec, 80 * sec, 160 * sec, 320 * sec,
 				640 * sec, 1280 * sec, 2560 * sec},
 			Description: "CYPHER Learning: 10 retries doubling from 5s: 5s, 10s, 20s, 40s, 1m20s, 2m40s, 5m20s, " +
@@ -56,6 +61,7 @@ func Presets() []Policy {
 		},
 		{
 			Name:        "none",
+			Label:       "No retries",
 			Description: "No retries: one attempt; a failure fails the delivery at once.",
 		},
 	}

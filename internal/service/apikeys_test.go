@@ -98,7 +98,7 @@ func TestRevokeNeverReachesOperatorKey(t *testing.T) {
 	f.tenant("acme")
 	key := auth.NewKey()
 	op := auth.NewKeyRecord(f.ids, "", "operator", key, accessStart)
-	if err := f.store.SetOperatorKey(f.ctx, op); err != nil {
+	if _, err := f.store.SetOperatorKey(f.ctx, op); err != nil {
 		t.Fatal(err)
 	}
 	wantAccessError(t, f.keys.Revoke(f.ctx, "acme", op.ID), domain.ENOTFOUND, "")

@@ -113,7 +113,8 @@ func (in *WebhookInput) scheme() (string, error) {
 }
 
 // initialSecret picks a new webhook's secret: the one the caller supplied
-// (validated, and matching signature_scheme if both are given), or a fresh
+// (validated, in padded base64, and matching signature_scheme if both are
+// given), or a fresh
 // one of the asked scheme (HMAC-SHA256 by default).
 func (in *WebhookInput) initialSecret() (string, error) {
 	scheme, err := in.scheme()
@@ -123,8 +124,10 @@ func (in *WebhookInput) initialSecret() (string, error) {
 	if in.Secret == nil {
 		return newSecret(scheme)
 	}
-	s := strings.TrimSpace(*in.Secret)
-	if err := signature.ValidateSecret(s); err != nil {
+	// Stored padded: receivers' libraries that decode strictly would
+	// refuse the secret as handed out otherwise.
+	s, err := signature.NormalizeSecret(strings.TrimSpace(*in.Secret))
+	if err != nil {
 		// The signature package never puts key material in messages.
 		return "", domain.FieldErrorf("secret", "%s", strings.TrimPrefix(err.Error(), "invalid key: "))
 	}

@@ -149,6 +149,22 @@ func TestCreateTakesDefaultsAndHandsOutTheSecretOnce(t *testing.T) {
 	}
 }
 
+// A secret supplied without base64 padding is stored and handed out
+// padded: the same key, as strict decoders want it.
+func TestSuppliedSecretIsPadded(t *testing.T) {
+	e := newEnv(t, true)
+	const padded = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwAA==" // 25 bytes
+	in := valid()
+	in.Secret = ptr(strings.TrimRight(padded, "="))
+	saved, err := e.svc.Create(e.ctx, "acme", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Webhook.Secret != padded || saved.Secret.Secret != padded {
+		t.Fatalf("stored %.12s…, handed out %.12s…; want the padded %.12s…", saved.Webhook.Secret, saved.Secret.Secret, padded)
+	}
+}
+
 func TestValidationNamesTheAPIsFields(t *testing.T) {
 	e := newEnv(t, true)
 	hmac := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

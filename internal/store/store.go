@@ -67,10 +67,13 @@ type Store interface {
 	// APIKeyByHash finds a key by the SHA-256 hex of its secret. ENOTFOUND
 	// if none.
 	APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, error)
-	// SetOperatorKey makes k the one operator key, replacing any other. A
+	// SetOperatorKey makes k the one operator key, replacing any other, and
+	// reports whether it replaced one with another hash (so that the start
+	// that made a configured key win over a generated one can say so). A
 	// key with the same hash as the stored one changes nothing, so nodes
-	// starting together with the same configured key all succeed.
-	SetOperatorKey(ctx context.Context, k *domain.APIKey) error
+	// starting together with the same configured key all succeed, and only
+	// one of them reports a replacement.
+	SetOperatorKey(ctx context.Context, k *domain.APIKey) (replaced bool, err error)
 	// EnsureOperatorKey stores k as the operator key unless one exists, and
 	// reports whether it did: of nodes starting together, each with a key
 	// of its own, exactly one wins.

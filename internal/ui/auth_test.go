@@ -17,6 +17,12 @@ func TestSignInOutAndCookies(t *testing.T) {
 	if loc := p.header.Get("Location"); loc != "/login?next=%2Ftenants" {
 		t.Fatalf("unsigned request redirects to %q", loc)
 	}
+	// The generated password is printed once and kept, not renewed.
+	form := b.get("/login")
+	mustContain(t, form, "generated and printed on its first start, kept across restarts")
+	if strings.Contains(form.body, "each time it starts") {
+		t.Fatal("the sign-in page says a new password is printed at each start")
+	}
 	wrong := b.do(b.client, "POST", "/login", url.Values{"password": {"not it"}})
 	wantStatus(t, wrong, http.StatusUnauthorized)
 	mustContain(t, wrong, "That password is not right.")

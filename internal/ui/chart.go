@@ -149,12 +149,22 @@ func labelFormat(step time.Duration) string {
 	return "15:04"
 }
 
-// niceCeil rounds a chart maximum up to 4 × a round step (1, 2 or 5 ×
-// 10ⁿ), so grid lines fall on round numbers.
+// niceSteps are the grid steps per power of ten, as tenths: 1, 1.5, 2,
+// 2.5, 3, 4, 5, 6 and 8. Finer than 1-2-5, so that the axis ends close
+// above the data (950 → 1,000, not 2,000; never 1.5 times it) yet on
+// round numbers.
+var niceSteps = []int{10, 15, 20, 25, 30, 40, 50, 60, 80}
+
+// niceCeil rounds a chart maximum up to the smallest 4 × a whole nice step
+// (niceSteps × 10ⁿ) that holds it, so the four grid lines fall on round
+// numbers; 0 gives 4.
 func niceCeil(n int) int {
 	for mag := 1; ; mag *= 10 {
-		for _, m := range []int{1, 2, 5} {
-			if step := m * mag; step*4 >= n {
+		for _, tenths := range niceSteps {
+			if tenths*mag%10 != 0 {
+				continue // 1.5 or 2.5 is no count of deliveries
+			}
+			if step := tenths * mag / 10; step*4 >= n {
 				return step * 4
 			}
 		}

@@ -65,6 +65,14 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, rc *reqCtx, err e
 	if rc.tenant != nil && (rc.s == nil || !rc.s.CanSee(rc.tenant.ID)) {
 		rc.tenant = nil
 	}
+	// A portal session has one tenant: its pages' navigation stays on
+	// every error page, a path that matches no page's included, rather
+	// than leaving the sidebar empty.
+	if rc.tenant == nil && rc.s != nil && rc.s.Portal() {
+		if t, err := c.tenants.Get(r.Context(), rc.s.Tenant); err == nil {
+			rc.tenant = t
+		}
+	}
 	c.render(w, r, rc, status, "error", p.Heading, "", p)
 }
 

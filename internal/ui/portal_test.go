@@ -52,6 +52,13 @@ func TestPortalLinkSeesOnlyItsTenant(t *testing.T) {
 		t.Fatalf("portal session creating API keys: %d, want 404", p.status)
 	}
 	wantStatus(t, b.get("/t/acme/webhooks/new"), 200)
+
+	// Error pages keep the portal's navigation, whatever the path.
+	for _, path := range []string{"/no-such-page", "/t/acme/no-such-page", "/t/globex/", "/tenants"} {
+		p := b.get(path)
+		wantStatus(t, p, http.StatusNotFound)
+		mustContain(t, p, `<nav class="nav" aria-label="Tenant">`, `href="/t/acme/deliveries"`)
+	}
 }
 
 func TestBadPortalLinks(t *testing.T) {

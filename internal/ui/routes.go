@@ -39,5 +39,8 @@ func (c *Console) routes() {
 	m.Handle("GET "+t+"/event-types", c.tenant(c.catalogPage))
 	m.Handle("GET "+t+"/event-types/{type}", c.tenant(c.eventTypePage))
 
+	// A path below a tenant that names no page: the not-found page with
+	// that tenant's navigation, for a session that may see it.
+	m.Handle(t+"/", c.tenant(c.notFound))
 	m.Handle("/", c.public(c.notFound))
 }

@@ -33,6 +33,7 @@ type actionChoice struct {
 // out.
 type policyChoice struct {
 	Name        string
+	Label       string // the vendor's or standard's name: "Rise Up"
 	Description string
 	Schedule    []string // "immediately", "5s", … one per retry
 }
@@ -297,13 +298,13 @@ func pickerSplit(groups []entityGroup, checked []string, other string) ([]string
 func policyChoices() []policyChoice {
 	var out []policyChoice
 	for _, p := range retry.Presets() {
-		pc := policyChoice{Name: p.Name, Description: p.Description}
+		pc := policyChoice{Name: p.Name, Label: p.Label, Description: p.Description}
 		for _, d := range p.Waits {
 			pc.Schedule = append(pc.Schedule, retry.FormatWait(d))
 		}
 		out = append(out, pc)
 	}
-	return append(out, policyChoice{Name: domain.CustomRetryPolicy, Description: "Your own waits between attempts, up to 50, each at most 7 days."})
+	return append(out, policyChoice{Name: domain.CustomRetryPolicy, Label: retry.Custom(nil).Label, Description: "Your own waits between attempts, up to 50, each at most 7 days."})
 }
 
 // secretData shows a webhook's signing secret.

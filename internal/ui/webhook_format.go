@@ -41,6 +41,7 @@ type formatChoice struct {
 	// format's defaults, in the form's own notation.
 	Timeout       string
 	RetryPolicy   string
+	RetryLabel    string // the preset's name for people: "Rise Up"
 	RetrySchedule string // the preset's waits, spelled out
 	SuccessStatus string
 }
@@ -58,6 +59,7 @@ func (c *Console) formatChoices() []formatChoice {
 		}
 		for _, p := range retry.Presets() {
 			if p.Name == d.RetryPolicy {
+				fc.RetryLabel = p.Label
 				waits := make([]string, len(p.Waits))
 				for i, w := range p.Waits {
 					waits[i] = retry.FormatWait(w)

@@ -24,13 +24,22 @@ func TestFormatDefaultsAreShown(t *testing.T) {
 	}
 	// The chosen format's are visible, the others hidden until chosen.
 	cypher := between(p.body, `data-format="cypher"`, "</div>")
-	if !strings.HasPrefix(cypher, " hidden>") || !strings.Contains(cypher, "timeout 10 s") || !strings.Contains(cypher, "retries <strong>cypher</strong> (") {
+	if !strings.HasPrefix(cypher, " hidden>") || !strings.Contains(cypher, "timeout 10 s") || !strings.Contains(cypher, "retries <strong>CYPHER Learning</strong> (") {
 		t.Fatalf("cypher defaults = %q", cypher)
 	}
 	if std := between(p.body, `data-format="standard"`, "</div>"); strings.HasPrefix(std, " hidden") {
 		t.Fatal("the chosen format's defaults are hidden")
 	}
 	mustContain(t, p, `<option value="innovative-educators" data-timeout="15" data-retry="innovative-educators" data-success="200-308">`)
+	// Retry presets read as the vendors and standards name themselves.
+	for _, label := range []string{"Standard Webhooks", "Rise Up", "Articulate Rise", "Innovative Educators", "CYPHER Learning", "No retries", "Custom"} {
+		mustContain(t, p, `<span class="name">`+label)
+	}
+	for _, slug := range []string{">Riseup<", ">Innovative-educators<", ">Cypher<"} {
+		if strings.Contains(p.body, slug) {
+			t.Errorf("a retry preset reads %s", slug)
+		}
+	}
 }
 
 func TestCypherParametersRoundTrip(t *testing.T) {

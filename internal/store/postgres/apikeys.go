@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -49,26 +52,32 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, 
 
 // SetOperatorKey makes k the one operator key, replacing any other, in
 // one transaction.
-func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
+func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) (bool, error) {
 	if s.closed.Load() {
-		return errClosed
+		return false, errClosed
 	}
 	if err := store.RequireID("operator key", k.ID); err != nil {
-		return err
+		return false, err
 	}
 	k.TenantID = ""
 	// One statement on the single-operator index: concurrent starts wait
 	// for each other instead of racing a delete against an insert, and
-	// the same key again writes nothing.
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at)
+	// the same key again writes nothing and returns no row. A row written
+	// by the update has a non-zero xmax; an inserted one has none.
+	var replaced bool
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_keys (id, tenant_id, name, prefix, hash, created_at)
 		VALUES ($1, NULL, $2, $3, $4, $5)
 		ON CONFLICT ((true)) WHERE tenant_id IS NULL DO UPDATE
 		SET id = EXCLUDED.id, name = EXCLUDED.name, prefix = EXCLUDED.prefix, hash = EXCLUDED.hash, created_at = EXCLUDED.created_at
-		WHERE api_keys.hash <> EXCLUDED.hash`, k.ID, k.Name, k.Prefix, k.Hash, k.CreatedAt)
-	if code, _ := pgCode(err); code == codeUniqueViolation {
-		return domain.Errorf(domain.ECONFLICT, "API key %q already exists", k.ID)
+		WHERE api_keys.hash <> EXCLUDED.hash
+		RETURNING xmax <> 0`, k.ID, k.Name, k.Prefix, k.Hash, k.CreatedAt).Scan(&replaced)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
 	}
-	return mapErr("set operator key", err)
+	if code, _ := pgCode(err); code == codeUniqueViolation {
+		return false, domain.Errorf(domain.ECONFLICT, "API key %q already exists", k.ID)
+	}
+	return replaced, mapErr("set operator key", err)
 }
 
 // EnsureOperatorKey stores k as the operator key unless one exists.

@@ -54,17 +54,20 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*domain.APIKey, 
 
 // SetOperatorKey makes k the one operator key, replacing any other, in one
 // transaction; the same key again changes nothing.
-func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) error {
+func (s *Store) SetOperatorKey(ctx context.Context, k *domain.APIKey) (bool, error) {
 	if err := store.RequireID("operator key", k.ID); err != nil {
-		return err
+		return false, err
 	}
-	return s.write(ctx, "set operator key", func(tx *wtx) error {
-		if _, err := tx.exec(`DELETE FROM api_keys WHERE tenant_id IS NULL AND hash <> ?`, k.Hash); err != nil {
+	var replaced int64
+	err := s.write(ctx, "set operator key", func(tx *wtx) error {
+		var err error
+		if replaced, err = tx.exec(`DELETE FROM api_keys WHERE tenant_id IS NULL AND hash <> ?`, k.Hash); err != nil {
 			return err
 		}
-		_, err := insertOperatorKey(tx, k)
+		_, err = insertOperatorKey(tx, k)
 		return err
 	})
+	return err == nil && replaced > 0, err
 }
 
 // EnsureOperatorKey stores k as the operator key unless one exists.

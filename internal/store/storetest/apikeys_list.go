@@ -95,7 +95,7 @@ func (f *fixture) apiKey(tenantID, name string, created time.Time) *domain.APIKe
 func (f *fixture) operatorKey(hash string) *domain.APIKey {
 	f.t.Helper()
 	k := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op", Hash: hash, CreatedAt: base.Add(24 * time.Hour)}
-	if err := f.s.SetOperatorKey(f.ctx, k); err != nil {
+	if _, err := f.s.SetOperatorKey(f.ctx, k); err != nil {
 		f.t.Fatalf("SetOperatorKey: %v", err)
 	}
 	return k

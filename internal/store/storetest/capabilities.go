@@ -197,7 +197,7 @@ var callerTests = []test{
 			t.Fatalf("CreateAPIKey without an id = %v, id %q; want an error and no id", err, k.ID)
 		}
 		op := &domain.APIKey{Name: "operator", Prefix: "lmsk_op", Hash: "hash-op", CreatedAt: base}
-		if err := f.s.SetOperatorKey(f.ctx, op); err == nil {
+		if _, err := f.s.SetOperatorKey(f.ctx, op); err == nil {
 			t.Fatal("SetOperatorKey without an id succeeded")
 		}
 		if created, err := f.s.EnsureOperatorKey(f.ctx, op); err == nil || created {

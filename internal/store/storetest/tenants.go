@@ -213,8 +213,8 @@ var apiKeyTests = []test{
 			t.Fatalf("HasOperatorKey on an empty store = %v, %v; want false", has, err)
 		}
 		k1 := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op1", Hash: "op-hash-1", CreatedAt: base}
-		if err := f.s.SetOperatorKey(f.ctx, k1); err != nil {
-			t.Fatalf("SetOperatorKey: %v", err)
+		if replaced, err := f.s.SetOperatorKey(f.ctx, k1); err != nil || replaced {
+			t.Fatalf("SetOperatorKey on an empty store = %v, %v; want no replacement", replaced, err)
 		}
 		has, err = f.s.HasOperatorKey(f.ctx)
 		if err != nil || !has {
@@ -230,8 +230,8 @@ var apiKeyTests = []test{
 		same(t, "operator key", *got, *k1, normKey)
 
 		k2 := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op2", Hash: "op-hash-2", CreatedAt: base.Add(time.Second)}
-		if err := f.s.SetOperatorKey(f.ctx, k2); err != nil {
-			t.Fatalf("SetOperatorKey again: %v", err)
+		if replaced, err := f.s.SetOperatorKey(f.ctx, k2); err != nil || !replaced {
+			t.Fatalf("SetOperatorKey with another key = %v, %v; want a replacement", replaced, err)
 		}
 		_, err = f.s.APIKeyByHash(f.ctx, "op-hash-1")
 		wantCode(t, err, domain.ENOTFOUND)
@@ -246,37 +246,49 @@ var apiKeyTests = []test{
 			t.Fatalf("CreateAPIKey: %v", err)
 		}
 		k3 := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_op3", Hash: "op-hash-3", CreatedAt: base}
-		if err := f.s.SetOperatorKey(f.ctx, k3); err != nil {
-			t.Fatalf("SetOperatorKey: %v", err)
+		if replaced, err := f.s.SetOperatorKey(f.ctx, k3); err != nil || !replaced {
+			t.Fatalf("SetOperatorKey = %v, %v; want a replacement", replaced, err)
 		}
 		if _, err := f.s.APIKeyByHash(f.ctx, "tenant-hash"); err != nil {
 			t.Fatalf("tenant key after operator replacement: %v", err)
 		}
 	}},
 	{"OperatorKeySetConcurrently", func(t *testing.T, f *fixture) {
-		// Nodes starting together with the same configured key: every one
-		// succeeds and one operator key remains.
+		// Nodes starting together with the same configured key, replacing
+		// a generated one: every one succeeds, one operator key remains,
+		// and exactly one reports the replacement.
+		if _, err := f.s.EnsureOperatorKey(f.ctx, &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_gen", Hash: "generated-hash", CreatedAt: base}); err != nil {
+			t.Fatal(err)
+		}
 		var wg sync.WaitGroup
 		errs := make([]error, 8)
+		replaced := make([]bool, 8)
 		for i := range errs {
 			wg.Go(func() {
 				k := &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base}
-				errs[i] = f.s.SetOperatorKey(f.ctx, k)
+				replaced[i], errs[i] = f.s.SetOperatorKey(f.ctx, k)
 			})
 		}
 		wg.Wait()
+		replacements := 0
 		for i, err := range errs {
 			if err != nil {
 				t.Fatalf("SetOperatorKey #%d: %v", i, err)
 			}
+			if replaced[i] {
+				replacements++
+			}
+		}
+		if replacements != 1 {
+			t.Fatalf("%d of the concurrent SetOperatorKey report replacing the generated key, want 1", replacements)
 		}
 		got, err := f.s.APIKeyByHash(f.ctx, "same-hash")
 		if err != nil || !got.IsOperator() {
 			t.Fatalf("operator key after concurrent sets = %+v, %v", got, err)
 		}
 		// The same key again keeps the stored row as it is.
-		if err := f.s.SetOperatorKey(f.ctx, &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base.Add(time.Hour)}); err != nil {
-			t.Fatal(err)
+		if replaced, err := f.s.SetOperatorKey(f.ctx, &domain.APIKey{ID: f.ids.New(id.APIKey), Name: "operator", Prefix: "lmsk_same", Hash: "same-hash", CreatedAt: base.Add(time.Hour)}); err != nil || replaced {
+			t.Fatalf("SetOperatorKey with the same key = %v, %v; want no replacement", replaced, err)
 		}
 		again, err := f.s.APIKeyByHash(f.ctx, "same-hash")
 		if err != nil || again.ID != got.ID {
