@@ -31,15 +31,22 @@ type TenantRequest struct {
 	// RetentionDays is how long the tenant's audit is kept, 1–3650; 0
 	// means the server's default.
 	RetentionDays int `json:"retention_days,omitzero"`
+	// AutoDisableAfterHours is how long every attempt to a webhook may
+	// fail before it is disabled, 1–8760; 0 means the server's default,
+	// -1 never.
+	AutoDisableAfterHours int `json:"auto_disable_after_hours,omitzero"`
 }
 
 // TenantUpdate changes a tenant: only the fields that are not nil change.
-// A tenant key may change Name only.
+// A tenant key may change Name and AutoDisableAfterHours only.
 type TenantUpdate struct {
 	Name          *string `json:"name,omitzero"`
 	Environment   *string `json:"environment,omitzero"`
 	MaxWebhooks   *int    `json:"max_webhooks,omitzero"`
 	RetentionDays *int    `json:"retention_days,omitzero"`
+	// AutoDisableAfterHours 0 restores the server's default, -1 is never;
+	// a tenant key may change it too.
+	AutoDisableAfterHours *int `json:"auto_disable_after_hours,omitzero"`
 }
 
 // APIKeyRequest creates a tenant key.

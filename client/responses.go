@@ -32,13 +32,15 @@ type ErrorObject struct {
 
 // Tenant is one customer company or portal of the LMS.
 type Tenant struct {
-	ID            string    `json:"id"`
-	Name          string    `json:"name"`
-	Environment   string    `json:"environment"`
-	MaxWebhooks   int       `json:"max_webhooks"`
-	RetentionDays int       `json:"retention_days"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Environment   string `json:"environment"`
+	MaxWebhooks   int    `json:"max_webhooks"`
+	RetentionDays int    `json:"retention_days"`
+	// AutoDisableAfterHours is 0 for the server's default, -1 for never.
+	AutoDisableAfterHours int       `json:"auto_disable_after_hours"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 }
 
 // APIKey is a tenant key as listed: what tells keys apart, never the key.
@@ -72,7 +74,10 @@ type Webhook struct {
 	EventTypes     []string `json:"event_types"`
 	Enabled        bool     `json:"enabled"`
 	DisabledReason string   `json:"disabled_reason"`
-	Format         string   `json:"format"`
+	// FailingSince is when the current run of failed attempts began; nil
+	// while the webhook is not failing.
+	FailingSince *time.Time `json:"failing_since"`
+	Format       string     `json:"format"`
 	// FormatOptions is a JSON object ({} when there are none).
 	FormatOptions   json.RawMessage   `json:"format_options"`
 	Filter          string            `json:"filter"`

@@ -14,20 +14,23 @@ type tenantJSON struct {
 	Environment string `json:"environment"`
 	MaxWebhooks int    `json:"max_webhooks"`
 	// RetentionDays is 0 when the tenant keeps the server's default.
-	RetentionDays int    `json:"retention_days"`
-	CreatedAt     string `json:"created_at"`
-	UpdatedAt     string `json:"updated_at"`
+	RetentionDays int `json:"retention_days"`
+	// AutoDisableAfterHours is 0 for the server's default, -1 for never.
+	AutoDisableAfterHours int    `json:"auto_disable_after_hours"`
+	CreatedAt             string `json:"created_at"`
+	UpdatedAt             string `json:"updated_at"`
 }
 
 func toTenantJSON(t *domain.Tenant) tenantJSON {
 	return tenantJSON{
-		ID:            t.ID,
-		Name:          t.Name,
-		Environment:   string(t.Environment),
-		MaxWebhooks:   t.MaxWebhooks,
-		RetentionDays: t.RetentionDays,
-		CreatedAt:     ts(t.CreatedAt),
-		UpdatedAt:     ts(t.UpdatedAt),
+		ID:                    t.ID,
+		Name:                  t.Name,
+		Environment:           string(t.Environment),
+		MaxWebhooks:           t.MaxWebhooks,
+		RetentionDays:         t.RetentionDays,
+		AutoDisableAfterHours: t.AutoDisableAfterHours,
+		CreatedAt:             ts(t.CreatedAt),
+		UpdatedAt:             ts(t.UpdatedAt),
 	}
 }
 
@@ -40,11 +43,14 @@ type tenantInput struct {
 	MaxWebhooks *int    `json:"max_webhooks"`
 	// RetentionDays 0 restores the server's default.
 	RetentionDays *int `json:"retention_days"`
+	// AutoDisableAfterHours 0 restores the server's default, -1 is never.
+	AutoDisableAfterHours *int `json:"auto_disable_after_hours"`
 }
 
 // service returns the input as the tenants service takes it.
 func (in *tenantInput) service() service.TenantInput {
-	return service.TenantInput{ID: in.ID, Name: in.Name, Environment: in.Environment, MaxWebhooks: in.MaxWebhooks, RetentionDays: in.RetentionDays}
+	return service.TenantInput{ID: in.ID, Name: in.Name, Environment: in.Environment, MaxWebhooks: in.MaxWebhooks, RetentionDays: in.RetentionDays,
+		AutoDisableAfterHours: in.AutoDisableAfterHours}
 }
 
 func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {

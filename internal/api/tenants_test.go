@@ -214,3 +214,26 @@ func TestTenantRetentionDays(t *testing.T) {
 		t.Fatalf("after reset to the default: %+v", tn)
 	}
 }
+
+func TestTenantAutoDisableAfterHours(t *testing.T) {
+	e := newEnv(t)
+	var tn tenantJSON
+	e.call("POST", "/api/v1/tenants", e.op, m{"id": "acme", "name": "Acme", "auto_disable_after_hours": 48}).ok(201, &tn)
+	if tn.AutoDisableAfterHours != 48 {
+		t.Fatalf("created with auto_disable_after_hours %d, want 48", tn.AutoDisableAfterHours)
+	}
+	// The tenant decides for its own webhooks: its key may set never.
+	var k apiKeyJSON
+	e.call("POST", "/api/v1/tenants/acme/api-keys", e.op, m{"name": "lms"}).ok(201, &k)
+	e.call("PATCH", "/api/v1/tenants/acme", k.Key, m{"auto_disable_after_hours": -1}).ok(200, &tn)
+	if tn.AutoDisableAfterHours != -1 {
+		t.Fatalf("after PATCH -1: %d, want -1 (never)", tn.AutoDisableAfterHours)
+	}
+	for _, bad := range []any{-2, 8761, "48"} {
+		e.call("PATCH", "/api/v1/tenants/acme", e.op, m{"auto_disable_after_hours": bad}).fails(422, "invalid", "auto_disable_after_hours")
+	}
+	e.call("PATCH", "/api/v1/tenants/acme", e.op, m{"auto_disable_after_hours": 0}).ok(200, &tn)
+	if raw := e.call("GET", "/api/v1/tenants/acme", e.op, nil).ok(200, nil); !strings.Contains(string(raw.Body), `"auto_disable_after_hours":0`) {
+		t.Fatalf("auto_disable_after_hours 0 (server default) missing from %s", raw.Body)
+	}
+}

@@ -14,14 +14,17 @@ import (
 // that create them (Secret is empty otherwise), and the basic auth password
 // never does.
 type webhookJSON struct {
-	ID                      string            `json:"id"`
-	TenantID                string            `json:"tenant_id"`
-	Name                    string            `json:"name"`
-	Description             string            `json:"description"`
-	URL                     string            `json:"url"`
-	EventTypes              []string          `json:"event_types"`
-	Enabled                 bool              `json:"enabled"`
-	DisabledReason          string            `json:"disabled_reason"`
+	ID             string   `json:"id"`
+	TenantID       string   `json:"tenant_id"`
+	Name           string   `json:"name"`
+	Description    string   `json:"description"`
+	URL            string   `json:"url"`
+	EventTypes     []string `json:"event_types"`
+	Enabled        bool     `json:"enabled"`
+	DisabledReason string   `json:"disabled_reason"`
+	// FailingSince is when the current run of failed attempts began;
+	// null while the webhook is not failing.
+	FailingSince            *string           `json:"failing_since"`
 	Format                  string            `json:"format"`
 	FormatOptions           json.RawMessage   `json:"format_options"`
 	Filter                  string            `json:"filter"`
@@ -66,6 +69,7 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 		EventTypes:      w.EventTypes,
 		Enabled:         w.Enabled,
 		DisabledReason:  w.DisabledReason,
+		FailingSince:    tsOrNil(w.FailingSince),
 		Format:          w.Format,
 		FormatOptions:   formatOptionsOut(w.FormatOptions),
 		Filter:          w.Filter,

@@ -45,6 +45,9 @@ type App struct {
 	Dispatcher *dispatch.Dispatcher
 	Ingest     *ingest.Service
 	handler    http.Handler
+	// webhooks and clock serve the maintenance round's auto-disable.
+	webhooks *service.Webhooks
+	clock    clock.Clock
 
 	// GeneratedKey is the operator key made on first start ("" if one
 	// already existed or LMSHOOKS_API_KEY set it). Show it once.
@@ -167,7 +170,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Keys:             keys,
 		PortalLinkTTL:    cfg.PortalLinkTTL,
 		PortalSessionTTL: cfg.PortalSessionTTL,
+		AutoDisableAfter: cfg.AutoDisableAfter,
 	})
+	a.webhooks, a.clock = services.Webhooks, opts.Clock
 	uiHandler, err := a.newUI(services, keys, builtin, formats, opts.Clock)
 	if err != nil {
 		st.Close()

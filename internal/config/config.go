@@ -85,6 +85,10 @@ type Config struct {
 	// RetentionDays is how long events, deliveries and attempts are kept
 	// (default 30; a tenant may override it).
 	RetentionDays int
+	// AutoDisableAfter is how long a webhook's attempts may all fail
+	// before lmshooks disables it (default 5 days; 0 never; a tenant may
+	// override it).
+	AutoDisableAfter time.Duration
 	// DebugAddr, when set, serves Go's pprof profiles on this address
 	// (keep it on loopback).
 	DebugAddr string
@@ -106,6 +110,7 @@ func Default() Config {
 		LogFormat:         "text",
 		SecureCookies:     true,
 		RetentionDays:     30,
+		AutoDisableAfter:  5 * 24 * time.Hour,
 		PortalLinkTTL:     15 * time.Minute,
 		PortalSessionTTL:  time.Hour,
 	}
@@ -163,6 +168,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach this server, e.g. https://hooks.example.com: the base of the links it hands out (env LMSHOOKS_PUBLIC_URL)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark console cookies Secure; turn off only for plain-HTTP development (env LMSHOOKS_SECURE_COOKIES)")
 	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "days to keep events, deliveries and attempts (env LMSHOOKS_RETENTION_DAYS)")
+	fs.DurationVar(&c.AutoDisableAfter, "auto-disable-after", c.AutoDisableAfter, "disable a webhook whose attempts have all failed this long, e.g. 120h; 0 never (env LMSHOOKS_AUTO_DISABLE_AFTER)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof profiles on this address, e.g. 127.0.0.1:6060 (env LMSHOOKS_DEBUG_ADDR)")
 }
 
@@ -231,6 +237,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	dur("LMSHOOKS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("LMSHOOKS_LEASE", &c.LeaseFor)
 	dur("LMSHOOKS_POLL_INTERVAL", &c.PollInterval)
+	dur("LMSHOOKS_AUTO_DISABLE_AFTER", &c.AutoDisableAfter)
 	dur("LMSHOOKS_ROTATION_OVERLAP", &c.RotationOverlap)
 	dur("LMSHOOKS_PORTAL_LINK_TTL", &c.PortalLinkTTL)
 	dur("LMSHOOKS_PORTAL_SESSION_TTL", &c.PortalSessionTTL)
@@ -261,6 +268,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")
+	}
+	if c.AutoDisableAfter < 0 {
+		return fmt.Errorf("--auto-disable-after must be 0 (never) or positive")
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return fmt.Errorf("--retention-days must be between 1 and 3650")

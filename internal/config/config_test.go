@@ -143,3 +143,21 @@ func TestPortalSettingErrors(t *testing.T) {
 		t.Errorf("bad LMSHOOKS_PUBLIC_URL: %v", err)
 	}
 }
+
+func TestAutoDisableAfter(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil || c.AutoDisableAfter != 5*24*time.Hour {
+		t.Fatalf("default = %v, %v; want 5 days", c.AutoDisableAfter, err)
+	}
+	c, err = Load(nil, env(map[string]string{"LMSHOOKS_AUTO_DISABLE_AFTER": "0"}), io.Discard)
+	if err != nil || c.AutoDisableAfter != 0 {
+		t.Fatalf("env 0 = %v, %v; want never", c.AutoDisableAfter, err)
+	}
+	c, err = Load([]string{"--auto-disable-after", "36h"}, env(map[string]string{"LMSHOOKS_AUTO_DISABLE_AFTER": "0"}), io.Discard)
+	if err != nil || c.AutoDisableAfter != 36*time.Hour {
+		t.Fatalf("flag = %v, %v; want 36h", c.AutoDisableAfter, err)
+	}
+	if _, err := Load([]string{"--auto-disable-after", "-1h"}, env(nil), io.Discard); err == nil || !strings.Contains(err.Error(), "auto-disable-after") {
+		t.Fatalf("negative period: err = %v, want one naming --auto-disable-after", err)
+	}
+}

@@ -28,6 +28,10 @@ type Tenant struct {
 	// RetentionDays is how many days the tenant's events, deliveries and
 	// attempts are kept; 0 means the server's default (--retention-days).
 	RetentionDays int
+	// AutoDisableAfterHours is how long the tenant's webhooks may fail
+	// without a success before lmshooks disables them: 0 means the
+	// server's default (--auto-disable-after), AutoDisableNever never.
+	AutoDisableAfterHours int
 	// PortalEpoch is what the tenant's portal links and sessions carry
 	// and must match: random per tenant, so that a tenant deleted and
 	// created again with the same id shares nothing with the old one, and
@@ -79,6 +83,9 @@ func (t *Tenant) Validate() error {
 	}
 	if t.RetentionDays < 0 || t.RetentionDays > MaxRetentionDays {
 		return FieldErrorf("retention_days", "must be between 1 and %d days, or 0 for the server's default", MaxRetentionDays)
+	}
+	if t.AutoDisableAfterHours < AutoDisableNever || t.AutoDisableAfterHours > MaxAutoDisableAfterHours {
+		return FieldErrorf("auto_disable_after_hours", "must be between 1 and %d hours, 0 for the server's default, or %d for never", MaxAutoDisableAfterHours, AutoDisableNever)
 	}
 	return nil
 }

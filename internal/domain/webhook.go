@@ -70,8 +70,12 @@ type Webhook struct {
 	// MaxConcurrency is the most requests in flight at once; 0 means the
 	// default.
 	MaxConcurrency int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// FailingSince is when the first failed attempt after the last success
+	// (or since creation) started; zero while the webhook is not failing.
+	// The store keeps it as it records attempts.
+	FailingSince time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // ActiveSecrets returns the secrets that sign a delivery at now: the current

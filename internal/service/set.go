@@ -32,6 +32,9 @@ type SetConfig struct {
 	// PortalLinkTTL and PortalSessionTTL are the lifetimes of a portal
 	// link and of the session it opens (see PortalConfig).
 	PortalLinkTTL, PortalSessionTTL time.Duration
+	// AutoDisableAfter is the server's default auto-disable period (see
+	// WebhooksConfig).
+	AutoDisableAfter time.Duration
 }
 
 // Set is every service, wired together once: app builds one and hands it
@@ -65,6 +68,7 @@ func NewSet(d Deps, cfg SetConfig) *Set {
 	}
 	s.Webhooks = NewWebhooks(d, WebhooksConfig{
 		Formats: cfg.Formats, Filters: cfg.Filters, Catalogs: cats, Tester: cfg.Tester, RotationOverlap: cfg.RotationOverlap,
+		AutoDisableAfter: cfg.AutoDisableAfter,
 	})
 	if cfg.Keys != nil {
 		s.Portal = newPortal(d, PortalConfig{Keys: cfg.Keys, LinkTTL: cfg.PortalLinkTTL, SessionTTL: cfg.PortalSessionTTL})

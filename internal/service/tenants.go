@@ -31,6 +31,9 @@ type TenantInput struct {
 	MaxWebhooks *int
 	// RetentionDays 0 restores the server's default.
 	RetentionDays *int
+	// AutoDisableAfterHours 0 restores the server's default;
+	// domain.AutoDisableNever turns auto-disable off for the tenant.
+	AutoDisableAfterHours *int
 }
 
 // apply copies the present fields onto t.
@@ -46,6 +49,9 @@ func (in *TenantInput) apply(t *domain.Tenant) {
 	}
 	if in.RetentionDays != nil {
 		t.RetentionDays = *in.RetentionDays
+	}
+	if in.AutoDisableAfterHours != nil {
+		t.AutoDisableAfterHours = *in.AutoDisableAfterHours
 	}
 }
 

@@ -83,7 +83,10 @@ func (in *WebhookInput) apply(w *domain.Webhook) error {
 	if in.Enabled != nil {
 		w.Enabled = *in.Enabled
 		if w.Enabled {
+			// Re-enabling starts afresh: no reason, and no failing streak
+			// that would disable the webhook again at once.
 			w.DisabledReason = ""
+			w.FailingSince = time.Time{}
 		}
 	}
 	if in.Format != nil {

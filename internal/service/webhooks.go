@@ -51,6 +51,10 @@ type WebhooksConfig struct {
 	// RotationOverlap is how long a rotated-out secret keeps signing when
 	// the rotation does not say (default 24h).
 	RotationOverlap time.Duration
+	// AutoDisableAfter is the server's default auto-disable period
+	// (config.Config.AutoDisableAfter); 0 means never, unless a tenant
+	// sets its own (see AutoDisable).
+	AutoDisableAfter time.Duration
 }
 
 // Webhooks owns every rule of saving a webhook: validation, secrets and

@@ -98,7 +98,9 @@ type Store interface {
 	// WebhookByID returns a webhook whatever its tenant (for the
 	// dispatcher). ENOTFOUND if absent.
 	WebhookByID(ctx context.Context, id string) (*domain.Webhook, error)
-	// UpdateWebhook replaces w's mutable fields. If w is disabled, its
+	// UpdateWebhook replaces w's mutable fields; FailingSince is not one
+	// (RecordAttempts keeps it), but a zero FailingSince clears it (a
+	// re-enabled webhook starts afresh). If w is disabled, its
 	// scheduled deliveries become canceled in the same transaction; the
 	// count is returned. Canceling keeps the lease of an attempt in flight
 	// (see Resend). ENOTFOUND if absent.
@@ -114,6 +116,10 @@ type Store interface {
 	// deliveries, keeping the lease of an attempt in flight. ENOTFOUND if
 	// absent.
 	DisableWebhook(ctx context.Context, id, reason string, now time.Time) error
+	// FailingWebhooks returns the enabled webhooks that are failing (their
+	// FailingSince is set), oldest streak first, with their tenant's
+	// AutoDisableAfterHours: what auto-disable judges.
+	FailingWebhooks(ctx context.Context) ([]FailingWebhook, error)
 
 	// Custom event types.
 
@@ -423,6 +429,15 @@ type AttemptRecord struct {
 	// NextAttemptAt), Succeeded or Failed.
 	State         domain.DeliveryState
 	NextAttemptAt time.Time
+}
+
+// FailingWebhook is an enabled webhook in a failing streak.
+type FailingWebhook struct {
+	WebhookID    string
+	TenantID     string
+	FailingSince time.Time
+	// TenantAutoDisableAfterHours is the tenant's domain.Tenant field.
+	TenantAutoDisableAfterHours int
 }
 
 // AttemptSample is the part of an attempt that statistics need.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +117,39 @@ func TestDashboardNumbersMatchStats(t *testing.T) {
 	p := b.get("/t/acme/")
 	wantStatus(t, p, http.StatusOK)
 	mustContain(t, p, ms(got.Week.P95), count(got.Week.Calls))
+}
+
+// The dashboard warns of a failing webhook and of one lmshooks disabled,
+// each with a link to it.
+func TestDashboardBannersFailingAndAutoDisabled(t *testing.T) {
+	now := time.Now().UTC()
+	b := setup(t, func(c *Config) { c.Clock = clock.NewFake(now) })
+	b.login()
+	b.tenant("acme")
+	failing := b.webhook("acme", "crm")
+	gone := b.webhook("acme", "bi")
+	healthy := b.webhook("acme", "lake")
+	ctx := context.Background()
+	var recs []store.AttemptRecord
+	for _, r := range b.publish("acme", "user.created", 1) {
+		for _, d := range r.Deliveries {
+			ok := d.WebhookID == healthy.ID
+			at := domain.Attempt{ID: testIDs.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID,
+				Number: 1, Trigger: domain.TriggerScheduled, StartedAt: now.Add(-time.Hour), RequestURL: "https://rx.example.com/", StatusCode: 500, Success: ok}
+			recs = append(recs, store.AttemptRecord{Attempt: at, State: domain.Failed})
+		}
+	}
+	if err := b.store.RecordAttempts(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.DisableWebhook(ctx, gone.ID, "every delivery attempt failed since yesterday", now); err != nil {
+		t.Fatal(err)
+	}
+	p := b.get("/t/acme/")
+	mustContain(t, p, `data-banner="failing"`)
+	mustContain(t, p, `href="/t/acme/webhooks/`+failing.ID+`">crm</a> is failing`)
+	mustContain(t, p, `href="/t/acme/webhooks/`+gone.ID+`">bi</a> was disabled by lmshooks:</strong> every delivery attempt failed since yesterday`)
+	if strings.Contains(p.body, `">lake</a> is failing`) {
+		t.Fatal("a healthy webhook has a failing banner")
+	}
 }

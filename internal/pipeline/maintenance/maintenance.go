@@ -1,12 +1,14 @@
 // Package maintenance runs the work that must happen once per cluster, not
-// once per node: creating the daily partitions ahead, applying retention
-// and rolling attempts up into hourly statistics. Every node runs a Runner;
+// once per node: creating the daily partitions ahead, applying retention,
+// rolling attempts up into hourly statistics and disabling the webhooks
+// that have failed too long. Every node runs a Runner;
 // the one that wins the store's leader election does the work, and when it
 // dies (its database session ends) another takes over within RetryEvery.
 //
 // The store provides the election and the tasks (store.Maintenance).
 // SQLite, which one process owns, always wins its election; it has no
-// partitions nor roll-ups, so only its retention does anything. Retention
+// partitions nor roll-ups, so only its retention and auto-disable do
+// anything. Retention
 // rounds also forget the portal links used that have long expired.
 package maintenance
 
@@ -42,6 +44,15 @@ type Config struct {
 	RetryEvery time.Duration
 	// DaysAhead is how many days of partitions are kept ready (default 7).
 	DaysAhead int
+	// AutoDisable, when set, disables the webhooks that have failed for
+	// their auto-disable period, every round (service.Webhooks).
+	AutoDisable AutoDisabler
+}
+
+// AutoDisabler disables, as of now, the webhooks whose attempts have all
+// failed too long, and reports how many.
+type AutoDisabler interface {
+	AutoDisable(ctx context.Context, now time.Time) (int, error)
 }
 
 // usedLinkGrace is how long past its expiry a used portal link is still
@@ -164,6 +175,11 @@ func (r *Runner) round(ctx context.Context, now time.Time, retain bool) bool {
 		}
 		if hours < stats.RollupMaxHours {
 			break
+		}
+	}
+	if r.cfg.AutoDisable != nil {
+		if _, err := r.cfg.AutoDisable.AutoDisable(ctx, now); err != nil && ctx.Err() == nil {
+			r.log.Warn("maintenance: auto-disable failing webhooks", "err", err)
 		}
 	}
 	return retained

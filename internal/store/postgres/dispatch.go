@@ -283,7 +283,7 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 	if missing > 0 {
 		return domain.Errorf(domain.ENOTFOUND, "%d attempted deliveries do not exist", missing)
 	}
-	return nil
+	return s.recordFailing(ctx, store.FailingChanges(records))
 }
 
 // jsonOrNull encodes headers as JSON text, or NULL for a nil map.

@@ -84,7 +84,7 @@ func (s *Store) EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.
 		return r.Scan(&exists)
 	})
 	hooks := []domain.Webhook{}
-	b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE tenant_id = $1 AND enabled ORDER BY id`, tenantID).
+	b.Queue(`SELECT `+webhookSelect+` FROM webhooks WHERE tenant_id = $1 AND enabled ORDER BY id`, tenantID).
 		Query(func(rows pgx.Rows) error {
 			var err error
 			hooks, err = collectWebhooks(rows)

@@ -12,16 +12,19 @@ import (
 
 // tenantColumns are read and written together; retention_days is NULL when
 // the tenant uses the server's default (RetentionDays 0).
-const tenantColumns = `id, name, environment, max_webhooks, retention_days, portal_epoch, created_at, updated_at`
+const tenantColumns = `id, name, environment, max_webhooks, retention_days, portal_epoch, created_at, updated_at, auto_disable_after_hours`
 
 func scanTenant(row pgx.Row) (domain.Tenant, error) {
 	var t domain.Tenant
 	var env string
-	var retention *int
-	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &retention, &t.PortalEpoch, &t.CreatedAt, &t.UpdatedAt)
+	var retention, autoDisable *int
+	err := row.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &retention, &t.PortalEpoch, &t.CreatedAt, &t.UpdatedAt, &autoDisable)
 	t.Environment = domain.Environment(env)
 	if retention != nil {
 		t.RetentionDays = *retention
+	}
+	if autoDisable != nil {
+		t.AutoDisableAfterHours = *autoDisable
 	}
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
 	return t, err
@@ -35,8 +38,9 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	if err := store.RequireID("tenant", t.ID); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.PortalEpoch, t.CreatedAt, t.UpdatedAt)
+	_, err := s.pool.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.PortalEpoch, t.CreatedAt, t.UpdatedAt,
+		retentionColumn(t.AutoDisableAfterHours))
 	if code, _ := pgCode(err); code == codeUniqueViolation {
 		return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
 	}
@@ -62,8 +66,9 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 		return errClosed
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE tenants SET name = $2, environment = $3, max_webhooks = $4,
-		retention_days = $5, updated_at = $6 WHERE id = $1`,
-		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.UpdatedAt)
+		retention_days = $5, updated_at = $6, auto_disable_after_hours = $7 WHERE id = $1`,
+		t.ID, t.Name, string(t.Environment), t.MaxWebhooks, retentionColumn(t.RetentionDays), t.UpdatedAt,
+		retentionColumn(t.AutoDisableAfterHours))
 	if err != nil {
 		return mapErr("update tenant", err)
 	}
@@ -88,8 +93,8 @@ func (s *Store) SetPortalEpoch(ctx context.Context, tenantID, epoch string) erro
 	return nil
 }
 
-// retentionColumn encodes a tenant's retention: NULL (the server's
-// default) for 0, as the column's CHECK wants.
+// retentionColumn encodes a tenant's retention or auto-disable period:
+// NULL (the server's default) for 0, as the columns' CHECK wants.
 func retentionColumn(days int) *int {
 	if days == 0 {
 		return nil

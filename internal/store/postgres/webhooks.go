@@ -17,6 +17,10 @@ const webhookColumns = `id, tenant_id, name, description, url, event_types, enab
 	headers, timeout_ns, retry_policy, retry_waits_ns, success_min, success_max, rate_limit,
 	max_concurrency, created_at, updated_at, filter, format_options`
 
+// webhookSelect is what scanWebhook reads: the written columns and
+// failing_since, which only RecordAttempts writes.
+const webhookSelect = webhookColumns + `, failing_since`
+
 // webhookArgs returns w's values in webhookColumns order.
 func webhookArgs(w *domain.Webhook) ([]any, error) {
 	var user, pass *string
@@ -52,11 +56,12 @@ func scanWebhook(row pgx.Row) (domain.Webhook, error) {
 		timeout    int64
 		waits      []int64
 		formatOpts string
+		failing    *time.Time
 	)
 	err := row.Scan(&w.ID, &w.TenantID, &w.Name, &w.Description, &w.URL, &w.EventTypes, &w.Enabled, &w.DisabledReason,
 		&w.Format, &user, &pass, &w.Secret, &w.PreviousSecret, &prevExp,
 		&headers, &timeout, &w.RetryPolicy, &waits, &w.SuccessRule.Min, &w.SuccessRule.Max, &w.RateLimit,
-		&w.MaxConcurrency, &w.CreatedAt, &w.UpdatedAt, &w.Filter, &formatOpts)
+		&w.MaxConcurrency, &w.CreatedAt, &w.UpdatedAt, &w.Filter, &formatOpts, &failing)
 	if err != nil {
 		return w, err
 	}
@@ -70,6 +75,7 @@ func scanWebhook(row pgx.Row) (domain.Webhook, error) {
 		}
 	}
 	w.PreviousSecretExpiresAt = fromNullTime(prevExp)
+	w.FailingSince = fromNullTime(failing)
 	if headers != nil {
 		if err := json.Unmarshal(headers, &w.Headers); err != nil {
 			return w, fmt.Errorf("decode webhook %s headers: %w", w.ID, err)
@@ -131,7 +137,7 @@ func (s *Store) GetWebhook(ctx context.Context, tenantID, webhookID string) (*do
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	w, err := scanWebhook(s.pool.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1 AND tenant_id = $2`, webhookID, tenantID))
+	w, err := scanWebhook(s.pool.QueryRow(ctx, `SELECT `+webhookSelect+` FROM webhooks WHERE id = $1 AND tenant_id = $2`, webhookID, tenantID))
 	if err != nil {
 		return nil, mapErr("get webhook", notFoundIfNoRows(err, "webhook", webhookID))
 	}
@@ -143,7 +149,7 @@ func (s *Store) WebhookByID(ctx context.Context, webhookID string) (*domain.Webh
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	w, err := scanWebhook(s.pool.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1`, webhookID))
+	w, err := scanWebhook(s.pool.QueryRow(ctx, `SELECT `+webhookSelect+` FROM webhooks WHERE id = $1`, webhookID))
 	if err != nil {
 		return nil, mapErr("webhook by id", notFoundIfNoRows(err, "webhook", webhookID))
 	}
@@ -165,8 +171,9 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 			enabled = $7, disabled_reason = $8, format = $9, basic_auth_username = $10, basic_auth_password = $11,
 			secret = $12, previous_secret = $13, previous_secret_expires_at = $14, headers = $15, timeout_ns = $16,
 			retry_policy = $17, retry_waits_ns = $18, success_min = $19, success_max = $20, rate_limit = $21,
-			max_concurrency = $22, updated_at = $23, filter = $24, format_options = $25
-			WHERE id = $1 AND tenant_id = $2`, append(args[:22:22], args[23], args[24], args[25])...)
+			max_concurrency = $22, updated_at = $23, filter = $24, format_options = $25,
+			failing_since = CASE WHEN $26 THEN NULL ELSE failing_since END
+			WHERE id = $1 AND tenant_id = $2`, append(args[:22:22], args[23], args[24], args[25], w.FailingSince.IsZero())...)
 		if err != nil {
 			return err
 		}
@@ -206,7 +213,7 @@ func (s *Store) ListWebhooks(ctx context.Context, tenantID string, p store.Page)
 		return nil, "", errClosed
 	}
 	limit := pageLimit(p)
-	rows, err := s.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks
+	rows, err := s.pool.Query(ctx, `SELECT `+webhookSelect+` FROM webhooks
 		WHERE tenant_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3`, tenantID, p.Cursor, limit+1)
 	if err != nil {
 		return nil, "", mapErr("list webhooks", err)

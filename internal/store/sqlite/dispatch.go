@@ -169,8 +169,29 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 				return err
 			}
 		}
-		return nil
+		return recordFailing(tx, store.FailingChanges(records))
 	})
+}
+
+// recordFailing moves the webhooks' failing streaks; each statement
+// changes a row only when the streak starts, restarts or ends, so the
+// common case (another success, another failure) writes nothing.
+func recordFailing(tx *wtx, changes []store.FailingChange) error {
+	for _, c := range changes {
+		var err error
+		switch {
+		case c.Since.IsZero():
+			_, err = tx.exec(`UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, c.WebhookID)
+		case c.Restart:
+			_, err = tx.exec(`UPDATE webhooks SET failing_since = ? WHERE id = ?`, micros(c.Since), c.WebhookID)
+		default:
+			_, err = tx.exec(`UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL`, micros(c.Since), c.WebhookID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // encodedAttempt holds an attempt's JSON columns.

@@ -85,7 +85,7 @@ func (s *Store) loadEnabledWebhooks(ctx context.Context, tenantID string) ([]dom
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE tenant_id = ? AND enabled = 1 ORDER BY id`, tenantID)
+	rows, err := tx.QueryContext(ctx, `SELECT `+webhookSelect+` FROM webhooks WHERE tenant_id = ? AND enabled = 1 ORDER BY id`, tenantID)
 	if err != nil {
 		return nil, err
 	}

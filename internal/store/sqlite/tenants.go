@@ -9,13 +9,13 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-const tenantCols = `id, name, environment, max_webhooks, retention_days, portal_epoch, created_at, updated_at`
+const tenantCols = `id, name, environment, max_webhooks, retention_days, portal_epoch, created_at, updated_at, auto_disable_after_hours`
 
 func scanTenant(sc interface{ Scan(...any) error }) (domain.Tenant, error) {
 	var t domain.Tenant
 	var env string
 	var created, updated int64
-	err := sc.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.RetentionDays, &t.PortalEpoch, &created, &updated)
+	err := sc.Scan(&t.ID, &t.Name, &env, &t.MaxWebhooks, &t.RetentionDays, &t.PortalEpoch, &created, &updated, &t.AutoDisableAfterHours)
 	t.Environment = domain.Environment(env)
 	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return t, err
@@ -27,8 +27,9 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 		return err
 	}
 	return s.write(ctx, "create tenant", func(tx *wtx) error {
-		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, t.PortalEpoch, micros(t.CreatedAt), micros(t.UpdatedAt))
+		_, err := tx.exec(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, t.PortalEpoch, micros(t.CreatedAt), micros(t.UpdatedAt),
+			t.AutoDisableAfterHours)
 		if isUnique(err) {
 			return domain.Errorf(domain.ECONFLICT, "tenant %q already exists", t.ID)
 		}
@@ -52,9 +53,9 @@ func (s *Store) GetTenant(ctx context.Context, tenantID string) (*domain.Tenant,
 // retention and update time. ENOTFOUND if absent.
 func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	return s.write(ctx, "update tenant", func(tx *wtx) error {
-		n, err := tx.exec(`UPDATE tenants SET name = ?, environment = ?, max_webhooks = ?, retention_days = ?, updated_at = ?
-			WHERE id = ?`,
-			t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, micros(t.UpdatedAt), t.ID)
+		n, err := tx.exec(`UPDATE tenants SET name = ?, environment = ?, max_webhooks = ?, retention_days = ?, updated_at = ?,
+			auto_disable_after_hours = ? WHERE id = ?`,
+			t.Name, string(t.Environment), t.MaxWebhooks, t.RetentionDays, micros(t.UpdatedAt), t.AutoDisableAfterHours, t.ID)
 		if err != nil {
 			return err
 		}

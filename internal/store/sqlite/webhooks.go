@@ -15,6 +15,10 @@ const webhookCols = `id, tenant_id, name, description, url, event_types, enabled
 	timeout_ns, retry_policy, retry_waits_ns, success_min, success_max, rate_limit, max_concurrency,
 	created_at, updated_at, filter, format_options`
 
+// webhookSelect is what scanWebhook reads: the written columns and
+// failing_since, which only RecordAttempts writes.
+const webhookSelect = webhookCols + `, failing_since`
+
 // webhookArgs returns w's columns in webhookCols order.
 func webhookArgs(w *domain.Webhook) ([]any, error) {
 	types, err := encodeJSON(w.EventTypes, len(w.EventTypes) == 0)
@@ -47,14 +51,16 @@ func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 		enabled                            int
 		prevExp, timeout, created, updated int64
 		formatOptions                      string
+		failing                            sql.NullInt64
 	)
 	if err := sc.Scan(&w.ID, &w.TenantID, &w.Name, &w.Description, &w.URL, &types, &enabled, &w.DisabledReason, &w.Format,
 		&user, &pass, &w.Secret, &w.PreviousSecret, &prevExp, &headers,
 		&timeout, &w.RetryPolicy, &waits, &w.SuccessRule.Min, &w.SuccessRule.Max, &w.RateLimit, &w.MaxConcurrency,
-		&created, &updated, &w.Filter, &formatOptions); err != nil {
+		&created, &updated, &w.Filter, &formatOptions, &failing); err != nil {
 		return w, err
 	}
 	w.Enabled = enabled != 0
+	w.FailingSince = fromMicros(failing.Int64)
 	if formatOptions != "" {
 		w.FormatOptions = []byte(formatOptions)
 	}
@@ -109,7 +115,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
 
 // GetWebhook returns one of a tenant's webhooks. ENOTFOUND if absent.
 func (s *Store) GetWebhook(ctx context.Context, tenantID, webhookID string) (*domain.Webhook, error) {
-	w, err := scanWebhook(s.rdb.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ? AND tenant_id = ?`, webhookID, tenantID))
+	w, err := scanWebhook(s.rdb.QueryRowContext(ctx, `SELECT `+webhookSelect+` FROM webhooks WHERE id = ? AND tenant_id = ?`, webhookID, tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.NotFound("webhook", webhookID)
 	}
@@ -121,7 +127,7 @@ func (s *Store) GetWebhook(ctx context.Context, tenantID, webhookID string) (*do
 
 // WebhookByID returns a webhook whatever its tenant. ENOTFOUND if absent.
 func (s *Store) WebhookByID(ctx context.Context, webhookID string) (*domain.Webhook, error) {
-	w, err := scanWebhook(s.rdb.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ?`, webhookID))
+	w, err := scanWebhook(s.rdb.QueryRowContext(ctx, `SELECT `+webhookSelect+` FROM webhooks WHERE id = ?`, webhookID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.NotFound("webhook", webhookID)
 	}
@@ -147,8 +153,8 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 			disabled_reason = ?, format = ?, basic_auth_username = ?, basic_auth_password = ?, secret = ?,
 			previous_secret = ?, previous_secret_expires_at = ?, headers = ?, timeout_ns = ?, retry_policy = ?,
 			retry_waits_ns = ?, success_min = ?, success_max = ?, rate_limit = ?, max_concurrency = ?, updated_at = ?,
-			filter = ?, format_options = ?
-			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], w.ID, w.TenantID)...)
+			filter = ?, format_options = ?, failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
+			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], w.FailingSince.IsZero(), w.ID, w.TenantID)...)
 		if err != nil {
 			return err
 		}
@@ -191,10 +197,10 @@ func (s *Store) DeleteWebhook(ctx context.Context, tenantID, webhookID string, n
 // ListWebhooks lists a tenant's webhooks, newest first.
 func (s *Store) ListWebhooks(ctx context.Context, tenantID string, p store.Page) ([]domain.Webhook, string, error) {
 	limit := pageLimit(p.Limit)
-	q := `SELECT ` + webhookCols + ` FROM webhooks WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`
+	q := `SELECT ` + webhookSelect + ` FROM webhooks WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`
 	args := []any{tenantID, limit + 1}
 	if p.Cursor != "" {
-		q = `SELECT ` + webhookCols + ` FROM webhooks WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?`
+		q = `SELECT ` + webhookSelect + ` FROM webhooks WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?`
 		args = []any{tenantID, p.Cursor, limit + 1}
 	}
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
@@ -233,4 +239,27 @@ func (s *Store) DisableWebhook(ctx context.Context, webhookID, reason string, no
 		_, err = cancelScheduled(tx, webhookID, now)
 		return err
 	})
+}
+
+// FailingWebhooks returns the enabled webhooks in a failing streak, oldest
+// first, with their tenant's auto-disable period.
+func (s *Store) FailingWebhooks(ctx context.Context) ([]store.FailingWebhook, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT w.id, w.tenant_id, w.failing_since, t.auto_disable_after_hours
+		FROM webhooks w JOIN tenants t ON t.id = w.tenant_id
+		WHERE w.failing_since IS NOT NULL AND w.enabled = 1 ORDER BY w.failing_since, w.id`)
+	if err != nil {
+		return nil, mapErr("failing webhooks", err)
+	}
+	defer rows.Close()
+	var out []store.FailingWebhook
+	for rows.Next() {
+		var f store.FailingWebhook
+		var since int64
+		if err := rows.Scan(&f.WebhookID, &f.TenantID, &since, &f.TenantAutoDisableAfterHours); err != nil {
+			return nil, mapErr("failing webhooks", err)
+		}
+		f.FailingSince = fromMicros(since)
+		out = append(out, f)
+	}
+	return out, mapErr("failing webhooks", rows.Err())
 }

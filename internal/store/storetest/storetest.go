@@ -63,6 +63,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", deliveryTests},
 		{"Dispatch", dispatchTests},
 		{"Attempts", attemptTests},
+		{"Failing", failingTests},
 		{"Recovery", recoveryTests},
 		{"InFlight", inFlightTests},
 		{"Capabilities", capabilityTests},

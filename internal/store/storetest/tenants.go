@@ -14,7 +14,7 @@ import (
 
 var tenantTests = []test{
 	{"CreateGetUpdate", func(t *testing.T, f *fixture) {
-		tn := &domain.Tenant{ID: "company-42", Name: "Acme", Environment: domain.Sandbox, MaxWebhooks: 5, RetentionDays: 90, CreatedAt: base, UpdatedAt: base}
+		tn := &domain.Tenant{ID: "company-42", Name: "Acme", Environment: domain.Sandbox, MaxWebhooks: 5, RetentionDays: 90, AutoDisableAfterHours: 48, CreatedAt: base, UpdatedAt: base}
 		if err := f.s.CreateTenant(f.ctx, tn); err != nil {
 			t.Fatalf("CreateTenant: %v", err)
 		}
@@ -26,6 +26,7 @@ var tenantTests = []test{
 
 		upd := *tn
 		upd.Name, upd.Environment, upd.MaxWebhooks, upd.RetentionDays = "Acme Corp", domain.Production, 0, 7
+		upd.AutoDisableAfterHours = domain.AutoDisableNever
 		upd.UpdatedAt = base.Add(time.Hour)
 		if err := f.s.UpdateTenant(f.ctx, &upd); err != nil {
 			t.Fatalf("UpdateTenant: %v", err)
@@ -42,7 +43,7 @@ var tenantTests = []test{
 		same(t, "listed tenant", list[0], upd, normTenant)
 
 		// 0 goes back to the server's default and stays 0.
-		upd.RetentionDays = 0
+		upd.RetentionDays, upd.AutoDisableAfterHours = 0, 0
 		if err := f.s.UpdateTenant(f.ctx, &upd); err != nil {
 			t.Fatalf("UpdateTenant: %v", err)
 		}
