@@ -3,7 +3,6 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -275,34 +274,6 @@ func (w *Webhook) Validate() error {
 	}
 	if w.MaxConcurrency < 0 || w.MaxConcurrency > MaxMaxConcurrency {
 		return FieldErrorf("max_concurrency", "must be between 0 (default %d) and %d", DefaultMaxConcurrency, MaxMaxConcurrency)
-	}
-	return nil
-}
-
-// ValidateURL checks a webhook target URL: absolute http or https, with a
-// host, at most MaxURLLength characters, no credentials.
-func ValidateURL(raw string) error {
-	if raw == "" {
-		return FieldErrorf("url", "is required")
-	}
-	if len(raw) > MaxURLLength {
-		return FieldErrorf("url", "must be at most %d characters", MaxURLLength)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return FieldErrorf("url", "is not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return FieldErrorf("url", "must start with http:// or https://")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return FieldErrorf("url", "must include a host")
-	}
-	if u.User != nil {
-		return FieldErrorf("url", "must not embed credentials: use basic_auth")
-	}
-	if u.Fragment != "" {
-		return FieldErrorf("url", "must not have a fragment")
 	}
 	return nil
 }
