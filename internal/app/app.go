@@ -164,6 +164,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Tester:          d,
 		RotationOverlap: cfg.RotationOverlap,
 		Keys:            keys,
+		// Saving a URL deliveries may not reach warns.
+		AllowPrivateTargets: cfg.AllowPrivateTargets,
 	})
 	uiHandler, err := a.newUI(services, keys, builtin, formats, opts.Clock)
 	if err != nil {

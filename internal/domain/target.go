@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -85,4 +86,27 @@ func hostProblem(host string) string {
 		return "is not a valid IP address"
 	}
 	return ""
+}
+
+// TargetWarning says why a server that refuses private targets (the
+// default) will refuse every delivery to rawURL: its host is a non-public
+// IP address (NonPublicAddress) or a name that always means this machine
+// (localhost). It is "" when the URL does not say so; a name that resolves
+// to a private address is found only when a delivery dials it.
+func TargetWarning(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	reason := ""
+	if ip, err := netip.ParseAddr(host); err == nil {
+		reason = NonPublicAddress(ip)
+	} else if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		reason = "loopback address (localhost)"
+	}
+	if reason == "" {
+		return ""
+	}
+	return fmt.Sprintf("the URL's host %s is a %s: this server refuses to deliver to private, loopback and link-local addresses, so every delivery to it will fail until the operator starts lmshooks with --allow-private-targets", u.Hostname(), reason)
 }
