@@ -3,7 +3,6 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,8 +57,13 @@ type Webhook struct {
 	// rotation, so receivers can switch without dropping deliveries.
 	PreviousSecret          string
 	PreviousSecretExpiresAt time.Time
-	Headers                 map[string]string
-	Timeout                 time.Duration
+	// Headers are extra request headers, by name.
+	Headers map[string]string
+	// SecretHeaders names the headers that the admin flagged as secret
+	// although their names do not say so (SecretHeaderName): a secret
+	// header's value is write-only and masked in the audit log.
+	SecretHeaders []string
+	Timeout       time.Duration
 	// RetryPolicy names a preset, or "custom" with RetryWaits.
 	RetryPolicy string
 	RetryWaits  []time.Duration
@@ -130,16 +134,6 @@ func ParseSuccessRule(s string) (SuccessRule, error) {
 	return SuccessRule{Min: min, Max: max}, nil
 }
 
-// reservedHeaders are set by lmshooks itself and cannot be overridden.
-var reservedHeaders = map[string]bool{
-	"host": true, "content-length": true, "content-type": true, "transfer-encoding": true,
-	"connection": true, "keep-alive": true, "te": true, "upgrade": true, "trailer": true,
-	"proxy-authorization": true, "proxy-connection": true,
-	"webhook-id": true, "webhook-timestamp": true, "webhook-signature": true,
-}
-
-var headerNamePattern = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-
 // Normalize trims and defaults the webhook's fields.
 func (w *Webhook) Normalize() {
 	w.Name = strings.TrimSpace(w.Name)
@@ -172,6 +166,7 @@ func (w *Webhook) Normalize() {
 	}
 	sort.Strings(types)
 	w.EventTypes = types
+	w.normalizeSecretHeaders()
 }
 
 // Validate checks every field that does not need outside knowledge (the
@@ -230,29 +225,8 @@ func (w *Webhook) Validate() error {
 	if w.Secret != "" && !strings.HasPrefix(w.Secret, "whsec_") && !strings.HasPrefix(w.Secret, "whsk_") {
 		return FieldErrorf("secret", "must start with \"whsec_\" (HMAC-SHA256) or \"whsk_\" (ed25519)")
 	}
-	names := make([]string, 0, len(w.Headers))
-	for k := range w.Headers {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		f := "headers." + k
-		if !headerNamePattern.MatchString(k) {
-			return FieldErrorf(f, "is not a valid header name")
-		}
-		lk := strings.ToLower(k)
-		if reservedHeaders[lk] || strings.HasPrefix(lk, "webhook-") {
-			return FieldErrorf(f, "is reserved: lmshooks sets it")
-		}
-		if lk == "authorization" && w.BasicAuth != nil {
-			return FieldErrorf(f, "conflicts with basic_auth")
-		}
-		if strings.ContainsAny(w.Headers[k], "\r\n") {
-			return FieldErrorf(f, "must not contain line breaks")
-		}
-		if !ValidText(w.Headers[k]) {
-			return textError(f)
-		}
+	if err := w.validateHeaders(); err != nil {
+		return err
 	}
 	if w.Timeout < MinTimeout || w.Timeout > MaxTimeout {
 		return FieldErrorf("timeout_seconds", "must be between %d and %d seconds", int(MinTimeout/time.Second), int(MaxTimeout/time.Second))
