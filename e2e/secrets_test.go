@@ -41,6 +41,8 @@ func TestSecretsNeverLogged(t *testing.T) {
 	secrets["basic auth password"] = password
 	secrets["basic auth header"] = base64.StdEncoding.EncodeToString([]byte("lms:" + password))
 	secrets["custom header token"] = token
+	const flagged = "flagged-header-secret-0987"
+	secrets["header flagged secret"] = flagged
 
 	// Each delivery fails once, then succeeds: retries go through the log.
 	var mu sync.Mutex
@@ -71,7 +73,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 	hm := hook("hmac", ok.URL, map[string]any{
 		"basic_auth": map[string]any{"username": "lms", "password": password},
-		"headers":    map[string]any{"X-Api-Token": token},
+		"headers":    map[string]any{"X-Api-Token": token, "X-Shared": map[string]any{"value": flagged, "secret": true}},
 	})
 	secrets["webhook secret"] = hm.Secret
 	ed := hook("ed25519", ok.URL, map[string]any{"signature_scheme": "ed25519"})

@@ -80,7 +80,7 @@ func toTestResultJSON(res *service.TestResult) testResultJSON {
 	return testResultJSON{
 		Success:    at.Success,
 		Status:     at.StatusCode,
-		Headers:    flatHeaders(at.ResponseHeaders, false),
+		Headers:    flatHeaders(at.ResponseHeaders),
 		Body:       string(at.ResponseBody),
 		DurationMS: millis(at.Duration),
 		Error:      at.Error,

@@ -73,6 +73,7 @@ func (s *Webhooks) send(ctx context.Context, w *domain.Webhook, t TestInput, war
 		return nil, err
 	}
 	at := s.cfg.Tester.Test(ctx, w, ev)
+	at.MaskSecrets(w.SecretHeader)
 	return &TestResult{Event: ev, Attempt: at, Warnings: warnings}, nil
 }
 

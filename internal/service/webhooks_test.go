@@ -215,7 +215,7 @@ func TestUpdateChangesOnlyWhatIsGiven(t *testing.T) {
 	e := newEnv(t, true)
 	in := valid()
 	in.BasicAuth = &service.BasicAuthInput{Username: ptr("lms"), Password: ptr("pw")}
-	in.Headers = map[string]string{"X-A": "1"}
+	in.Headers = map[string]service.HeaderInput{"X-A": {Value: ptr("1")}}
 	w := e.create(in)
 
 	e.clock.Advance(time.Second)
