@@ -108,5 +108,9 @@ func TargetWarning(rawURL string) string {
 	if reason == "" {
 		return ""
 	}
-	return fmt.Sprintf("the URL's host %s is a %s: this server refuses to deliver to private, loopback and link-local addresses, so every delivery to it will fail until the operator starts lmshooks with --allow-private-targets", u.Hostname(), reason)
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(reason[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("the URL's host %s is %s %s: this server refuses to deliver to private, loopback and link-local addresses, so every delivery to it will fail until the operator starts lmshooks with --allow-private-targets", u.Hostname(), article, reason)
 }

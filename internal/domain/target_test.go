@@ -58,3 +58,26 @@ func TestValidateURL(t *testing.T) {
 		}
 	}
 }
+
+// A URL whose host is a non-public address or localhost gets a warning
+// that names what it is; any other gets none.
+func TestTargetWarning(t *testing.T) {
+	for u, says := range map[string]string{
+		"http://127.0.0.1:8080/x":   "is a loopback address",
+		"http://LOCALHOST./x":       "is a loopback address (localhost)",
+		"http://app.localhost/x":    "is a loopback address (localhost)",
+		"http://0.0.0.0/x":          "is an unspecified address",
+		"http://[fd00::1]/x":        "is a private address",
+		"http://169.254.169.254/x":  "cloud metadata",
+		"http://[::ffff:10.1.2.3]/": "is a private address",
+	} {
+		if w := TargetWarning(u); !strings.Contains(w, says) || !strings.Contains(w, "--allow-private-targets") {
+			t.Errorf("TargetWarning(%q) = %q, want it to say %q", u, w, says)
+		}
+	}
+	for _, u := range []string{"https://hooks.example.com/x", "http://8.8.8.8/", "http://localhost.example.com/", "http://[2606:4700::1]/"} {
+		if w := TargetWarning(u); w != "" {
+			t.Errorf("TargetWarning(%q) = %q, want none", u, w)
+		}
+	}
+}
