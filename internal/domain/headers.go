@@ -95,13 +95,13 @@ func MaskHeaderValue(name, value string) string {
 	return Redacted
 }
 
-// MaskedHeaders returns a copy of h in which the values of the headers
-// that secret says are secret are masked (MaskHeaderValue). It is how an
-// attempt's request is recorded, and how the audit log shows attempts
-// recorded before that was so.
+// MaskedHeaders returns h with the values of the headers that secret says
+// are secret masked (MaskHeaderValue): a copy when there are any, h itself
+// otherwise. It is how an attempt's request is recorded, and how the audit
+// log shows attempts recorded before that was so.
 func MaskedHeaders(h map[string][]string, secret func(name string) bool) map[string][]string {
-	if h == nil {
-		return nil
+	if !anySecret(h, secret) {
+		return h
 	}
 	out := make(map[string][]string, len(h))
 	for name, vs := range h {
@@ -116,6 +116,16 @@ func MaskedHeaders(h map[string][]string, secret func(name string) bool) map[str
 		out[name] = masked
 	}
 	return out
+}
+
+// anySecret says whether secret says any header of h is.
+func anySecret(h map[string][]string, secret func(name string) bool) bool {
+	for name := range h {
+		if secret(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // validateHeaders checks the extra request headers: valid names that
