@@ -112,11 +112,14 @@ func TestEveryRoute(t *testing.T) {
 	wh, err := tenant.CreateWebhook(ctx, "acme", client.WebhookRequest{
 		Name: "HRIS", URL: srv.URL, EventTypes: []string{"user.*", "acme_kudos.*"},
 		BasicAuth: &client.BasicAuthRequest{Username: "lms", Password: "s3cret"},
-		Headers:   map[string]string{"X-Tenant": "acme"},
+		Headers:   map[string]client.HeaderValue{"X-Tenant": client.Plain("acme"), "X-Api-Key": client.SecretHeader("k-123")},
 	})
 	must(err)
-	if !strings.HasPrefix(wh.Secret, "whsec_") || wh.BasicAuth == nil || !wh.BasicAuth.PasswordSet || wh.Headers["X-Tenant"] != "acme" || !wh.Enabled {
+	if !strings.HasPrefix(wh.Secret, "whsec_") || wh.BasicAuth == nil || !wh.BasicAuth.PasswordSet || wh.Headers["X-Tenant"] != client.Plain("acme") || !wh.Enabled {
 		t.Fatalf("created webhook = %+v", wh)
+	}
+	if h := wh.Headers["X-Api-Key"]; h != (client.HeaderValue{Secret: true, Set: true}) {
+		t.Fatalf("secret header in the answer = %+v, want set and no value", h)
 	}
 	second, err := tenant.CreateWebhook(ctx, "acme", client.WebhookRequest{Name: "spare", URL: srv.URL, Entity: "course_enrollment", Actions: []string{"completed"}, Enabled: new(false)})
 	must(err)
@@ -152,7 +155,7 @@ func TestEveryRoute(t *testing.T) {
 		t.Fatalf("rotated = %+v", rotated)
 	}
 	changed, err := tenant.UpdateWebhook(ctx, "acme", wh.ID, client.WebhookUpdate{
-		Description: new("to Workday"), BasicAuth: client.NoBasicAuth(), Headers: map[string]string{},
+		Description: new("to Workday"), BasicAuth: client.NoBasicAuth(), Headers: map[string]client.HeaderValue{},
 		RetrySchedule: []float64{3600},
 	})
 	must(err)

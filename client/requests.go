@@ -79,10 +79,12 @@ type WebhookRequest struct {
 	SignatureScheme string `json:"signature_scheme,omitzero"`
 	// Secret supplies the signing secret (whsec_… or whsk_…); generated
 	// when empty.
-	Secret         string            `json:"secret,omitzero"`
-	Headers        map[string]string `json:"headers,omitzero"`
-	TimeoutSeconds int               `json:"timeout_seconds,omitzero"`
-	RetryPolicy    string            `json:"retry_policy,omitzero"`
+	Secret string `json:"secret,omitzero"`
+	// Headers are added to every request; see HeaderValue for secret
+	// (write-only) ones.
+	Headers        map[string]HeaderValue `json:"headers,omitzero"`
+	TimeoutSeconds int                    `json:"timeout_seconds,omitzero"`
+	RetryPolicy    string                 `json:"retry_policy,omitzero"`
 	// RetrySchedule is the waits in seconds of a custom retry policy.
 	RetrySchedule  []float64 `json:"retry_schedule,omitzero"`
 	SuccessStatus  string    `json:"success_status,omitzero"`
@@ -94,24 +96,24 @@ type WebhookRequest struct {
 // change. An empty, non-nil Headers removes every header; an empty Filter
 // removes the filter; BasicAuth set to NoBasicAuth() removes basic auth.
 type WebhookUpdate struct {
-	Name           *string           `json:"name,omitzero"`
-	Description    *string           `json:"description,omitzero"`
-	URL            *string           `json:"url,omitzero"`
-	EventTypes     []string          `json:"event_types,omitzero"`
-	Entity         *string           `json:"entity,omitzero"`
-	Actions        []string          `json:"actions,omitzero"`
-	Enabled        *bool             `json:"enabled,omitzero"`
-	Format         *string           `json:"format,omitzero"`
-	FormatOptions  any               `json:"format_options,omitzero"`
-	Filter         *string           `json:"filter,omitzero"`
-	BasicAuth      *BasicAuthRequest `json:"basic_auth,omitzero"`
-	Headers        map[string]string `json:"headers,omitzero"`
-	TimeoutSeconds *int              `json:"timeout_seconds,omitzero"`
-	RetryPolicy    *string           `json:"retry_policy,omitzero"`
-	RetrySchedule  []float64         `json:"retry_schedule,omitzero"`
-	SuccessStatus  *string           `json:"success_status,omitzero"`
-	RateLimit      *float64          `json:"rate_limit,omitzero"`
-	MaxConcurrency *int              `json:"max_concurrency,omitzero"`
+	Name           *string                `json:"name,omitzero"`
+	Description    *string                `json:"description,omitzero"`
+	URL            *string                `json:"url,omitzero"`
+	EventTypes     []string               `json:"event_types,omitzero"`
+	Entity         *string                `json:"entity,omitzero"`
+	Actions        []string               `json:"actions,omitzero"`
+	Enabled        *bool                  `json:"enabled,omitzero"`
+	Format         *string                `json:"format,omitzero"`
+	FormatOptions  any                    `json:"format_options,omitzero"`
+	Filter         *string                `json:"filter,omitzero"`
+	BasicAuth      *BasicAuthRequest      `json:"basic_auth,omitzero"`
+	Headers        map[string]HeaderValue `json:"headers,omitzero"`
+	TimeoutSeconds *int                   `json:"timeout_seconds,omitzero"`
+	RetryPolicy    *string                `json:"retry_policy,omitzero"`
+	RetrySchedule  []float64              `json:"retry_schedule,omitzero"`
+	SuccessStatus  *string                `json:"success_status,omitzero"`
+	RateLimit      *float64               `json:"rate_limit,omitzero"`
+	MaxConcurrency *int                   `json:"max_concurrency,omitzero"`
 }
 
 // BasicAuthRequest sets the credentials sent as Authorization: Basic. In

@@ -79,14 +79,15 @@ type Webhook struct {
 	FailingSince *time.Time `json:"failing_since"`
 	Format       string     `json:"format"`
 	// FormatOptions is a JSON object ({} when there are none).
-	FormatOptions   json.RawMessage   `json:"format_options"`
-	Filter          string            `json:"filter"`
-	BasicAuth       *BasicAuth        `json:"basic_auth"`
-	SignatureScheme string            `json:"signature_scheme"`
-	PublicKey       string            `json:"public_key,omitzero"`
-	Headers         map[string]string `json:"headers"`
-	TimeoutSeconds  int               `json:"timeout_seconds"`
-	RetryPolicy     string            `json:"retry_policy"`
+	FormatOptions   json.RawMessage `json:"format_options"`
+	Filter          string          `json:"filter"`
+	BasicAuth       *BasicAuth      `json:"basic_auth"`
+	SignatureScheme string          `json:"signature_scheme"`
+	PublicKey       string          `json:"public_key,omitzero"`
+	// Headers shows secret headers without their value.
+	Headers        map[string]HeaderValue `json:"headers"`
+	TimeoutSeconds int                    `json:"timeout_seconds"`
+	RetryPolicy    string                 `json:"retry_policy"`
 	// RetrySchedule is set for a custom retry policy.
 	RetrySchedule        []float64 `json:"retry_schedule,omitzero"`
 	RetrySchedulePreview []float64 `json:"retry_schedule_preview"`

@@ -222,3 +222,44 @@ func (rc *receiver) snapshot() ([]received, []string) {
 	defer rc.mu.Unlock()
 	return append([]received(nil), rc.requests...), append([]string(nil), rc.bad...)
 }
+
+// mustCall sends a raw request with the operator key and decodes the answer
+// into out (when not nil), failing the test unless the status is want. It
+// is for tests that check the wire itself (the exact JSON an answer
+// carries); everything else goes through the client.
+func (s *server) mustCall(want int, method, path string, body, out any) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequestWithContext(s.t.Context(), method, s.base+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.key)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if resp.StatusCode != want {
+		s.t.Fatalf("%s %s = %d %s, want %d", method, path, resp.StatusCode, b, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			s.t.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+}

@@ -42,6 +42,8 @@ func TestSecretsNeverLogged(t *testing.T) {
 	secrets["basic auth password"] = password
 	secrets["basic auth header"] = base64.StdEncoding.EncodeToString([]byte("lms:" + password))
 	secrets["custom header token"] = token
+	const flagged = "flagged-header-secret-0987"
+	secrets["header flagged secret"] = flagged
 
 	// Each delivery fails once, then succeeds: retries go through the log.
 	var mu sync.Mutex
@@ -63,7 +65,8 @@ func TestSecretsNeverLogged(t *testing.T) {
 		return tenant.createWebhook("acme", req)
 	}
 	basicAuth := &client.BasicAuthRequest{Username: "lms", Password: password}
-	hm := hook(client.WebhookRequest{Name: "hmac", URL: ok.URL, BasicAuth: basicAuth, Headers: map[string]string{"X-Api-Token": token}})
+	hm := hook(client.WebhookRequest{Name: "hmac", URL: ok.URL, BasicAuth: basicAuth,
+		Headers: map[string]client.HeaderValue{"X-Api-Token": client.Plain(token), "X-Shared": client.SecretHeader(flagged)}})
 	secrets["webhook secret"] = hm.Secret
 	ed := hook(client.WebhookRequest{Name: "ed25519", URL: ok.URL, SignatureScheme: client.SchemeEd25519})
 	secrets["ed25519 signing key"] = ed.Secret

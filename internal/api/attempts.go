@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"strings"
 	"time"
 
@@ -45,7 +44,7 @@ func toAttemptJSON(at *domain.Attempt) attemptJSON {
 	if at.StatusCode != 0 {
 		out.Response = &responseJSON{
 			Status:  at.StatusCode,
-			Headers: flatHeaders(at.ResponseHeaders, false),
+			Headers: flatHeaders(at.ResponseHeaders),
 			Body:    string(at.ResponseBody),
 		}
 	}
@@ -53,32 +52,18 @@ func toAttemptJSON(at *domain.Attempt) attemptJSON {
 }
 
 func toRequestJSON(at *domain.Attempt) requestJSON {
-	return requestJSON{URL: at.RequestURL, Headers: flatHeaders(at.RequestHeaders, true), Body: string(at.RequestBody)}
+	return requestJSON{URL: at.RequestURL, Headers: flatHeaders(at.RequestHeaders), Body: string(at.RequestBody)}
 }
 
 // millis renders a duration in milliseconds with microsecond precision.
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // flatHeaders renders headers one value per name (joined by ", ", as HTTP
-// allows). With redact, credentials the request carried (basic auth) are
-// masked: the audit log is for reading, not for recovering passwords.
-func flatHeaders(h map[string][]string, redact bool) map[string]string {
+// allows). Secret values come masked from the service.
+func flatHeaders(h map[string][]string) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		val := strings.Join(v, ", ")
-		if redact && isCredentialHeader(k) {
-			scheme, _, _ := strings.Cut(val, " ")
-			val = scheme + " [redacted]"
-		}
-		out[k] = val
+		out[k] = strings.Join(v, ", ")
 	}
 	return out
-}
-
-func isCredentialHeader(name string) bool {
-	switch http.CanonicalHeaderKey(name) {
-	case "Authorization", "Proxy-Authorization":
-		return true
-	}
-	return false
 }

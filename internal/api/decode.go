@@ -73,14 +73,20 @@ func invalidUTF8At(b []byte) int {
 
 // decodeStrict decodes one JSON object from data into v and turns every
 // decoding failure into a *domain.Error that says what and where:
-// malformed JSON is EMALFORMED with the byte offset, an unknown field or a
-// value of the wrong type is EINVALID on that field. prefix is put in front
-// of field names ("events[3].") when data is part of a larger document.
+// malformed JSON is EMALFORMED with the byte offset, an unknown field (its
+// name matched exactly, see checkExact), a field given twice, null or a
+// value of the wrong type is EINVALID on that field. prefix is put in
+// front of field names ("events[3].") when data is part of a larger
+// document. Every request body is decoded here, so every route is as
+// strict.
 func decodeStrict(data []byte, v any, prefix string) error {
+	if err := checkExact(data, reflect.TypeOf(v), strings.TrimSuffix(prefix, ".")); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err, prefix)
+		return decodeError(err, prefix, reflect.TypeOf(v))
 	}
 	// One object, nothing after it: trailing data usually means two bodies
 	// were concatenated by mistake.
@@ -112,6 +118,13 @@ func checkText(v reflect.Value, path string) error {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+				// An embedded struct lends its fields, as in encoding/json.
+				if err := checkText(v.Field(i), path); err != nil {
+					return err
+				}
+				continue
+			}
 			if !f.IsExported() || name == "-" {
 				continue
 			}
@@ -156,7 +169,7 @@ func joinPath(path, name string) string {
 }
 
 // decodeError translates an encoding/json error.
-func decodeError(err error, prefix string) error {
+func decodeError(err error, prefix string, t reflect.Type) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -171,7 +184,7 @@ func decodeError(err error, prefix string) error {
 			}
 			return domain.Errorf(domain.EMALFORMED, "the request body must be a JSON object, not %s", article(typ.Value))
 		}
-		return domain.FieldErrorf(prefix+typ.Field, "must be %s, not %s", jsonKind(typ.Type.Kind().String()), article(typ.Value))
+		return domain.FieldErrorf(prefix+withoutEmbedded(t, typ.Field), "must be %s, not %s", jsonKind(typ.Type.Kind().String()), article(typ.Value))
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
@@ -183,6 +196,23 @@ func decodeError(err error, prefix string) error {
 		return de
 	}
 	return domain.Errorf(domain.EMALFORMED, "malformed JSON: %v", err)
+}
+
+// withoutEmbedded drops from a decoder's field path ("testInput.data")
+// the names of the structs that t embeds: they lend their fields and have
+// no JSON name of their own.
+func withoutEmbedded(t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return path
+	}
+	first, rest, ok := strings.Cut(path, ".")
+	if f, found := t.FieldByName(first); ok && found && f.Anonymous && f.Tag.Get("json") == "" {
+		return withoutEmbedded(f.Type, rest)
+	}
+	return path
 }
 
 // jsonKind names a Go kind the way a JSON user thinks of it.

@@ -49,10 +49,11 @@ func (a *API) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, a.maxBody, &in); err != nil {
 		return err
 	}
-	if in.IdempotencyKey == "" {
-		// The header form is what HTTP clients with retry middleware send.
-		in.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	key, err := domain.IdempotencyKeyOf(in.IdempotencyKey, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
 	}
+	in.IdempotencyKey = key
 	x, err := in.toIngest("")
 	if err != nil {
 		return err

@@ -155,6 +155,9 @@ func TestTenantEventTypes(t *testing.T) {
 	e.call("PUT", "/api/v1/tenants/acme/event-types/user.created", acme, badge).fails(422, domain.EINVALID, "type")
 	e.call("PUT", "/api/v1/tenants/acme/event-types/Bad", acme, badge).fails(422, domain.EINVALID, "type")
 	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_badge.lost", acme, m{"schema": m{"type": "nonsense"}}).fails(422, domain.EINVALID, "schema")
+	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_badge.lost", acme, m{"schema": false}).fails(422, domain.EINVALID, "schema")
+	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_badge.lost", acme, m{"schema": m{"type": "object", "required": []string{"a"}, "properties": m{"a": false}}}).fails(422, domain.EINVALID, "schema")
+	e.call("POST", "/api/v1/tenants/acme/events", acme, m{"type": "acme_badge.lost", "data": m{}}).fails(422, domain.EINVALID, "type")
 	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_badge.lost", acme, m{"schema": badge["schema"], "example": m{"badge": m{"level": "x"}}}).
 		fails(422, domain.EINVALID, "example/badge/level")
 	e.call("PUT", "/api/v1/tenants/acme/event-types/acme_badge.lost", acme, m{"variables": []string{}}).fails(422, domain.EINVALID, "variables")

@@ -274,12 +274,16 @@ func (e *testEnv) tenant(tid string) string {
 	return k.Key
 }
 
-// webhook creates a webhook with the given fields over sensible defaults.
+// webhook creates a webhook with the given fields over sensible defaults;
+// a field given as nil leaves the default out.
 func (e *testEnv) webhook(tid, key string, fields m) webhookJSON {
 	e.t.Helper()
 	body := m{"name": "HRIS", "url": "https://hooks.example.com/lms", "event_types": []string{"*"}}
 	for k, v := range fields {
 		body[k] = v
+		if v == nil {
+			delete(body, k)
+		}
 	}
 	var w webhookJSON
 	e.call("POST", "/api/v1/tenants/"+tid+"/webhooks", key, body).ok(201, &w)

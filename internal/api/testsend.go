@@ -50,39 +50,25 @@ func (a *API) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, toTestResultJSON(res))
 }
 
+// testUnsavedInput is a whole webhook, as for a create, plus what the
+// test carries.
+type testUnsavedInput struct {
+	webhookInput
+	testInput
+}
+
 // testUnsavedWebhook sends an example event to a webhook described in the
 // body and validated like a create, but never stored (test before saving).
 func (a *API) testUnsavedWebhook(w http.ResponseWriter, r *http.Request) error {
-	var fields map[string]json.RawMessage
-	if err := readJSON(r, a.maxBody, &fields); err != nil {
+	var body testUnsavedInput
+	if err := readJSON(r, a.maxBody, &body); err != nil {
 		return err
 	}
-	// The body is a webhook plus the test's own fields: split them, then
-	// decode each strictly so that unknown fields are still refused.
-	var test testInput
-	if raw, ok := fields["event_type"]; ok {
-		if err := decodeStrict(raw, &test.EventType, "event_type"); err != nil {
-			return err
-		}
-		delete(fields, "event_type")
-	}
-	if raw, ok := fields["data"]; ok {
-		test.Data = raw
-		delete(fields, "data")
-	}
-	rest, err := json.Marshal(fields)
+	in, err := body.webhookInput.toService()
 	if err != nil {
 		return err
 	}
-	var body webhookInput
-	if err := decodeStrict(rest, &body, ""); err != nil {
-		return err
-	}
-	in, err := body.toService()
-	if err != nil {
-		return err
-	}
-	res, err := a.svc.Webhooks.TestUnsaved(r.Context(), r.PathValue("tenant"), "", in, test.toService())
+	res, err := a.svc.Webhooks.TestUnsaved(r.Context(), r.PathValue("tenant"), "", in, body.testInput.toService())
 	if err != nil {
 		return err
 	}
@@ -94,7 +80,7 @@ func toTestResultJSON(res *service.TestResult) testResultJSON {
 	return testResultJSON{
 		Success:    at.Success,
 		Status:     at.StatusCode,
-		Headers:    flatHeaders(at.ResponseHeaders, false),
+		Headers:    flatHeaders(at.ResponseHeaders),
 		Body:       string(at.ResponseBody),
 		DurationMS: millis(at.Duration),
 		Error:      at.Error,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -24,25 +25,25 @@ type webhookJSON struct {
 	DisabledReason string   `json:"disabled_reason"`
 	// FailingSince is when the current run of failed attempts began;
 	// null while the webhook is not failing.
-	FailingSince            *string           `json:"failing_since"`
-	Format                  string            `json:"format"`
-	FormatOptions           json.RawMessage   `json:"format_options"`
-	Filter                  string            `json:"filter"`
-	BasicAuth               *basicAuthJSON    `json:"basic_auth"`
-	SignatureScheme         string            `json:"signature_scheme"`
-	Secret                  string            `json:"secret,omitempty"`
-	PublicKey               string            `json:"public_key,omitempty"`
-	PreviousSecretExpiresAt *string           `json:"previous_secret_expires_at,omitempty"`
-	Headers                 map[string]string `json:"headers"`
-	TimeoutSeconds          int               `json:"timeout_seconds"`
-	RetryPolicy             string            `json:"retry_policy"`
-	RetrySchedule           []float64         `json:"retry_schedule,omitempty"`
-	RetrySchedulePreview    []float64         `json:"retry_schedule_preview"`
-	SuccessStatus           string            `json:"success_status"`
-	RateLimit               float64           `json:"rate_limit"`
-	MaxConcurrency          int               `json:"max_concurrency"`
-	CreatedAt               string            `json:"created_at"`
-	UpdatedAt               string            `json:"updated_at"`
+	FailingSince            *string         `json:"failing_since"`
+	Format                  string          `json:"format"`
+	FormatOptions           json.RawMessage `json:"format_options"`
+	Filter                  string          `json:"filter"`
+	BasicAuth               *basicAuthJSON  `json:"basic_auth"`
+	SignatureScheme         string          `json:"signature_scheme"`
+	Secret                  string          `json:"secret,omitempty"`
+	PublicKey               string          `json:"public_key,omitempty"`
+	PreviousSecretExpiresAt *string         `json:"previous_secret_expires_at,omitempty"`
+	Headers                 map[string]any  `json:"headers"`
+	TimeoutSeconds          int             `json:"timeout_seconds"`
+	RetryPolicy             string          `json:"retry_policy"`
+	RetrySchedule           []float64       `json:"retry_schedule,omitempty"`
+	RetrySchedulePreview    []float64       `json:"retry_schedule_preview"`
+	SuccessStatus           string          `json:"success_status"`
+	RateLimit               float64         `json:"rate_limit"`
+	MaxConcurrency          int             `json:"max_concurrency"`
+	CreatedAt               string          `json:"created_at"`
+	UpdatedAt               string          `json:"updated_at"`
 	// Warnings are set by create and change: settings that work but look
 	// wrong for the format (saved anyway).
 	Warnings []string `json:"warnings,omitempty"`
@@ -75,7 +76,7 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 		Filter:          w.Filter,
 		SignatureScheme: signing.Scheme,
 		PublicKey:       signing.PublicKey,
-		Headers:         w.Headers,
+		Headers:         headersOut(w),
 		TimeoutSeconds:  int(w.Timeout / time.Second),
 		RetryPolicy:     w.RetryPolicy,
 		SuccessStatus:   w.SuccessRule.String(),
@@ -87,9 +88,6 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 	if out.EventTypes == nil {
 		out.EventTypes = []string{}
 	}
-	if out.Headers == nil {
-		out.Headers = map[string]string{}
-	}
 	if w.BasicAuth != nil {
 		out.BasicAuth = &basicAuthJSON{Username: w.BasicAuth.Username, PasswordSet: w.BasicAuth.Password != ""}
 	}
@@ -99,6 +97,27 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 	out.RetrySchedulePreview = []float64{}
 	if p, err := retry.ForWebhook(w); err == nil {
 		out.RetrySchedulePreview = seconds(p.Waits)
+	}
+	return out
+}
+
+// secretHeaderJSON stands for a secret header's value, which is
+// write-only, as basic auth's password_set does for its password.
+type secretHeaderJSON struct {
+	Secret bool `json:"secret"`
+	Set    bool `json:"set"`
+}
+
+// headersOut renders w's headers: a plain header's value, or for a secret
+// one {"secret": true, "set": true}.
+func headersOut(w *domain.Webhook) map[string]any {
+	out := make(map[string]any, len(w.Headers))
+	for name, v := range w.Headers {
+		if w.SecretHeader(name) {
+			out[name] = secretHeaderJSON{Secret: true, Set: true}
+			continue
+		}
+		out[name] = v
 	}
 	return out
 }
@@ -134,22 +153,22 @@ type webhookInput struct {
 	EventTypes  *[]string `json:"event_types"`
 	// Entity and Actions are seed 000's way to subscribe: one entity and
 	// some of its actions, stored as event types "entity.action".
-	Entity          *string           `json:"entity"`
-	Actions         *[]string         `json:"actions"`
-	Enabled         *bool             `json:"enabled"`
-	Format          *string           `json:"format"`
-	FormatOptions   json.RawMessage   `json:"format_options"`
-	Filter          *string           `json:"filter"`
-	BasicAuth       json.RawMessage   `json:"basic_auth"`
-	SignatureScheme *string           `json:"signature_scheme"`
-	Secret          *string           `json:"secret"`
-	Headers         map[string]string `json:"headers"`
-	TimeoutSeconds  *int              `json:"timeout_seconds"`
-	RetryPolicy     *string           `json:"retry_policy"`
-	RetrySchedule   *[]float64        `json:"retry_schedule"`
-	SuccessStatus   *string           `json:"success_status"`
-	RateLimit       *float64          `json:"rate_limit"`
-	MaxConcurrency  *int              `json:"max_concurrency"`
+	Entity          *string                    `json:"entity"`
+	Actions         *[]string                  `json:"actions"`
+	Enabled         *bool                      `json:"enabled"`
+	Format          *string                    `json:"format"`
+	FormatOptions   json.RawMessage            `json:"format_options"`
+	Filter          *string                    `json:"filter"`
+	BasicAuth       json.RawMessage            `json:"basic_auth"`
+	SignatureScheme *string                    `json:"signature_scheme"`
+	Secret          *string                    `json:"secret"`
+	Headers         map[string]json.RawMessage `json:"headers"`
+	TimeoutSeconds  *int                       `json:"timeout_seconds"`
+	RetryPolicy     *string                    `json:"retry_policy"`
+	RetrySchedule   *[]float64                 `json:"retry_schedule"`
+	SuccessStatus   *string                    `json:"success_status"`
+	RateLimit       *float64                   `json:"rate_limit"`
+	MaxConcurrency  *int                       `json:"max_concurrency"`
 }
 
 // basicAuthInput is the basic_auth object; an absent password keeps the
@@ -157,6 +176,43 @@ type webhookInput struct {
 type basicAuthInput struct {
 	Username *string `json:"username"`
 	Password *string `json:"password"`
+}
+
+// headerInput is a header given as an object: a secret one, or one kept.
+// set is read-only, accepted so that an answer can be sent back as is.
+type headerInput struct {
+	Value  *string `json:"value"`
+	Secret *bool   `json:"secret"`
+	Set    *bool   `json:"set"`
+}
+
+// headersIn decodes the headers of a body: each a value ("Bearer …") or an
+// object {"value"?, "secret"?} (see docs/API.md).
+func headersIn(raw map[string]json.RawMessage) (map[string]service.HeaderInput, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	out := make(map[string]service.HeaderInput, len(raw))
+	for name, r := range raw {
+		field := joinPath("headers", name)
+		var h headerInput
+		switch r = bytes.TrimSpace(r); {
+		case len(r) > 0 && r[0] == '"':
+			var v string
+			if err := json.Unmarshal(r, &v); err != nil {
+				return nil, domain.FieldErrorf(field, "is not a valid JSON string")
+			}
+			h.Value = &v
+		case len(r) > 0 && r[0] == '{':
+			if err := decodeStrict(r, &h, field+"."); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, domain.FieldErrorf(field, "must be a string, or an object {\"value\", \"secret\"}: leave a header out to remove it")
+		}
+		out[name] = service.HeaderInput{Value: h.Value, Secret: h.Secret}
+	}
+	return out, nil
 }
 
 // readWebhookInput decodes a webhook create or change body into the
@@ -176,10 +232,15 @@ func (in *webhookInput) toService() (service.WebhookInput, error) {
 		Name: in.Name, Description: in.Description, URL: in.URL,
 		EventTypes: in.EventTypes, Entity: in.Entity, Actions: in.Actions,
 		Enabled: in.Enabled, Format: in.Format, FormatOptions: in.FormatOptions, Filter: in.Filter,
-		SignatureScheme: in.SignatureScheme, Secret: in.Secret, Headers: in.Headers,
+		SignatureScheme: in.SignatureScheme, Secret: in.Secret,
 		TimeoutSeconds: in.TimeoutSeconds, RetryPolicy: in.RetryPolicy, RetrySchedule: in.RetrySchedule,
 		SuccessStatus: in.SuccessStatus, RateLimit: in.RateLimit, MaxConcurrency: in.MaxConcurrency,
 	}
+	headers, err := headersIn(in.Headers)
+	if err != nil {
+		return out, err
+	}
+	out.Headers = headers
 	switch {
 	case len(in.BasicAuth) == 0:
 	case string(in.BasicAuth) == "null":

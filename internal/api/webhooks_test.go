@@ -25,7 +25,7 @@ func TestWebhookCreateDefaults(t *testing.T) {
 	std, _ := retry.Lookup("standard")
 	want := webhookJSON{
 		ID: w.ID, TenantID: "acme", Name: "HRIS", URL: "https://hooks.example.com/a", EventTypes: []string{"user.created"},
-		Enabled: true, Format: "standard", FormatOptions: json.RawMessage(`{}`), SignatureScheme: "hmac-sha256", Secret: w.Secret, Headers: map[string]string{},
+		Enabled: true, Format: "standard", FormatOptions: json.RawMessage(`{}`), SignatureScheme: "hmac-sha256", Secret: w.Secret, Headers: map[string]any{},
 		TimeoutSeconds: 15, RetryPolicy: "standard", RetrySchedulePreview: seconds(std.Waits), SuccessStatus: "2xx",
 		CreatedAt: "2030-03-04T05:06:07.123Z", UpdatedAt: "2030-03-04T05:06:07.123Z",
 	}
@@ -153,7 +153,9 @@ func TestWebhookValidation(t *testing.T) {
 		{"bad event type", m{"event_types": []string{"user.created", "course.completed", "NOPE"}}, "event_types[2]"},
 		{"event types not a list", m{"event_types": "user.created"}, "event_types"},
 		{"reserved header", m{"headers": m{"Webhook-Id": "x"}}, "headers.Webhook-Id"},
-		{"header not a string", m{"headers": m{"X-A": 1}}, "headers"},
+		{"header not a string", m{"headers": m{"X-A": 1}}, "headers.X-A"},
+		{"header null", m{"headers": m{"X-A": nil}}, "headers.X-A"},
+		{"header object with an unknown field", m{"headers": m{"X-A": m{"value": "v", "Secret": true}}}, "headers.X-A.Secret"},
 		{"timeout zero", m{"timeout_seconds": 0}, "timeout_seconds"},
 		{"timeout too long", m{"timeout_seconds": 61}, "timeout_seconds"},
 		{"timeout fraction", m{"timeout_seconds": 1.5}, "timeout_seconds"},

@@ -171,6 +171,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		PortalLinkTTL:    cfg.PortalLinkTTL,
 		PortalSessionTTL: cfg.PortalSessionTTL,
 		AutoDisableAfter: cfg.AutoDisableAfter,
+		// Saving a URL deliveries may not reach warns.
+		AllowPrivateTargets: cfg.AllowPrivateTargets,
 	})
 	a.webhooks, a.clock = services.Webhooks, opts.Clock
 	uiHandler, err := a.newUI(services, keys, builtin, formats, opts.Clock)

@@ -77,6 +77,12 @@ func TestAPIAndConsoleRefuseWebhookInputAlike(t *testing.T) {
 		{"bad URL",
 			map[string]any{"url": "ftp://hooks.example.com/x"},
 			url.Values{"url": {"ftp://hooks.example.com/x"}}, "url"},
+		{"URL with no port",
+			map[string]any{"url": "https://hooks.example.com:0/x"},
+			url.Values{"url": {"https://hooks.example.com:0/x"}}, "url"},
+		{"URL with an empty label",
+			map[string]any{"url": "https://hooks..example.com/x"},
+			url.Values{"url": {"https://hooks..example.com/x"}}, "url"},
 		{"unknown format option",
 			map[string]any{"format": "cloudevents", "format_options": map[string]any{"mood": "binary"}},
 			url.Values{"format": {"cloudevents"}, "format_options": {`{"mood": "binary"}`}}, "format_options"},
@@ -122,14 +128,28 @@ func TestAPIAndConsoleRefuseWebhookInputAlike(t *testing.T) {
 		})
 	}
 
+	// A URL that deliveries may not reach is saved with the same warning.
+	apiStatus, raw := call("POST", "/api/v1/tenants/acme/webhooks", `{"name":"Local","url":"http://127.0.0.1:9/x","event_types":["*"]}`)
+	var saved struct{ Warnings []string }
+	if err := json.Unmarshal(raw, &saved); err != nil || apiStatus != http.StatusCreated || len(saved.Warnings) != 1 {
+		t.Fatalf("API answered %d %s, want 201 with one warning", apiStatus, raw)
+	}
+	consoleStatus, page := send("/t/acme/webhooks", url.Values{
+		"csrf": {csrf[1]}, "name": {"Local"}, "url": {"http://127.0.0.1:9/x"}, "event_types": {"*"}, "enabled": {"on"},
+		"format": {"standard"}, "signature_scheme": {"hmac-sha256"}, "timeout_seconds": {"10"}, "retry_policy": {"standard"}, "success_status": {"2xx"},
+	})
+	if consoleStatus != http.StatusOK || !strings.Contains(html.UnescapeString(page), "Note: "+saved.Warnings[0]) {
+		t.Errorf("console answered %d without the API's warning %q", consoleStatus, saved.Warnings[0])
+	}
+
 	// The tenant's cap: the same conflict, shown above the form.
-	n.api("PATCH", "/api/v1/tenants/acme", cfg.APIKey, `{"max_webhooks":1}`, nil)
+	n.api("PATCH", "/api/v1/tenants/acme", cfg.APIKey, `{"max_webhooks":3}`, nil)
 	hook := `{"name":"HRIS","url":"https://hooks.example.com/lms","event_types":["*"]}`
 	n.api("POST", "/api/v1/tenants/acme/webhooks", cfg.APIKey, hook, nil)
-	apiStatus, raw := call("POST", "/api/v1/tenants/acme/webhooks", hook)
+	apiStatus, raw = call("POST", "/api/v1/tenants/acme/webhooks", hook)
 	var eb struct{ Error struct{ Message string } }
 	_ = json.Unmarshal(raw, &eb)
-	consoleStatus, page := send("/t/acme/webhooks", url.Values{
+	consoleStatus, page = send("/t/acme/webhooks", url.Values{
 		"csrf": {csrf[1]}, "name": {"HRIS"}, "url": {"https://hooks.example.com/lms"}, "event_types": {"*"}, "enabled": {"on"},
 		"format": {"standard"}, "signature_scheme": {"hmac-sha256"}, "timeout_seconds": {"10"}, "retry_policy": {"standard"}, "success_status": {"2xx"},
 	})

@@ -69,3 +69,13 @@ func RefusedAttempt(id string, d *Delivery, webhookURL string, at time.Time, cau
 		Error:      cause.Error(),
 	}
 }
+
+// MaskSecrets masks the values of the secret headers of the attempt's
+// request and response (MaskedHeaders): the audit log is for reading, not
+// for recovering credentials. The dispatcher records attempts masked with
+// their webhook's rule; the audit view masks again, for attempts recorded
+// before a header became secret.
+func (a *Attempt) MaskSecrets(secret func(name string) bool) {
+	a.RequestHeaders = MaskedHeaders(a.RequestHeaders, secret)
+	a.ResponseHeaders = MaskedHeaders(a.ResponseHeaders, secret)
+}

@@ -44,3 +44,17 @@ func (e *Event) Validate(fieldPrefix string) error {
 	}
 	return nil
 }
+
+// IdempotencyKeyOf returns the idempotency key of a publish that can carry
+// it twice: in its body and in an Idempotency-Key header (what HTTP clients
+// with retry middleware send). Either alone is the key; both must agree,
+// since picking one would silently drop the other.
+func IdempotencyKeyOf(body, header string) (string, error) {
+	switch {
+	case header == "":
+		return body, nil
+	case body == "" || body == header:
+		return header, nil
+	}
+	return "", FieldErrorf("idempotency_key", "%q differs from the Idempotency-Key header %q: send the key once, or the same in both", body, header)
+}

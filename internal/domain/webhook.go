@@ -3,8 +3,6 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,8 +57,13 @@ type Webhook struct {
 	// rotation, so receivers can switch without dropping deliveries.
 	PreviousSecret          string
 	PreviousSecretExpiresAt time.Time
-	Headers                 map[string]string
-	Timeout                 time.Duration
+	// Headers are extra request headers, by name.
+	Headers map[string]string
+	// SecretHeaders names the headers that the admin flagged as secret
+	// although their names do not say so (SecretHeaderName): a secret
+	// header's value is write-only and masked in the audit log.
+	SecretHeaders []string
+	Timeout       time.Duration
 	// RetryPolicy names a preset, or "custom" with RetryWaits.
 	RetryPolicy string
 	RetryWaits  []time.Duration
@@ -135,16 +138,6 @@ func ParseSuccessRule(s string) (SuccessRule, error) {
 	return SuccessRule{Min: min, Max: max}, nil
 }
 
-// reservedHeaders are set by lmshooks itself and cannot be overridden.
-var reservedHeaders = map[string]bool{
-	"host": true, "content-length": true, "content-type": true, "transfer-encoding": true,
-	"connection": true, "keep-alive": true, "te": true, "upgrade": true, "trailer": true,
-	"proxy-authorization": true, "proxy-connection": true,
-	"webhook-id": true, "webhook-timestamp": true, "webhook-signature": true,
-}
-
-var headerNamePattern = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-
 // Normalize trims and defaults the webhook's fields.
 func (w *Webhook) Normalize() {
 	w.Name = strings.TrimSpace(w.Name)
@@ -177,6 +170,7 @@ func (w *Webhook) Normalize() {
 	}
 	sort.Strings(types)
 	w.EventTypes = types
+	w.normalizeSecretHeaders()
 }
 
 // Validate checks every field that does not need outside knowledge (the
@@ -235,29 +229,8 @@ func (w *Webhook) Validate() error {
 	if w.Secret != "" && !strings.HasPrefix(w.Secret, "whsec_") && !strings.HasPrefix(w.Secret, "whsk_") {
 		return FieldErrorf("secret", "must start with \"whsec_\" (HMAC-SHA256) or \"whsk_\" (ed25519)")
 	}
-	names := make([]string, 0, len(w.Headers))
-	for k := range w.Headers {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		f := "headers." + k
-		if !headerNamePattern.MatchString(k) {
-			return FieldErrorf(f, "is not a valid header name")
-		}
-		lk := strings.ToLower(k)
-		if reservedHeaders[lk] || strings.HasPrefix(lk, "webhook-") {
-			return FieldErrorf(f, "is reserved: lmshooks sets it")
-		}
-		if lk == "authorization" && w.BasicAuth != nil {
-			return FieldErrorf(f, "conflicts with basic_auth")
-		}
-		if strings.ContainsAny(w.Headers[k], "\r\n") {
-			return FieldErrorf(f, "must not contain line breaks")
-		}
-		if !ValidText(w.Headers[k]) {
-			return textError(f)
-		}
+	if err := w.validateHeaders(); err != nil {
+		return err
 	}
 	if w.Timeout < MinTimeout || w.Timeout > MaxTimeout {
 		return FieldErrorf("timeout_seconds", "must be between %d and %d seconds", int(MinTimeout/time.Second), int(MaxTimeout/time.Second))
@@ -279,34 +252,6 @@ func (w *Webhook) Validate() error {
 	}
 	if w.MaxConcurrency < 0 || w.MaxConcurrency > MaxMaxConcurrency {
 		return FieldErrorf("max_concurrency", "must be between 0 (default %d) and %d", DefaultMaxConcurrency, MaxMaxConcurrency)
-	}
-	return nil
-}
-
-// ValidateURL checks a webhook target URL: absolute http or https, with a
-// host, at most MaxURLLength characters, no credentials.
-func ValidateURL(raw string) error {
-	if raw == "" {
-		return FieldErrorf("url", "is required")
-	}
-	if len(raw) > MaxURLLength {
-		return FieldErrorf("url", "must be at most %d characters", MaxURLLength)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return FieldErrorf("url", "is not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return FieldErrorf("url", "must start with http:// or https://")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return FieldErrorf("url", "must include a host")
-	}
-	if u.User != nil {
-		return FieldErrorf("url", "must not embed credentials: use basic_auth")
-	}
-	if u.Fragment != "" {
-		return FieldErrorf("url", "must not have a fragment")
 	}
 	return nil
 }

@@ -65,14 +65,26 @@ func (s *Deliveries) Get(ctx context.Context, tenantID, id string, with Include)
 	if out.Attempts, err = s.d.Store.ListAttempts(ctx, tenantID, d.ID); err != nil {
 		return nil, err
 	}
+	wh, err := s.d.Store.GetWebhook(ctx, tenantID, d.WebhookID)
+	switch {
+	case err == nil:
+	case domain.ErrorCode(err) == domain.ENOTFOUND:
+		wh = nil
+	default:
+		return nil, err
+	}
+	// Attempts are recorded with their secret headers masked; those
+	// recorded before a header was made secret are masked here, the one
+	// place the audit is read from.
+	secret := domain.SecretHeaderName
+	if wh != nil {
+		secret = wh.SecretHeader
+	}
+	for i := range out.Attempts {
+		out.Attempts[i].MaskSecrets(secret)
+	}
 	if with.Webhook {
-		wh, err := s.d.Store.GetWebhook(ctx, tenantID, d.WebhookID)
-		switch {
-		case err == nil:
-			out.Webhook = wh
-		case domain.ErrorCode(err) != domain.ENOTFOUND:
-			return nil, err
-		}
+		out.Webhook = wh
 	}
 	return out, nil
 }

@@ -164,8 +164,9 @@ type EventTypeInput struct {
 
 // Put creates or replaces one of the tenant's own event types and returns
 // it as it is enforced, and whether it is new. The name may not be a
-// builtin type's; the schema must compile and the example, if given, must
-// be an object that follows it.
+// builtin type's; the schema must compile and accept some event data, and
+// the example, if given, must be an object that follows it (without one,
+// an object built from the schema must; see catalog.Catalog.Instance).
 func (s *EventTypes) Put(ctx context.Context, tenantID, name string, in EventTypeInput) (et *catalog.EventType, created bool, err error) {
 	c, err := s.catalogs()
 	if err != nil {
@@ -195,6 +196,11 @@ func (s *EventTypes) Put(ctx context.Context, tenantID, name string, in EventTyp
 	}})
 	if err != nil {
 		return nil, false, err
+	}
+	// A schema that no data meets would refuse every publish of the type:
+	// the example shows that some does, or else an object built from it.
+	if _, ok := view.Instance(ct.Type); !ok {
+		return nil, false, domain.FieldErrorf("schema", "accepts no event data: no JSON object lmshooks could build from it matches it (is it false, or contradictory, or does it require a property it forbids?). If objects can match it, give an example of one")
 	}
 	// Store the derived title and schema, so that what is read back is
 	// what is enforced.

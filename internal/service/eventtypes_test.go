@@ -81,6 +81,12 @@ func TestEventTypesPutRefuses(t *testing.T) {
 			{"long description", "grade.posted", EventTypeInput{Description: strings.Repeat("x", 2001), Schema: schema}, "description"},
 			{"example not an object", "grade.posted", EventTypeInput{Schema: schema, Example: json.RawMessage(`[1]`)}, "example"},
 			{"example breaks the schema", "grade.posted", EventTypeInput{Schema: schema, Example: json.RawMessage(`{"grade":"A"}`)}, "example/grade"},
+			// A schema no data can meet would refuse every publish.
+			{"schema false", "grade.posted", EventTypeInput{Schema: json.RawMessage(`false`)}, "schema"},
+			{"schema not anything", "grade.posted", EventTypeInput{Schema: json.RawMessage(`{"not": {}}`)}, "schema"},
+			{"type and enum disagree", "grade.posted", EventTypeInput{Schema: json.RawMessage(`{"type": "object", "enum": [1, 2]}`)}, "schema"},
+			{"required property forbidden", "grade.posted", EventTypeInput{Schema: json.RawMessage(`{"type": "object", "required": ["a"], "properties": {"a": false}}`)}, "schema"},
+			{"not an object", "grade.posted", EventTypeInput{Schema: json.RawMessage(`{"type": "string"}`)}, "schema"},
 		} {
 			_, _, err := s.Put(e.ctx, "acme", c.typ, c.in)
 			if domain.ErrorCode(err) != domain.EINVALID || !strings.HasPrefix(domain.ErrorField(err), c.field) {
@@ -93,6 +99,14 @@ func TestEventTypesPutRefuses(t *testing.T) {
 		// A null example is no example.
 		if _, _, err := s.Put(e.ctx, "acme", "grade.posted", EventTypeInput{Schema: schema, Example: json.RawMessage(" null")}); err != nil {
 			t.Errorf("null example: %v", err)
+		}
+		// A schema only an example shows can be met is kept with it.
+		patterned := json.RawMessage(`{"type": "object", "required": ["code"], "properties": {"code": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"}}}`)
+		if _, _, err := s.Put(e.ctx, "acme", "grade.coded", EventTypeInput{Schema: patterned}); domain.ErrorCode(err) != domain.EINVALID || domain.ErrorField(err) != "schema" || !strings.Contains(err.Error(), "example") {
+			t.Errorf("a pattern without an example: %v, want invalid schema asking for an example", err)
+		}
+		if _, _, err := s.Put(e.ctx, "acme", "grade.coded", EventTypeInput{Schema: patterned, Example: json.RawMessage(`{"code": "ABC-1234"}`)}); err != nil {
+			t.Errorf("a pattern with an example: %v", err)
 		}
 	})
 }

@@ -22,8 +22,8 @@ func ParseTime(field, s string) (time.Time, error) {
 
 // ParsePage reads a list's cursor and limit as given in a query ("" for
 // absent). A cursor is the id of the last item of the previous page, so it
-// must start with idPrefix ("wh_", "dlv_"); "" accepts any cursor (tenant
-// ids are free).
+// must start with idPrefix ("wh_", "dlv_"); "" leaves the cursor to the
+// list (Tenants.List checks its own).
 func ParsePage(cursor, limit, idPrefix string) (store.Page, error) {
 	p := store.Page{Cursor: cursor, Limit: store.DefaultListLimit}
 	if limit != "" {
@@ -40,12 +40,17 @@ func ParsePage(cursor, limit, idPrefix string) (store.Page, error) {
 // a limit from 1 to store.MaxListLimit.
 func checkPage(p store.Page, idPrefix string) error {
 	if p.Cursor != "" && !strings.HasPrefix(p.Cursor, idPrefix) {
-		return domain.FieldErrorf("cursor", "%q is not a cursor of this list: pass the next_cursor of the previous page", p.Cursor)
+		return errCursor(p.Cursor)
 	}
 	if p.Limit < 1 || p.Limit > store.MaxListLimit {
 		return errLimit()
 	}
 	return nil
+}
+
+// errCursor refuses a cursor that no page of the list handed out.
+func errCursor(cursor string) error {
+	return domain.FieldErrorf("cursor", "%q is not a cursor of this list: pass the next_cursor of the previous page", cursor)
 }
 
 func errLimit() error {

@@ -24,6 +24,10 @@ type SetConfig struct {
 	// RotationOverlap is how long a rotated-out secret keeps signing when
 	// the rotation does not say (default 24h).
 	RotationOverlap time.Duration
+	// AllowPrivateTargets says that deliveries may reach private and
+	// loopback addresses; when false, saving a webhook that names one
+	// warns.
+	AllowPrivateTargets bool
 	// APIKeys configures the key lookups' cache.
 	APIKeys APIKeysConfig
 	// Keys signs portal links: the console's keyring. nil leaves
@@ -68,7 +72,8 @@ func NewSet(d Deps, cfg SetConfig) *Set {
 	}
 	s.Webhooks = NewWebhooks(d, WebhooksConfig{
 		Formats: cfg.Formats, Filters: cfg.Filters, Catalogs: cats, Tester: cfg.Tester, RotationOverlap: cfg.RotationOverlap,
-		AutoDisableAfter: cfg.AutoDisableAfter,
+		AutoDisableAfter:    cfg.AutoDisableAfter,
+		AllowPrivateTargets: cfg.AllowPrivateTargets,
 	})
 	if cfg.Keys != nil {
 		s.Portal = newPortal(d, PortalConfig{Keys: cfg.Keys, LinkTTL: cfg.PortalLinkTTL, SessionTTL: cfg.PortalSessionTTL})

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	"github.com/lmshooks/lmshooks/internal/auth"
 	"github.com/lmshooks/lmshooks/internal/domain"
@@ -104,9 +105,27 @@ func (s *Tenants) Get(ctx context.Context, tenantID string) (*domain.Tenant, err
 	return s.d.Store.GetTenant(ctx, tenantID)
 }
 
-// List lists tenants, newest first.
+// tenantCursor starts every cursor of the tenants list. Tenant ids are
+// chosen freely (an LMS's own company ids), so a bare id could not be told
+// from the id of another list's item: with the prefix, a cursor that is
+// not one of this list is refused, as on every other list.
+const tenantCursor = "after:"
+
+// List lists tenants by id, last first. The cursor is the next cursor of
+// the previous page; another list's cursor is EINVALID on "cursor".
 func (s *Tenants) List(ctx context.Context, p store.Page) ([]domain.Tenant, string, error) {
-	return s.d.Store.ListTenants(ctx, p)
+	if p.Cursor != "" {
+		id, ok := strings.CutPrefix(p.Cursor, tenantCursor)
+		if !ok || !domain.ValidID(id) {
+			return nil, "", errCursor(p.Cursor)
+		}
+		p.Cursor = id
+	}
+	list, next, err := s.d.Store.ListTenants(ctx, p)
+	if next != "" {
+		next = tenantCursor + next
+	}
+	return list, next, err
 }
 
 // Update changes a tenant. A tenant may rename itself but not change its

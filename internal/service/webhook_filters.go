@@ -120,12 +120,7 @@ func (s *Webhooks) CheckFilter(ctx context.Context, tenantID string, in FilterCh
 		}
 		var ok bool
 		if et, ok = cat.Lookup(typ); !ok {
-			err := cat.Validate(typ, nil) // the unknown-type error, with suggestions
-			var de *domain.Error
-			if errors.As(err, &de) {
-				de.Field = "event_type"
-			}
-			return nil, err
+			return nil, unknownEventType(cat, typ)
 		}
 		if len(data) == 0 {
 			data = et.Example
@@ -134,6 +129,18 @@ func (s *Webhooks) CheckFilter(ctx context.Context, tenantID string, in FilterCh
 		return nil, err
 	}
 	return s.evalFilter(expr, tenantID, et, data), nil
+}
+
+// unknownEventType is the catalog's error for a type it does not know, with
+// its suggestions, on the field "event_type" of the requests that name a
+// type to try or to send.
+func unknownEventType(cat *catalog.Catalog, typ string) error {
+	err := cat.Validate(typ, nil)
+	var de *domain.Error
+	if errors.As(err, &de) {
+		de.Field = "event_type"
+	}
+	return err
 }
 
 // evalFilter compiles expr, checks it against et when there is one, and

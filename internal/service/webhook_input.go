@@ -3,7 +3,6 @@ package service
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"strings"
 	"time"
 
@@ -38,8 +37,9 @@ type WebhookInput struct {
 	// (the default) or "ed25519", and a secret of the caller's own.
 	SignatureScheme *string
 	Secret          *string
-	// Headers replace the extra request headers when not nil.
-	Headers        map[string]string
+	// Headers replace the extra request headers when not nil: a header
+	// left out is removed.
+	Headers        map[string]HeaderInput
 	TimeoutSeconds *int
 	RetryPolicy    *string
 	// RetrySchedule is a custom schedule: waits in seconds. Giving only a
@@ -51,6 +51,17 @@ type WebhookInput struct {
 	// AskBeforeCanceling makes a change that would disable the webhook
 	// and cancel scheduled deliveries fail with a *CancelPending instead.
 	AskBeforeCanceling bool
+}
+
+// HeaderInput is one extra request header as given. A secret header's
+// value is write-only (callers never see it to send it back), so a nil
+// Value keeps the value stored for a secret header of that name, and the
+// header stays secret. Secret, when given, flags the header as secret or
+// not; a header whose name says it holds a credential is secret anyway
+// (domain.SecretHeaderName).
+type HeaderInput struct {
+	Value  *string
+	Secret *bool
 }
 
 // BasicAuthInput is basic auth as given; a nil password keeps the stored
@@ -105,8 +116,8 @@ func (in *WebhookInput) apply(w *domain.Webhook) error {
 	if err := in.applyBasicAuth(w); err != nil {
 		return err
 	}
-	if in.Headers != nil {
-		w.Headers = maps.Clone(in.Headers)
+	if err := in.applyHeaders(w); err != nil {
+		return err
 	}
 	if in.TimeoutSeconds != nil {
 		s := *in.TimeoutSeconds
@@ -214,6 +225,48 @@ func (in *WebhookInput) applyBasicAuth(w *domain.Webhook) error {
 	}
 	w.BasicAuth = next
 	return nil
+}
+
+// applyHeaders replaces the extra request headers and which of them are
+// secret, keeping the stored values of secret headers given without one.
+func (in *WebhookInput) applyHeaders(w *domain.Webhook) error {
+	if in.Headers == nil {
+		return nil
+	}
+	headers := make(map[string]string, len(in.Headers))
+	var flagged []string
+	for name, h := range in.Headers {
+		field := "headers." + name
+		if h.Value != nil {
+			headers[name] = *h.Value
+			if h.Secret != nil && *h.Secret {
+				flagged = append(flagged, name)
+			}
+			continue
+		}
+		stored, ok := storedSecretHeader(w, name)
+		if !ok {
+			return domain.FieldErrorf(field, "needs a value: only a secret header already saved keeps its value when none is given")
+		}
+		if h.Secret != nil && !*h.Secret {
+			return domain.FieldErrorf(field+".secret", "cannot be false while the value is kept: give the value to make the header plain")
+		}
+		headers[name] = stored
+		flagged = append(flagged, name)
+	}
+	w.Headers, w.SecretHeaders = headers, flagged
+	return nil
+}
+
+// storedSecretHeader returns the value of w's secret header name, in any
+// case.
+func storedSecretHeader(w *domain.Webhook, name string) (string, bool) {
+	for k, v := range w.Headers {
+		if strings.EqualFold(k, name) && w.SecretHeader(k) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // applyRetry sets the retry policy: a preset name, or "custom" with a

@@ -73,6 +73,7 @@ func (s *Webhooks) send(ctx context.Context, w *domain.Webhook, t TestInput, war
 		return nil, err
 	}
 	at := s.cfg.Tester.Test(ctx, w, ev)
+	at.MaskSecrets(w.SecretHeader)
 	return &TestResult{Event: ev, Attempt: at, Warnings: warnings}, nil
 }
 
@@ -137,7 +138,13 @@ func (s *Webhooks) example(ctx context.Context, tenantID string, patterns []stri
 		return "", nil, err
 	}
 	if typ != "" {
-		if et, ok := cat.Lookup(typ); ok && len(et.Example) > 0 {
+		et, ok := cat.Lookup(typ)
+		if !ok {
+			// lmshooks would never publish it: the receiver's developer
+			// would test for an event that does not come.
+			return "", nil, unknownEventType(cat, typ)
+		}
+		if len(et.Example) > 0 {
 			return typ, et.Example, nil
 		}
 		return typ, json.RawMessage(emptyData), nil

@@ -55,6 +55,10 @@ type WebhooksConfig struct {
 	// (config.Config.AutoDisableAfter); 0 means never, unless a tenant
 	// sets its own (see AutoDisable).
 	AutoDisableAfter time.Duration
+	// AllowPrivateTargets says that deliveries may reach private and
+	// loopback addresses (--allow-private-targets). When false, saving a
+	// URL that names one warns that its deliveries will be refused.
+	AllowPrivateTargets bool
 }
 
 // Webhooks owns every rule of saving a webhook: validation, secrets and
@@ -91,8 +95,9 @@ func NewWebhooks(d Deps, cfg WebhooksConfig) *Webhooks {
 // Saved is a webhook after a create or a change.
 type Saved struct {
 	Webhook *domain.Webhook
-	// Warnings are the format's notes on settings that work but look
-	// wrong (saved anyway).
+	// Warnings are notes on settings that work but look wrong (saved
+	// anyway): the format's, and a URL whose deliveries this server will
+	// refuse (a private or loopback address).
 	Warnings []string
 	// Canceled is how many scheduled deliveries the change canceled
 	// (by disabling the webhook).
@@ -167,11 +172,27 @@ func (s *Webhooks) draft(ctx context.Context, tenantID string, in *WebhookInput,
 	w.Secret = secret
 	// The format's own checks run once the secret is known: vendor HMAC
 	// formats cannot sign with an ed25519 key.
-	warnings, err := s.cfg.Formats.Validate(w)
+	warnings, err := s.warnings(w)
 	if err != nil {
 		return nil, nil, err
 	}
 	return w, warnings, nil
+}
+
+// warnings checks w with its format and returns what saving w should warn
+// of: settings that work but look wrong, the format's and a target that
+// deliveries will not be allowed to reach.
+func (s *Webhooks) warnings(w *domain.Webhook) ([]string, error) {
+	warnings, err := s.cfg.Formats.Validate(w)
+	if err != nil {
+		return nil, err
+	}
+	if !s.cfg.AllowPrivateTargets {
+		if warn := domain.TargetWarning(w.URL); warn != "" {
+			warnings = append([]string{warn}, warnings...)
+		}
+	}
+	return warnings, nil
 }
 
 // capError explains a webhook cap conflict with the tenant's limit.
@@ -256,7 +277,7 @@ func (s *Webhooks) change(ctx context.Context, tenantID, webhookID string, in *W
 	if err := s.checkAgainstCatalog(ctx, w, in, stored.EventTypes); err != nil {
 		return nil, nil, stored, err
 	}
-	if warnings, err = s.cfg.Formats.Validate(w); err != nil {
+	if warnings, err = s.warnings(w); err != nil {
 		return nil, nil, stored, err
 	}
 	return w, warnings, stored, nil

@@ -73,6 +73,13 @@ var builtin = func() *catalog.Catalog {
 
 func newEnv(t *testing.T, withCatalog bool) *env {
 	t.Helper()
+	return newEnvWith(t, withCatalog, nil)
+}
+
+// newEnvWith is newEnv with the service's configuration changed by tweak
+// (when not nil).
+func newEnvWith(t *testing.T, withCatalog bool, tweak func(*service.WebhooksConfig)) *env {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "svc.db"), sqlite.Options{})
 	if err != nil {
@@ -83,6 +90,9 @@ func newEnv(t *testing.T, withCatalog bool) *env {
 	cfg := service.WebhooksConfig{Tester: e.rec}
 	if withCatalog {
 		cfg.Catalogs = catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: builtin, Clock: e.clock})
+	}
+	if tweak != nil {
+		tweak(&cfg)
 	}
 	e.svc = service.NewWebhooks(service.Deps{Store: st, Clock: e.clock, Notify: e.rec}, cfg)
 	if err := st.CreateTenant(ctx, &domain.Tenant{ID: "acme", Name: "Acme", Environment: "production", CreatedAt: start, UpdatedAt: start}); err != nil {
@@ -221,7 +231,7 @@ func TestUpdateChangesOnlyWhatIsGiven(t *testing.T) {
 	e := newEnv(t, true)
 	in := valid()
 	in.BasicAuth = &service.BasicAuthInput{Username: ptr("lms"), Password: ptr("pw")}
-	in.Headers = map[string]string{"X-A": "1"}
+	in.Headers = map[string]service.HeaderInput{"X-A": {Value: ptr("1")}}
 	w := e.create(in)
 
 	e.clock.Advance(time.Second)

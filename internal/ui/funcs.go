@@ -141,19 +141,12 @@ func stateLabel(s domain.DeliveryState) string {
 // header is one header line.
 type header struct{ Name, Value string }
 
-// sortedHeaders flattens headers for display, sorted by name, with
-// credentials masked: the console is for reading, not for recovering
-// passwords.
+// sortedHeaders flattens headers for display, sorted by name. Secret
+// values come masked from the service.
 func sortedHeaders(h map[string][]string) []header {
 	out := make([]header, 0, len(h))
 	for k, v := range h {
-		val := strings.Join(v, ", ")
-		switch strings.ToLower(k) {
-		case "authorization", "proxy-authorization":
-			scheme, _, _ := strings.Cut(val, " ")
-			val = scheme + " [redacted]"
-		}
-		out = append(out, header{Name: k, Value: val})
+		out = append(out, header{Name: k, Value: strings.Join(v, ", ")})
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out

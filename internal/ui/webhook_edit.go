@@ -76,7 +76,9 @@ type formData struct {
 	FilterExamples []filterExample
 	// CypherRows are the parameter editor's rows: the form's and a few
 	// empty ones. TypeVars are the variables of the subscribed types.
-	CypherRows   []cypherParam
+	CypherRows []cypherParam
+	// SecretRows are the secret header rows: the form's and an empty one.
+	SecretRows   []secretHeader
 	TypeVars     []templateVar
 	HasTypeVars  bool // one of TypeVars is shown
 	EnvelopeVars []templateVar
@@ -87,7 +89,7 @@ type formData struct {
 var formFields = map[string]bool{
 	"name": true, "url": true, "description": true, "event_types": true, "other_types": true,
 	"format": true, "format_options": true, "cypher_parameters": true, "filter": true,
-	"basic_auth.username": true, "basic_auth.password": true, "headers": true,
+	"basic_auth.username": true, "basic_auth.password": true, "headers": true, "secret_headers": true,
 	"retry_policy": true, "retry_schedule": true, "timeout_seconds": true, "success_status": true,
 	"rate_limit": true, "max_concurrency": true,
 }
@@ -102,6 +104,7 @@ func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, s
 	d.TypeVars = typeVariables(cat, d.TryTypes)
 	d.HasTypeVars = slices.ContainsFunc(d.TypeVars, func(v templateVar) bool { return v.Shown })
 	d.CypherRows = append(append([]cypherParam(nil), f.CypherParams...), make([]cypherParam, max(3-len(f.CypherParams), 1))...)
+	d.SecretRows = append(append([]secretHeader(nil), f.SecretHeaders...), secretHeader{})
 	if len(d.TryTypes) == 0 {
 		for _, et := range cat.All() {
 			d.TryTypes = append(d.TryTypes, et.Type)

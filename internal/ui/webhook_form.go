@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -32,17 +33,32 @@ type webhookForm struct {
 	BasicAuth              bool
 	Username, Password     string
 	Scheme, Secret         string // create only
-	Headers                string // "Name: value" per line
-	Timeout                string
-	RetryPolicy            string
-	RetrySchedule          string // custom waits: "5s, 1m, 2h"
-	SuccessStatus          string
-	RateLimit              string
-	MaxConcurrency         string
+	Headers                string // plain headers, "Name: value" per line
+	// SecretHeaders are the secret headers as rows: the stored ones,
+	// whose values never reach the browser (empty keeps one), and new ones.
+	SecretHeaders  []secretHeader
+	Timeout        string
+	RetryPolicy    string
+	RetrySchedule  string // custom waits: "5s, 1m, 2h"
+	SuccessStatus  string
+	RateLimit      string
+	MaxConcurrency string
+}
+
+// secretHeader is one row of the form's secret headers.
+type secretHeader struct {
+	Name string
+	// Value is what the admin typed; it is never filled from the store nor
+	// shown again.
+	Value string
+	// Stored marks a header the webhook has: an empty Value keeps its
+	// value, Remove drops it.
+	Stored, Remove bool
 }
 
 // formFromWebhook fills the form from a stored webhook. The basic auth
-// password is never sent back to the browser; empty keeps it.
+// password and the values of secret headers are never sent back to the
+// browser; empty keeps them.
 func formFromWebhook(w *domain.Webhook) webhookForm {
 	f := webhookForm{
 		Name: w.Name, Description: w.Description, URL: w.URL,
@@ -86,6 +102,10 @@ func formFromWebhook(w *domain.Webhook) webhookForm {
 	sort.Strings(names)
 	var hb strings.Builder
 	for _, k := range names {
+		if w.SecretHeader(k) {
+			f.SecretHeaders = append(f.SecretHeaders, secretHeader{Name: k, Stored: true})
+			continue
+		}
 		fmt.Fprintf(&hb, "%s: %s\n", k, w.Headers[k])
 	}
 	f.Headers = hb.String()
@@ -148,6 +168,7 @@ func parseWebhookForm(r *http.Request) webhookForm {
 		Scheme:         v.Get("signature_scheme"),
 		Secret:         strings.TrimSpace(v.Get("secret")),
 		Headers:        v.Get("headers"),
+		SecretHeaders:  parseSecretHeaders(v),
 		Timeout:        v.Get("timeout_seconds"),
 		RetryPolicy:    v.Get("retry_policy"),
 		RetrySchedule:  v.Get("retry_schedule"),
@@ -188,7 +209,7 @@ func (f *webhookForm) input(creating bool) (service.WebhookInput, error) {
 	} else {
 		in.RemoveBasicAuth = true
 	}
-	headers, err := parseHeaders(f.Headers)
+	headers, err := f.headers()
 	if err != nil {
 		return in, err
 	}
@@ -255,6 +276,57 @@ func (f *webhookForm) types() []string {
 	return out
 }
 
+// parseSecretHeaders reads the secret header rows: names and values in
+// order, the stored and the removed ones by name.
+func parseSecretHeaders(v url.Values) []secretHeader {
+	names, values := v["secret_header_name"], v["secret_header_value"]
+	var out []secretHeader
+	for i, n := range names {
+		h := secretHeader{Name: strings.TrimSpace(n), Stored: slices.Contains(v["secret_header_stored"], n), Remove: slices.Contains(v["secret_header_remove"], n)}
+		if i < len(values) {
+			h.Value = values[i]
+		}
+		if h.Name != "" || h.Value != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// headers reads the form's headers: the secret rows (an empty value keeps
+// the stored one), then the plain lines, which replace a secret header of
+// the same name. Which are secret beyond the rows is the service's rule.
+func (f *webhookForm) headers() (map[string]service.HeaderInput, error) {
+	out := map[string]service.HeaderInput{}
+	secret := true
+	for _, h := range f.SecretHeaders {
+		switch {
+		case h.Remove:
+			continue
+		case h.Name == "":
+			return nil, domain.FieldErrorf("secret_headers", "a secret header needs a name")
+		}
+		in := service.HeaderInput{Secret: &secret}
+		if h.Value != "" {
+			in.Value = &h.Value
+		}
+		out[h.Name] = in
+	}
+	plain, err := parseHeaders(f.Headers)
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range plain {
+		for k := range out {
+			if strings.EqualFold(k, name) {
+				delete(out, k)
+			}
+		}
+		out[name] = service.HeaderInput{Value: &v}
+	}
+	return out, nil
+}
+
 // parseHeaders reads "Name: value" lines.
 func parseHeaders(s string) (map[string]string, error) {
 	out := map[string]string{}
@@ -306,7 +378,11 @@ func (f *webhookForm) formField(field string) string {
 		}
 		field = field[:i]
 	}
-	if strings.HasPrefix(field, "headers.") {
+	if name, ok := strings.CutPrefix(field, "headers."); ok {
+		name = strings.TrimSuffix(name, ".secret")
+		if slices.ContainsFunc(f.SecretHeaders, func(h secretHeader) bool { return strings.EqualFold(h.Name, name) }) {
+			return "secret_headers"
+		}
 		return "headers"
 	}
 	if strings.HasPrefix(field, "format_options.") {

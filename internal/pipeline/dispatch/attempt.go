@@ -36,14 +36,17 @@ func (d *Dispatcher) attempt(ctx context.Context, w *domain.Webhook, ev *domain.
 		att.Error = err.Error()
 		return att, outbound.Result{Err: err}
 	}
-	att.RequestHeaders = req.Header
 	att.RequestBody = req.Body
 
 	res := d.cfg.Sender.Do(ctx, req)
 	att.Duration = res.Duration
 	att.StatusCode = res.StatusCode
+	att.RequestHeaders = req.Header
 	att.ResponseHeaders = res.Header
 	att.ResponseBody = res.Body
+	// Credentials are sent, never recorded: the attempt keeps what was
+	// sent but for the values of secret headers.
+	att.MaskSecrets(w.SecretHeader)
 	switch {
 	case res.Err != nil:
 		att.Error = res.Err.Error()

@@ -13,7 +13,7 @@ import (
 const webhookCols = `id, tenant_id, name, description, url, event_types, enabled, disabled_reason, format,
 	basic_auth_username, basic_auth_password, secret, previous_secret, previous_secret_expires_at, headers,
 	timeout_ns, retry_policy, retry_waits_ns, success_min, success_max, rate_limit, max_concurrency,
-	created_at, updated_at, filter, format_options`
+	created_at, updated_at, filter, format_options, secret_headers`
 
 // webhookSelect is what scanWebhook reads: the written columns and
 // failing_since, which only RecordAttempts writes.
@@ -29,6 +29,10 @@ func webhookArgs(w *domain.Webhook) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	secretHeaders, err := encodeJSON(w.SecretHeaders, len(w.SecretHeaders) == 0)
+	if err != nil {
+		return nil, err
+	}
 	waits, err := durationsJSON(w.RetryWaits)
 	if err != nil {
 		return nil, err
@@ -40,13 +44,13 @@ func webhookArgs(w *domain.Webhook) ([]any, error) {
 	return []any{w.ID, w.TenantID, w.Name, w.Description, w.URL, types, boolInt(w.Enabled), w.DisabledReason, w.Format,
 		user, pass, w.Secret, w.PreviousSecret, micros(w.PreviousSecretExpiresAt), headers,
 		int64(w.Timeout), w.RetryPolicy, waits, w.SuccessRule.Min, w.SuccessRule.Max, w.RateLimit, w.MaxConcurrency,
-		micros(w.CreatedAt), micros(w.UpdatedAt), w.Filter, string(w.FormatOptions)}, nil
+		micros(w.CreatedAt), micros(w.UpdatedAt), w.Filter, string(w.FormatOptions), secretHeaders}, nil
 }
 
 func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 	var (
 		w                                  domain.Webhook
-		types, headers, waits              string
+		types, headers, waits, secrets     string
 		user, pass                         string
 		enabled                            int
 		prevExp, timeout, created, updated int64
@@ -56,7 +60,7 @@ func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 	if err := sc.Scan(&w.ID, &w.TenantID, &w.Name, &w.Description, &w.URL, &types, &enabled, &w.DisabledReason, &w.Format,
 		&user, &pass, &w.Secret, &w.PreviousSecret, &prevExp, &headers,
 		&timeout, &w.RetryPolicy, &waits, &w.SuccessRule.Min, &w.SuccessRule.Max, &w.RateLimit, &w.MaxConcurrency,
-		&created, &updated, &w.Filter, &formatOptions, &failing); err != nil {
+		&created, &updated, &w.Filter, &formatOptions, &secrets, &failing); err != nil {
 		return w, err
 	}
 	w.Enabled = enabled != 0
@@ -74,6 +78,9 @@ func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 		return w, err
 	}
 	if err := decodeJSON(headers, &w.Headers); err != nil {
+		return w, err
+	}
+	if err := decodeJSON(secrets, &w.SecretHeaders); err != nil {
 		return w, err
 	}
 	var err error
@@ -105,7 +112,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
 		if max > 0 && count >= max {
 			return domain.Errorf(domain.ECONFLICT, "tenant %q already has %d webhooks, its maximum", w.TenantID, max)
 		}
-		_, err = tx.exec(`INSERT INTO webhooks (`+webhookCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		_, err = tx.exec(`INSERT INTO webhooks (`+webhookCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if isUnique(err) {
 			return domain.Errorf(domain.ECONFLICT, "webhook %q already exists", w.ID)
 		}
@@ -153,8 +160,8 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 			disabled_reason = ?, format = ?, basic_auth_username = ?, basic_auth_password = ?, secret = ?,
 			previous_secret = ?, previous_secret_expires_at = ?, headers = ?, timeout_ns = ?, retry_policy = ?,
 			retry_waits_ns = ?, success_min = ?, success_max = ?, rate_limit = ?, max_concurrency = ?, updated_at = ?,
-			filter = ?, format_options = ?, failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
-			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], w.FailingSince.IsZero(), w.ID, w.TenantID)...)
+			filter = ?, format_options = ?, secret_headers = ?, failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
+			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], args[26], w.FailingSince.IsZero(), w.ID, w.TenantID)...)
 		if err != nil {
 			return err
 		}

@@ -240,6 +240,9 @@ func normWebhook(w domain.Webhook) domain.Webhook {
 	if len(w.Headers) == 0 {
 		w.Headers = nil
 	}
+	if len(w.SecretHeaders) == 0 {
+		w.SecretHeaders = nil
+	}
 	if len(w.RetryWaits) == 0 {
 		w.RetryWaits = nil
 	}

@@ -17,7 +17,8 @@ func (f *fixture) fullWebhook(tenantID string) *domain.Webhook {
 	w.BasicAuth = &domain.BasicAuth{Username: "hris", Password: "s3cret:with:colons"}
 	w.PreviousSecret = "whsec_previous"
 	w.PreviousSecretExpiresAt = base.Add(24 * time.Hour)
-	w.Headers = map[string]string{"X-Api-Key": "abc", "X-Tenant": "acme"}
+	w.Headers = map[string]string{"X-Api-Key": "abc", "X-Tenant": "acme", "X-Shared": "s3"}
+	w.SecretHeaders = []string{"X-Shared"}
 	w.Timeout = 7 * time.Second
 	w.RetryPolicy = domain.CustomRetryPolicy
 	w.RetryWaits = []time.Duration{0, 1500 * time.Millisecond, time.Minute, 6 * time.Hour}
