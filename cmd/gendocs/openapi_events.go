@@ -79,14 +79,36 @@ func moveDefs(s, schemas *yaml.Node, seen map[string][]byte, eventType string) e
 }
 
 // rewriteRefs points the schema's local references ("#/$defs/user_ref")
-// at the shared objects among the components.
+// at the shared objects among the components, and turns a reference that
+// sits beside other keywords ({"$ref": A, "properties": …}) into the
+// equivalent {"allOf": [{"$ref": A}, {"properties": …}]}: JSON Schema
+// 2020-12 applies both either way, but client generators that follow
+// OpenAPI 3.0 ignore whatever sits beside a "$ref".
 func rewriteRefs(s *yaml.Node) {
 	walk(s, func(n *yaml.Node) {
-		if r := get(n, "$ref"); r != nil {
-			if name, ok := strings.CutPrefix(r.Value, "#/$defs/"); ok {
-				r.Value = "#/components/schemas/" + eventDefPrefix + name
+		r := get(n, "$ref")
+		if r == nil {
+			return
+		}
+		if name, ok := strings.CutPrefix(r.Value, "#/$defs/"); ok {
+			r.Value = "#/components/schemas/" + eventDefPrefix + name
+		}
+		rest := obj()
+		for _, k := range keys(n) {
+			switch k {
+			case "$ref", "title", "description", "examples":
+			default:
+				set(rest, k, get(n, k))
 			}
 		}
+		if len(rest.Content) == 0 {
+			return
+		}
+		for _, k := range keys(rest) {
+			del(n, k)
+		}
+		del(n, "$ref")
+		set(n, "allOf", seq(ref(r.Value), rest))
 	})
 }
 
