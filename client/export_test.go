@@ -40,7 +40,8 @@ func missingFields(t reflect.Type, raw json.RawMessage, path string) []string {
 		t = t.Elem()
 	}
 	switch {
-	case t == rawMessageType || t == reflect.TypeFor[time.Time]():
+	case t == rawMessageType || t == reflect.TypeFor[time.Time]() || t == reflect.TypeFor[HeaderValue]():
+		// Opaque to this check: their own UnmarshalJSON reads them.
 		return nil
 	case t.Kind() == reflect.Slice:
 		var items []json.RawMessage

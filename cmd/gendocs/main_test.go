@@ -10,35 +10,33 @@ import (
 	"github.com/lmshooks/lmshooks/internal/catalog"
 )
 
-// TestEventsDocUpToDate fails when docs/EVENTS.md no longer matches the
-// catalog, so that the published reference cannot drift from the code.
-func TestEventsDocUpToDate(t *testing.T) {
-	c, err := catalog.Load()
+// TestGeneratedFilesUpToDate fails when docs/EVENTS.md or
+// internal/api/openapi.json no longer match their sources, so that the
+// published reference and the served contract cannot drift from the code.
+func TestGeneratedFilesUpToDate(t *testing.T) {
+	root := filepath.Join("..", "..")
+	files, err := generate(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := render(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join("..", "..", "docs", "EVENTS.md"))
-	if err != nil {
-		t.Fatalf("docs/EVENTS.md: %v; run `go run ./cmd/gendocs` from the repository root", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("docs/EVENTS.md is stale: run `go run ./cmd/gendocs` from the repository root")
+	for path, want := range files {
+		got, err := os.ReadFile(filepath.Join(root, path))
+		if err != nil {
+			t.Errorf("%s: %v; run `go run ./cmd/gendocs` from the repository root", path, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run `go run ./cmd/gendocs` from the repository root", path)
+		}
 	}
 }
 
-func TestRunWritesEveryType(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "EVENTS.md")
-	if err := run(out); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile(out)
+func TestEventsDocListsEveryType(t *testing.T) {
+	files, err := generate(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
+	doc := files[eventsDoc]
 	c, err := catalog.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -63,9 +61,9 @@ func TestRunWritesEveryType(t *testing.T) {
 	}
 }
 
-func TestRunReportsWriteFailure(t *testing.T) {
-	err := run(filepath.Join(t.TempDir(), "missing-dir", "EVENTS.md"))
+func TestWriteReportsFailure(t *testing.T) {
+	err := write(t.TempDir(), map[string][]byte{"missing-dir/EVENTS.md": []byte("x")})
 	if err == nil || !strings.Contains(err.Error(), "EVENTS.md") {
-		t.Fatalf("run into a missing directory: got %v, want an error naming the file", err)
+		t.Fatalf("write into a missing directory: got %v, want an error naming the file", err)
 	}
 }

@@ -62,6 +62,8 @@ type API struct {
 	maxBatch  int64
 	publicURL web.PublicURL
 	mux       *http.ServeMux
+	// openAPIDoc is the document GET /api/v1/openapi.json answers.
+	openAPIDoc []byte
 }
 
 // New returns an API serving cfg's services. It panics without them or a
@@ -87,6 +89,7 @@ func New(cfg Config) *API {
 	if a.maxBatch <= 0 {
 		a.maxBatch = DefaultMaxBatchBodyBytes
 	}
+	a.openAPIDoc = OpenAPIDocument()
 	a.mux = http.NewServeMux()
 	a.routes()
 	return a

@@ -84,3 +84,12 @@ func (a *API) authed(fn handlerFunc) http.Handler {
 		}
 	})
 }
+
+// public serves fn to anyone, answering its error.
+func (a *API) public(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,18 +189,22 @@ func (e *testEnv) callHeader(method, path, authorization string) *response {
 func (e *testEnv) send(method, path, authorization string, body any) *response {
 	e.t.Helper()
 	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		raw = j
+	}
+	if body != nil {
+		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(e.ctx, method, e.srv.URL+path, rd)
 	if err != nil {
@@ -225,6 +228,7 @@ func (e *testEnv) send(method, path, authorization string, body any) *response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	checkContract(e.t, req, raw, res.StatusCode, res.Header, b)
 	return &response{t: e.t, Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
@@ -275,15 +279,16 @@ func (e *testEnv) tenant(tid string) string {
 }
 
 // webhook creates a webhook with the given fields over sensible defaults;
-// a field given as nil leaves the default out.
+// a nil field leaves that default out.
 func (e *testEnv) webhook(tid, key string, fields m) webhookJSON {
 	e.t.Helper()
 	body := m{"name": "HRIS", "url": "https://hooks.example.com/lms", "event_types": []string{"*"}}
 	for k, v := range fields {
-		body[k] = v
-		if v == nil {
+		if v == nil { // a default left out
 			delete(body, k)
+			continue
 		}
+		body[k] = v
 	}
 	var w webhookJSON
 	e.call("POST", "/api/v1/tenants/"+tid+"/webhooks", key, body).ok(201, &w)

@@ -96,6 +96,7 @@ func postJSON(t *testing.T, base, path, key, body string) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	api.CheckContract(t, req, []byte(body), resp.StatusCode, resp.Header, raw)
 	return resp.StatusCode, raw
 }
 
