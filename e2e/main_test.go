@@ -50,6 +50,12 @@ func startServer(t *testing.T, tweak ...func(*config.Config)) *server {
 // startServerWithLog is startServer logging to log.
 func startServerWithLog(t *testing.T, log *slog.Logger, tweak ...func(*config.Config)) *server {
 	t.Helper()
+	return startServerWith(t, log, app.Options{}, tweak...)
+}
+
+// startServerWith is startServerWithLog with app options (a fake clock).
+func startServerWith(t *testing.T, log *slog.Logger, opts app.Options, tweak ...func(*config.Config)) *server {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DB = "sqlite:" + filepath.Join(t.TempDir(), "lmshooks.db")
@@ -62,7 +68,7 @@ func startServerWithLog(t *testing.T, log *slog.Logger, tweak ...func(*config.Co
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	a, err := app.New(context.Background(), cfg, log, app.Options{})
+	a, err := app.New(context.Background(), cfg, log, opts)
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}

@@ -122,7 +122,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	cats := catalog.NewViews(catalog.ViewsConfig{Store: st, Builtin: builtin, Clock: opts.Clock, Logger: log})
 	sender := opts.Sender
 	if sender == nil {
-		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets})
+		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, Proxy: cfg.EgressProxy})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
 	d = dispatch.New(dispatch.Config{
@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		LeaseFor:     cfg.LeaseFor,
 		PollInterval: cfg.PollInterval,
 		Precheck:     matcher.FilterError,
+		EgressProxy:  cfg.EgressProxy != nil,
 	})
 	a.Dispatcher = d
 
@@ -241,7 +242,11 @@ func (a *App) Start() error {
 		}
 	}
 	a.startMaintenance(bgCtx)
-	a.log.Info("lmshooks started", "addr", ln.Addr().String(), "db", a.cfg.Redacted(), "role", a.cfg.Role, "node", a.cfg.NodeID, "allow_private_targets", a.cfg.AllowPrivateTargets)
+	attrs := []any{"addr", ln.Addr().String(), "db", a.cfg.Redacted(), "role", a.cfg.Role, "node", a.cfg.NodeID, "allow_private_targets", a.cfg.AllowPrivateTargets}
+	if a.cfg.EgressProxy != nil {
+		attrs = append(attrs, "egress_proxy", a.cfg.EgressProxyRedacted())
+	}
+	a.log.Info("lmshooks started", attrs...)
 	return nil
 }
 

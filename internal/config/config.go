@@ -92,6 +92,16 @@ type Config struct {
 	// DebugAddr, when set, serves Go's pprof profiles on this address
 	// (keep it on loopback).
 	DebugAddr string
+	// EgressProxy, when set, is the HTTP proxy every delivery goes through
+	// in CONNECT tunnels, so that deliveries leave from its IP:
+	// http://[user:password@]host:port. Its password is a secret: log
+	// EgressProxyRedacted instead.
+	EgressProxy *url.URL
+
+	// egressProxyErr is a refused --egress-proxy, reported by Validate:
+	// returned from the flag's parser, the flag package would print the
+	// value given, password included.
+	egressProxyErr error
 }
 
 // Default returns the defaults.
@@ -170,6 +180,17 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "days to keep events, deliveries and attempts (env LMSHOOKS_RETENTION_DAYS)")
 	fs.DurationVar(&c.AutoDisableAfter, "auto-disable-after", c.AutoDisableAfter, "disable a webhook whose attempts have all failed this long, e.g. 120h; 0 never (env LMSHOOKS_AUTO_DISABLE_AFTER)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof profiles on this address, e.g. 127.0.0.1:6060 (env LMSHOOKS_DEBUG_ADDR)")
+	// A Func flag shows no default, so -h never prints a password set in
+	// the environment.
+	fs.Func("egress-proxy", "send every delivery through this HTTP proxy (CONNECT tunnels), for static egress IPs: http://[user:password@]host:port (env LMSHOOKS_EGRESS_PROXY)", func(v string) error {
+		c.EgressProxy, c.egressProxyErr = nil, nil
+		if u, err := parseEgressProxy(v); err != nil {
+			c.egressProxyErr = fmt.Errorf("--egress-proxy: %w", err)
+		} else {
+			c.EgressProxy = u
+		}
+		return nil
+	})
 }
 
 func (c *Config) fromEnv(getenv func(string) string) error {
@@ -232,6 +253,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 		}
 		c.AllowPrivateTargets = b
 	}
+	if v := getenv("LMSHOOKS_EGRESS_PROXY"); v != "" {
+		u, err := parseEgressProxy(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_EGRESS_PROXY: %w", err))
+		}
+		c.EgressProxy = u
+	}
 	byteCount("LMSHOOKS_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	byteCount("LMSHOOKS_MAX_BATCH_BODY_BYTES", &c.MaxBatchBodyBytes)
 	dur("LMSHOOKS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
@@ -246,6 +274,9 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
+	if c.egressProxyErr != nil {
+		return c.egressProxyErr
+	}
 	switch c.Role {
 	case RoleAll, RoleAPI, RoleDispatcher:
 	default:
@@ -365,6 +396,49 @@ func redactURL(s string) string {
 
 // Redacted returns the DB setting with any password hidden, for logs.
 func (c *Config) Redacted() string { return redactURL(c.DB) }
+
+// parseEgressProxy parses an egress proxy setting. Its errors show the
+// URL with the password hidden, never the text given.
+func parseEgressProxy(raw string) (*url.URL, error) {
+	const like = "http://[user:password@]host:port, like http://proxy.internal:3128"
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url.Parse's error quotes raw, password included.
+		return nil, fmt.Errorf("%s is not a URL: want %s", redactURL(raw), like)
+	}
+	shown := redactProxy(u)
+	switch {
+	case u.Scheme != "http":
+		return nil, fmt.Errorf("%s: the proxy must be reached over http:// (TLS to receivers still runs end to end inside its tunnels): want %s", shown, like)
+	case u.Opaque != "" || u.Hostname() == "":
+		return nil, fmt.Errorf("%s has no host: want %s", shown, like)
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("%s has a path, query or fragment: want %s", shown, like)
+	case u.User != nil && u.User.Username() == "":
+		return nil, fmt.Errorf("%s has a password but no user: want %s", shown, like)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil || port < 1 || port > 65535 {
+		return nil, fmt.Errorf("%s needs a port from 1 to 65535: want %s", shown, like)
+	}
+	return &url.URL{Scheme: "http", User: u.User, Host: u.Host}, nil
+}
+
+// redactProxy shows a proxy URL with its password as ***.
+func redactProxy(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	if _, ok := u.User.Password(); ok {
+		// Built by hand: url.URL.String would escape the asterisks.
+		return u.Scheme + "://" + u.User.Username() + ":***@" + u.Host
+	}
+	return u.String()
+}
+
+// EgressProxyRedacted returns the egress proxy with its password hidden
+// (http://user:***@host:port), for logs; "" when there is none.
+func (c *Config) EgressProxyRedacted() string { return redactProxy(c.EgressProxy) }
 
 // splitList splits a comma-separated list, dropping empty items.
 func splitList(v string) []string {

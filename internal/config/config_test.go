@@ -161,3 +161,70 @@ func TestAutoDisableAfter(t *testing.T) {
 		t.Fatalf("negative period: err = %v, want one naming --auto-disable-after", err)
 	}
 }
+
+func TestEgressProxy(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil || c.EgressProxy != nil || c.EgressProxyRedacted() != "" {
+		t.Fatalf("default: proxy %v, %q, %v; want none", c.EgressProxy, c.EgressProxyRedacted(), err)
+	}
+	c, err = Load(nil, env(map[string]string{"LMSHOOKS_EGRESS_PROXY": "http://egress:p%40ss@proxy.internal:3128/"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw, _ := c.EgressProxy.User.Password(); c.EgressProxy.Host != "proxy.internal:3128" || c.EgressProxy.User.Username() != "egress" || pw != "p@ss" {
+		t.Fatalf("EgressProxy = %#v", c.EgressProxy)
+	}
+	if got := c.EgressProxyRedacted(); got != "http://egress:***@proxy.internal:3128" {
+		t.Fatalf("redacted = %q", got)
+	}
+	// The flag wins over the environment.
+	c, err = Load([]string{"--egress-proxy", "http://10.0.0.7:8888"}, env(map[string]string{"LMSHOOKS_EGRESS_PROXY": "http://a:b@proxy.internal:3128"}), io.Discard)
+	if err != nil || c.EgressProxyRedacted() != "http://10.0.0.7:8888" || c.EgressProxy.User != nil {
+		t.Fatalf("flag over env: %q, %v", c.EgressProxyRedacted(), err)
+	}
+	c, err = Load([]string{"--egress-proxy", "http://[fd00::7]:3128"}, env(nil), io.Discard)
+	if err != nil || c.EgressProxy.Host != "[fd00::7]:3128" {
+		t.Fatalf("IPv6 proxy: %v, %v", c.EgressProxy, err)
+	}
+}
+
+// A refused proxy says what is wrong and where, without the password,
+// whether it came from a flag or the environment; -h never shows one.
+func TestEgressProxyErrorsHideThePassword(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://u:hunter2@proxy.internal:3128":  "https://u:***@proxy.internal:3128: the proxy must be reached over http://",
+		"socks5://u:hunter2@proxy.internal:1080": "socks5://u:***@proxy.internal:1080: the proxy must be reached over http://",
+		"http://u:hunter2@proxy.internal":        "http://u:***@proxy.internal needs a port from 1 to 65535",
+		"http://u:hunter2@proxy.internal:99999":  "http://u:***@proxy.internal:99999 needs a port",
+		"http://u:hunter2@:3128":                 "http://u:***@:3128 has no host",
+		"http://u:hunter2@proxy.internal:3128/x": "http://u:***@proxy.internal:3128 has a path, query or fragment",
+		"http://u:hunter2@proxy.internal:3128?a": "has a path, query or fragment",
+		"http://:hunter2@proxy.internal:3128":    "http://:***@proxy.internal:3128 has a password but no user",
+		"http://u:hunter2@proxy internal:3128":   "http://***@proxy internal:3128 is not a URL",
+		"proxy.internal:3128":                    "the proxy must be reached over http://",
+	} {
+		for _, src := range []struct {
+			args []string
+			env  map[string]string
+			name string
+		}{
+			{[]string{"--egress-proxy", raw}, nil, "--egress-proxy: "},
+			{nil, map[string]string{"LMSHOOKS_EGRESS_PROXY": raw}, "LMSHOOKS_EGRESS_PROXY: "},
+		} {
+			var stderr strings.Builder
+			_, err := Load(src.args, env(src.env), &stderr)
+			if err == nil || !strings.HasPrefix(err.Error(), src.name) || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s %q: error = %v, want %s…%s", src.name, raw, err, src.name, want)
+				continue
+			}
+			if strings.Contains(err.Error()+stderr.String(), "hunter2") {
+				t.Errorf("%s %q: the password shows: %v %s", src.name, raw, err, stderr.String())
+			}
+		}
+	}
+	var usage strings.Builder
+	LoadFor("serve", []string{"-h"}, env(map[string]string{"LMSHOOKS_EGRESS_PROXY": "http://u:hunter2@proxy.internal:3128"}), &usage)
+	if !strings.Contains(usage.String(), "-egress-proxy") || strings.Contains(usage.String(), "hunter2") {
+		t.Fatalf("usage = %s", usage.String())
+	}
+}

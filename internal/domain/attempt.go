@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // MaxResponseBody is how much of a receiver's answer the attempt log keeps.
 const MaxResponseBody = 4096
@@ -39,6 +42,39 @@ type Attempt struct {
 	// target, connection reset…) or why a status counted as a failure.
 	Error   string
 	Success bool
+}
+
+// ProxyFailurePrefix starts the error of an attempt that failed at the
+// egress proxy itself (unreachable, credentials refused, no valid answer)
+// and so never reached the receiver. Such an attempt is in the audit like
+// any other, but it does not use up the delivery's retry schedule: the
+// fault is the operator's, and it would hit every delivery alike.
+const ProxyFailurePrefix = "egress proxy: "
+
+// ProxyRetryWait is how long a delivery waits after an attempt that failed
+// at the egress proxy: fixed and short, because the wait does not depend on
+// the receiver and the proxy's return should be noticed soon.
+const ProxyRetryWait = 30 * time.Second
+
+// FailedAtProxy reports whether a failed at the egress proxy (see
+// ProxyFailurePrefix).
+func (a *Attempt) FailedAtProxy() bool {
+	return !a.Success && a.StatusCode == 0 && strings.HasPrefix(a.Error, ProxyFailurePrefix)
+}
+
+// RetryPosition returns how many attempts of d's current retry schedule
+// are used once its attempt number n has failed: the attempts numbered
+// after d.RetryFrom up to n, less those that failed at the egress proxy.
+// earlier holds d's attempts before n, in any order (those of an earlier
+// schedule are ignored); nil when none of them can have failed at a proxy.
+func RetryPosition(d *Delivery, n int, earlier []Attempt) int {
+	pos := n - d.RetryFrom
+	for i := range earlier {
+		if a := &earlier[i]; a.Number > d.RetryFrom && a.Number < n && a.FailedAtProxy() {
+			pos--
+		}
+	}
+	return pos
 }
 
 // NextTrigger says what starts d's next attempt: a resend or recover (which

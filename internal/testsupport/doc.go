@@ -6,4 +6,5 @@
 //   - pgtest gives each test a PostgreSQL schema of its own.
 //   - poll waits for a condition, with a deadline.
 //   - syncbuf is a buffer that goroutines write while a test reads it.
+//   - tinyproxy runs a real HTTP CONNECT proxy for the egress proxy tests.
 package testsupport

@@ -110,11 +110,20 @@ func (d *Dispatcher) buildRequest(w *domain.Webhook, ev *domain.Event, dl *domai
 	}, nil
 }
 
-// outcome decides the delivery's next state after an attempt.
-func (d *Dispatcher) outcome(w *domain.Webhook, dl *domain.Delivery, att domain.Attempt, res outbound.Result) store.AttemptRecord {
+// outcome decides the delivery's next state after an attempt. earlier
+// holds the delivery's earlier attempts when some may have failed at the
+// egress proxy (see earlierAttempts), nil otherwise.
+func (d *Dispatcher) outcome(w *domain.Webhook, dl *domain.Delivery, att domain.Attempt, res outbound.Result, earlier []domain.Attempt) store.AttemptRecord {
 	rec := store.AttemptRecord{Attempt: att}
 	if att.Success {
 		rec.State = domain.Succeeded
+		return rec
+	}
+	if att.FailedAtProxy() {
+		// Not the receiver's failure: the schedule is not consulted, so
+		// the delivery neither moves along it nor ends.
+		rec.State = domain.Scheduled
+		rec.NextAttemptAt = att.StartedAt.Add(att.Duration).Add(domain.ProxyRetryWait)
 		return rec
 	}
 	if res.StatusCode == http.StatusGone {
@@ -125,7 +134,7 @@ func (d *Dispatcher) outcome(w *domain.Webhook, dl *domain.Delivery, att domain.
 	if res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusServiceUnavailable {
 		retryAfter = res.RetryAfter
 	}
-	wait, ok := policyOf(w).Next(att.Number-dl.RetryFrom, retryAfter, d.cfg.Rand)
+	wait, ok := policyOf(w).Next(domain.RetryPosition(dl, att.Number, earlier), retryAfter, d.cfg.Rand)
 	if !ok {
 		rec.State = domain.Failed
 		return rec

@@ -123,28 +123,38 @@ func TestOutcome(t *testing.T) {
 	att := func(n int, success bool) domain.Attempt {
 		return domain.Attempt{Number: n, Success: success, StartedAt: t0}
 	}
+	proxyFailed := func(n int) domain.Attempt {
+		return domain.Attempt{Number: n, StartedAt: t0, Error: "egress proxy: connection refused (10.0.0.7:3128)"}
+	}
 	tests := []struct {
 		name      string
 		dl        domain.Delivery
 		att       domain.Attempt
 		res       outbound.Result
+		earlier   []domain.Attempt
 		state     domain.DeliveryState
 		wait      time.Duration
 		tolerance time.Duration
 	}{
-		{"success", domain.Delivery{}, att(1, true), outbound.Result{StatusCode: 200}, domain.Succeeded, 0, 0},
-		{"first failure retries", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 500}, domain.Scheduled, 10 * time.Second, time.Second},
-		{"second failure waits longer", domain.Delivery{Attempts: 1}, att(2, false), outbound.Result{StatusCode: 500}, domain.Scheduled, time.Minute, 6 * time.Second},
-		{"exhausted", domain.Delivery{Attempts: 2}, att(3, false), outbound.Result{StatusCode: 500}, domain.Failed, 0, 0},
-		{"resend starts over", domain.Delivery{Attempts: 3, RetryFrom: 3}, att(4, false), outbound.Result{StatusCode: 500}, domain.Scheduled, 10 * time.Second, time.Second},
-		{"gone fails at once", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 410}, domain.Failed, 0, 0},
-		{"retry-after on 429", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 429, RetryAfter: 45 * time.Second}, domain.Scheduled, 45 * time.Second, time.Second},
-		{"retry-after capped by policy", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 503, RetryAfter: time.Hour}, domain.Scheduled, time.Minute, time.Second},
-		{"retry-after ignored on 500", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 500, RetryAfter: time.Hour}, domain.Scheduled, 10 * time.Second, time.Second},
+		{"success", domain.Delivery{}, att(1, true), outbound.Result{StatusCode: 200}, nil, domain.Succeeded, 0, 0},
+		{"first failure retries", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 500}, nil, domain.Scheduled, 10 * time.Second, time.Second},
+		{"second failure waits longer", domain.Delivery{Attempts: 1}, att(2, false), outbound.Result{StatusCode: 500}, nil, domain.Scheduled, time.Minute, 6 * time.Second},
+		{"exhausted", domain.Delivery{Attempts: 2}, att(3, false), outbound.Result{StatusCode: 500}, nil, domain.Failed, 0, 0},
+		{"resend starts over", domain.Delivery{Attempts: 3, RetryFrom: 3}, att(4, false), outbound.Result{StatusCode: 500}, nil, domain.Scheduled, 10 * time.Second, time.Second},
+		{"gone fails at once", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 410}, nil, domain.Failed, 0, 0},
+		{"retry-after on 429", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 429, RetryAfter: 45 * time.Second}, nil, domain.Scheduled, 45 * time.Second, time.Second},
+		{"retry-after capped by policy", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 503, RetryAfter: time.Hour}, nil, domain.Scheduled, time.Minute, time.Second},
+		{"a proxy failure waits a fixed time, even past the schedule", domain.Delivery{Attempts: 5}, proxyFailed(6),
+			outbound.Result{Err: outbound.ErrProxy}, nil, domain.Scheduled, domain.ProxyRetryWait, 0},
+		{"proxy failures leave the schedule where it was", domain.Delivery{Attempts: 3}, att(4, false), outbound.Result{StatusCode: 500},
+			[]domain.Attempt{proxyFailed(1), proxyFailed(2), att(3, false)}, domain.Scheduled, time.Minute, 6 * time.Second},
+		{"without them listed, every attempt counts", domain.Delivery{Attempts: 3}, att(4, false), outbound.Result{StatusCode: 500},
+			nil, domain.Failed, 0, 0},
+		{"retry-after ignored on 500", domain.Delivery{}, att(1, false), outbound.Result{StatusCode: 500, RetryAfter: time.Hour}, nil, domain.Scheduled, 10 * time.Second, time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := d.outcome(w, &tt.dl, tt.att, tt.res)
+			rec := d.outcome(w, &tt.dl, tt.att, tt.res, tt.earlier)
 			if rec.State != tt.state {
 				t.Fatalf("state = %s, want %s", rec.State, tt.state)
 			}

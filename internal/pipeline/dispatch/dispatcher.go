@@ -75,6 +75,11 @@ type Config struct {
 	// UserAgent is sent with every delivery unless the webhook sets its
 	// own (empty: the HTTP client's default).
 	UserAgent string
+	// EgressProxy says that deliveries go through an egress proxy, so
+	// that attempts may fail at the proxy: those do not use up a
+	// delivery's retry schedule, and a failed delivery's earlier attempts
+	// are read to leave them out (see earlierAttempts).
+	EgressProxy bool
 }
 
 // Dispatcher delivers webhooks; see the package doc.
@@ -94,6 +99,10 @@ type Dispatcher struct {
 	// heartbeat: each takes its share of every webhook's max_concurrency
 	// and rate_limit (see nodeShare).
 	nodes atomic.Int64
+
+	// proxyWarned is when a failing egress proxy was last logged
+	// (UnixNano), see warnProxy.
+	proxyWarned atomic.Int64
 
 	wakeCh  chan struct{}
 	records chan outcome

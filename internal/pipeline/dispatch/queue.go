@@ -192,7 +192,10 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 		// is recorded; the lease is released and the work retried.
 		return false
 	}
-	rec := d.outcome(w, &job.Delivery, att, res)
+	rec := d.outcome(w, &job.Delivery, att, res, d.earlierAttempts(ctx, &job.Delivery, &att))
+	if att.FailedAtProxy() {
+		d.warnProxy(att.Error)
+	}
 	d.cfg.Metrics.Attempted(att.Success, att.Duration)
 	if rec.State != domain.Scheduled {
 		d.cfg.Metrics.Finished(string(rec.State))

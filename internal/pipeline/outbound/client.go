@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
@@ -46,6 +47,16 @@ type Options struct {
 	TLSConfig *tls.Config
 	// Clock converts a Retry-After date into a wait; nil is the wall clock.
 	Clock clock.Clock
+	// Proxy, when set, is the egress proxy every delivery goes through:
+	// http://[user:password@]host:port (config validates it). Each
+	// connection is a CONNECT tunnel to the target's checked IP; see
+	// tunnelDialer.
+	Proxy *url.URL
+	// Resolver looks up target names when deliveries go through Proxy
+	// (lmshooks resolves them itself, to check the addresses and CONNECT to
+	// one of them); nil is net.DefaultResolver. Without a proxy, the dialer
+	// resolves and checks each address as it connects.
+	Resolver Resolver
 }
 
 // Client delivers HTTP requests under the rules described in the package
@@ -105,15 +116,20 @@ func New(opts Options) *Client {
 	if !opts.AllowPrivate {
 		dialer.Control = guardControl
 	}
+	dial := dialer.DialContext
+	if opts.Proxy != nil {
+		dial = newTunnelDialer(opts.Proxy, opts.Resolver, opts.AllowPrivate).DialContext
+	}
 	var tlsConfig *tls.Config
 	if opts.TLSConfig != nil {
 		tlsConfig = opts.TLSConfig.Clone()
 	}
 	t := &http.Transport{
-		// Never a proxy, not even from the environment: see the package
-		// documentation.
+		// Never net/http's proxy support, not even from the environment:
+		// it would hand the proxy the target's name, unchecked (see the
+		// package documentation). An egress proxy is reached by the dialer.
 		Proxy:       nil,
-		DialContext: dialer.DialContext,
+		DialContext: dial,
 		// A custom dialer and TLS config turn HTTP/2 off unless forced;
 		// receivers that speak it get multiplexing.
 		ForceAttemptHTTP2:   true,

@@ -10,12 +10,20 @@
 //     tricks nor a host name that resolves to 127.0.0.1 nor DNS rebinding
 //     between a check and the connect can reach the operator's network
 //     (Options.AllowPrivate lifts this for development and tests);
-//   - never uses a proxy, not even one from HTTP_PROXY/HTTPS_PROXY: the
-//     dial-time check would then see only the proxy's address, and the
-//     proxy would happily connect to 169.254.169.254 on our behalf, which
-//     defeats the check (and a proxy on a private address would make every
-//     delivery fail). Operators who need egress control should route at
-//     the network layer instead;
+//   - never uses a proxy from HTTP_PROXY/HTTPS_PROXY, nor net/http's proxy
+//     support: the dial-time check would then see only the proxy's
+//     address, and the proxy, given the target's name, would happily
+//     connect to 169.254.169.254 on our behalf. An egress proxy
+//     (Options.Proxy, for static egress IPs) is instead reached by the
+//     dialer: it resolves the target's name itself, checks every address
+//     with the same rules, and asks the proxy with CONNECT for a tunnel to
+//     the checked IP, never to the name, so a DNS answer that changes in
+//     between cannot slip past. Plain http and https targets both go
+//     through a tunnel; TLS runs end to end inside it, with SNI and the
+//     certificate checked against the name. A failure of the proxy
+//     itself (unreachable, 407, no valid answer) matches ErrProxy and is
+//     worded "egress proxy: …", so the dispatcher can tell it from the
+//     receiver's failure;
 //   - never follows redirects: a 3xx is returned as is, because following
 //     one would re-send a signed body to a URL nobody configured;
 //   - bounds everything: one timeout covers connect, TLS, request, response

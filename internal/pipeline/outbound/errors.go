@@ -43,11 +43,16 @@ func describe(parent, tctx context.Context, timeout time.Duration, err error) er
 		}
 		return wrap("canceled before the receiver answered")
 	}
+	// Before the timeout check: a proxy that cannot be reached in time is
+	// the proxy's failure, not the receiver's.
+	var proxyErr *proxyError
+	if errors.As(err, &proxyErr) {
+		return wrap("%s", proxyErr.Error())
+	}
 	var netErr net.Error
 	if errors.Is(tctx.Err(), context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
 		return wrap("timeout after %s", timeout)
 	}
-
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		if dnsErr.IsNotFound {
@@ -55,29 +60,12 @@ func describe(parent, tctx context.Context, timeout time.Duration, err error) er
 		}
 		return wrap("DNS lookup of %s failed: %s", dnsErr.Name, dnsErr.Err)
 	}
-
 	if msg, ok := tlsProblem(err); ok {
 		return wrap("TLS handshake failed: %s", msg)
 	}
-
-	addr := ""
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Addr != nil {
-		addr = " (" + opErr.Addr.String() + ")"
+	if msg, ok := connProblem(err, "the receiver"); ok {
+		return wrap("%s", msg)
 	}
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return wrap("connection refused%s", addr)
-	case errors.Is(err, syscall.ECONNRESET):
-		return wrap("connection reset by the receiver%s", addr)
-	case errors.Is(err, syscall.EHOSTUNREACH):
-		return wrap("host unreachable%s", addr)
-	case errors.Is(err, syscall.ENETUNREACH):
-		return wrap("network unreachable%s", addr)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return wrap("the receiver closed the connection without answering")
-	}
-
 	// Anything else: drop net/http's `Post "https://…":` prefix, which
 	// repeats the URL the attempt log already shows.
 	var urlErr *url.Error
@@ -85,6 +73,29 @@ func describe(parent, tctx context.Context, timeout time.Duration, err error) er
 		return wrap("%s", urlErr.Err)
 	}
 	return wrap("%s", err)
+}
+
+// connProblem recognises a failure to connect to, or to hear back from,
+// peer ("the receiver", "the proxy") and says it in words.
+func connProblem(err error, peer string) (string, bool) {
+	addr := ""
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Addr != nil {
+		addr = " (" + opErr.Addr.String() + ")"
+	}
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused" + addr, true
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by " + peer + addr, true
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "host unreachable" + addr, true
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable" + addr, true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return peer + " closed the connection without answering", true
+	}
+	return "", false
 }
 
 // notTLS describes an https URL whose server speaks plain HTTP.
