@@ -144,12 +144,12 @@ func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 // ($18-$23) — unless it is no longer scheduled (canceled meanwhile), in
 // which case it keeps its state but still counts the attempt. Each attempt
 // notes the node that holds its delivery's lease. The attempts table is
-// partitioned and has no foreign key to deliveries, so the statement checks
-// the deliveries itself: if any is missing it writes nothing and answers
-// how many are. The deliveries are locked first, in id order, so that two
-// batches touching the same deliveries (a delivery attempted by two nodes
-// after a lease ran out, or a cancel racing a record) wait for each other
-// instead of deadlocking.
+// partitioned and has no foreign key to deliveries: an attempt whose
+// delivery is gone (its tenant deleted while it was in flight) is dropped
+// here. The deliveries are locked first, in id order, so that two batches
+// touching the same deliveries (a delivery attempted by two nodes after a
+// lease ran out, or a cancel racing a record) wait for each other instead
+// of deadlocking.
 const recordSQL = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
 			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],
@@ -159,21 +159,14 @@ const recordSQL = `WITH input AS (
 			response_body, error, success)
 	), locked AS MATERIALIZED (
 		SELECT id, lease_owner FROM deliveries WHERE id = ANY($18::text[]) ORDER BY id FOR UPDATE
-	), owners AS (
-		SELECT i.delivery_id, d.id IS NOT NULL AS found, d.lease_owner
-		FROM (SELECT DISTINCT delivery_id FROM input) i
-		LEFT JOIN locked d ON d.id = i.delivery_id
-	), missing AS (
-		SELECT count(*) AS n FROM owners WHERE NOT found
 	), inserted AS (
 		INSERT INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
 			response_body, error, success, node)
 		SELECT a.id, a.delivery_id, a.tenant_id, a.webhook_id, a.event_id, a.number, a.trigger, a.started_at,
 			a.duration_ns, a.request_url, a.request_headers::jsonb, a.request_body, a.status_code,
-			a.response_headers::jsonb, a.response_body, a.error, a.success, o.lease_owner
-		FROM input a JOIN owners o ON o.delivery_id = a.delivery_id
-		WHERE (SELECT n FROM missing) = 0
+			a.response_headers::jsonb, a.response_body, a.error, a.success, d.lease_owner
+		FROM input a JOIN locked d ON d.id = a.delivery_id
 		ON CONFLICT (delivery_id, id) DO NOTHING
 		RETURNING delivery_id
 	), counted AS (
@@ -195,11 +188,12 @@ const recordSQL = `WITH input AS (
 		WHERE d.id = c.delivery_id
 		RETURNING 1
 	)
-	SELECT (SELECT n FROM missing), (SELECT count(*) FROM updated)`
+	SELECT count(*) FROM updated`
 
 // RecordAttempts appends attempts and moves their deliveries to their
 // next state, all in one transaction (one statement). When a delivery
-// appears more than once, its last record decides its state.
+// appears more than once, its last record decides its state. An attempt
+// whose delivery no longer exists is dropped.
 func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecord) error {
 	if s.closed.Load() {
 		return errClosed
@@ -271,19 +265,12 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 		v.errors = append(v.errors, r.Attempt.Error)
 		v.finished = append(v.finished, r.Attempt.StartedAt.Add(r.Attempt.Duration))
 	}
-	var missing, updated int64
-	err := s.pool.QueryRow(ctx, recordSQL,
+	_, err := s.pool.Exec(ctx, recordSQL,
 		a.ids, a.deliveryIDs, a.tenantIDs, a.webhookIDs, a.eventIDs, a.numbers, a.triggers,
 		a.started, a.durations, a.urls, a.reqHeaders, a.reqBodies, a.statuses, a.respHeaders,
 		a.respBodies, a.errors, a.success,
-		v.deliveryIDs, v.states, v.next, v.statuses, v.errors, v.finished).Scan(&missing, &updated)
-	if err != nil {
-		return mapErr("record attempts", err)
-	}
-	if missing > 0 {
-		return domain.Errorf(domain.ENOTFOUND, "%d attempted deliveries do not exist", missing)
-	}
-	return nil
+		v.deliveryIDs, v.states, v.next, v.statuses, v.errors, v.finished)
+	return mapErr("record attempts", err)
 }
 
 // jsonOrNull encodes headers as JSON text, or NULL for a nil map.

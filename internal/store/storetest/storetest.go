@@ -20,7 +20,9 @@
 //     lease runs out (see inflight.go).
 //   - RecordAttempts clears the lease and counts the attempt even on a
 //     delivery that is no longer scheduled; only a scheduled delivery
-//     changes state. Last status and error come from the attempt.
+//     changes state. Last status and error come from the attempt. The
+//     record of an attempt whose delivery is gone is dropped, without
+//     failing the call.
 //   - A publish that fails on any event (for example an event id already
 //     stored) writes nothing, and its idempotency keys stay unused.
 //   - Ids and times are the caller's: a record without an id is refused,
