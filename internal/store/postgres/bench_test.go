@@ -46,6 +46,7 @@ func BenchmarkPublish(b *testing.B) {
 			elapsed := time.Since(start).Seconds()
 			b.ReportMetric(float64(b.N*bc.batch*2)/elapsed, "deliveries/s")
 			b.ReportMetric(float64(b.N*bc.batch)/elapsed, "events/s")
+			b.ReportMetric(float64(b.N)/float64(max(s.publishes.commits.Load(), 1)), "publishes/commit")
 		})
 	}
 }

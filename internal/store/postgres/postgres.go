@@ -54,6 +54,10 @@ type Store struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	notifier  *notifier
+	// publishes and records are the group-commit writers of Publish and
+	// RecordAttempts (see groupWriter).
+	publishes *groupWriter[*publishOp]
+	records   *groupWriter[*recordOp]
 }
 
 // DefaultMaxConns is the pool size when neither Options nor the DSN's
@@ -107,6 +111,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.notifier = startNotifier(s)
+	s.publishes = startGroupWriter("publish", publishWorkers, publishMaxRows, s.writePublishes)
+	s.records = startGroupWriter("record attempts", recordWorkers, recordMaxRows, s.writeRecords)
 	return s, nil
 }
 
@@ -118,11 +124,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return mapErr("ping", s.pool.Ping(ctx))
 }
 
-// Close stops the background notifier and closes the pool. Calls after the
-// first do nothing; methods called after Close fail with EUNAVAILABLE.
+// Close lets the writers finish the groups they hold (failing the writes
+// still queued), stops the background notifier and closes the pool. Calls
+// after the first do nothing; methods called after Close fail with
+// EUNAVAILABLE.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.publishes.stop()
+		s.records.stop()
 		s.notifier.stop()
 		s.pool.Close()
 	})

@@ -69,6 +69,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Caller", callerTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
+		{"Concurrency", concurrencyTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
