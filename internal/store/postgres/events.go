@@ -32,31 +32,83 @@ func (s *Store) GetEvent(ctx context.Context, tenantID, eventID string) (*domain
 	return &e, nil
 }
 
-// EnabledWebhooks returns a tenant's enabled webhooks, by id, in one round
-// trip and outside any transaction. ENOTFOUND if the tenant is absent.
+// Reads of enabled webhooks are grouped too: every publish reads its
+// tenant's webhooks before its fan-out, and the reads waiting at one moment
+// (of any tenants) take one round trip instead of one each.
+
+// hookReadWorkers is how many groups of reads may be in flight at once.
+const hookReadWorkers = 1
+
+// hookReadMaxTenants caps the calls of a group of reads.
+const hookReadMaxTenants = 1000
+
+// hooksOp is one EnabledWebhooks call waiting for its group.
+type hooksOp struct {
+	tenantID string
+	// Set once the group has run: whether the tenant exists, and its
+	// enabled webhooks (shared with the group's other calls for the
+	// tenant: read only, as EnabledWebhooks says).
+	found bool
+	hooks []domain.Webhook
+}
+
+func (*hooksOp) rows() int { return 1 }
+
+// EnabledWebhooks returns a tenant's enabled webhooks, by id, outside any
+// transaction, in one round trip shared with the calls waiting at the same
+// moment. ENOTFOUND if the tenant is absent.
 func (s *Store) EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error) {
 	if s.closed.Load() {
 		return nil, errClosed
 	}
+	op := &hooksOp{tenantID: tenantID}
+	if err := s.hookReads.do(ctx, op); err != nil {
+		return nil, err
+	}
+	if !op.found {
+		return nil, domain.NotFound("tenant", tenantID)
+	}
+	return op.hooks, nil
+}
+
+// readHooks reads the enabled webhooks of a group of EnabledWebhooks calls.
+func (s *Store) readHooks(ctx context.Context, ops []*pending[*hooksOp]) error {
+	ids := make([]string, 0, len(ops))
+	found := make(map[string]bool, len(ops))
+	for _, p := range ops {
+		if _, ok := found[p.op.tenantID]; !ok {
+			found[p.op.tenantID] = false
+			ids = append(ids, p.op.tenantID)
+		}
+	}
+	byTenant := map[string][]domain.Webhook{}
 	b := &pgx.Batch{}
-	var exists bool
-	b.Queue(`SELECT EXISTS (SELECT 1 FROM tenants WHERE id = $1)`, tenantID).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&exists)
+	b.Queue(`SELECT id FROM tenants WHERE id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		var id string
+		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+			found[id] = true
+			return nil
+		})
+		return err
 	})
-	hooks := []domain.Webhook{}
-	b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE tenant_id = $1 AND enabled ORDER BY id`, tenantID).
+	b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE tenant_id = ANY($1) AND enabled ORDER BY tenant_id, id`, ids).
 		Query(func(rows pgx.Rows) error {
-			var err error
-			hooks, err = collectWebhooks(rows)
+			hooks, err := collectWebhooks(rows)
+			for _, w := range hooks {
+				byTenant[w.TenantID] = append(byTenant[w.TenantID], w)
+			}
 			return err
 		})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return nil, mapErr("enabled webhooks", err)
+		return mapErr("enabled webhooks", err)
 	}
-	if !exists {
-		return nil, domain.NotFound("tenant", tenantID)
+	for _, p := range ops {
+		p.op.found = found[p.op.tenantID]
+		if p.op.hooks = byTenant[p.op.tenantID]; p.op.hooks == nil {
+			p.op.hooks = []domain.Webhook{}
+		}
 	}
-	return hooks, nil
+	return nil
 }
 
 // CancelStranded cancels a scheduled delivery whose webhook is disabled or

@@ -32,7 +32,7 @@ func params(t *testing.T, s *Store, tenantID string, evs []domain.Event) store.P
 
 // runGroup writes ops as one group of the writer w, as its worker would,
 // and returns each op's error.
-func runGroup[T groupOp](w *groupWriter[T], ops ...T) []error {
+func runGroup[T groupOp](w *grouper[T], ops ...T) []error {
 	group := make([]*pending[T], len(ops))
 	for i, op := range ops {
 		group[i] = &pending[T]{ctx: context.Background(), op: op, done: make(chan struct{})}
@@ -56,13 +56,13 @@ func TestPublishGroupCommitsOnce(t *testing.T) {
 		{p: params(t, s, b.ID, newEvents(b.ID, 1))},
 		{p: params(t, s, a.ID, newEvents(a.ID, 3))},
 	}
-	before := s.publishes.commits.Load()
+	before := s.publishes.groups.Load()
 	for i, err := range runGroup(s.publishes, ops...) {
 		if err != nil {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	if n := s.publishes.commits.Load() - before; n != 1 {
+	if n := s.publishes.groups.Load() - before; n != 1 {
 		t.Fatalf("the group took %d commits, want 1", n)
 	}
 	for i, op := range ops {
@@ -114,6 +114,35 @@ func TestPublishGroupBadOpFailsAlone(t *testing.T) {
 	}
 }
 
+// A group of reads of several tenants takes one query and answers each.
+func TestEnabledWebhooksGroupReadsOnce(t *testing.T) {
+	s := openTest(t, Options{})
+	a, b := seed(t, s, 2), seed(t, s, 1)
+	ops := []*hooksOp{{tenantID: a.ID}, {tenantID: "tnt_ghost"}, {tenantID: b.ID}, {tenantID: a.ID}}
+	before := s.hookReads.groups.Load()
+	for i, err := range runGroup(s.hookReads, ops...) {
+		if err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+	}
+	if n := s.hookReads.groups.Load() - before; n != 1 {
+		t.Fatalf("the group took %d queries, want 1", n)
+	}
+	for i, want := range []struct {
+		found bool
+		hooks int
+	}{{true, 2}, {false, 0}, {true, 1}, {true, 2}} {
+		if ops[i].found != want.found || len(ops[i].hooks) != want.hooks {
+			t.Fatalf("read %d of %s: found %v, %d webhooks; want %v, %d", i, ops[i].tenantID, ops[i].found, len(ops[i].hooks), want.found, want.hooks)
+		}
+		for _, w := range ops[i].hooks {
+			if w.TenantID != ops[i].tenantID {
+				t.Fatalf("read of %s answered webhook %s of %s", ops[i].tenantID, w.ID, w.TenantID)
+			}
+		}
+	}
+}
+
 // One bad record call in a group fails alone.
 func TestRecordGroupBadOpFailsAlone(t *testing.T) {
 	s := openTest(t, Options{})
@@ -154,7 +183,7 @@ func TestConcurrentPublishesShareCommits(t *testing.T) {
 	for i := range ps {
 		ps[i] = params(t, s, tn.ID, newEvents(tn.ID, 1))
 	}
-	before := s.publishes.commits.Load()
+	before := s.publishes.groups.Load()
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	errs := make([]error, n)
@@ -171,7 +200,7 @@ func TestConcurrentPublishesShareCommits(t *testing.T) {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	if commits := s.publishes.commits.Load() - before; commits >= n {
+	if commits := s.publishes.groups.Load() - before; commits >= n {
 		t.Fatalf("%d publishes took %d commits: none shared one", n, commits)
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // Attempt records share transactions too: RecordAttempts queues its
-// records for the record writer (see groupWriter), which writes every call
+// records for the record writer (see grouper), which writes every call
 // waiting at that moment with one statement. A node's dispatcher records
 // through one recorder that batches already; calls meet when several
 // dispatchers share a process, and a group then costs them one commit.
@@ -80,7 +80,7 @@ const recordSQL = `WITH input AS (
 		lease_until = NULL,
 		updated_at = v.finished_at
 	FROM counted c JOIN last v ON v.delivery_id = c.delivery_id
-	WHERE d.id = c.delivery_id`
+	WHERE d.id = ANY($21::text[]) AND d.id = c.delivery_id`
 
 // RecordAttempts appends attempts and moves their deliveries to their
 // next state, in one transaction shared with the calls of other callers

@@ -133,6 +133,52 @@ var concurrencyTests = []test{
 			t.Fatal("the key of a failed publish was remembered")
 		}
 	}},
+	{"EnabledWebhooksAtOnce", func(t *testing.T, f *fixture) {
+		// Reads of several tenants at once (a store may answer them with
+		// one query) each get their own tenant's enabled webhooks.
+		a, b := f.tenant(0), f.tenant(0)
+		a1, a2, off := f.webhook(a.ID), f.webhook(a.ID), f.webhook(a.ID)
+		if err := f.s.DisableWebhook(f.ctx, off.ID, "410 Gone", base); err != nil {
+			t.Fatalf("DisableWebhook: %v", err)
+		}
+		b1 := f.webhook(b.ID)
+		empty := f.tenant(0)
+		want := map[string][]string{a.ID: sortedAsc([]string{a1.ID, a2.ID}), b.ID: {b1.ID}, empty.ID: {}}
+		tenants := []string{a.ID, b.ID, empty.ID, "tnt_ghost"}
+		const n = 32
+		got := make([][]domain.Webhook, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				got[i], errs[i] = f.s.EnabledWebhooks(f.ctx, tenants[i%len(tenants)])
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i := range n {
+			tn := tenants[i%len(tenants)]
+			if tn == "tnt_ghost" {
+				wantCode(t, errs[i], domain.ENOTFOUND)
+				continue
+			}
+			if errs[i] != nil {
+				t.Fatalf("EnabledWebhooks(%s): %v", tn, errs[i])
+			}
+			var ids []string
+			for _, w := range got[i] {
+				if w.TenantID != tn {
+					t.Fatalf("EnabledWebhooks(%s) returned webhook %s of tenant %s", tn, w.ID, w.TenantID)
+				}
+				ids = append(ids, w.ID)
+			}
+			if !equalStrings(ids, want[tn]) {
+				t.Fatalf("EnabledWebhooks(%s) = %v, want %v", tn, ids, want[tn])
+			}
+		}
+	}},
 	{"RecordsAtOnce", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		f.webhook(tn.ID)
