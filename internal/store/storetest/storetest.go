@@ -25,6 +25,10 @@
 //     failing the call.
 //   - A publish that fails on any event (for example an event id already
 //     stored) writes nothing, and its idempotency keys stay unused.
+//   - Concurrent calls, which a store may run in one transaction (group
+//     commit), each keep their own outcome: a bad publish fails alone, and
+//     concurrent publishes of one idempotency key store one event and all
+//     answer it (concurrency.go).
 //   - Ids and times are the caller's: a record without an id is refused,
 //     and a zero time is stored as zero.
 //   - Every capability (statistics, membership, listener, leadership,
