@@ -205,7 +205,9 @@ type Store interface {
 	// RecordAttempts appends attempts and moves their deliveries to their
 	// next state, each in the same transaction as its attempt. A delivery
 	// that is no longer scheduled (canceled meanwhile) keeps its state but
-	// still gets the attempt.
+	// still gets the attempt. An attempt whose delivery no longer exists
+	// (its tenant was deleted while it was in flight) is dropped, so that
+	// the records it shares a call with are still written.
 	RecordAttempts(ctx context.Context, records []AttemptRecord) error
 
 	// Console.

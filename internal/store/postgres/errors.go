@@ -107,6 +107,21 @@ func pgCode(err error) (code, constraint string) {
 	return "", ""
 }
 
+// pgError returns the server error in err's chain, or nil.
+func pgError(err error) *pgconn.PgError {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr
+	}
+	return nil
+}
+
+// unreachable reports whether err means the database could not be reached
+// (or the store is closed): retrying at once would fail the same way.
+func unreachable(err error) bool {
+	return isUnavailable(err) || domain.ErrorCode(err) == domain.EUNAVAILABLE
+}
+
 // notFoundIfNoRows turns pgx.ErrNoRows into ENOTFOUND for kind id.
 func notFoundIfNoRows(err error, kind, id string) error {
 	if errors.Is(err, pgx.ErrNoRows) {

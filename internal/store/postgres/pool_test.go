@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// A publish holds a connection twice, so the pool must not fall back to
-// pgxpool's small default; a DSN or an option that sets a size still wins.
+// Many callers share the pool, so it must not fall back to pgxpool's small
+// default; a DSN or an option that sets a size still wins.
 func TestPoolSize(t *testing.T) {
 	dsn := testDSN(t)
 	schema := newSchemaName(t, dsn)

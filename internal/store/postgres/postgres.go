@@ -54,15 +54,22 @@ type Store struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	notifier  *notifier
+	// publishes and records commit the writes of Publish and
+	// RecordAttempts in groups, and hookReads groups the reads of
+	// EnabledWebhooks (see grouper).
+	publishes *grouper[*publishOp]
+	records   *grouper[*recordOp]
+	hookReads *grouper[*hooksOp]
 }
 
 // DefaultMaxConns is the pool size when neither Options nor the DSN's
 // pool_max_conns sets one: the larger of 8 and twice the CPU count. A
-// publish holds a connection twice (the tenant's webhooks are read before
-// the fan-out, then the write runs in its own transaction), so pgxpool's
-// own default (the larger of 4 and the CPU count) made 32 concurrent
-// publishers queue for connections on a 2-core node; 8 measured as fast as
-// the single-hold publish of before (docs/PERFORMANCE.md).
+// publish takes no connection of its own (its read and its write each run
+// in a group, one connection per group in flight), but the dispatcher's
+// claims, renewals and heartbeats, the recorder and the API's and
+// console's reads share the pool; pgxpool's own default (the larger of 4
+// and the CPU count) left callers queueing for connections on a 2-core
+// node (docs/PERFORMANCE.md).
 func DefaultMaxConns() int32 { return int32(max(8, 2*runtime.NumCPU())) }
 
 // Open connects to the database named by dsn (a postgres:// URL or a
@@ -107,6 +114,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.notifier = startNotifier(s)
+	s.publishes = startGrouper("publish", publishWorkers, publishMaxRows, s.writePublishes)
+	s.records = startGrouper("record attempts", recordWorkers, recordMaxRows, s.writeRecords)
+	s.hookReads = startGrouper("enabled webhooks", hookReadWorkers, hookReadMaxTenants, s.readHooks)
 	return s, nil
 }
 
@@ -118,11 +128,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return mapErr("ping", s.pool.Ping(ctx))
 }
 
-// Close stops the background notifier and closes the pool. Calls after the
-// first do nothing; methods called after Close fail with EUNAVAILABLE.
+// Close lets the writers finish the groups they hold (failing the writes
+// still queued), stops the background notifier and closes the pool. Calls
+// after the first do nothing; methods called after Close fail with
+// EUNAVAILABLE.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.publishes.stop()
+		s.records.stop()
+		s.hookReads.stop()
 		s.notifier.stop()
 		s.pool.Close()
 	})

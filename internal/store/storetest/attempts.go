@@ -126,6 +126,27 @@ var attemptTests = []test{
 			t.Fatalf("RecordAttempts(nil): %v", err)
 		}
 	}},
+	{"RecordOfAGoneDelivery", func(t *testing.T, f *fixture) {
+		// The tenant was deleted while the attempt was in flight: the
+		// record is dropped, and the others of the call are written.
+		gone, kept := f.tenant(0), f.tenant(0)
+		f.webhook(gone.ID)
+		f.webhook(kept.ID)
+		lost, d := f.deliveries(gone.ID, base, 1)[0], f.deliveries(kept.ID, base, 1)[0]
+		if err := f.s.DeleteTenant(f.ctx, gone.ID); err != nil {
+			t.Fatalf("DeleteTenant: %v", err)
+		}
+		f.record(
+			store.AttemptRecord{Attempt: f.attempt(&lost, base, 200, true), State: domain.Succeeded},
+			store.AttemptRecord{Attempt: f.attempt(&d, base, 200, true), State: domain.Succeeded},
+		)
+		if got := f.get(kept.ID, d.ID); got.State != domain.Succeeded || got.Attempts != 1 {
+			t.Fatalf("delivery recorded with a gone one: %s with %d attempts, want succeeded with 1", got.State, got.Attempts)
+		}
+		if atts, err := f.s.ListAttempts(f.ctx, gone.ID, lost.ID); err != nil || len(atts) != 0 {
+			t.Fatalf("ListAttempts of a deleted tenant's delivery = %d attempts (%v), want none", len(atts), err)
+		}
+	}},
 	{"AttemptSamplesWindow", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		f.webhook(tn.ID, "user.*")

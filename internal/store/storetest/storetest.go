@@ -20,9 +20,15 @@
 //     lease runs out (see inflight.go).
 //   - RecordAttempts clears the lease and counts the attempt even on a
 //     delivery that is no longer scheduled; only a scheduled delivery
-//     changes state. Last status and error come from the attempt.
+//     changes state. Last status and error come from the attempt. The
+//     record of an attempt whose delivery is gone is dropped, without
+//     failing the call.
 //   - A publish that fails on any event (for example an event id already
 //     stored) writes nothing, and its idempotency keys stay unused.
+//   - Concurrent calls, which a store may run in one transaction (group
+//     commit), each keep their own outcome: a bad publish fails alone, and
+//     concurrent publishes of one idempotency key store one event and all
+//     answer it (concurrency.go).
 //   - Ids and times are the caller's: a record without an id is refused,
 //     and a zero time is stored as zero.
 //   - Every capability (statistics, membership, listener, leadership,
@@ -71,6 +77,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
 		{"Portal", portalTests},
+		{"Concurrency", concurrencyTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
