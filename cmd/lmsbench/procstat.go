@@ -91,6 +91,13 @@ func peakRSS(pid int) (int64, error) {
 	return parseStatusKB(b, "VmHWM")
 }
 
+// resetPeakRSS makes process pid's VmHWM start again from its resident
+// memory now (Linux 4.0 and later), so that a later peakRSS covers only
+// what came after.
+func resetPeakRSS(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
 // cpuSnapshot is the CPU time of a set of processes at one moment, by pid,
 // so that a later snapshot can tell the processes that started between.
 type cpuSnapshot map[int]time.Duration

@@ -52,6 +52,13 @@ func TestThisProcessHasCPUTimeAndAPeakRSS(t *testing.T) {
 	if d := procsCPU([]int{os.Getpid(), 1 << 30}); d < 0 {
 		t.Fatalf("procsCPU %v", d)
 	}
+	before, _ := peakRSS(os.Getpid())
+	if err := resetPeakRSS(os.Getpid()); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := peakRSS(os.Getpid()); err != nil || after > before {
+		t.Fatalf("peak RSS %d before the reset, %d (%v) after", before, after, err)
+	}
 }
 
 // fakeProc writes a /proc-like tree: pid → command line and stat.

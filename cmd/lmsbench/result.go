@@ -67,9 +67,15 @@ type historyResult struct {
 	Tenant      string  `json:"tenant"`
 	Attempts    int64   `json:"attempts"`
 	SeedSeconds float64 `json:"seed_seconds,omitempty"` // 0 when an existing history was used
-	Dashboard   timing  `json:"dashboard"`              // console dashboard page
-	AuditAPI    timing  `json:"audit_api"`              // GET …/deliveries, first page
-	AuditPage   timing  `json:"audit_page"`             // console deliveries page
+	// SeedCPUSeconds is the CPU the seeding took (lmsbench's, and
+	// PostgreSQL's when seeding it).
+	SeedCPUSeconds float64 `json:"seed_cpu_seconds,omitempty"`
+	Dashboard      timing  `json:"dashboard"`  // console dashboard page
+	AuditAPI       timing  `json:"audit_api"`  // GET …/deliveries, first page
+	AuditPage      timing  `json:"audit_page"` // console deliveries page
+	// ServerRSSPeakMB is the server's peak RSS from its start to the end of
+	// the timings.
+	ServerRSSPeakMB float64 `json:"server_rss_peak_mb,omitempty"`
 }
 
 // result is one run. Encoded as JSON (-json), one line per run.
@@ -124,7 +130,7 @@ func (r result) printText(w io.Writer) {
 	if h := r.History; h != nil {
 		seeded := "already in the database"
 		if h.SeedSeconds > 0 {
-			seeded = fmt.Sprintf("seeded in %.1f s", h.SeedSeconds)
+			seeded = fmt.Sprintf("seeded in %.1f s, %.1f s of CPU", h.SeedSeconds, h.SeedCPUSeconds)
 		}
 		fmt.Fprintf(w, "history: %d attempts (%s); tenant %s:\n", h.Attempts, seeded, h.Tenant)
 		for _, t := range []struct {
@@ -132,6 +138,9 @@ func (r result) printText(w io.Writer) {
 			t    timing
 		}{{"console dashboard", h.Dashboard}, {"audit log, API first page", h.AuditAPI}, {"audit log, console page", h.AuditPage}} {
 			fmt.Fprintf(w, "  %-27s first %7.1f ms, median of %d %7.1f ms\n", t.name, t.t.FirstMS, timedRequests, t.t.MedianMS)
+		}
+		if h.ServerRSSPeakMB > 0 {
+			fmt.Fprintf(w, "  server peak RSS from its start to here: %.1f MB\n", h.ServerRSSPeakMB)
 		}
 	}
 	fmt.Fprintf(w, "end-to-end: %.3f s, %.0f deliveries/s (first publish → last delivery received)", r.Seconds, r.DeliveriesPerSec)
@@ -145,7 +154,7 @@ func (r result) printText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "duplicates received: %d\n", r.Duplicates)
 	if r.ServerRSSPeakMB > 0 {
-		fmt.Fprintf(w, "server peak RSS (VmHWM): %.1f MB\n", r.ServerRSSPeakMB)
+		fmt.Fprintf(w, "server peak RSS (VmHWM) during the load: %.1f MB\n", r.ServerRSSPeakMB)
 		fmt.Fprintf(w, "server CPU: %.3f ms per delivery\n", r.ServerCPUMsPerDelivery)
 	}
 	if r.PostgresCPUMsPerDelivery != nil {

@@ -71,11 +71,10 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 	if err != nil {
 		return r, err
 	}
-	kind, _, err := storeKind(db)
-	if err != nil {
+	if r.DB, _, err = storeKind(db); err != nil {
 		return r, err
 	}
-	r.DB, r.Role, r.Dispatchers, r.Webhooks = kind, o.role, o.dispatchers, o.webhooks
+	r.Role, r.Dispatchers, r.Webhooks = o.role, o.dispatchers, o.webhooks
 	if o.mode == "latency" {
 		r.Events, r.Batch, r.Publishers, r.Rate = 0, 0, 0, o.rate
 	}
@@ -103,25 +102,42 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 		return r, err
 	}
 	defer stopAll(dispatchers)
-	servers := []int{srv.pid()}
-	for _, d := range dispatchers {
-		servers = append(servers, d.pid())
-	}
 	c := newClient(srv.base)
 	if e.history != nil {
 		h := *e.history
 		if err := timeConsole(ctx, c, &h); err != nil {
 			return r, err
 		}
+		if rss, err := peakRSS(srv.pid()); err == nil {
+			h.ServerRSSPeakMB = mb(rss)
+		}
 		r.History = &h
 	}
 	tenant := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+	created := time.Now()
 	if err := createBenchTenant(ctx, c, tenant, rc.url, o.webhooks); err != nil {
 		return r, err
 	}
+	fmt.Fprintf(e.log, "run %d: created %d webhooks in %s\n", i, o.webhooks, time.Since(created).Round(time.Millisecond))
+	return r, e.load(ctx, &r, c, tenant, rc, append([]*serverProc{srv}, dispatchers...))
+}
 
-	fmt.Fprintf(e.log, "run %d: publishing…\n", i)
-	cpu0, pg0 := procsCPU(servers), postgresCPU("/proc")
+// load publishes the run's events to tenant, waits for their deliveries
+// at rc and fills r with what it saw and what the servers (the first is
+// the main one) used.
+func (e *benchEnv) load(ctx context.Context, r *result, c *client, tenant string, rc *receiver, servers []*serverProc) error {
+	o := e.o
+	pids := make([]int, len(servers))
+	for i, s := range servers {
+		pids[i] = s.pid()
+	}
+	fmt.Fprintf(e.log, "run %d: publishing…\n", r.Run)
+	// The peak RSS is the load's, not that of the webhooks' creation or
+	// of the console's pages over a history.
+	if err := resetPeakRSS(pids[0]); err != nil {
+		fmt.Fprintf(e.log, "run %d: the peak RSS will count from the server's start: %v\n", r.Run, err)
+	}
+	cpu0, pg0 := procsCPU(pids), postgresCPU("/proc")
 	var profDone chan error
 	if o.cpuProfile != "" {
 		profDone = make(chan error, 1)
@@ -129,33 +145,33 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 		if o.mode != "latency" {
 			secs = 20
 		}
-		go func() { profDone <- fetchProfile(ctx, srv.debug, secs, o.cpuProfile) }()
+		go func() { profDone <- fetchProfile(ctx, servers[0].debug, secs, o.cpuProfile) }()
 	}
 	start := time.Now()
 	var published []pubRecord
+	var err error
 	if o.mode == "latency" {
 		published, err = publishAtRate(ctx, c, tenant, o)
 	} else {
 		published, err = publishThroughput(ctx, c, tenant, o)
 	}
 	if err != nil {
-		return r, err
+		return err
 	}
 	accepted := time.Since(start)
 	want := len(published) * o.webhooks
-	fmt.Fprintf(e.log, "run %d: published %d events in %s; waiting for %d deliveries…\n", i, len(published), accepted.Round(time.Millisecond), want)
+	fmt.Fprintf(e.log, "run %d: published %d events in %s; waiting for %d deliveries…\n", r.Run, len(published), accepted.Round(time.Millisecond), want)
 	if got := rc.waitFor(want, time.Now().Add(o.timeout), ctx.Done()); got < want {
-		return r, fmt.Errorf("only %d of %d deliveries arrived within %s", got, want, o.timeout)
+		return fmt.Errorf("only %d of %d deliveries arrived within %s", got, want, o.timeout)
 	}
 	m := rc.measure(start, published)
-	cpu1 := settledCPU(ctx, servers)
-	if kind == "postgres" {
+	r.ServerCPUMsPerDelivery = perDelivery(settledCPU(ctx, pids)-cpu0, want)
+	if r.DB == "postgres" {
 		v := perDelivery(postgresCPU("/proc").since(pg0), want)
 		r.PostgresCPUMsPerDelivery = &v
 	}
-	r.ServerCPUMsPerDelivery = perDelivery(cpu1-cpu0, want)
-	if rss, err := peakRSS(srv.pid()); err == nil {
-		r.ServerRSSPeakMB = float64(rss) / (1 << 20)
+	if rss, err := peakRSS(servers[0].pid()); err == nil {
+		r.ServerRSSPeakMB = mb(rss)
 	}
 	if profDone != nil {
 		if err := <-profDone; err != nil {
@@ -174,7 +190,7 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 	if r.OneHop != nil && r.OneHop.DeliveriesPerSec > 0 {
 		r.Ratio = r.DeliveriesPerSec / r.OneHop.DeliveriesPerSec
 	}
-	return r, nil
+	return nil
 }
 
 // fill sets what a measurement says.
@@ -185,6 +201,8 @@ func (r *result) fill(m measurement) {
 	r.Latency = latencies(m.first)
 	r.Duplicates = m.duplicates
 }
+
+func mb(bytes int64) float64 { return float64(bytes) / (1 << 20) }
 
 func perDelivery(cpu time.Duration, deliveries int) float64 {
 	if deliveries == 0 {
@@ -341,9 +359,9 @@ func (e *benchEnv) prepareHistory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.log, "seeded %d events, %d deliveries, %d attempts in %s (%s)\n", st.Events, st.Deliveries, st.Attempts,
-		st.Took.Round(time.Millisecond), strings.Join(st.Steps, ", "))
-	e.history.Attempts, e.history.SeedSeconds = st.Attempts, st.Took.Seconds()
+	fmt.Fprintf(e.log, "seeded %d events, %d deliveries, %d attempts in %s, %s of CPU (%s)\n", st.Events, st.Deliveries, st.Attempts,
+		st.Took.Round(time.Millisecond), st.CPU.Round(time.Second), strings.Join(st.Steps, ", "))
+	e.history.Attempts, e.history.SeedSeconds, e.history.SeedCPUSeconds = st.Attempts, st.Took.Seconds(), st.CPU.Seconds()
 	return nil
 }
 

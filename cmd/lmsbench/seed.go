@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -111,6 +112,10 @@ func loadPattern(ctx context.Context, tx execer, r patternRows, q func(int) stri
 type seedStats struct {
 	Events, Deliveries, Attempts int64
 	Took                         time.Duration
+	// CPU is what lmsbench and (seeding PostgreSQL) every PostgreSQL
+	// process of the machine used meanwhile: unlike Took, it does not
+	// grow when other work shares the machine.
+	CPU time.Duration
 	// Steps say how long each step took, in order.
 	Steps []string
 }
@@ -128,6 +133,8 @@ func seed(ctx context.Context, db string, plan seedPlan) (seedStats, error) {
 		return seedStats{}, err
 	}
 	start := time.Now()
+	self0, _ := procCPU(os.Getpid())
+	pg0 := postgresCPU("/proc")
 	var st seedStats
 	if kind == "postgres" {
 		st, err = seedPostgres(ctx, dsn, plan)
@@ -135,6 +142,11 @@ func seed(ctx context.Context, db string, plan seedPlan) (seedStats, error) {
 		st, err = seedSQLite(ctx, dsn, plan)
 	}
 	st.Took = time.Since(start)
+	self1, _ := procCPU(os.Getpid())
+	st.CPU = self1 - self0
+	if kind == "postgres" {
+		st.CPU += postgresCPU("/proc").since(pg0)
+	}
 	return st, err
 }
 
