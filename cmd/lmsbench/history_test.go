@@ -50,10 +50,17 @@ func TestHistoryPatternIsRealAndRepeatable(t *testing.T) {
 		perTenant[s.tenant]++
 		typ := historyTypes[s.typ].name
 		hooks := map[int]bool{}
+		// The seeders spell ids from n*8+k and (n*8+k)*8+number.
+		if len(s.deliveries) >= 8 {
+			t.Fatalf("%d deliveries in a slot: ids would collide", len(s.deliveries))
+		}
 		for _, d := range s.deliveries {
 			hooks[d.hook] = true
 			states[d.state]++
 			last := d.attempts[len(d.attempts)-1]
+			if len(d.attempts) >= 8 {
+				t.Fatalf("%d attempts in a delivery: ids would collide", len(d.attempts))
+			}
 			if (d.state == "succeeded") != last.success() {
 				t.Fatalf("a %s delivery whose last attempt's success is %v", d.state, last.success())
 			}

@@ -156,6 +156,9 @@ var registerSQLiteFuncs = sync.OnceValue(func() error {
 	return nil
 })
 
+// A delivery's id is unique by n*8+k (its event's number and its rank in
+// the slot), an attempt's by that *8+number: a slot has fewer than 8
+// deliveries, a delivery fewer than 8 attempts.
 const (
 	sqliteEventID    = "hist_id('evt_', ev.ms, ev.n)"
 	sqliteDeliveryID = "hist_id('dlv_', ev.ms, ev.n * 8 + d.k)"
