@@ -18,7 +18,9 @@ import (
 	"github.com/lmshooks/lmshooks/internal/clock"
 )
 
-const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+// Alphabet is the Crockford base32 alphabet ids are spelled in; code that
+// spells ids elsewhere (in SQL, to seed a benchmark) reads it here.
+const Alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 
 // Prefixes of the kinds of ids lmshooks makes.
 const (
@@ -79,12 +81,20 @@ func (g *Generator) NewAt(prefix string, t time.Time) string {
 	return format(prefix, ms, r)
 }
 
+// Spell returns the id with prefix made at t whose randomness is r: what
+// New would have made at t had it drawn r. It is for tools that must spell
+// one id several times (the benchmark's seeder makes millions of rows that
+// refer to each other); lmshooks itself makes ids only with a Generator.
+func Spell(prefix string, t time.Time, r [10]byte) string {
+	return format(prefix, t.UnixMilli(), r)
+}
+
 // format spells an id: prefix, 10 characters of milliseconds, 16 of r.
 func format(prefix string, ms int64, r [10]byte) string {
 	b := make([]byte, 0, len(prefix)+26)
 	b = append(b, prefix...)
 	for i := 9; i >= 0; i-- {
-		b = append(b, alphabet[(ms>>(5*uint(i)))&31])
+		b = append(b, Alphabet[(ms>>(5*uint(i)))&31])
 	}
 	// 80 bits of randomness → 16 base32 characters.
 	var acc uint64
@@ -94,7 +104,7 @@ func format(prefix string, ms int64, r [10]byte) string {
 		bits += 8
 		for bits >= 5 {
 			bits -= 5
-			b = append(b, alphabet[(acc>>uint(bits))&31])
+			b = append(b, Alphabet[(acc>>uint(bits))&31])
 		}
 	}
 	return string(b)
