@@ -30,6 +30,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/pipeline/fanout"
 	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
 	"github.com/lmshooks/lmshooks/internal/pipeline/outbound"
+	"github.com/lmshooks/lmshooks/internal/readiness"
 	"github.com/lmshooks/lmshooks/internal/server"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -185,7 +186,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		UI:      uiHandler,
 		API:     apiHandler,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Ready:   st.Ping,
+		Ready:   readiness.New(readiness.Config{Store: st, Clock: opts.Clock, Node: cfg.NodeID, Logger: log}).Check,
 		Logger:  log,
 	})
 	return a, nil

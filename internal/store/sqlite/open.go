@@ -54,6 +54,9 @@ type Store struct {
 
 	// commits counts committed batches (for tests and metrics).
 	commits atomic.Int64
+	// outcomes keeps how the last batch that tested the database's
+	// ability to commit ended, for readiness (LastWrite).
+	outcomes store.WriteOutcomes
 }
 
 // Open opens (creating if needed) the database at path, applies pending

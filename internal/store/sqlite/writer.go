@@ -107,12 +107,17 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 		return errs
 	}
 	if err := tx.execRaw("BEGIN IMMEDIATE"); err != nil {
+		s.noteFailure(err)
 		return fail(fmt.Errorf("begin: %w", err))
 	}
 	// A lone operation needs no savepoint: if it fails, the whole
 	// transaction rolls back, which is cheaper than a savepoint.
 	single := len(batch) == 1
 	committed := 0
+	// cannotCommit is the first operation's error that says the database
+	// cannot take writes (a full disk): the rest of the batch may still
+	// commit, but readiness must hear of it.
+	var cannotCommit error
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs = append(errs, err)
@@ -124,6 +129,9 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 			}
 		}
 		err := tx.run(r.fn)
+		if err != nil && cannotCommit == nil && unavailable(err) {
+			cannotCommit = err
+		}
 		if err != nil {
 			// The operation's changes are undone; the rest of the batch
 			// goes on.
@@ -150,7 +158,20 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 	}
 	tx.settle()
 	s.commits.Add(1)
+	if cannotCommit != nil {
+		s.outcomes.Failed(cannotCommit)
+	} else {
+		s.outcomes.Committed()
+	}
 	return errs
+}
+
+// noteFailure records err for readiness if it says that the database
+// cannot take writes; other errors (a constraint) say nothing about it.
+func (s *Store) noteFailure(err error) {
+	if unavailable(err) {
+		s.outcomes.Failed(err)
+	}
 }
 
 // abort rolls the transaction back and answers with answer(err).
@@ -158,6 +179,7 @@ func (s *Store) abort(tx *wtx, answer func(error) []error, err error) []error {
 	// A ROLLBACK error means no transaction is open, which is what we want.
 	_ = tx.execRaw("ROLLBACK")
 	tx.settle()
+	s.noteFailure(err)
 	if sqliteCode(err) != 0 {
 		s.log.Warn("sqlite: write batch rolled back", slog.Any("error", err))
 	}

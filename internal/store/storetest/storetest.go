@@ -31,6 +31,8 @@
 //   - MaxWebhooks counts disabled webhooks too.
 //   - ListAttempts for a delivery of another tenant returns nothing (an
 //     empty list or ENOTFOUND).
+//   - Every commit is a new write outcome (LastWrite); a write refused for
+//     its content is none (health.go).
 package storetest
 
 import (
@@ -67,6 +69,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Caller", callerTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
+		{"WriteHealth", writeHealthTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
