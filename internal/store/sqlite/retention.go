@@ -30,6 +30,10 @@ const defaultRetentionBatch = 5000
 // Rows go in chunks of at most retentionBatch deliveries (with their
 // attempts) or events, each chunk its own write through the writer, so the
 // writer is never held for long.
+//
+// The pass ends by refreshing the planner's statistics (PRAGMA optimize,
+// bounded): retention runs hourly on the one process, which is when SQLite
+// advises a long-lived connection to do it.
 func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error) {
 	select {
 	case <-s.closing:
@@ -51,7 +55,7 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 			return 0, deleted, err
 		}
 	}
-	return 0, deleted, nil
+	return 0, deleted, s.optimize(ctx)
 }
 
 // tenantRetention is one tenant's retention in days.
