@@ -16,24 +16,9 @@ import (
 func TestAuditQueriesUseIndexes(t *testing.T) {
 	s := openTest(t, filepath.Join(t.TempDir(), "plan.db"))
 	defer s.Close()
-	ctx := context.Background()
 	plan := func(q string, args ...any) string {
 		t.Helper()
-		rows, err := s.rdb.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-		if err != nil {
-			t.Fatalf("explain %s: %v", q, err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "; ")
+		return explain(t, s, q, args...)
 	}
 	now := time.Now()
 	for name, c := range map[string]struct {
@@ -89,24 +74,31 @@ func TestLeaseStatementsUseTheLeaseIndex(t *testing.T) {
 		"release": {releaseLeasesSQL, []any{"node-a"}},
 		"clear":   {clearLeasesSQL, nil},
 	} {
-		rows, err := s.rdb.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+c.q, c.args...)
-		if err != nil {
-			t.Fatalf("explain %s: %v", name, err)
-		}
-		var lines []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		rows.Close()
+		p := explain(t, s, c.q, c.args...)
 		// The partial index holds only leased deliveries: searching it or
 		// walking it is cheap either way.
-		if p := strings.Join(lines, "; "); !strings.Contains(p, "USING INDEX deliveries_lease") {
+		if !strings.Contains(p, "USING INDEX deliveries_lease") {
 			t.Errorf("%s: plan %q, want the deliveries_lease index", name, p)
 		}
 	}
+}
+
+// explain returns SQLite's plan of q, its steps joined by "; ".
+func explain(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.rdb.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "; ")
 }
