@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,17 +42,7 @@ func TestEveryFuzzTargetRunsInCI(t *testing.T) {
 // of the test files under root, sorted.
 func fuzzTargets(root string) ([]string, error) {
 	var out []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err := goFiles(root, func(path string) error {
 		if !strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
