@@ -61,10 +61,12 @@ type child struct {
 	log  *bytes.Buffer
 }
 
-func startChild(t *testing.T, bin, addr, db string) *child {
+// startChild starts the binary on SQLite file db, with extra flags, and
+// waits until it is ready.
+func startChild(t *testing.T, bin, addr, db string, extra ...string) *child {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", "sqlite:"+db, "--allow-private-targets",
-		"--poll-interval", "50ms", "--lease", "5s", "--log-level", "warn")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--db", "sqlite:" + db, "--allow-private-targets",
+		"--poll-interval", "50ms", "--lease", "5s", "--log-level", "warn"}, extra...)...)
 	cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+operatorKey)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf

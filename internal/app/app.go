@@ -30,6 +30,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/pipeline/fanout"
 	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
 	"github.com/lmshooks/lmshooks/internal/pipeline/outbound"
+	"github.com/lmshooks/lmshooks/internal/readiness"
 	"github.com/lmshooks/lmshooks/internal/server"
 	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -197,7 +198,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		UI:      uiHandler,
 		API:     apiHandler,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Ready:   st.Ping,
+		Ready:   readiness.New(readiness.Config{Store: st, Clock: opts.Clock, Node: cfg.NodeID, Logger: log}).Check,
 		Logger:  log,
 	})
 	return a, nil
@@ -272,36 +273,72 @@ func (a *App) Run(ctx context.Context) error {
 
 // Close shuts down gracefully within the configured timeout: stop
 // accepting requests, finish the ones in progress, drain attempts in flight,
-// write their outcomes, release leases, close the store.
+// write their outcomes, release leases, close the store. Each step is
+// bounded, so Close returns by the timeout whatever the database (plus
+// closeGrace at worst); a step still running then is left to the process's
+// exit, which the databases survive as they survive a crash.
 func (a *App) Close() error {
 	a.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+		deadline := time.Now().Add(a.cfg.ShutdownTimeout)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		defer cancel()
+		// The store closes last, in the last part of the time.
+		work, cancelWork := context.WithDeadline(ctx, deadline.Add(-min(a.cfg.ShutdownTimeout/10, maxCloseReserve)))
+		defer cancelWork()
 		var errs []error
 		if a.debugSrv != nil {
 			_ = a.debugSrv.Close()
 		}
 		if a.httpSrv != nil {
-			if err := a.httpSrv.Shutdown(ctx); err != nil {
+			if err := a.httpSrv.Shutdown(work); err != nil {
 				errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 			}
 		}
 		if a.cancelBG != nil {
 			a.cancelBG()
 			if a.cfg.Role != config.RoleAPI {
-				if err := a.Dispatcher.Stop(ctx); err != nil {
+				if err := a.Dispatcher.Stop(work); err != nil {
 					errs = append(errs, fmt.Errorf("dispatcher stop: %w", err))
 				}
 			}
 		}
-		a.bg.Wait()
-		if err := a.Store.Close(); err != nil {
+		if err := within(work, func() error { a.bg.Wait(); return nil }); err != nil {
+			errs = append(errs, fmt.Errorf("background work: %w", err))
+		}
+		if err := within(ctx, a.Store.Close); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
 		a.closeError = errors.Join(errs...)
 		a.log.Info("lmshooks stopped")
 	})
 	return a.closeError
+}
+
+// maxCloseReserve bounds the part of the shutdown timeout kept for closing
+// the store.
+const maxCloseReserve = 2 * time.Second
+
+// closeGrace is how long a step of Close may run past its deadline before
+// it is abandoned: enough for a step that was just finishing.
+const closeGrace = 100 * time.Millisecond
+
+// within runs fn and returns its error, or an error once ctx's deadline
+// (and closeGrace) has passed with fn still running, which is then left
+// running.
+func within(ctx context.Context, fn func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(closeGrace):
+		return fmt.Errorf("still running at the end of the shutdown timeout, left to the process's exit: %w", ctx.Err())
+	}
 }
 
 // ensureOperatorKey stores the configured operator key, or generates one

@@ -44,8 +44,8 @@ type Config struct {
 	// MaxBatchBodyBytes bounds the body of a batch publish, up to 1,000
 	// events (default 16 MiB); each event in it stays within MaxBodyBytes.
 	MaxBatchBodyBytes int64
-	// ShutdownTimeout bounds the graceful drain of attempts in flight
-	// (default 30s).
+	// ShutdownTimeout bounds a graceful stop, the drain of attempts in
+	// flight included (default 30s).
 	ShutdownTimeout time.Duration
 	// LeaseFor is how long claimed work stays reserved to a node without
 	// renewal (default 60s).
@@ -162,7 +162,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", c.AllowPrivateTargets, "allow webhooks to private, loopback and link-local addresses, for development (env LMSHOOKS_ALLOW_PRIVATE_TARGETS)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest API request body (env LMSHOOKS_MAX_BODY_BYTES)")
 	fs.Int64Var(&c.MaxBatchBodyBytes, "max-batch-body-bytes", c.MaxBatchBodyBytes, "largest batch publish body (env LMSHOOKS_MAX_BATCH_BODY_BYTES)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to drain attempts in flight on shutdown (env LMSHOOKS_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful stop may take, attempts in flight included (env LMSHOOKS_SHUTDOWN_TIMEOUT)")
 	fs.DurationVar(&c.LeaseFor, "lease", c.LeaseFor, "how long claimed work stays reserved to a node without renewal (env LMSHOOKS_LEASE)")
 	fs.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often to look for due retries (env LMSHOOKS_POLL_INTERVAL)")
 	fs.DurationVar(&c.RotationOverlap, "rotation-overlap", c.RotationOverlap, "how long a rotated-out signing secret keeps signing (env LMSHOOKS_ROTATION_OVERLAP)")

@@ -5,6 +5,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,7 +21,9 @@ type Config struct {
 	UI http.Handler
 	// Metrics serves /metrics.
 	Metrics http.Handler
-	// Ready reports whether the node can serve (the database answers).
+	// Ready reports whether the node can serve (its database answers and
+	// takes its commits). The error's Reason() string, if it has one, is
+	// shown in /readyz's answer; the error itself only in the log.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
 }
@@ -43,9 +47,15 @@ func New(cfg Config) http.Handler {
 		defer cancel()
 		if cfg.Ready != nil {
 			if err := cfg.Ready(ctx); err != nil {
-				cfg.Logger.Warn("not ready", "err", err)
+				cfg.Logger.Debug("not ready", "err", err)
+				reason := "database unreachable"
+				var r interface{ Reason() string }
+				if errors.As(err, &r) {
+					reason = r.Reason()
+				}
+				body, _ := json.Marshal(map[string]string{"status": "unavailable", "reason": reason})
 				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write([]byte(`{"status":"unavailable","reason":"database unreachable"}` + "\n"))
+				_, _ = w.Write(append(body, '\n'))
 				return
 			}
 		}

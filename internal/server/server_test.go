@@ -33,10 +33,20 @@ func TestProbesAndRecovery(t *testing.T) {
 	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "unavailable") {
 		t.Fatalf("readyz when down = %d %s", code, body)
 	}
+	ready = reasoned{"writes are failing"}
+	if code, body := get("/readyz"); code != 503 || body != `{"reason":"writes are failing","status":"unavailable"}`+"\n" {
+		t.Fatalf("readyz with a reason = %d %s", code, body)
+	}
 	if code, body := get("/api/v1/anything"); code != 500 || !strings.Contains(body, "internal_error") {
 		t.Fatalf("panic = %d %s", code, body)
 	}
 }
+
+// reasoned is a readiness error with a reason to show.
+type reasoned struct{ reason string }
+
+func (r reasoned) Error() string  { return r.reason + ": disk full at /var/lib/secret-path" }
+func (r reasoned) Reason() string { return r.reason }
 
 // A portal link's token is a credential: the request log must not keep it.
 func TestRequestLogHidesPortalTokens(t *testing.T) {

@@ -233,6 +233,7 @@ type Store interface {
 	Membership
 	Listener
 	Maintenance
+	WriteHealth
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -99,21 +99,8 @@ func productionImporters(root, module string) ([]string, error) {
 	support := module + "/internal/testsupport"
 	supportDir := filepath.Join(root, "internal", "testsupport")
 	var bad []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			name := d.Name()
-			if path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-				return filepath.SkipDir
-			}
-			if path == supportDir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+	err := goFiles(root, func(path string) error {
+		if strings.HasSuffix(path, "_test.go") || strings.HasPrefix(path, supportDir+string(filepath.Separator)) {
 			return nil
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
@@ -134,4 +121,26 @@ func productionImporters(root, module string) ([]string, error) {
 	})
 	slices.Sort(bad)
 	return bad, err
+}
+
+// goFiles calls fn with the path of each .go file of the module at root as
+// the go tool sees it: directories named testdata or starting with . or _
+// are skipped.
+func goFiles(root string, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		return fn(path)
+	})
 }

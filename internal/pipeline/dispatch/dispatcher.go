@@ -115,6 +115,12 @@ type Dispatcher struct {
 	loops      sync.WaitGroup
 	workers    sync.WaitGroup
 	recorder   sync.WaitGroup
+
+	// recordCtx is the parent of every write of outcomes; canceled when a
+	// graceful stop reaches its deadline, so that an unreachable database
+	// cannot hold the stop.
+	recordCtx     context.Context
+	cancelRecords context.CancelFunc
 }
 
 // New returns a Dispatcher; call Start to run it.
@@ -152,6 +158,7 @@ func New(cfg Config) *Dispatcher {
 	}
 	d.nodes.Store(1)
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
+	d.recordCtx, d.cancelRecords = context.WithCancel(context.Background())
 	return d
 }
 
@@ -190,9 +197,17 @@ func (d *Dispatcher) every(ctx context.Context, interval time.Duration, fn func(
 	}
 }
 
-// Stop stops claiming, lets attempts in flight finish until ctx is done
-// (then aborts them), writes every outcome, and releases the leases of work
-// not yet attempted so that it is picked up again at once.
+// maxStopReserve bounds the part of a graceful stop's time kept for
+// writing outcomes and releasing leases after attempts in flight.
+const maxStopReserve = 5 * time.Second
+
+// Stop stops claiming, lets attempts in flight finish, writes every
+// outcome, and releases the leases of work not yet attempted so that it is
+// picked up again at once — all by ctx's deadline, if it has one. Attempts
+// in flight may run until shortly before it (a fifth of the time left, at
+// most maxStopReserve, is kept for what follows), then are aborted. What
+// is still unwritten at the deadline (the database is unreachable) is left
+// to the leases, which expire: the work is attempted again, never lost.
 func (d *Dispatcher) Stop(ctx context.Context) error {
 	d.mu.Lock()
 	if d.stopping {
@@ -206,24 +221,38 @@ func (d *Dispatcher) Stop(ctx context.Context) error {
 	}
 	d.loops.Wait()
 
+	drain := ctx
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		drain, cancel = context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/5, maxStopReserve)))
+		defer cancel()
+	}
 	done := make(chan struct{})
 	go func() { d.workers.Wait(); close(done) }()
 	var err error
 	select {
 	case <-done:
-	case <-ctx.Done():
+	case <-drain.Done():
 		d.log.Warn("shutdown deadline reached: aborting attempts in flight")
 		d.cancelSend()
 		<-done
 		err = ctx.Err()
+		if err == nil {
+			err = drain.Err()
+		}
 	}
+	giveUp := context.AfterFunc(ctx, d.cancelRecords)
+	defer giveUp()
 	close(d.records)
 	d.recorder.Wait()
 	d.cancelSend()
 
-	// The release must happen even when ctx has expired.
-	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	rctx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(ctx, maxStopReserve)
+		defer cancel()
+	}
 	if rerr := d.cfg.Store.ReleaseLeases(rctx, d.cfg.Owner); rerr != nil {
 		err = errors.Join(err, rerr)
 	}

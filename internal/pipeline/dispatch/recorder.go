@@ -42,8 +42,9 @@ func (d *Dispatcher) recordLoop() {
 	}
 }
 
-// write stores one batch, retrying while the database is unreachable. If
-// the process dies meanwhile, the deliveries' leases expire and they are
+// write stores one batch, retrying while the database is unreachable
+// until a graceful stop reaches its deadline (recordCtx). If the process
+// dies or stops meanwhile, the deliveries' leases expire and they are
 // attempted again: at-least-once, never lost.
 func (d *Dispatcher) write(batch []outcome) {
 	recs := make([]store.AttemptRecord, len(batch))
@@ -53,16 +54,25 @@ func (d *Dispatcher) write(batch []outcome) {
 	backoff := 50 * time.Millisecond
 	for {
 		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(d.recordCtx, 30*time.Second)
 		err := d.cfg.Store.RecordAttempts(ctx, recs)
 		cancel()
 		if err == nil {
 			d.cfg.Metrics.Recorded(time.Since(start))
 			break
 		}
+		if d.recordCtx.Err() != nil {
+			d.log.Warn("shutdown deadline reached: attempt outcomes not written; their deliveries are attempted again once their leases expire",
+				"count", len(recs), "err", err)
+			return
+		}
 		d.log.Error("record attempts", "count", len(recs), "err", err, "retry_in", backoff)
-		// Back-off, not a wait: the database is down and nothing signals its return.
-		time.Sleep(backoff)
+		// Back-off, not a wait: the database is down and nothing signals
+		// its return (only the end of a stop cuts it short).
+		select {
+		case <-time.After(backoff):
+		case <-d.recordCtx.Done():
+		}
 		backoff = min(backoff*2, 5*time.Second)
 	}
 	d.mu.Lock()

@@ -122,13 +122,18 @@ const renewSQL = `WITH l AS (
 	UPDATE deliveries d SET lease_until = $2 FROM mine WHERE d.id = mine.id
 	RETURNING d.id, mine.until`
 
+// releaseLeasesSQL drops the leases of one owner; "lease_owner = $1"
+// implies the partial index's "lease_owner IS NOT NULL", so it reads the
+// index of leased deliveries only, never the whole table.
+const releaseLeasesSQL = `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`
+
 // ReleaseLeases drops every lease held by owner so that other nodes may
 // claim that work at once.
 func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 	if s.closed.Load() {
 		return errClosed
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1`, owner)
+	_, err := s.pool.Exec(ctx, releaseLeasesSQL, owner)
 	if err != nil {
 		return mapErr("release leases", err)
 	}

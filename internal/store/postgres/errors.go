@@ -70,7 +70,11 @@ func isUnavailable(err error) bool {
 			return true
 		case pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutting down, starting up
 			return true
-		case pgErr.Code == "53300": // too many connections
+		case strings.HasPrefix(pgErr.Code, "53"): // insufficient resources: disk full, out of memory, too many connections
+			return true
+		case strings.HasPrefix(pgErr.Code, "58"): // system error: an I/O error
+			return true
+		case pgErr.Code == "25006": // read-only transaction: a standby (after a failover) or a read-only database
 			return true
 		}
 		return false

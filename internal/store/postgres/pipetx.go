@@ -40,7 +40,9 @@ func (s *Store) withPipeTx(ctx context.Context, op string, fn func(pt *pipeTx) e
 		_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 	}
 	conn.Release()
-	return mapErr(op, err)
+	err = mapErr(op, err)
+	s.noteWrite(ctx, err)
+	return err
 }
 
 // send runs b's statements in one round trip, after BEGIN if the

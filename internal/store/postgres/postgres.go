@@ -60,6 +60,9 @@ type Store struct {
 	publishes *grouper[*publishOp]
 	records   *grouper[*recordOp]
 	hookReads *grouper[*hooksOp]
+	// outcomes keeps how the last write transaction that tested the
+	// database's ability to commit ended, for readiness (LastWrite).
+	outcomes store.WriteOutcomes
 }
 
 // DefaultMaxConns is the pool size when neither Options nor the DSN's
@@ -145,23 +148,30 @@ func (s *Store) Close() error {
 }
 
 // inTx runs fn in a transaction and commits it, rolling back when fn or
-// the commit fails. Errors come back mapped (see mapErr).
+// the commit fails. Errors come back mapped (see mapErr), and the outcome
+// is noted for readiness.
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
 	if s.closed.Load() {
 		return errClosed
 	}
+	err := mapErr(op, s.runTx(ctx, fn))
+	s.noteWrite(ctx, err)
+	return err
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return mapErr(op, err)
+		return err
 	}
 	// Rollback after a successful commit is a no-op.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if err := fn(tx); err != nil {
-		return mapErr(op, err)
+		return err
 	}
 	// A commit that fails for a lost connection may or may not have taken
 	// effect; mapErr makes it EUNAVAILABLE, so callers never claim success.
-	return mapErr(op, tx.Commit(ctx))
+	return tx.Commit(ctx)
 }
 
 // quoteIdent quotes a SQL identifier.

@@ -144,6 +144,7 @@ func (s *Store) writeRecords(ctx context.Context, ops []*pending[*recordOp]) err
 		a.ids, a.deliveryIDs, a.tenantIDs, a.webhookIDs, a.eventIDs, a.numbers, a.triggers,
 		a.started, a.durations, a.urls, a.reqHeaders, a.reqBodies, a.statuses, a.respHeaders,
 		a.respBodies, a.errors, a.success, states, next, ended, ids)
+	s.noteWrite(ctx, err)
 	if err != nil {
 		return mapErr("record attempts", err)
 	}

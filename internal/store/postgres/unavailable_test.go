@@ -67,7 +67,8 @@ func TestClosedPoolIsUnavailable(t *testing.T) {
 }
 
 // The connection dies under a publish: the caller gets EUNAVAILABLE (so
-// the API answers 503, never 202) and nothing is written.
+// the API answers 503, never 202), nothing is written, and LastWrite
+// reports the failure until a write commits again.
 func TestPublishConnectionLostIsUnavailable(t *testing.T) {
 	dsn := testDSN(t)
 	schema := newSchemaName(t, dsn)
@@ -104,6 +105,11 @@ func TestPublishConnectionLostIsUnavailable(t *testing.T) {
 	}
 	_, err = s.Publish(ctx, p)
 	wantUnavailable(t, "Publish whose connection was cut", err)
+	// Readiness hears of it.
+	failed := s.LastWrite()
+	if failed.Err == nil {
+		t.Fatalf("LastWrite after a cut publish = %+v, want its error", failed)
+	}
 
 	// The pool recovers with new connections, and nothing was stored.
 	deadline = time.Now().Add(10 * time.Second)
@@ -115,5 +121,12 @@ func TestPublishConnectionLostIsUnavailable(t *testing.T) {
 		if domain.ErrorCode(err) != domain.EUNAVAILABLE || time.Now().After(deadline) {
 			t.Fatalf("GetEvent after a cut publish: %v, want not found", err)
 		}
+	}
+	// A probe commits on a new connection, and readiness hears that too.
+	if err := s.ProbeWrite(ctx, "node-a", testNow); err != nil {
+		t.Fatalf("ProbeWrite once the pool has recovered: %v", err)
+	}
+	if got := s.LastWrite(); got.Err != nil || got.Seq <= failed.Seq {
+		t.Fatalf("LastWrite after the probe = %+v, want a newer clean outcome than %+v", got, failed)
 	}
 }

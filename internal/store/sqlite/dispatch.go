@@ -131,11 +131,19 @@ func (s *Store) RenewLeases(ctx context.Context, owner string, leases []store.Le
 	return renewed, nil
 }
 
+// releaseLeasesSQL drops the leases of one owner. The deliveries_lease
+// index holds only leased deliveries (a lease_owner that is not empty), and
+// SQLite uses a partial index only when the WHERE implies the index's own,
+// which "lease_owner = ?" alone cannot (the owner could be empty): without
+// the second term, releasing scanned the whole table.
+const releaseLeasesSQL = `UPDATE deliveries SET lease_owner = '', lease_until = 0, due_at = next_attempt_at
+	WHERE lease_owner = ? AND lease_owner <> ''`
+
 // ReleaseLeases drops every lease held by owner; the deliveries are due
 // again at their next_attempt_at.
 func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
 	return s.write(ctx, "release leases", func(tx *wtx) error {
-		_, err := tx.exec(`UPDATE deliveries SET lease_owner = '', lease_until = 0, due_at = next_attempt_at WHERE lease_owner = ?`, owner)
+		_, err := tx.exec(releaseLeasesSQL, owner)
 		return err
 	})
 }

@@ -54,10 +54,20 @@ func mapErr(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
-	switch sqliteCode(err) {
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
-		sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOMEM:
+	if unavailable(err) {
 		return fmt.Errorf("sqlite: %s: %w: %w", op, domain.Errorf(domain.EUNAVAILABLE, "the database is unavailable"), err)
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// unavailable reports whether err is SQLite saying that it cannot do work
+// right now, whatever the statement: a lock held too long, a full disk, an
+// I/O error, a read-only file.
+func unavailable(err error) bool {
+	switch sqliteCode(err) {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+		sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOMEM:
+		return true
+	}
+	return false
 }

@@ -54,6 +54,9 @@ type Store struct {
 
 	// commits counts committed batches (for tests and metrics).
 	commits atomic.Int64
+	// outcomes keeps how the last batch that tested the database's
+	// ability to commit ended, for readiness (LastWrite).
+	outcomes store.WriteOutcomes
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -165,9 +168,19 @@ func (s *Store) open(ctx context.Context, opts Options) error {
 	// No other process can hold a lease (we hold the lock file), so every
 	// lease in the database belongs to a previous run of this process that
 	// died: clear them so that its work is claimable at once.
-	if _, err := conn.ExecContext(ctx, `UPDATE deliveries SET lease_owner = '', lease_until = 0,
-		due_at = CASE WHEN state = 'scheduled' THEN next_attempt_at ELSE 0 END WHERE lease_owner <> ''`); err != nil {
+	if _, err := conn.ExecContext(ctx, clearLeasesSQL); err != nil {
 		return mapErr("clear leases", err)
+	}
+	// The planner's statistics: refreshed here and after each retention
+	// pass, never at Close, where a full ANALYZE of a large, cold database
+	// held a graceful stop for minutes. analysis_limit makes ANALYZE look
+	// at a few hundred rows per index, so it takes milliseconds whatever
+	// the size; 0x10002 is SQLite's advice for a connection just opened
+	// (every table, not only those this connection has used).
+	for _, q := range []string{"PRAGMA analysis_limit = " + analysisLimit, "PRAGMA optimize = 0x10002"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return mapErr("optimize", err)
+		}
 	}
 
 	// Readers get their own pool: WAL lets them read the last committed
@@ -185,6 +198,21 @@ func (s *Store) open(ctx context.Context, opts Options) error {
 	return nil
 }
 
+// analysisLimit bounds the rows ANALYZE reads per index (PRAGMA
+// analysis_limit); SQLite advises 100 to 1000 for PRAGMA optimize.
+const analysisLimit = "400"
+
+// optimize refreshes the planner's statistics where they are stale,
+// through the writer; bounded by analysisLimit, it takes milliseconds.
+func (s *Store) optimize(ctx context.Context) error {
+	return s.write(ctx, "optimize", func(tx *wtx) error { return tx.execRaw("PRAGMA optimize") })
+}
+
+// clearLeasesSQL drops every lease. Its WHERE is the partial index's own,
+// so it reads only the leased deliveries.
+const clearLeasesSQL = `UPDATE deliveries SET lease_owner = '', lease_until = 0,
+	due_at = CASE WHEN state = 'scheduled' THEN next_attempt_at ELSE 0 END WHERE lease_owner <> ''`
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	select {
@@ -196,16 +224,13 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close stops the writer after its current batch, closes the connections
-// and releases the lock file. Calls after the first return its result.
+// and releases the lock file. Calls after the first return its result. It
+// does no work of its own (no ANALYZE): a stop must not depend on the
+// database's size.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		<-s.writerDone
-		// Let SQLite refresh its planner statistics for the next run; it
-		// is cheap when nothing changed.
-		if _, err := s.wtx.conn.ExecContext(context.Background(), "PRAGMA optimize"); err != nil {
-			s.log.Warn("sqlite: optimize", slog.Any("error", err))
-		}
 		s.closeErr = errors.Join(s.closeDBs(), s.lock.release())
 	})
 	return s.closeErr

@@ -31,6 +31,10 @@ const defaultRetentionBatch = 5000
 // Rows go in chunks of at most retentionBatch deliveries (with their
 // attempts) or events, each chunk its own write through the writer, so the
 // writer is never held for long.
+//
+// The pass ends by refreshing the planner's statistics (PRAGMA optimize,
+// bounded): retention runs hourly on the one process, which is when SQLite
+// advises a long-lived connection to do it.
 func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error) {
 	select {
 	case <-s.closing:
@@ -53,7 +57,10 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 		}
 	}
 	n, err := s.expireRollups(ctx, now.Add(-stats.RollupRetention))
-	return 0, deleted + n, err
+	if err != nil {
+		return 0, deleted + n, err
+	}
+	return 0, deleted + n, s.optimize(ctx)
 }
 
 // expireRollups deletes the roll-ups of the hours before cut: a few rows

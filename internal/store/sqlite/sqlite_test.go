@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -319,4 +320,69 @@ func seed(t testing.TB, s *Store, now time.Time) string {
 func testEvent(tenantID string, now time.Time, key string) domain.Event {
 	return domain.Event{ID: testIDs.New(id.Event), TenantID: tenantID, Type: "user.created", OccurredAt: now, ReceivedAt: now,
 		Data: json.RawMessage(`{"user":{"id":"u1","email":"ada@example.com","name":"Ada Lovelace"}}`), IdempotencyKey: key}
+}
+
+// The planner's statistics are made at Open, with ANALYZE bounded by
+// analysis_limit so that it takes milliseconds on any database; Close
+// makes none (a full ANALYZE at close held a stop for minutes).
+func TestStatisticsAtOpenNotAtClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmshooks.db")
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	s := openTest(t, path)
+	tn := seed(t, s, now)
+	publish := func(s *Store, n int) {
+		t.Helper()
+		events := make([]domain.Event, n)
+		for i := range events {
+			events[i] = testEvent(tn, now, "")
+		}
+		if _, err := (storetest.Seed{TenantID: tn, Now: now, Events: events}).Publish(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The rows the statistics of the deliveries' primary key count, as
+	// the file holds them (0 if none).
+	counted := func() int {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var stat string
+		err = db.QueryRow(`SELECT stat FROM sqlite_stat1 WHERE tbl = 'deliveries' AND idx = 'deliveries_tenant'`).Scan(&stat)
+		if err != nil {
+			return 0
+		}
+		var n int
+		fmt.Sscan(stat, &n)
+		return n
+	}
+	publish(s, 100)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, path)
+	if n := counted(); n != 100 {
+		t.Fatalf("statistics after Open count %d deliveries, want the 100 there are", n)
+	}
+	var limit int
+	if err := s.wtx.conn.QueryRowContext(ctx, "PRAGMA analysis_limit").Scan(&limit); err != nil || fmt.Sprint(limit) != analysisLimit {
+		t.Fatalf("writer's analysis_limit = %d (%v), want %s", limit, err, analysisLimit)
+	}
+	// A server's life: deliveries published, claimed and released.
+	publish(s, 3000)
+	if _, err := s.ClaimDue(ctx, store.ClaimParams{Owner: "n1", Now: now.Add(time.Hour), LeaseUntil: now.Add(2 * time.Hour), Limit: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseLeases(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := counted(); n != 100 {
+		t.Fatalf("statistics after Close count %d deliveries, want the 100 of Open: Close analyzed", n)
+	}
 }

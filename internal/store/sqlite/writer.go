@@ -118,6 +118,7 @@ func (s *Store) runBatch(batch []*writeReq, errs []error) []error {
 func (s *Store) runTogether(batch []*writeReq, errs []error) ([]error, bool) {
 	tx := s.wtx
 	if err := tx.execRaw("BEGIN IMMEDIATE"); err != nil {
+		s.noteFailure(err)
 		return failAll(batch, errs, fmt.Errorf("begin: %w", err)), true
 	}
 	for _, r := range batch {
@@ -137,6 +138,7 @@ func (s *Store) runTogether(batch []*writeReq, errs []error) ([]error, bool) {
 	}
 	tx.settle()
 	s.commits.Add(1)
+	s.outcomes.Committed()
 	return errs, true
 }
 
@@ -155,11 +157,16 @@ func (s *Store) runIsolated(batch []*writeReq, errs []error) []error {
 	tx := s.wtx
 	fail := func(err error) []error { return failAll(batch, errs, err) }
 	if err := tx.execRaw("BEGIN IMMEDIATE"); err != nil {
+		s.noteFailure(err)
 		return fail(fmt.Errorf("begin: %w", err))
 	}
 	// A lone operation needs no savepoint: if it fails, the whole
 	// transaction rolls back, which is cheaper than a savepoint.
 	single := len(batch) == 1
+	// cannotCommit is the first operation's error that says the database
+	// cannot take writes (a full disk): the rest of the batch may still
+	// commit, but readiness must hear of it.
+	var cannotCommit error
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs = append(errs, err)
@@ -171,6 +178,9 @@ func (s *Store) runIsolated(batch []*writeReq, errs []error) []error {
 			}
 		}
 		err := tx.run(r.fn)
+		if err != nil && cannotCommit == nil && unavailable(err) {
+			cannotCommit = err
+		}
 		if err != nil {
 			// The operation's changes are undone; the rest of the batch
 			// goes on.
@@ -195,7 +205,20 @@ func (s *Store) runIsolated(batch []*writeReq, errs []error) []error {
 	}
 	tx.settle()
 	s.commits.Add(1)
+	if cannotCommit != nil {
+		s.outcomes.Failed(cannotCommit)
+	} else {
+		s.outcomes.Committed()
+	}
 	return errs
+}
+
+// noteFailure records err for readiness if it says that the database
+// cannot take writes; other errors (a constraint) say nothing about it.
+func (s *Store) noteFailure(err error) {
+	if unavailable(err) {
+		s.outcomes.Failed(err)
+	}
 }
 
 // abort rolls the transaction back and answers with answer(err).
@@ -203,6 +226,7 @@ func (s *Store) abort(tx *wtx, answer func(error) []error, err error) []error {
 	// A ROLLBACK error means no transaction is open, which is what we want.
 	_ = tx.execRaw("ROLLBACK")
 	tx.settle()
+	s.noteFailure(err)
 	if sqliteCode(err) != 0 {
 		s.log.Warn("sqlite: write batch rolled back", slog.Any("error", err))
 	}

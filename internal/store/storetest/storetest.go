@@ -39,6 +39,8 @@
 //     empty list or ENOTFOUND).
 //   - UpdateTenant leaves the portal epoch alone; only SetPortalEpoch
 //     (and CreateTenant) write it (portal.go).
+//   - Every commit is a new write outcome (LastWrite); a write refused for
+//     its content is none (health.go).
 package storetest
 
 import (
@@ -78,6 +80,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Console", consoleTests},
 		{"Portal", portalTests},
 		{"Concurrency", concurrencyTests},
+		{"WriteHealth", writeHealthTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
