@@ -96,13 +96,36 @@ func FuzzDecode(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%T: %q decoded to a value that does not encode: %v", v, body, err)
 			}
+			// Absent optional fields encode as null, which requests may
+			// not send: leave them out, as a client would.
+			enc = dropNullMembers(t, enc)
 			w := kind()
 			if err := decodeStrict(enc, w, ""); err != nil {
 				t.Fatalf("%T: %q decoded, but its encoding %s does not: %v", v, body, enc, err)
 			}
-			if again, _ := json.Marshal(w); !bytes.Equal(again, enc) {
+			if again, _ := json.Marshal(w); !bytes.Equal(dropNullMembers(t, again), enc) {
 				t.Fatalf("%T: %q round-trips to %s, then %s", v, body, enc, again)
 			}
 		}
 	})
+}
+
+// dropNullMembers removes the members whose value is null from the JSON
+// object enc, at the top level.
+func dropNullMembers(t *testing.T, enc []byte) []byte {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(enc, &obj); err != nil {
+		return enc
+	}
+	for k, v := range obj {
+		if string(v) == "null" {
+			delete(obj, k)
+		}
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
