@@ -48,6 +48,12 @@ func seedSQLite(ctx context.Context, path string, plan seedPlan) (seedStats, err
 		return st, err
 	}
 	defer func() { _ = tx.Rollback() }()
+	// The server that created the tenants rolled up the last day, empty
+	// then: start the roll-ups afresh, so that the server's first pass
+	// rolls the whole history up from its oldest attempt.
+	if err := sqliteExec(ctx, tx, "DELETE FROM attempt_rollups", "DELETE FROM maintenance_state"); err != nil {
+		return st, err
+	}
 	if err := loadPattern(ctx, tx, plan.rows(), sqliteQ); err != nil {
 		return st, err
 	}
