@@ -60,6 +60,8 @@ type Store struct {
 	publishes *grouper[*publishOp]
 	records   *grouper[*recordOp]
 	hookReads *grouper[*hooksOp]
+	// renderConfigs caches the render configs known to be stored.
+	renderConfigs store.RenderConfigs
 }
 
 // DefaultMaxConns is the pool size when neither Options nor the DSN's

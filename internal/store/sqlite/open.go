@@ -54,6 +54,8 @@ type Store struct {
 
 	// commits counts committed batches (for tests and metrics).
 	commits atomic.Int64
+	// renderConfigs caches the render configs known to be stored.
+	renderConfigs store.RenderConfigs
 }
 
 // Open opens (creating if needed) the database at path, applies pending
