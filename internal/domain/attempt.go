@@ -33,6 +33,9 @@ type Attempt struct {
 	RequestURL     string
 	RequestHeaders map[string][]string
 	RequestBody    []byte
+	// RequestBodyRef, when set, stands for RequestBody in the store (which
+	// then keeps no body); the audit renders the body again from it.
+	RequestBodyRef *BodyRef
 	// StatusCode is 0 when no response arrived (see Error).
 	StatusCode      int
 	ResponseHeaders map[string][]string

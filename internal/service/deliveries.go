@@ -4,18 +4,24 @@ import (
 	"context"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/format"
 )
 
 // Deliveries reads the audit log and acts on deliveries: resend one, or
 // recover a webhook's failed ones. After either it tells Deps.Notify that
 // work is due, so no surface has to.
 type Deliveries struct {
-	d Deps
+	d       Deps
+	formats *format.Registry
 }
 
-// NewDeliveries returns the deliveries service.
-func NewDeliveries(d Deps) *Deliveries {
-	return &Deliveries{d: d.withDefaults()}
+// NewDeliveries returns the deliveries service; formats renders the
+// bodies the store keeps as references (nil means format.Default()).
+func NewDeliveries(d Deps, formats *format.Registry) *Deliveries {
+	if formats == nil {
+		formats = format.Default()
+	}
+	return &Deliveries{d: d.withDefaults(), formats: formats}
 }
 
 // Resend makes a delivery due now with a fresh retry schedule, whatever
@@ -63,6 +69,9 @@ func (s *Deliveries) Get(ctx context.Context, tenantID, id string, with Include)
 		}
 	}
 	if out.Attempts, err = s.d.Store.ListAttempts(ctx, tenantID, d.ID); err != nil {
+		return nil, err
+	}
+	if err := s.fillBodies(ctx, d, out.Event, out.Attempts); err != nil {
 		return nil, err
 	}
 	wh, err := s.d.Store.GetWebhook(ctx, tenantID, d.WebhookID)

@@ -13,7 +13,7 @@ import (
 // neither says anything.
 func TestDeliveriesResend(t *testing.T) {
 	onEveryStore(t, func(t *testing.T, e *deliveriesEnv) {
-		s := NewDeliveries(e.deps)
+		s := NewDeliveries(e.deps, nil)
 		e.webhook("crm")
 		ds := e.publish(2)
 		e.fail(ds[0])
@@ -53,7 +53,7 @@ func TestDeliveriesResend(t *testing.T) {
 // failed deliveries of one webhook, or of all, created in the range.
 func TestDeliveriesRecover(t *testing.T) {
 	onEveryStore(t, func(t *testing.T, e *deliveriesEnv) {
-		s := NewDeliveries(e.deps)
+		s := NewDeliveries(e.deps, nil)
 		crm, bi := e.webhook("crm"), e.webhook("bi")
 		old := e.publish(1) // one delivery per webhook
 		e.clock.Advance(time.Hour)
@@ -125,7 +125,7 @@ func TestDeliveriesRecover(t *testing.T) {
 // counts every state.
 func TestDeliveriesAudit(t *testing.T) {
 	onEveryStore(t, func(t *testing.T, e *deliveriesEnv) {
-		s := NewDeliveries(e.deps)
+		s := NewDeliveries(e.deps, nil)
 		e.webhook("crm")
 		ds := e.publish(3)
 		e.fail(ds[0])
@@ -185,7 +185,7 @@ func TestDeliveriesAudit(t *testing.T) {
 // asked; a deleted webhook is nil, not an error.
 func TestDeliveriesGet(t *testing.T) {
 	onEveryStore(t, func(t *testing.T, e *deliveriesEnv) {
-		s := NewDeliveries(e.deps)
+		s := NewDeliveries(e.deps, nil)
 		w := e.webhook("crm")
 		ds := e.publish(1)
 		e.fail(ds[0])

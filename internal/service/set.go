@@ -14,7 +14,8 @@ type SetConfig struct {
 	// turns off the checks against it, and the event types answer
 	// EUNAVAILABLE.
 	Catalogs EventCatalogs
-	// Formats validates webhook formats; nil means format.Default().
+	// Formats validates webhook formats and renders again the request
+	// bodies the audit keeps as references; nil means format.Default().
 	Formats *format.Registry
 	// Filters compiles payload filters; nil means a fresh engine.
 	Filters *filter.Engine
@@ -61,7 +62,7 @@ func NewSet(d Deps, cfg SetConfig) *Set {
 	d = d.withDefaults()
 	s := &Set{
 		APIKeys:    NewAPIKeys(d, cfg.APIKeys),
-		Deliveries: NewDeliveries(d),
+		Deliveries: NewDeliveries(d, cfg.Formats),
 		EventTypes: NewEventTypes(d, EventTypesConfig{Catalogs: cfg.Catalogs}),
 		Stats:      NewStats(d),
 	}

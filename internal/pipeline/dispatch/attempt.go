@@ -39,6 +39,9 @@ func (d *Dispatcher) attempt(ctx context.Context, w *domain.Webhook, ev *domain.
 	att.RequestBody = req.Body
 
 	res := d.cfg.Sender.Do(ctx, req)
+	// After the send, so as not to delay it: the store keeps a reference
+	// instead of the body when rendering again gives the same bytes.
+	att.RequestBodyRef = d.cfg.Formats.BodyRef(w, ev, dl, now, req.Body)
 	att.Duration = res.Duration
 	att.StatusCode = res.StatusCode
 	att.RequestHeaders = req.Header

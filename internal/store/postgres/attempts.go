@@ -15,17 +15,30 @@ import (
 const attemptColumns = `id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at, duration_ns,
 	request_url, request_headers, request_body, status_code, response_headers, response_body, error, success`
 
+// attemptRefColumns follow attemptColumns in ListAttempts: the body's
+// reference, its render config joined (see domain.BodyRef).
+const attemptRefColumns = `request_body_sha, rc_webhook_id, rc_tenant_id, rc_format, rc_format_options`
+
 func scanAttempt(row pgx.Row) (domain.Attempt, error) {
 	var (
 		a                   domain.Attempt
 		trigger             string
 		duration            int64
 		reqHeaders, respHdr []byte
+		digest, opts        []byte
+		rcWebhook, rcTenant *string
+		rcFormat            *string
 	)
 	err := row.Scan(&a.ID, &a.DeliveryID, &a.TenantID, &a.WebhookID, &a.EventID, &a.Number, &trigger, &a.StartedAt,
-		&duration, &a.RequestURL, &reqHeaders, &a.RequestBody, &a.StatusCode, &respHdr, &a.ResponseBody, &a.Error, &a.Success)
+		&duration, &a.RequestURL, &reqHeaders, &a.RequestBody, &a.StatusCode, &respHdr, &a.ResponseBody, &a.Error, &a.Success,
+		&digest, &rcWebhook, &rcTenant, &rcFormat, &opts)
 	if err != nil {
 		return a, err
+	}
+	if rcFormat != nil {
+		a.RequestBodyRef = &domain.BodyRef{Digest: digest, Config: domain.RenderConfig{
+			WebhookID: *rcWebhook, TenantID: *rcTenant, Format: *rcFormat, FormatOptions: opts,
+		}}
 	}
 	a.Trigger = domain.AttemptTrigger(trigger)
 	a.StartedAt = utc(a.StartedAt)
@@ -49,8 +62,11 @@ func (s *Store) ListAttempts(ctx context.Context, tenantID, deliveryID string) (
 	if s.closed.Load() {
 		return nil, errClosed
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+attemptColumns+` FROM attempts
-		WHERE delivery_id = $1 AND tenant_id = $2 ORDER BY number, started_at, id`, deliveryID, tenantID)
+	rows, err := s.pool.Query(ctx, `SELECT `+attemptColumns+`, `+attemptRefColumns+`
+		FROM (SELECT * FROM attempts WHERE delivery_id = $1 AND tenant_id = $2) a
+		LEFT JOIN (SELECT key, webhook_id AS rc_webhook_id, tenant_id AS rc_tenant_id, format AS rc_format,
+			format_options AS rc_format_options FROM render_configs) c ON c.key = a.render_config
+		ORDER BY number, started_at, id`, deliveryID, tenantID)
 	if err != nil {
 		return nil, mapErr("list attempts", err)
 	}

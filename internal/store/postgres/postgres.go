@@ -63,6 +63,8 @@ type Store struct {
 	// outcomes keeps how the last write transaction that tested the
 	// database's ability to commit ended, for readiness (LastWrite).
 	outcomes store.WriteOutcomes
+	// renderConfigs caches the render configs known to be stored.
+	renderConfigs store.RenderConfigs
 }
 
 // DefaultMaxConns is the pool size when neither Options nor the DSN's

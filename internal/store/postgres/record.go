@@ -46,10 +46,12 @@ func (o *recordOp) rows() int { return len(o.records) }
 const recordSQL = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
 			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],
-			$15::bytea[], $16::text[], $17::bool[], $18::text[], $19::timestamptz[], $20::timestamptz[])
+			$15::bytea[], $16::text[], $17::bool[], $18::text[], $19::timestamptz[], $20::timestamptz[],
+			$22::bytea[], $23::bytea[])
 			WITH ORDINALITY AS a (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
-			response_body, error, success, next_state, next_attempt_at, finished_at, ord)
+			response_body, error, success, next_state, next_attempt_at, finished_at, render_config,
+			request_body_sha, ord)
 	), locked AS MATERIALIZED (
 		SELECT id, lease_owner FROM deliveries WHERE id = ANY($21::text[]) ORDER BY id FOR UPDATE
 	), accepted AS (
@@ -57,10 +59,11 @@ const recordSQL = `WITH input AS (
 	), inserted AS (
 		INSERT INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
-			response_body, error, success, node)
+			response_body, error, success, node, render_config, request_body_sha)
 		SELECT id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers::jsonb, request_body, status_code,
-			response_headers::jsonb, response_body, error, success, lease_owner
+			response_headers::jsonb, response_body, error, success, lease_owner, render_config,
+			request_body_sha
 		FROM accepted
 		ON CONFLICT (delivery_id, id) DO NOTHING
 		RETURNING delivery_id
@@ -140,20 +143,25 @@ func (s *Store) writeRecords(ctx context.Context, ops []*pending[*recordOp]) err
 			}
 		}
 	}
+	var all []store.AttemptRecord
+	for _, p := range ops {
+		all = append(all, p.op.records...)
+	}
+	// Configs first, committed before any attempt refers to them.
+	configs := s.renderConfigs.Missing(all)
+	if err := s.insertRenderConfigs(ctx, configs); err != nil {
+		return mapErr("record attempts", err)
+	}
 	_, err := s.pool.Exec(ctx, recordSQL,
 		a.ids, a.deliveryIDs, a.tenantIDs, a.webhookIDs, a.eventIDs, a.numbers, a.triggers,
 		a.started, a.durations, a.urls, a.reqHeaders, a.reqBodies, a.statuses, a.respHeaders,
-		a.respBodies, a.errors, a.success, states, next, ended, ids)
+		a.respBodies, a.errors, a.success, states, next, ended, ids, a.refKeys, a.refDigests)
 	s.noteWrite(ctx, err)
 	if err != nil {
 		return mapErr("record attempts", err)
 	}
 	// The webhooks' failing streaks follow the attempts of the whole group,
 	// in call order (see store.FailingChanges).
-	var all []store.AttemptRecord
-	for _, p := range ops {
-		all = append(all, p.op.records...)
-	}
 	return s.recordFailing(ctx, store.FailingChanges(all))
 }
 
@@ -164,7 +172,7 @@ type attemptArrays struct {
 	started                                                                   []time.Time
 	durations                                                                 []int64
 	reqHeaders, respHeaders                                                   []*string
-	reqBodies, respBodies                                                     [][]byte
+	reqBodies, respBodies, refKeys, refDigests                                [][]byte
 	success                                                                   []bool
 }
 
@@ -180,7 +188,17 @@ func (a *attemptArrays) add(at *domain.Attempt, h encodedHeaders) {
 	a.durations = append(a.durations, int64(at.Duration))
 	a.urls = append(a.urls, at.RequestURL)
 	a.reqHeaders = append(a.reqHeaders, h.req)
-	a.reqBodies = append(a.reqBodies, at.RequestBody)
+	// A body rendering the event again gives back is kept as a reference
+	// (see domain.BodyRef).
+	if ref := at.RequestBodyRef; ref != nil {
+		a.reqBodies = append(a.reqBodies, nil)
+		a.refKeys = append(a.refKeys, ref.Config.Key())
+		a.refDigests = append(a.refDigests, ref.Digest)
+	} else {
+		a.reqBodies = append(a.reqBodies, at.RequestBody)
+		a.refKeys = append(a.refKeys, nil)
+		a.refDigests = append(a.refDigests, nil)
+	}
 	a.statuses = append(a.statuses, int32(at.StatusCode))
 	a.respHeaders = append(a.respHeaders, h.resp)
 	a.respBodies = append(a.respBodies, at.ResponseBody)

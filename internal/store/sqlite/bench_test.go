@@ -69,11 +69,38 @@ func BenchmarkPublish(b *testing.B) {
 	}
 }
 
+// benchRef is the reference of the bench's attempts: a CYPHER config, a
+// format with options.
+var benchRef = domain.BodyRef{
+	Config: domain.RenderConfig{WebhookID: "wh_bench", TenantID: "tn_bench", Format: "cypher",
+		FormatOptions: []byte(`{"parameters":{"email":"@user_email","course":"@course_name"}}`)},
+	Digest: domain.BodyDigest([]byte("body")),
+}
+
+// attemptRowBytes returns the attempts table's bytes per row, as the
+// dbstat table counts them (pages, less their unused space).
+func attemptRowBytes(b *testing.B, s *Store) float64 {
+	var bytes, rows float64
+	if err := s.rdb.QueryRow(`SELECT (SELECT sum(pgsize - unused) FROM dbstat WHERE name = 'attempts'),
+		(SELECT count(*) FROM attempts)`).Scan(&bytes, &rows); err != nil {
+		b.Fatal(err)
+	}
+	return bytes / rows
+}
+
 // BenchmarkRecordAttempts measures durable attempt records from 64
 // dispatcher goroutines; one op is one attempt (insert + delivery update).
 func BenchmarkRecordAttempts(b *testing.B) {
-	for _, per := range []int{1, 20} {
-		b.Run(fmt.Sprintf("%d-per-call", per), func(b *testing.B) {
+	for _, bc := range []struct {
+		per int
+		ref bool // the attempt keeps a reference instead of its body (domain.BodyRef)
+	}{{1, false}, {20, false}, {1, true}, {20, true}} {
+		name := fmt.Sprintf("%d-per-call", bc.per)
+		if bc.ref {
+			name += "/body-ref"
+		}
+		per := bc.per
+		b.Run(name, func(b *testing.B) {
 			s := openTest(b, filepath.Join(b.TempDir(), "bench.db"))
 			defer s.Close()
 			now := time.Now().UTC()
@@ -110,6 +137,9 @@ func BenchmarkRecordAttempts(b *testing.B) {
 						recs := make([]store.AttemptRecord, len(chunk))
 						for i := range chunk {
 							recs[i] = benchRecord(&chunk[i], now)
+							if bc.ref {
+								recs[i].Attempt.RequestBodyRef = &benchRef
+							}
 						}
 						if err := s.RecordAttempts(ctx, recs); err != nil {
 							b.Error(err)
@@ -122,6 +152,7 @@ func BenchmarkRecordAttempts(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
 			b.ReportMetric(cpu.perOp(b), "cpu-µs/op")
+			b.ReportMetric(attemptRowBytes(b, s), "row-bytes")
 		})
 	}
 }

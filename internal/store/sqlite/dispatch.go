@@ -171,7 +171,11 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 			return err
 		}
 	}
-	return s.write(ctx, "record attempts", func(tx *wtx) error {
+	configs := s.renderConfigs.Missing(records)
+	err := s.write(ctx, "record attempts", func(tx *wtx) error {
+		if err := insertRenderConfigs(tx, configs); err != nil {
+			return err
+		}
 		for i := range records {
 			if err := recordAttempt(tx, &records[i], &enc[i]); err != nil {
 				return err
@@ -179,6 +183,12 @@ func (s *Store) RecordAttempts(ctx context.Context, records []store.AttemptRecor
 		}
 		return recordFailing(tx, store.FailingChanges(records))
 	})
+	if err == nil {
+		for _, c := range configs {
+			s.renderConfigs.Put(c)
+		}
+	}
+	return err
 }
 
 // recordFailing moves the webhooks' failing streaks; each statement
@@ -202,13 +212,19 @@ func recordFailing(tx *wtx, changes []store.FailingChange) error {
 	return nil
 }
 
-// encodedAttempt holds an attempt's JSON columns.
+// encodedAttempt holds an attempt's JSON columns and its body as stored:
+// the body, or a reference (see domain.BodyRef).
 type encodedAttempt struct {
 	reqHeaders, respHeaders string
+	body, refKey, refDigest []byte
 }
 
 func (e *encodedAttempt) encode(r *store.AttemptRecord) error {
 	var err error
+	e.body = r.Attempt.RequestBody
+	if ref := r.Attempt.RequestBodyRef; ref != nil {
+		e.body, e.refKey, e.refDigest = nil, ref.Config.Key(), ref.Digest
+	}
 	if e.reqHeaders, err = headersJSON(r.Attempt.RequestHeaders); err != nil {
 		return err
 	}
@@ -223,13 +239,13 @@ func recordAttempt(tx *wtx, r *store.AttemptRecord, enc *encodedAttempt) error {
 	// makes a second record of the same attempt id a no-op.
 	n, err := tx.exec(`INSERT OR IGNORE INTO attempts (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger,
 		started_at, duration_ns, request_url, request_headers, request_body, status_code, response_headers,
-		response_body, error, success)
+		response_body, error, success, render_config, request_body_sha)
 		SELECT ?, id, tenant_id, webhook_id, event_id, CASE WHEN ? > 0 THEN ? ELSE attempts + 1 END, ?,
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		FROM deliveries WHERE id = ?`,
 		a.ID, a.Number, a.Number, string(a.Trigger),
-		micros(a.StartedAt), int64(a.Duration), a.RequestURL, enc.reqHeaders, nullBytes(a.RequestBody), a.StatusCode,
-		enc.respHeaders, nullBytes(a.ResponseBody), a.Error, boolInt(a.Success),
+		micros(a.StartedAt), int64(a.Duration), a.RequestURL, enc.reqHeaders, nullBytes(enc.body), a.StatusCode,
+		enc.respHeaders, nullBytes(a.ResponseBody), a.Error, boolInt(a.Success), nullBytes(enc.refKey), nullBytes(enc.refDigest),
 		a.DeliveryID)
 	if err != nil || n == 0 {
 		return err
@@ -251,43 +267,61 @@ func recordAttempt(tx *wtx, r *store.AttemptRecord, enc *encodedAttempt) error {
 const attemptCols = `id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at, duration_ns,
 	request_url, request_headers, request_body, status_code, response_headers, response_body, error, success`
 
-func scanAttempt(sc interface{ Scan(...any) error }) (domain.Attempt, error) {
+// scanAttempt reads attemptCols and the body's reference: refKey is the
+// key of its render config, which the caller resolves; nil without one.
+func scanAttempt(sc interface{ Scan(...any) error }) (a domain.Attempt, refKey []byte, err error) {
 	var (
-		a                     domain.Attempt
 		trigger, reqH, respH  string
 		started, dur, success int64
+		digest                []byte
 	)
 	if err := sc.Scan(&a.ID, &a.DeliveryID, &a.TenantID, &a.WebhookID, &a.EventID, &a.Number, &trigger, &started, &dur,
-		&a.RequestURL, &reqH, &a.RequestBody, &a.StatusCode, &respH, &a.ResponseBody, &a.Error, &success); err != nil {
-		return a, err
+		&a.RequestURL, &reqH, &a.RequestBody, &a.StatusCode, &respH, &a.ResponseBody, &a.Error, &success,
+		&refKey, &digest); err != nil {
+		return a, nil, err
+	}
+	if refKey != nil {
+		a.RequestBodyRef = &domain.BodyRef{Digest: digest}
 	}
 	a.Trigger = domain.AttemptTrigger(trigger)
 	a.StartedAt, a.Duration, a.Success = fromMicros(started), time.Duration(dur), success != 0
 	if err := decodeJSON(reqH, &a.RequestHeaders); err != nil {
-		return a, err
+		return a, nil, err
 	}
-	return a, decodeJSON(respH, &a.ResponseHeaders)
+	return a, refKey, decodeJSON(respH, &a.ResponseHeaders)
 }
 
 // ListAttempts returns a delivery's attempts, oldest first; none for a
 // delivery of another tenant.
 func (s *Store) ListAttempts(ctx context.Context, tenantID, deliveryID string) ([]domain.Attempt, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE delivery_id = ? AND tenant_id = ?
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+attemptCols+`, render_config, request_body_sha FROM attempts WHERE delivery_id = ? AND tenant_id = ?
 		ORDER BY number, started_at, id`, deliveryID, tenantID)
 	if err != nil {
 		return nil, mapErr("list attempts", err)
 	}
 	defer rows.Close()
-	var out []domain.Attempt
+	var (
+		out  []domain.Attempt
+		keys [][]byte
+	)
 	for rows.Next() {
-		a, err := scanAttempt(rows)
+		a, key, err := scanAttempt(rows)
 		if err != nil {
 			return nil, mapErr("list attempts", err)
 		}
-		out = append(out, a)
+		out, keys = append(out, a), append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("list attempts", err)
+	}
+	rows.Close()
+	for i, key := range keys {
+		if key == nil {
+			continue
+		}
+		if out[i].RequestBodyRef.Config, err = s.renderConfig(ctx, key); err != nil {
+			return nil, mapErr("list attempts", err)
+		}
 	}
 	return out, nil
 }

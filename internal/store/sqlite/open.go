@@ -57,6 +57,8 @@ type Store struct {
 	// outcomes keeps how the last batch that tested the database's
 	// ability to commit ended, for readiness (LastWrite).
 	outcomes store.WriteOutcomes
+	// renderConfigs caches the render configs known to be stored.
+	renderConfigs store.RenderConfigs
 }
 
 // Open opens (creating if needed) the database at path, applies pending

@@ -71,6 +71,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", deliveryTests},
 		{"Dispatch", dispatchTests},
 		{"Attempts", attemptTests},
+		{"BodyRefs", bodyRefTests},
 		{"Failing", failingTests},
 		{"Recovery", recoveryTests},
 		{"InFlight", inFlightTests},
