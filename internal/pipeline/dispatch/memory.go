@@ -31,7 +31,10 @@ func (d *Dispatcher) fitsLocked(q *queue, c int64) bool {
 	if d.stopping || d.heldBytes+c > d.cfg.MemoryBudget {
 		return false
 	}
-	return q == nil || (q.len() < d.cfg.QueueCap && q.bytes+c <= d.queueShare())
+	if q == nil {
+		q = &queue{}
+	}
+	return q.len() < d.cfg.QueueCap && q.bytes+c <= d.queueShare()
 }
 
 // queueFullLocked reports whether q can take no more work, even the
