@@ -138,8 +138,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Owner:        cfg.NodeID,
 		LeaseFor:     cfg.LeaseFor,
 		PollInterval: cfg.PollInterval,
-		Precheck:     matcher.FilterError,
-		EgressProxy:  cfg.EgressProxy != nil,
+		MemoryBudget: cfg.MemoryBudget,
+		// Each event's data stays within a request body.
+		MaxEventBytes: cfg.MaxBodyBytes,
+		Precheck:      matcher.FilterError,
+		EgressProxy:   cfg.EgressProxy != nil,
 	})
 	a.Dispatcher = d
 

@@ -44,6 +44,10 @@ type Config struct {
 	// MaxBatchBodyBytes bounds the body of a batch publish, up to 1,000
 	// events (default 16 MiB); each event in it stays within MaxBodyBytes.
 	MaxBatchBodyBytes int64
+	// MemoryBudget bounds, in bytes, the deliveries a node's dispatcher
+	// holds in memory, those handed over by ingest included (default
+	// 64 MiB); past it, work waits in the store.
+	MemoryBudget int64
 	// ShutdownTimeout bounds a graceful stop, the drain of attempts in
 	// flight included (default 30s).
 	ShutdownTimeout time.Duration
@@ -104,6 +108,10 @@ type Config struct {
 	egressProxyErr error
 }
 
+// MinMemoryBudget is the smallest --memory-budget: room for a few of the
+// largest events.
+const MinMemoryBudget = 4 << 20
+
 // Default returns the defaults.
 func Default() Config {
 	return Config{
@@ -112,6 +120,7 @@ func Default() Config {
 		Role:              RoleAll,
 		MaxBodyBytes:      256 << 10,
 		MaxBatchBodyBytes: 16 << 20,
+		MemoryBudget:      64 << 20,
 		ShutdownTimeout:   30 * time.Second,
 		LeaseFor:          60 * time.Second,
 		PollInterval:      time.Second,
@@ -162,6 +171,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", c.AllowPrivateTargets, "allow webhooks to private, loopback and link-local addresses, for development (env LMSHOOKS_ALLOW_PRIVATE_TARGETS)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest API request body (env LMSHOOKS_MAX_BODY_BYTES)")
 	fs.Int64Var(&c.MaxBatchBodyBytes, "max-batch-body-bytes", c.MaxBatchBodyBytes, "largest batch publish body (env LMSHOOKS_MAX_BATCH_BODY_BYTES)")
+	fs.Var(sizeFlag{&c.MemoryBudget}, "memory-budget", "memory for deliveries waiting to be sent, like 64MiB; the rest waits in the database (env LMSHOOKS_MEMORY_BUDGET)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful stop may take, attempts in flight included (env LMSHOOKS_SHUTDOWN_TIMEOUT)")
 	fs.DurationVar(&c.LeaseFor, "lease", c.LeaseFor, "how long claimed work stays reserved to a node without renewal (env LMSHOOKS_LEASE)")
 	fs.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often to look for due retries (env LMSHOOKS_POLL_INTERVAL)")
@@ -262,6 +272,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	}
 	byteCount("LMSHOOKS_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	byteCount("LMSHOOKS_MAX_BATCH_BODY_BYTES", &c.MaxBatchBodyBytes)
+	if v := getenv("LMSHOOKS_MEMORY_BUDGET"); v != "" {
+		n, err := ParseSize(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_MEMORY_BUDGET: %w", err))
+		}
+		c.MemoryBudget = n
+	}
 	dur("LMSHOOKS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	dur("LMSHOOKS_LEASE", &c.LeaseFor)
 	dur("LMSHOOKS_POLL_INTERVAL", &c.PollInterval)
@@ -290,6 +307,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBatchBodyBytes < c.MaxBodyBytes {
 		return fmt.Errorf("--max-batch-body-bytes must be at least --max-body-bytes (%d)", c.MaxBodyBytes)
+	}
+	if c.MemoryBudget < MinMemoryBudget {
+		return fmt.Errorf("--memory-budget must be at least %s", FormatSize(MinMemoryBudget))
 	}
 	if c.LeaseFor < time.Second {
 		return fmt.Errorf("--lease must be at least 1s")

@@ -46,14 +46,21 @@ type Config struct {
 	PollInterval time.Duration
 	// ClaimBatch is the most deliveries claimed at once (default 500).
 	ClaimBatch int
-	// MaxHeld bounds the deliveries held in memory (default 20,000): past
-	// it, polling claims nothing and ingest stores fresh work unleased
-	// (see AcceptingFor), so memory stays bounded under any burst.
-	MaxHeld int
+	// MemoryBudget bounds, in bytes, what the held deliveries take in
+	// memory, as estimated by cost (default 64 MiB): past it, polling
+	// claims nothing and ingest stores fresh work unleased (see
+	// AcceptingFor), so memory stays bounded under any burst, whatever
+	// the events' size.
+	MemoryBudget int64
+	// MaxEventBytes is the largest event data accepted (default 256 KiB):
+	// a claim, made before the events are read, takes no more jobs than
+	// the budget has room for at this size each.
+	MaxEventBytes int64
 	// QueueCap is the most deliveries one webhook may hold in memory
 	// before polling stops claiming more of its work and ingest stops
-	// handing it over (default 1,000), so a dead endpoint's backlog never
-	// crowds out other webhooks' retries.
+	// handing it over (default 1,000); its bytes are bounded too, to an
+	// eighth of the budget (see fitsLocked). So a dead endpoint's backlog
+	// never crowds out other webhooks' retries.
 	QueueCap int
 	// WebhookTTL is how long a webhook's settings are cached (default 5s;
 	// changes made through this node's API are seen at once).
@@ -90,7 +97,11 @@ type Dispatcher struct {
 
 	mu     sync.Mutex
 	queues map[string]*queue
-	held   int
+	// held counts the deliveries held in memory, from enqueue to the end
+	// of their attempt; heldBytes is their cost (see cost), from enqueue
+	// until their lease is dropped, once the outcome is written.
+	held      int
+	heldBytes int64
 	// leases are the leases this node holds and renews (see lease).
 	leases   map[*lease]struct{}
 	stopping bool
@@ -128,7 +139,8 @@ func New(cfg Config) *Dispatcher {
 	cfg.LeaseFor = cmp.Or(cfg.LeaseFor, 60*time.Second)
 	cfg.PollInterval = cmp.Or(cfg.PollInterval, time.Second)
 	cfg.ClaimBatch = cmp.Or(cfg.ClaimBatch, 500)
-	cfg.MaxHeld = cmp.Or(cfg.MaxHeld, 20000)
+	cfg.MemoryBudget = cmp.Or(cfg.MemoryBudget, 64<<20)
+	cfg.MaxEventBytes = cmp.Or(cfg.MaxEventBytes, 256<<10)
 	cfg.QueueCap = cmp.Or(cfg.QueueCap, 1000)
 	cfg.WebhookTTL = cmp.Or(cfg.WebhookTTL, 5*time.Second)
 	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 500)
@@ -274,16 +286,13 @@ func (d *Dispatcher) Wake() {
 func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
 
 // AcceptingFor reports whether there is room in memory for fresh work of
-// one webhook handed over by ingest: memory is not full, and the webhook's
-// queue is under QueueCap (a batch may take it past by its own size).
-func (d *Dispatcher) AcceptingFor(webhookID string) bool {
+// one webhook handed over by ingest: at most n deliveries whose events'
+// data add up to data bytes (see fitsLocked). Nothing is reserved:
+// publishes that ask at the same time may each take the room once.
+func (d *Dispatcher) AcceptingFor(webhookID string, n int, data int64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.held >= d.cfg.MaxHeld || d.stopping {
-		return false
-	}
-	q := d.queues[webhookID]
-	return q == nil || q.len() < d.cfg.QueueCap
+	return d.fitsLocked(d.queues[webhookID], cost(n, data))
 }
 
 // Held returns the number of deliveries held in memory.

@@ -73,7 +73,7 @@ func TestSaturatedWebhookDoesNotStarveOthers(t *testing.T) {
 	publish("user.deleted", 5, now)
 
 	d := New(Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Owner: "n1",
-		PollInterval: 10 * time.Millisecond, ClaimBatch: 2, MaxHeld: 10, QueueCap: 3})
+		PollInterval: 10 * time.Millisecond, ClaimBatch: 2, QueueCap: 3})
 	d.Start()
 	defer func() {
 		close(release)

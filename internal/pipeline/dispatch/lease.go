@@ -26,21 +26,31 @@ type lease struct {
 	// until is the lease's expiry as this node last wrote it, to the
 	// microsecond as stores keep it. Guarded by Dispatcher.mu.
 	until time.Time
+	// cost is what the job takes in memory (see cost), counted in
+	// Dispatcher.heldBytes while the lease is held.
+	cost int64
 }
 
 // takeLeaseLocked starts tracking a lease that expires at until (zero:
-// LeaseFor from now). d.mu must be held.
-func (d *Dispatcher) takeLeaseLocked(deliveryID string, until time.Time) *lease {
+// LeaseFor from now) on a job costing c in memory. d.mu must be held.
+func (d *Dispatcher) takeLeaseLocked(deliveryID string, until time.Time, c int64) *lease {
 	if until.IsZero() {
 		until = d.cfg.Clock.Now().Add(d.cfg.LeaseFor)
 	}
-	l := &lease{deliveryID: deliveryID, until: until.Truncate(time.Microsecond)}
+	l := &lease{deliveryID: deliveryID, until: until.Truncate(time.Microsecond), cost: c}
 	d.leases[l] = struct{}{}
+	d.heldBytes += c
 	return l
 }
 
-// dropLeaseLocked stops renewing l. d.mu must be held.
-func (d *Dispatcher) dropLeaseLocked(l *lease) { delete(d.leases, l) }
+// dropLeaseLocked stops renewing l, and frees its job's memory in the
+// budget. d.mu must be held.
+func (d *Dispatcher) dropLeaseLocked(l *lease) {
+	if _, ok := d.leases[l]; ok {
+		delete(d.leases, l)
+		d.heldBytes -= l.cost
+	}
+}
 
 // renewInterval is how often leases are renewed, a third of a lease: a
 // renewal can be late twice before a lease runs out.

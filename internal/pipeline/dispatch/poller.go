@@ -49,7 +49,7 @@ func (d *Dispatcher) pollLoop(ctx context.Context) {
 func (d *Dispatcher) claim(ctx context.Context) {
 	for ctx.Err() == nil {
 		d.mu.Lock()
-		room := min(d.cfg.MaxHeld-d.held, d.cfg.ClaimBatch)
+		room := d.claimRoomLocked()
 		exclude := d.saturatedLocked()
 		d.mu.Unlock()
 		if room <= 0 {

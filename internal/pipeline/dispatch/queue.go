@@ -22,7 +22,9 @@ type queue struct {
 	webhookID string
 	jobs      []held
 	head      int
-	active    int
+	// bytes is the cost of the jobs waiting (see cost).
+	bytes  int64
+	active int
 	// limit is this node's share of the webhook's concurrency; 1 until its
 	// settings are known, so a webhook limited to one request at a time
 	// never gets two.
@@ -32,10 +34,14 @@ type queue struct {
 
 func (q *queue) len() int { return len(q.jobs) - q.head }
 
-func (q *queue) push(h held) { q.jobs = append(q.jobs, h) }
+func (q *queue) push(h held) {
+	q.jobs = append(q.jobs, h)
+	q.bytes += h.lease.cost
+}
 
 func (q *queue) pop() held {
 	j := q.jobs[q.head]
+	q.bytes -= j.lease.cost
 	q.jobs[q.head] = held{}
 	q.head++
 	if q.head > 1024 && q.head*2 > len(q.jobs) {
@@ -64,7 +70,8 @@ func (d *Dispatcher) enqueue(jobs []domain.Job) {
 			}
 			d.queues[q.webhookID] = q
 		}
-		q.push(held{job: j, lease: d.takeLeaseLocked(j.Delivery.ID, j.LeaseUntil)})
+		c := cost(1, int64(len(j.Event.Data)))
+		q.push(held{job: j, lease: d.takeLeaseLocked(j.Delivery.ID, j.LeaseUntil, c)})
 		d.held++
 	}
 	for _, j := range jobs {
@@ -88,7 +95,7 @@ func (d *Dispatcher) spawnLocked(q *queue) {
 func (d *Dispatcher) saturatedLocked() []string {
 	var ids []string
 	for id, q := range d.queues {
-		if q.len() >= d.cfg.QueueCap {
+		if d.queueFullLocked(q) {
 			ids = append(ids, id)
 		}
 	}
@@ -110,11 +117,12 @@ func (d *Dispatcher) work(q *queue) {
 			d.mu.Unlock()
 			return
 		}
-		wasFull := q.len() >= d.cfg.QueueCap
+		wasFull := d.queueFullLocked(q)
 		h := q.pop()
 		lost := d.leaseLostLocked(h.lease)
+		nowFull := d.queueFullLocked(q)
 		d.mu.Unlock()
-		if wasFull && q.len() < d.cfg.QueueCap {
+		if wasFull && !nowFull {
 			// Polling left this webhook's due work in the store while its
 			// queue was full: look for it again now that there is room.
 			d.Wake()

@@ -104,7 +104,7 @@ func TestPublishAsksForRoomOncePerWebhook(t *testing.T) {
 	asked := 0
 	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute,
 		Handoff:      func([]domain.Job) {},
-		AcceptingFor: func(id string) bool { asked++; return id == webhookID }})
+		AcceptingFor: func(id string, _ int, _ int64) bool { asked++; return id == webhookID }})
 	in := []Input{{Type: "user.created", Data: json.RawMessage(`{}`)}, {Type: "user.updated", Data: json.RawMessage(`{}`)}, {Type: "user.deleted", Data: json.RawMessage(`{}`)}}
 	if _, err := s.Publish(context.Background(), "acme", in, true); err != nil {
 		t.Fatal(err)

@@ -59,13 +59,16 @@ type Config struct {
 	// Handoff receives the jobs of every committed publish.
 	Handoff func([]domain.Job)
 	// AcceptingFor reports whether the dispatcher has room in memory for
-	// more of one webhook's work. A webhook it has no room for (its queue
-	// is full, or memory is) gets its fresh deliveries stored unleased and
+	// more of one webhook's work: n deliveries whose events' data add up
+	// to data bytes, at most what one publish gives a webhook (the
+	// dispatcher's memory budget is in bytes). A webhook it has no room
+	// for (its queue is full, or memory is) gets its fresh deliveries
+	// stored unleased and
 	// Wake is called: the dispatcher, or any other node, claims them from
 	// the store as room appears, so a burst never grows memory without
 	// bound and one hot webhook never piles up in the memory of the node
 	// that happened to ingest it. Nil means room for everything.
-	AcceptingFor func(webhookID string) bool
+	AcceptingFor func(webhookID string, n int, data int64) bool
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
 	Validate Validator
@@ -171,8 +174,13 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		Now: now, IDs: s.cfg.IDs,
 	}
 	if s.cfg.Owner != "" && s.cfg.Handoff != nil {
-		// The fan-out asks AcceptingFor once per webhook of this publish.
-		plan.LeaseOwner, plan.LeaseUntil, plan.Leased = s.cfg.Owner, now.Add(s.cfg.LeaseFor), s.cfg.AcceptingFor
+		// The fan-out asks once per webhook of this publish, which may
+		// give the webhook one delivery of every event.
+		plan.LeaseOwner, plan.LeaseUntil = s.cfg.Owner, now.Add(s.cfg.LeaseFor)
+		if s.cfg.AcceptingFor != nil {
+			data := dataBytes(events)
+			plan.Leased = func(webhookID string) bool { return s.cfg.AcceptingFor(webhookID, len(events), data) }
+		}
 	}
 	b := fanout.Build(plan)
 	res, err := s.cfg.Store.Publish(ctx, b.Params)
@@ -234,6 +242,15 @@ func (s *Service) handOver(p store.PublishParams, res []store.PublishResult) {
 	if unleased && s.cfg.Wake != nil {
 		s.cfg.Wake()
 	}
+}
+
+// dataBytes is the size of the events' data.
+func dataBytes(events []domain.Event) int64 {
+	var n int64
+	for i := range events {
+		n += int64(len(events[i].Data))
+	}
+	return n
 }
 
 // prefixField puts a batch prefix in front of a validator's field name.

@@ -80,7 +80,7 @@ func TestPublishWithoutRoomStoresUnleasedWork(t *testing.T) {
 	handed, woken := 0, 0
 	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute,
 		Handoff:      func(j []domain.Job) { handed += len(j) },
-		AcceptingFor: func(string) bool { return false },
+		AcceptingFor: func(string, int, int64) bool { return false },
 		Wake:         func() { woken++ }})
 	if _, err := s.Publish(context.Background(), "acme", []Input{{Type: "user.created", Data: json.RawMessage(`{}`)}}, false); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestPublishLeasesOnlyWebhooksWithRoom(t *testing.T) {
 	woken := 0
 	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute,
 		Handoff:      func(j []domain.Job) { handed = append(handed, j...) },
-		AcceptingFor: func(webhookID string) bool { return webhookID != full },
+		AcceptingFor: func(webhookID string, _ int, _ int64) bool { return webhookID != full },
 		Wake:         func() { woken++ }})
 	if _, err := s.Publish(context.Background(), "acme", []Input{
 		{Type: "user.created", Data: json.RawMessage(`{}`)},

@@ -104,7 +104,7 @@ func TestWebhookDisabledDuringPublishGetsNoAttempt(t *testing.T) {
 				t.Cleanup(func() { d.Stop(context.Background()) })
 				s := New(Config{Store: &racingStore{Store: st, webhook: w, delete: tc.delete, changed: d.WebhookChanged},
 					Owner: "n1", LeaseFor: time.Minute, Handoff: d.Handoff, Wake: d.Wake,
-					AcceptingFor: func(string) bool { return tc.handed }})
+					AcceptingFor: func(string, int, int64) bool { return tc.handed }})
 
 				res, err := s.Publish(ctx, "acme", []Input{{Type: "user.created", Data: json.RawMessage(`{}`)}}, false)
 				if err != nil {
