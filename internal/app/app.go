@@ -29,6 +29,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/pipeline/dispatch"
 	"github.com/lmshooks/lmshooks/internal/pipeline/fanout"
 	"github.com/lmshooks/lmshooks/internal/pipeline/ingest"
+	"github.com/lmshooks/lmshooks/internal/pipeline/opsevents"
 	"github.com/lmshooks/lmshooks/internal/pipeline/outbound"
 	"github.com/lmshooks/lmshooks/internal/readiness"
 	"github.com/lmshooks/lmshooks/internal/server"
@@ -68,6 +69,7 @@ type App struct {
 	serveErr   chan error
 	cancelBG   context.CancelFunc
 	bg         sync.WaitGroup
+	ops        *opsevents.Announcer
 	closeOnce  sync.Once
 	closeError error
 }
@@ -126,7 +128,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		sender = outbound.New(outbound.Options{AllowPrivate: cfg.AllowPrivateTargets, Proxy: cfg.EgressProxy})
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
+	// lmshooks' operational events go through ingest, built below.
+	a.ops = opsevents.New(opsevents.Config{Publisher: operationalPublisher{a}, Webhooks: st, Logger: log})
 	d = dispatch.New(dispatch.Config{
+		Observer:     a.ops,
 		Store:        st,
 		Sender:       sender,
 		UserAgent:    version.UserAgent(),
@@ -165,7 +170,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		st.Close()
 		return nil, err
 	}
-	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: service.NotifyFuncs{Changed: d.WebhookChanged, Due: d.Wake}, Logger: log}
+	deps := service.Deps{Store: st, Clock: opts.Clock, IDs: ids, Notify: service.NotifyFuncs{Changed: d.WebhookChanged, Due: d.Wake}, Announce: a.ops, Logger: log}
 	services := service.NewSet(deps, service.SetConfig{
 		Catalogs:         cats,
 		Formats:          formats,
@@ -230,6 +235,7 @@ func (a *App) Start() error {
 
 	bgCtx, cancel := context.WithCancel(context.Background())
 	a.cancelBG = cancel
+	a.ops.Start()
 	if a.cfg.Role != config.RoleAPI {
 		a.Dispatcher.Start()
 		a.bg.Add(1)
@@ -308,6 +314,13 @@ func (a *App) Close() error {
 		if err := within(work, func() error { a.bg.Wait(); return nil }); err != nil {
 			errs = append(errs, fmt.Errorf("background work: %w", err))
 		}
+		if a.cancelBG != nil {
+			// After the dispatcher and maintenance: what they told it is
+			// published before the store closes.
+			if err := within(work, func() error { a.ops.Stop(); return nil }); err != nil {
+				errs = append(errs, fmt.Errorf("operational events: %w", err))
+			}
+		}
 		if err := within(ctx, a.Store.Close); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
@@ -382,4 +395,12 @@ func ensureOperatorKey(ctx context.Context, st store.Store, ids *id.Generator, c
 		return "", nil
 	}
 	return key, nil
+}
+
+// operationalPublisher publishes operational events through the App's
+// ingest, which is built after the announcer that needs it.
+type operationalPublisher struct{ a *App }
+
+func (p operationalPublisher) PublishOperational(ctx context.Context, tenantID string, in ingest.Input) (store.PublishResult, error) {
+	return p.a.Ingest.PublishOperational(ctx, tenantID, in)
 }

@@ -135,7 +135,7 @@ func TestLookupAllEntitiesActions(t *testing.T) {
 		t.Error("All is not sorted")
 	}
 	entities := c.Entities()
-	if !slices.IsSorted(entities) || len(entities) != 20 || !slices.Contains(entities, "course_enrollment") {
+	if !slices.IsSorted(entities) || len(entities) != 22 || !slices.Contains(entities, "course_enrollment") || !slices.Contains(entities, "webhook") {
 		t.Errorf("Entities = %v", entities)
 	}
 	want := []string{"completed", "created", "deleted", "expired", "failed", "progressed", "started", "updated", "withdrawn"}

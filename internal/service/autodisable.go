@@ -34,6 +34,7 @@ func (s *Webhooks) AutoDisable(ctx context.Context, now time.Time) (int, error) 
 		}
 		n++
 		s.d.Notify.WebhookChanged(f.WebhookID)
+		s.d.Announce.WebhookDisabled(f.WebhookID, reason, now)
 		s.d.Logger.Warn("webhook disabled: every attempt failed for its auto-disable period",
 			"webhook_id", f.WebhookID, "tenant_id", f.TenantID, "failing_since", f.FailingSince, "period", period)
 	}

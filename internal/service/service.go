@@ -15,6 +15,7 @@ package service
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/id"
@@ -31,13 +32,22 @@ type Notifier interface {
 	WorkDue()
 }
 
+// Announcer hears what lmshooks did to a webhook by itself, to tell the
+// webhook's tenant (pipeline/opsevents publishes webhook.disabled). app
+// wires it; its method returns at once.
+type Announcer interface {
+	WebhookDisabled(webhookID, reason string, at time.Time)
+}
+
 // Deps are what every service is built from.
 type Deps struct {
 	Store  store.Store
 	Clock  clock.Clock
 	IDs    *id.Generator
 	Notify Notifier
-	Logger *slog.Logger
+	// Announce, when set, hears the webhooks lmshooks disabled by itself.
+	Announce Announcer
+	Logger   *slog.Logger
 }
 
 // withDefaults fills what a test may leave out.
@@ -51,6 +61,9 @@ func (d Deps) withDefaults() Deps {
 	if d.Notify == nil {
 		d.Notify = nopNotifier{}
 	}
+	if d.Announce == nil {
+		d.Announce = nopNotifier{}
+	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -61,6 +74,8 @@ type nopNotifier struct{}
 
 func (nopNotifier) WebhookChanged(string) {}
 func (nopNotifier) WorkDue()              {}
+
+func (nopNotifier) WebhookDisabled(string, string, time.Time) {}
 
 // NotifyFuncs is a Notifier made of functions; a nil one does nothing.
 // app wires the dispatcher's methods here.

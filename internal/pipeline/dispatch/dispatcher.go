@@ -87,6 +87,9 @@ type Config struct {
 	// delivery's retry schedule, and a failed delivery's earlier attempts
 	// are read to leave them out (see earlierAttempts).
 	EgressProxy bool
+	// Observer, when set, hears the attempts written and the webhooks
+	// disabled after a 410 (lmshooks' operational events).
+	Observer Observer
 }
 
 // Dispatcher delivers webhooks; see the package doc.

@@ -208,7 +208,7 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 	if rec.State != domain.Scheduled {
 		d.cfg.Metrics.Finished(string(rec.State))
 	}
-	o := outcome{rec: rec, lease: h.lease}
+	o := outcome{rec: rec, lease: h.lease, webhook: w, eventType: job.Event.Type}
 	if res.StatusCode == 410 {
 		o.gone = w
 	}
@@ -251,7 +251,7 @@ func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause 
 	// No request went out: the delivery ends, but no attempt latency is
 	// observed.
 	d.cfg.Metrics.Finished(string(domain.Failed))
-	d.records <- outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}, lease: l}
+	d.records <- outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}, lease: l, webhook: w, eventType: job.Event.Type}
 }
 
 // disableGone disables a webhook whose endpoint answered 410 Gone, as
@@ -259,11 +259,15 @@ func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause 
 // It runs after the 410 attempt is written, so that delivery ends failed
 // rather than canceled.
 func (d *Dispatcher) disableGone(ctx context.Context, w *domain.Webhook) {
-	reason := "the endpoint answered 410 Gone on " + d.cfg.Clock.Now().UTC().Format(time.RFC3339) + "; re-enable the webhook once the URL is fixed"
-	if err := d.cfg.Store.DisableWebhook(ctx, w.ID, reason, d.cfg.Clock.Now()); err != nil {
+	now := d.cfg.Clock.Now()
+	reason := "the endpoint answered 410 Gone on " + now.UTC().Format(time.RFC3339) + "; re-enable the webhook once the URL is fixed"
+	if err := d.cfg.Store.DisableWebhook(ctx, w.ID, reason, now); err != nil {
 		d.log.Error("disable webhook after 410", "webhook_id", w.ID, "err", err)
 		return
 	}
 	d.webhooks.invalidate(w.ID)
+	if d.cfg.Observer != nil {
+		d.cfg.Observer.WebhookDisabled(w.ID, reason, now)
+	}
 	d.log.Warn("webhook disabled: endpoint answered 410 Gone", "webhook_id", w.ID, "tenant_id", w.TenantID)
 }

@@ -16,6 +16,28 @@ type outcome struct {
 	gone *domain.Webhook
 	// lease is the delivery's lease, renewed until the outcome is written.
 	lease *lease
+	// webhook is the webhook attempted, as this node knew it, and
+	// eventType the type of the event delivered: the Observer hears them.
+	webhook   *domain.Webhook
+	eventType string
+}
+
+// Observer hears what the dispatcher wrote and what it disabled, once it
+// is committed; lmshooks' operational events come from it
+// (pipeline/opsevents). Its methods must return at once.
+type Observer interface {
+	// Recorded hears a batch of attempts written.
+	Recorded(batch []Recorded)
+	// WebhookDisabled hears that lmshooks disabled a webhook by itself.
+	WebhookDisabled(webhookID, reason string, at time.Time)
+}
+
+// Recorded is one attempt record as written, with the webhook attempted
+// (as the dispatcher knew it before the write) and the type of the event.
+type Recorded struct {
+	Record    store.AttemptRecord
+	Webhook   *domain.Webhook
+	EventType string
 }
 
 // recordLoop writes outcomes in batches: it takes whatever has queued up
@@ -91,5 +113,14 @@ func (d *Dispatcher) write(batch []outcome) {
 	}
 	if !soonest.IsZero() {
 		d.wakeAt(soonest)
+	}
+	if d.cfg.Observer != nil {
+		done := make([]Recorded, 0, len(batch))
+		for _, o := range batch {
+			if o.webhook != nil {
+				done = append(done, Recorded{Record: o.rec, Webhook: o.webhook, EventType: o.eventType})
+			}
+		}
+		d.cfg.Observer.Recorded(done)
 	}
 }

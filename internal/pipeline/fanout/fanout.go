@@ -36,13 +36,14 @@ type Verdict struct {
 
 // Decide says whether webhook w gets a delivery of event e: one of its
 // event type patterns must match e's type, and its filter, if any, must
-// not be false. A filter that errors on e (a field missing from this
+// not be false, and an operational event must not be about w itself
+// (domain.Webhook.Receives). A filter that errors on e (a field missing from this
 // event, say) still makes a delivery, failed with the error, so that the
 // admin sees it in the audit log; it never blocks the event's other
 // deliveries. Decide does not look at w.Enabled: the fan-out is given
 // enabled webhooks only.
 func (m *Matcher) Decide(w *domain.Webhook, e *domain.Event) Verdict {
-	if !w.Subscribes(e.Type) {
+	if !w.Subscribes(e.Type) || !w.Receives(e) {
 		return Verdict{}
 	}
 	ok, err := m.eval(w, e)

@@ -123,7 +123,29 @@ func New(cfg Config) *Service {
 // transaction, and returns one result per input. When batch is true, field
 // names in errors are prefixed with "events[i]." so the caller knows which
 // event is wrong. Nothing is stored on any error.
+//
+// Publish refuses lmshooks' own event types (domain.IsOperational):
+// PublishOperational publishes those.
 func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batch bool) ([]store.PublishResult, error) {
+	return s.publish(ctx, tenantID, in, batch, false)
+}
+
+// PublishOperational publishes one of lmshooks' own events into tenantID
+// the way Publish publishes the LMS's: validated against the catalog,
+// fanned out (never to the webhook it is about: domain.Webhook.Receives),
+// stored, delivered.
+func (s *Service) PublishOperational(ctx context.Context, tenantID string, in Input) (store.PublishResult, error) {
+	if !domain.IsOperational(in.Type) {
+		return store.PublishResult{}, domain.FieldErrorf("type", "%q is not an operational event type", in.Type)
+	}
+	res, err := s.publish(ctx, tenantID, []Input{in}, false, true)
+	if err != nil {
+		return store.PublishResult{}, err
+	}
+	return res[0], nil
+}
+
+func (s *Service) publish(ctx context.Context, tenantID string, in []Input, batch, operational bool) ([]store.PublishResult, error) {
 	if batch && len(in) == 0 {
 		return nil, domain.FieldErrorf("events", "must hold at least one event")
 	}
@@ -157,6 +179,9 @@ func (s *Service) Publish(ctx context.Context, tenantID string, in []Input, batc
 		}
 		if err := e.Validate(prefix); err != nil {
 			return nil, err
+		}
+		if domain.IsOperational(e.Type) && !operational {
+			return nil, domain.FieldErrorf(prefix+"type", "%q is one of lmshooks' own operational events: only lmshooks publishes it (subscribe a webhook to it instead)", e.Type)
 		}
 		if s.cfg.Validate != nil {
 			if err := s.cfg.Validate(ctx, tenantID, e.Type, e.Data); err != nil {

@@ -160,3 +160,22 @@ func TestPublishRejectsBadInputNamingTheField(t *testing.T) {
 		t.Fatalf("unknown tenant = %v, want ENOTFOUND", err)
 	}
 }
+
+// Only lmshooks publishes its operational events: an LMS that could would
+// forge them.
+func TestPublishRefusesOperationalTypes(t *testing.T) {
+	st, _ := setup(t)
+	s := New(Config{Store: st, Clock: clock.NewFake(now)})
+	ctx := context.Background()
+	data := json.RawMessage(`{"id":"wh_x","webhook":{"id":"wh_x"}}`)
+	_, err := s.Publish(ctx, "acme", []Input{{Type: domain.EventWebhookDisabled, Data: data}}, true)
+	if e, ok := err.(*domain.Error); !ok || e.Field != "events[0].type" {
+		t.Fatalf("Publish(webhook.disabled) = %v, want an error on events[0].type", err)
+	}
+	if _, err := s.PublishOperational(ctx, "acme", Input{Type: domain.EventWebhookDisabled, Data: data}); err != nil {
+		t.Fatalf("PublishOperational: %v", err)
+	}
+	if _, err := s.PublishOperational(ctx, "acme", Input{Type: "user.created", Data: data}); err == nil {
+		t.Fatal("PublishOperational took an LMS event")
+	}
+}
