@@ -65,6 +65,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"APIKeys", apiKeyTests},
 		{"APIKeyList", apiKeyListTests},
 		{"Webhooks", webhookTests},
+		{"Secrets", secretTests},
 		{"Publish", publishTests},
 		{"Deliveries", deliveryTests},
 		{"Dispatch", dispatchTests},
