@@ -54,7 +54,7 @@ func startNode(t *testing.T, bin, dsn, role, id string, extra ...string) *node {
 	args := append([]string{"serve", "--addr", addr, "--db", dsn, "--role", role, "--node-id", id,
 		"--allow-private-targets", "--log-level", "warn", "--shutdown-timeout", "10s"}, extra...)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+operatorKey)
+	cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+operatorKey, "LMSHOOKS_ENCRYPTION_KEYS="+pgtest.EncryptionKeys)
 	out := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/app"
 	"github.com/lmshooks/lmshooks/internal/config"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"github.com/lmshooks/lmshooks/internal/testsupport/poll"
 	"github.com/lmshooks/lmshooks/signature"
 )
@@ -67,6 +68,9 @@ func startServerWith(t *testing.T, log *slog.Logger, opts app.Options, tweak ...
 	cfg.NodeID = "e2e-" + t.Name()
 	for _, f := range tweak {
 		f(&cfg)
+	}
+	if kind, _, _ := cfg.Store(); kind == "postgres" && cfg.EncryptionKeys == nil {
+		cfg.EncryptionKeys = pgtest.Keys(t)
 	}
 	a, err := app.New(context.Background(), cfg, log, opts)
 	if err != nil {

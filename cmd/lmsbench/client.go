@@ -21,6 +21,9 @@ import (
 const (
 	benchKey      = "lmsk_benchmark_operator_key_0123456789"
 	benchPassword = "benchmark-console-password"
+	// benchEncryptionKeys seal the benchmark's webhook secrets on
+	// PostgreSQL, which needs keys configured (LMSHOOKS_ENCRYPTION_KEYS).
+	benchEncryptionKeys = "bench1:bG1zaG9va3MtYmVuY2htYXJrLWtleS0zMi1ieXRlcyE="
 )
 
 // client calls one lmshooks server.

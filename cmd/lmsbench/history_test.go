@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/lmshooks/lmshooks/internal/secretbox"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -96,6 +97,11 @@ func startApp(t *testing.T, db string) (*client, func()) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DB = db
+	keys, err := secretbox.ParseKeys(benchEncryptionKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.EncryptionKeys = keys
 	cfg.APIKey = benchKey
 	cfg.AdminPassword = benchPassword
 	cfg.AllowPrivateTargets = true

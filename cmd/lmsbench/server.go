@@ -47,7 +47,7 @@ func tryServer(ctx context.Context, o options, db, role string, extra []string) 
 	args = append(args, extra...)
 	args = append(args, strings.Fields(o.serverArgs)...)
 	s := &serverProc{cmd: exec.Command(o.bin, args...), base: "http://" + addr, debug: "http://" + debugAddr, done: make(chan struct{})}
-	s.cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+benchKey, "LMSHOOKS_ADMIN_PASSWORD="+benchPassword)
+	s.cmd.Env = append(os.Environ(), "LMSHOOKS_API_KEY="+benchKey, "LMSHOOKS_ADMIN_PASSWORD="+benchPassword, "LMSHOOKS_ENCRYPTION_KEYS="+benchEncryptionKeys)
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"github.com/lmshooks/lmshooks/internal/testsupport/pgtest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,8 @@ func testConfig(t *testing.T, db string) config.Config {
 	cfg := config.Default()
 	cfg.DB = "sqlite:" + db
 	cfg.NodeID = "test"
+	// PostgreSQL needs keys; tests that use it take this config.
+	cfg.EncryptionKeys = pgtest.Keys(t)
 	return cfg
 }
 

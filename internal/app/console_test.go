@@ -273,6 +273,7 @@ func TestNodesOnPostgresAgreeOnConsolePassword(t *testing.T) {
 	nodeConfig := func(id, role string) config.Config {
 		cfg := config.Default()
 		cfg.DB = dsn
+		cfg.EncryptionKeys = pgtest.Keys(t)
 		cfg.NodeID = id
 		cfg.Role = role
 		cfg.SecureCookies = false

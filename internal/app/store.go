@@ -13,26 +13,34 @@ import (
 )
 
 // OpenStore opens the store the configuration names, applying pending
-// migrations. It is the only place that knows the store implementations.
+// migrations, with its secrets sealed at rest (see encryptionKeys). It is
+// the only place that knows the store implementations.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
 	kind, dsn, err := cfg.Store()
 	if err != nil {
 		return nil, err
 	}
+	keys, err := encryptionKeys(cfg, kind, dsn, log)
+	if err != nil {
+		return nil, err
+	}
+	var st store.Store
 	switch kind {
 	case "postgres":
-		st, err := postgres.Open(ctx, dsn, postgres.Options{Logger: log})
-		if err != nil {
+		if st, err = postgres.Open(ctx, dsn, postgres.Options{Logger: log}); err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", cfg.Redacted(), err)
 		}
-		return st, nil
 	default:
-		st, err := sqlite.Open(ctx, dsn, sqlite.Options{Logger: log})
-		if err != nil {
+		if st, err = sqlite.Open(ctx, dsn, sqlite.Options{Logger: log}); err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
-		return st, nil
 	}
+	sealed, err := sealStore(ctx, st, keys, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return sealed, nil
 }
 
 // partitionsAhead is how many days ahead of today a starting node makes

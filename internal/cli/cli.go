@@ -24,6 +24,7 @@ Usage:
   lmshooks serve    [flags]                 run the API and the dispatcher
   lmshooks migrate  [--db …]                apply database migrations and exit
   lmshooks reset-console-password [--db …]  replace the generated console password and print the new one
+  lmshooks rekey    [--db …]                re-encrypt every stored secret under the newest encryption key
   lmshooks listen   [--addr …] [--secret …] run a local receiver that verifies and prints deliveries
   lmshooks trigger  <event-type> --tenant T publish an example event to a running server
   lmshooks simulate --tenant T [--rate …]   publish realistic LMS activity at a steady rate (demos, load)
@@ -48,6 +49,8 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		err = migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "reset-console-password":
 		err = resetConsolePassword(ctx, args[1:], getenv, stdout, stderr)
+	case "rekey":
+		err = rekey(ctx, args[1:], getenv, stdout, stderr)
 	case "listen":
 		err = listenCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "trigger":

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/secretbox"
 )
 
 // Roles a node can take.
@@ -101,6 +103,11 @@ type Config struct {
 	// http://[user:password@]host:port. Its password is a secret: log
 	// EgressProxyRedacted instead.
 	EgressProxy *url.URL
+	// EncryptionKeys seal the secrets stored in the database, newest
+	// first (LMSHOOKS_ENCRYPTION_KEYS, "id:base64key,…"); see
+	// docs/OPERATIONS.md. None on SQLite means a key file beside the
+	// database. Secret: environment only, never a flag.
+	EncryptionKeys []secretbox.Key
 
 	// egressProxyErr is a refused --egress-proxy, reported by Validate:
 	// returned from the flag's parser, the flag package would print the
@@ -269,6 +276,13 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("LMSHOOKS_EGRESS_PROXY: %w", err))
 		}
 		c.EgressProxy = u
+	}
+	if v := getenv("LMSHOOKS_ENCRYPTION_KEYS"); v != "" {
+		keys, err := secretbox.ParseKeys(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("LMSHOOKS_ENCRYPTION_KEYS: %w", err))
+		}
+		c.EncryptionKeys = keys
 	}
 	byteCount("LMSHOOKS_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	byteCount("LMSHOOKS_MAX_BATCH_BODY_BYTES", &c.MaxBatchBodyBytes)

@@ -1,10 +1,13 @@
 package config
 
 import (
+	"encoding/base64"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lmshooks/lmshooks/internal/secretbox"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -226,5 +229,18 @@ func TestEgressProxyErrorsHideThePassword(t *testing.T) {
 	LoadFor("serve", []string{"-h"}, env(map[string]string{"LMSHOOKS_EGRESS_PROXY": "http://u:hunter2@proxy.internal:3128"}), &usage)
 	if !strings.Contains(usage.String(), "-egress-proxy") || strings.Contains(usage.String(), "hunter2") {
 		t.Fatalf("usage = %s", usage.String())
+	}
+}
+
+func TestEncryptionKeys(t *testing.T) {
+	k2, k1 := secretbox.GenerateKey("k2"), secretbox.GenerateKey("k1")
+	c, err := Load(nil, env(map[string]string{"LMSHOOKS_ENCRYPTION_KEYS": secretbox.Format([]secretbox.Key{k2, k1})}), io.Discard)
+	if err != nil || len(c.EncryptionKeys) != 2 || c.EncryptionKeys[0].ID != "k2" {
+		t.Fatalf("Load = %v, %v", c.EncryptionKeys, err)
+	}
+	bad := "k1:" + base64.StdEncoding.EncodeToString([]byte("sixteen byte key"))
+	_, err = Load(nil, env(map[string]string{"LMSHOOKS_ENCRYPTION_KEYS": bad}), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "LMSHOOKS_ENCRYPTION_KEYS") || !strings.Contains(err.Error(), "32 bytes") || strings.Contains(err.Error(), bad[3:]) {
+		t.Errorf("a short key: %v", err)
 	}
 }

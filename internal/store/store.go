@@ -116,6 +116,12 @@ type Store interface {
 	// deliveries, keeping the lease of an attempt in flight. ENOTFOUND if
 	// absent.
 	DisableWebhook(ctx context.Context, id, reason string, now time.Time) error
+	// SwapWebhookSecrets stores to as the secret fields of webhook id if
+	// they are still from, changing nothing else, and reports whether it
+	// did: false if they changed meanwhile or the webhook is gone. It is
+	// how secrets are re-encrypted online (package store/sealed) without
+	// undoing a concurrent update.
+	SwapWebhookSecrets(ctx context.Context, id string, from, to WebhookSecrets) (bool, error)
 	// FailingWebhooks returns the enabled webhooks that are failing (their
 	// FailingSince is set), oldest streak first, with their tenant's
 	// AutoDisableAfterHours: what auto-disable judges.
@@ -432,6 +438,22 @@ type AttemptRecord struct {
 	// NextAttemptAt), Succeeded or Failed.
 	State         domain.DeliveryState
 	NextAttemptAt time.Time
+}
+
+// WebhookSecrets are the fields of a webhook that hold secrets, as
+// stored. BasicAuthPassword is "" when the webhook has no basic auth.
+type WebhookSecrets struct {
+	Secret, PreviousSecret, BasicAuthPassword string
+	Headers                                   map[string]string
+}
+
+// SecretsOf returns w's secret fields.
+func SecretsOf(w *domain.Webhook) WebhookSecrets {
+	s := WebhookSecrets{Secret: w.Secret, PreviousSecret: w.PreviousSecret, Headers: w.Headers}
+	if w.BasicAuth != nil {
+		s.BasicAuthPassword = w.BasicAuth.Password
+	}
+	return s
 }
 
 // FailingWebhook is an enabled webhook in a failing streak.

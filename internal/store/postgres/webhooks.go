@@ -27,12 +27,9 @@ func webhookArgs(w *domain.Webhook) ([]any, error) {
 	if w.BasicAuth != nil {
 		user, pass = &w.BasicAuth.Username, &w.BasicAuth.Password
 	}
-	var headers []byte
-	if w.Headers != nil {
-		var err error
-		if headers, err = json.Marshal(w.Headers); err != nil {
-			return nil, fmt.Errorf("encode headers: %w", err)
-		}
+	headers, err := headersJSON(w.Headers)
+	if err != nil {
+		return nil, err
 	}
 	var waits []int64
 	if w.RetryWaits != nil {
@@ -253,4 +250,40 @@ func cancelScheduled(ctx context.Context, tx pgx.Tx, webhookID string, now time.
 		return 0, fmt.Errorf("cancel deliveries: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// SwapWebhookSecrets stores to as the webhook's secret fields if they are
+// still from.
+func (s *Store) SwapWebhookSecrets(ctx context.Context, id string, from, to store.WebhookSecrets) (bool, error) {
+	fromHeaders, err := headersJSON(from.Headers)
+	if err != nil {
+		return false, err
+	}
+	toHeaders, err := headersJSON(to.Headers)
+	if err != nil {
+		return false, err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE webhooks SET secret = $2, previous_secret = $3,
+		basic_auth_password = CASE WHEN basic_auth_password IS NULL THEN NULL ELSE $4 END, headers = $5::jsonb
+		WHERE id = $1 AND secret = $6 AND previous_secret = $7 AND coalesce(basic_auth_password, '') = $8
+			AND headers IS NOT DISTINCT FROM $9::jsonb`,
+		id, to.Secret, to.PreviousSecret, to.BasicAuthPassword, toHeaders,
+		from.Secret, from.PreviousSecret, from.BasicAuthPassword, fromHeaders)
+	if err != nil {
+		return false, mapErr("swap webhook secrets", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// headersJSON encodes a webhook's headers as webhookArgs does: NULL for
+// none.
+func headersJSON(h map[string]string) ([]byte, error) {
+	if h == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("encode headers: %w", err)
+	}
+	return b, nil
 }

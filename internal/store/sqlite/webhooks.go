@@ -270,3 +270,27 @@ func (s *Store) FailingWebhooks(ctx context.Context) ([]store.FailingWebhook, er
 	}
 	return out, mapErr("failing webhooks", rows.Err())
 }
+
+// SwapWebhookSecrets stores to as the webhook's secret fields if they are
+// still from.
+func (s *Store) SwapWebhookSecrets(ctx context.Context, id string, from, to store.WebhookSecrets) (bool, error) {
+	fromHeaders, err := encodeJSON(from.Headers, len(from.Headers) == 0)
+	if err != nil {
+		return false, err
+	}
+	toHeaders, err := encodeJSON(to.Headers, len(to.Headers) == 0)
+	if err != nil {
+		return false, err
+	}
+	var swapped bool
+	err = s.write(ctx, "swap webhook secrets", func(tx *wtx) error {
+		tx.invalidate()
+		n, err := tx.exec(`UPDATE webhooks SET secret = ?, previous_secret = ?, basic_auth_password = ?, headers = ?
+			WHERE id = ? AND secret = ? AND previous_secret = ? AND basic_auth_password = ? AND headers = ?`,
+			to.Secret, to.PreviousSecret, to.BasicAuthPassword, toHeaders,
+			id, from.Secret, from.PreviousSecret, from.BasicAuthPassword, fromHeaders)
+		swapped = n == 1
+		return err
+	})
+	return swapped, err
+}

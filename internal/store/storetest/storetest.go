@@ -67,6 +67,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"APIKeys", apiKeyTests},
 		{"APIKeyList", apiKeyListTests},
 		{"Webhooks", webhookTests},
+		{"Secrets", secretTests},
 		{"Publish", publishTests},
 		{"Deliveries", deliveryTests},
 		{"Dispatch", dispatchTests},

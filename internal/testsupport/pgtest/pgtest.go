@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lmshooks/lmshooks/internal/secretbox"
 )
 
 // EnvDSN names the variable holding the test database's URL.
@@ -72,4 +74,17 @@ func WithSchema(t testing.TB, dsn, prefix string) string {
 	q.Set("search_path", Schema(t, dsn, prefix))
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// EncryptionKeys is the key tests configure (LMSHOOKS_ENCRYPTION_KEYS) for
+// servers on PostgreSQL, which refuse to start without one.
+const EncryptionKeys = "test1:bG1zaG9va3MtdGVzdC1lbmNyeXB0aW9uLWtleS0zMmI="
+
+// Keys returns EncryptionKeys parsed, for a config.Config.
+func Keys(t testing.TB) []secretbox.Key {
+	keys, err := secretbox.ParseKeys(EncryptionKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
