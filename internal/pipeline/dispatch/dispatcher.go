@@ -95,6 +95,14 @@ type Dispatcher struct {
 	leases   map[*lease]struct{}
 	stopping bool
 	nextWake time.Time
+	// memberUntil is when this node stops acting on its leases unless a
+	// heartbeat succeeds meanwhile (zero: not a member; see membershipTTL).
+	memberUntil time.Time
+
+	// incarnation names this process among those holding its node id;
+	// joined says whether it holds it (only the heartbeat touches it).
+	incarnation string
+	joined      bool
 	// nodes is the number of live dispatchers (at least 1), kept by
 	// heartbeat: each takes its share of every webhook's max_concurrency
 	// and rate_limit (see nodeShare).
@@ -149,6 +157,8 @@ func New(cfg Config) *Dispatcher {
 		leases:   map[*lease]struct{}{},
 		wakeCh:   make(chan struct{}, 1),
 		records:  make(chan outcome, 8192),
+
+		incarnation: newIncarnation(),
 	}
 	d.nodes.Store(1)
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
@@ -156,9 +166,10 @@ func New(cfg Config) *Dispatcher {
 }
 
 // Start runs the poller, the lease renewer, the recorder and the heartbeat
-// until Stop. It first heartbeats once (waiting at most one heartbeat
-// interval), so that its share of each webhook's limits is known before it
-// claims work.
+// until Stop. It first joins the cluster and heartbeats once (waiting at
+// most one heartbeat interval), so that its share of each webhook's limits
+// is known before it claims work; until it has joined (a restart waits for
+// its previous process to be declared dead) it claims nothing.
 func (d *Dispatcher) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.loopCancel = cancel
@@ -245,12 +256,13 @@ func (d *Dispatcher) Wake() {
 func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
 
 // AcceptingFor reports whether there is room in memory for fresh work of
-// one webhook handed over by ingest: memory is not full, and the webhook's
-// queue is under QueueCap (a batch may take it past by its own size).
+// one webhook handed over by ingest: this node is a member of the cluster,
+// memory is not full, and the webhook's queue is under QueueCap (a batch
+// may take it past by its own size).
 func (d *Dispatcher) AcceptingFor(webhookID string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.held >= d.cfg.MaxHeld || d.stopping {
+	if d.held >= d.cfg.MaxHeld || d.stopping || !d.memberLocked() {
 		return false
 	}
 	q := d.queues[webhookID]
