@@ -39,7 +39,9 @@ type Config struct {
 	// Owner names this node in leases. Required.
 	Owner string
 	// LeaseFor is how long claimed work stays reserved to this node without
-	// a renewal (default 60s). A crashed node's work is retried after it.
+	// a renewal (default 60s). It bounds how long a node that is alive but
+	// slow keeps its work; a dead node's is released when its heartbeats
+	// stop (see membershipTTL).
 	LeaseFor time.Duration
 	// PollInterval is how often the store is asked for due work when
 	// nothing wakes the poller sooner (default 1s).
