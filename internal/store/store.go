@@ -269,14 +269,35 @@ type PortalLinks interface {
 	UsePortalLink(ctx context.Context, id string, expires time.Time) error
 }
 
-// Membership counts the dispatchers sharing the database, so that each
-// takes its share of every webhook's limits.
+// Membership tracks the dispatchers sharing the database: each takes its
+// share of every webhook's limits, and the work a dead one leased is
+// released as soon as it is known dead rather than when its leases run out.
+//
+// A node is dead when its last heartbeat is older than ttl (the caller's
+// ttl, the same on every node; see package dispatch). Every process holding
+// a node id is one incarnation of it, named by a random string, so that a
+// node restarted with the same id is told apart from a second process
+// started with that id by mistake: the first takes its id over once its
+// predecessor is dead, the second never does while the first lives.
 type Membership interface {
-	// Heartbeat records that dispatcher nodeID is alive at now and returns
-	// how many dispatchers, nodeID included, heartbeat within ttl of now
-	// (at least 1). A store that one process owns (SQLite) always answers
-	// 1: no other dispatcher can reach its database.
-	Heartbeat(ctx context.Context, nodeID string, now time.Time, ttl time.Duration) (int, error)
+	// Join makes incarnation the live holder of nodeID at now and releases
+	// every lease held by nodeID: no process of this incarnation can hold
+	// any yet, so they are a dead predecessor's, due again at once.
+	// ECONFLICT while another incarnation of nodeID is not dead (it
+	// heartbeat within ttl of now): a duplicate process, or a predecessor
+	// not yet known dead; the caller tries again later.
+	Join(ctx context.Context, nodeID, incarnation string, now time.Time, ttl time.Duration) error
+	// Heartbeat records that incarnation of dispatcher nodeID is alive at
+	// now, declares dead every other node silent for longer than ttl
+	// (forgetting it and releasing its leases, fenced like ReleaseLeases:
+	// their renewals fail from then on), and returns how many dispatchers,
+	// nodeID included, heartbeat within ttl of now (at least 1).
+	// ENOTFOUND if incarnation is not nodeID's live holder (never joined,
+	// declared dead meanwhile, or replaced by another incarnation): its
+	// leases may have been released, so the caller must give up the work
+	// it holds and Join again. A store that one process owns (SQLite)
+	// always answers 1: no other dispatcher can reach its database.
+	Heartbeat(ctx context.Context, nodeID, incarnation string, now time.Time, ttl time.Duration) (int, error)
 }
 
 // Listener wakes a node's dispatcher when another node stores due work.

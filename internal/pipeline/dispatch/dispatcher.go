@@ -39,7 +39,9 @@ type Config struct {
 	// Owner names this node in leases. Required.
 	Owner string
 	// LeaseFor is how long claimed work stays reserved to this node without
-	// a renewal (default 60s). A crashed node's work is retried after it.
+	// a renewal (default 60s). It bounds how long a node that is alive but
+	// slow keeps its work; a dead node's is released when its heartbeats
+	// stop (see membershipTTL).
 	LeaseFor time.Duration
 	// PollInterval is how often the store is asked for due work when
 	// nothing wakes the poller sooner (default 1s).
@@ -109,6 +111,14 @@ type Dispatcher struct {
 	leases   map[*lease]struct{}
 	stopping bool
 	nextWake time.Time
+	// memberUntil is when this node stops acting on its leases unless a
+	// heartbeat succeeds meanwhile (zero: not a member; see membershipTTL).
+	memberUntil time.Time
+
+	// incarnation names this process among those holding its node id;
+	// joined says whether it holds it (only the heartbeat touches it).
+	incarnation string
+	joined      bool
 	// nodes is the number of live dispatchers (at least 1), kept by
 	// heartbeat: each takes its share of every webhook's max_concurrency
 	// and rate_limit (see nodeShare).
@@ -170,6 +180,8 @@ func New(cfg Config) *Dispatcher {
 		leases:   map[*lease]struct{}{},
 		wakeCh:   make(chan struct{}, 1),
 		records:  make(chan outcome, 8192),
+
+		incarnation: newIncarnation(),
 	}
 	d.nodes.Store(1)
 	d.sendCtx, d.cancelSend = context.WithCancel(context.Background())
@@ -178,9 +190,10 @@ func New(cfg Config) *Dispatcher {
 }
 
 // Start runs the poller, the lease renewer, the recorder and the heartbeat
-// until Stop. It first heartbeats once (waiting at most one heartbeat
-// interval), so that its share of each webhook's limits is known before it
-// claims work.
+// until Stop. It first joins the cluster and heartbeats once (waiting at
+// most one heartbeat interval), so that its share of each webhook's limits
+// is known before it claims work; until it has joined (a restart waits for
+// its previous process to be declared dead) it claims nothing.
 func (d *Dispatcher) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.loopCancel = cancel
@@ -289,12 +302,16 @@ func (d *Dispatcher) Wake() {
 func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
 
 // AcceptingFor reports whether there is room in memory for fresh work of
-// one webhook handed over by ingest: at most n deliveries whose events'
+// one webhook handed over by ingest: this node is a member of the cluster,
+// is not stopping, and has room for at most n deliveries whose events'
 // data add up to data bytes (see fitsLocked). Nothing is reserved:
 // publishes that ask at the same time may each take the room once.
 func (d *Dispatcher) AcceptingFor(webhookID string, n int, data int64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.stopping || !d.memberLocked() {
+		return false
+	}
 	return d.fitsLocked(d.queues[webhookID], cost(n, data))
 }
 

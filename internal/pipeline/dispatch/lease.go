@@ -60,9 +60,11 @@ func (d *Dispatcher) renewInterval() time.Duration { return d.cfg.LeaseFor / 3 }
 // for an attempt to start: less than one renewal interval left, so that a
 // job is dropped only once a renewal is overdue, and an attempt that starts
 // still has a renewal's worth of lease before anyone else may take the
-// delivery. d.mu must be held.
+// delivery. A lease is lost too when this node's heartbeats are late (see
+// membershipTTL): the others may soon declare it dead and release it.
+// d.mu must be held.
 func (d *Dispatcher) leaseLostLocked(l *lease) bool {
-	return !d.cfg.Clock.Now().Before(l.until.Add(-d.renewInterval()))
+	return !d.cfg.Clock.Now().Before(l.until.Add(-d.renewInterval())) || !d.memberLocked()
 }
 
 // renew extends, in the store and then here, the leases this node holds.

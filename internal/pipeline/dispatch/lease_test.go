@@ -133,11 +133,13 @@ func TestRenewalKeepsQueuedJobsAlive(t *testing.T) {
 	f.d.Handoff(f.publish(t, 3, f.clk.Now().Add(3*time.Second)))
 	waitFor(t, "the first request to arrive", func() bool { return got.Load() == 1 })
 
-	// Time passes in steps, each followed by a renewal: ten seconds in
-	// all, more than three leases, while two jobs wait behind the first.
+	// Time passes in steps, each followed by a renewal and a heartbeat:
+	// ten seconds in all, more than three leases, while two jobs wait
+	// behind the first.
 	for range 5 {
 		f.clk.Advance(2 * time.Second)
 		f.d.renew(context.Background())
+		f.d.heartbeat(context.Background())
 	}
 	// Nobody else may claim them: their leases were extended in the store.
 	jobs, err := f.st.ClaimDue(context.Background(), store.ClaimParams{Owner: "n2", Now: f.clk.Now(), LeaseUntil: f.clk.Now().Add(time.Minute), Limit: 10})

@@ -1,12 +1,20 @@
 package dispatch
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestAcceptingForCountsBytes checks the one rule of what memory holds,
 // as ingest's handoff asks it: in bytes of the budget, and per webhook an
 // eighth of it.
 func TestAcceptingForCountsBytes(t *testing.T) {
 	d := New(Config{Owner: "n1", MemoryBudget: 64 << 20})
+	// As if it had joined the cluster and heartbeats: membership is
+	// cluster.go's concern, not this rule's.
+	d.mu.Lock()
+	d.memberUntil = d.cfg.Clock.Now().Add(time.Hour)
+	d.mu.Unlock()
 	share := d.queueShare() // 8 MiB
 	for _, tc := range []struct {
 		name string

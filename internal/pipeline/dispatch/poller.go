@@ -51,8 +51,9 @@ func (d *Dispatcher) claim(ctx context.Context) {
 		d.mu.Lock()
 		room := d.claimRoomLocked()
 		exclude := d.saturatedLocked()
+		member := d.memberLocked()
 		d.mu.Unlock()
-		if room <= 0 {
+		if room <= 0 || !member {
 			return
 		}
 		now := d.cfg.Clock.Now()

@@ -26,9 +26,16 @@ func (s *Store) TryLead(ctx context.Context) (lost <-chan struct{}, release func
 	return s.closing, func() {}, nil
 }
 
+// Join releases nodeID's leases. No other process can open the database,
+// so there is no other incarnation to wait for (and Open has cleared every
+// lease already: this only matters to a dispatcher that joins again).
+func (s *Store) Join(ctx context.Context, nodeID, incarnation string, now time.Time, ttl time.Duration) error {
+	return s.ReleaseLeases(ctx, nodeID)
+}
+
 // Heartbeat answers 1: this process's dispatcher is the only one, so it
-// keeps every webhook's whole limits.
-func (s *Store) Heartbeat(ctx context.Context, nodeID string, now time.Time, ttl time.Duration) (int, error) {
+// keeps every webhook's whole limits, and no other node can die.
+func (s *Store) Heartbeat(ctx context.Context, nodeID, incarnation string, now time.Time, ttl time.Duration) (int, error) {
 	select {
 	case <-s.closing:
 		return 0, errClosed

@@ -120,11 +120,10 @@ var capabilityTests = []test{
 	{"HeartbeatCountsLiveNodes", func(t *testing.T, f *fixture) {
 		ttl := 30 * time.Second
 		// A node that went silent longer than ttl ago is not counted.
-		if n, err := f.s.Heartbeat(f.ctx, "old", base.Add(-2*ttl), ttl); err != nil || n != 1 {
-			t.Fatalf("first Heartbeat = %d, %v; want 1", n, err)
-		}
+		f.join("old", "i1", base.Add(-2*ttl), ttl)
+		f.join("n1", "i1", base, ttl)
 		for range 2 {
-			if n, err := f.s.Heartbeat(f.ctx, "n1", base, ttl); err != nil || n != 1 {
+			if n, err := f.s.Heartbeat(f.ctx, "n1", "i1", base, ttl); err != nil || n != 1 {
 				t.Fatalf("Heartbeat = %d, %v; want 1 (itself)", n, err)
 			}
 		}

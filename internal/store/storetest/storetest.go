@@ -77,6 +77,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Recovery", recoveryTests},
 		{"InFlight", inFlightTests},
 		{"Capabilities", capabilityTests},
+		{"Membership", membershipTests},
 		{"Caller", callerTests},
 		{"EventTypes", eventTypeTests},
 		{"Console", consoleTests},
