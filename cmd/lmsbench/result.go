@@ -73,8 +73,7 @@ type historyResult struct {
 	Dashboard      timing  `json:"dashboard"`  // console dashboard page
 	AuditAPI       timing  `json:"audit_api"`  // GET …/deliveries, first page
 	AuditPage      timing  `json:"audit_page"` // console deliveries page
-	// ServerRSSPeakMB is the server's peak RSS from its start to the end of
-	// the timings.
+	// ServerRSSPeakMB is the server's peak RSS during the timings.
 	ServerRSSPeakMB float64 `json:"server_rss_peak_mb,omitempty"`
 }
 
@@ -140,7 +139,7 @@ func (r result) printText(w io.Writer) {
 			fmt.Fprintf(w, "  %-27s first %7.1f ms, median of %d %7.1f ms\n", t.name, t.t.FirstMS, timedRequests, t.t.MedianMS)
 		}
 		if h.ServerRSSPeakMB > 0 {
-			fmt.Fprintf(w, "  server peak RSS from its start to here: %.1f MB\n", h.ServerRSSPeakMB)
+			fmt.Fprintf(w, "  server peak RSS (VmHWM) during these requests: %.1f MB\n", h.ServerRSSPeakMB)
 		}
 	}
 	fmt.Fprintf(w, "end-to-end: %.3f s, %.0f deliveries/s (first publish → last delivery received)", r.Seconds, r.DeliveriesPerSec)

@@ -21,31 +21,37 @@ import (
 // of service would have left it: the days' partitions exist (made by the
 // store, as its maintenance does); each table is filled by one INSERT …
 // SELECT over generate_series joined with the pattern, several at once
-// (pgInserts); the week's attempts are rolled up by the store's own
+// (inserts); the week's attempts are rolled up by the store's own
 // roll-up (as its maintenance leader does every hour), and the tables'
-// partitions are vacuumed and analyzed (as autovacuum would have).
-func seedPostgres(ctx context.Context, dsn string, plan seedPlan) (seedStats, error) {
+// partitions are vacuumed and analyzed (as autovacuum would have). Its
+// CPU is PostgreSQL's: that of every postgres process of the machine.
+func seedPostgres(ctx context.Context, dsn string, plan seedPlan) (stats seedStats, err error) {
+	cpu0 := postgresCPU("/proc")
 	quiet := slog.New(slog.DiscardHandler)
 	st, err := postgres.Open(ctx, dsn, postgres.Options{Logger: quiet})
 	if err != nil {
-		return seedStats{}, err
+		return stats, err
 	}
-	defer st.Close()
+	s := &pgSeeder{dsn: dsn}
+	defer func() {
+		// Read before the connections end: an ended backend's CPU is lost.
+		stats.CPU = postgresCPU("/proc").since(cpu0)
+		s.close(ctx)
+		st.Close()
+	}()
 	start := time.Now()
-	var stats seedStats
 	if err := st.EnsurePartitions(ctx, plan.start, plan.end); err != nil {
 		return stats, err
 	}
 	// The server that created the tenants rolled up the last day, empty
 	// then: start the roll-ups afresh (the database holds nothing else).
-	err = pgExec(ctx, dsn, "DELETE FROM attempt_rollups", "DELETE FROM maintenance_state")
-	if err != nil {
+	if err := s.exec(ctx, "DELETE FROM attempt_rollups", "DELETE FROM maintenance_state"); err != nil {
 		return stats, err
 	}
 	stats.step("partitions", start)
 
 	start = time.Now()
-	if err := pgInserts(ctx, dsn, plan, &stats); err != nil {
+	if err := s.inserts(ctx, plan, &stats); err != nil {
 		return stats, err
 	}
 	stats.step("inserts", start)
@@ -70,11 +76,36 @@ func seedPostgres(ctx context.Context, dsn string, plan seedPlan) (seedStats, er
 	stats.step("roll-ups", start)
 
 	start = time.Now()
-	if err := pgVacuum(ctx, dsn); err != nil {
+	if err := s.vacuum(ctx); err != nil {
 		return stats, err
 	}
 	stats.step("vacuum and analyze", start)
 	return stats, nil
+}
+
+// pgSeeder opens the seeding's connections and keeps them until close, so
+// that the CPU of their backends can be read before they end.
+type pgSeeder struct {
+	dsn   string
+	mu    sync.Mutex
+	conns []*pgx.Conn
+}
+
+func (s *pgSeeder) connect(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.Connect(ctx, s.dsn)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.conns = append(s.conns, conn)
+	s.mu.Unlock()
+	return conn, nil
+}
+
+func (s *pgSeeder) close(ctx context.Context) {
+	for _, c := range s.conns {
+		c.Close(context.WithoutCancel(ctx))
+	}
 }
 
 // pgWorkers is how many connections insert at once: the three tables
@@ -85,9 +116,9 @@ const (
 	pgChunks  = 4
 )
 
-// pgInserts fills the three tables, each range of events of each in a
+// inserts fills the three tables, each range of events of each in a
 // transaction of its own.
-func pgInserts(ctx context.Context, dsn string, plan seedPlan, stats *seedStats) error {
+func (s *pgSeeder) inserts(ctx context.Context, plan seedPlan, stats *seedStats) error {
 	type job struct {
 		n      *int64
 		sql    string
@@ -117,12 +148,11 @@ func pgInserts(ctx context.Context, dsn string, plan seedPlan, stats *seedStats)
 	workers := make([]func() error, pgWorkers)
 	for i := range workers {
 		workers[i] = func() error {
-			conn, err := pgPatternConn(ctx, dsn, rows)
+			conn, err := s.patternConn(ctx, rows)
 			if err != nil {
 				cancel()
 				return err
 			}
-			defer conn.Close(context.WithoutCancel(ctx))
 			for j := range jobs {
 				tag, err := conn.Exec(ctx, j.sql, plan.events, plan.start.UnixMilli(), plan.end.Sub(plan.start).Milliseconds(), historySlots, j.lo, j.hi)
 				if err != nil {
@@ -139,13 +169,13 @@ func pgInserts(ctx context.Context, dsn string, plan seedPlan, stats *seedStats)
 	return parallel(workers...)
 }
 
-// pgPatternConn opens a connection holding the pattern's temporary tables.
-func pgPatternConn(ctx context.Context, dsn string, rows patternRows) (*pgx.Conn, error) {
-	conn, err := pgx.Connect(ctx, dsn)
+// patternConn opens a connection holding the pattern's temporary tables.
+func (s *pgSeeder) patternConn(ctx context.Context, rows patternRows) (*pgx.Conn, error) {
+	conn, err := s.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+	return conn, pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if err := loadPattern(ctx, pgxExecer{tx}, rows, pgQ); err != nil {
 			return err
 		}
@@ -161,28 +191,22 @@ func pgPatternConn(ctx context.Context, dsn string, rows patternRows) (*pgx.Conn
 		}
 		return nil
 	})
-	if err != nil {
-		conn.Close(context.WithoutCancel(ctx))
-		return nil, err
-	}
-	return conn, nil
 }
 
-// pgVacuum vacuums and analyzes what autovacuum would have by now: each
+// vacuum vacuums and analyzes what autovacuum would have by now: each
 // partition of the big tables, and the roll-ups (autovacuum leaves the
 // partitioned tables themselves alone), two connections at a time.
-func pgVacuum(ctx context.Context, dsn string) error {
-	conn, err := pgx.Connect(ctx, dsn)
+func (s *pgSeeder) vacuum(ctx context.Context) error {
+	conn, err := s.connect(ctx)
 	if err != nil {
 		return err
 	}
 	rows, err := conn.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 		WHERE i.inhparent IN ('events'::regclass, 'deliveries'::regclass, 'attempts'::regclass) ORDER BY 1`)
-	var tables []string
-	if err == nil {
-		tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("seed postgres: list partitions: %w", err)
 	}
-	conn.Close(context.WithoutCancel(ctx))
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return fmt.Errorf("seed postgres: list partitions: %w", err)
 	}
@@ -191,16 +215,16 @@ func pgVacuum(ctx context.Context, dsn string) error {
 	for i, t := range tables {
 		stmts[i%2] = append(stmts[i%2], "VACUUM (ANALYZE) "+pgx.Identifier{t}.Sanitize())
 	}
-	return parallel(func() error { return pgExec(ctx, dsn, stmts[0]...) }, func() error { return pgExec(ctx, dsn, stmts[1]...) })
+	return parallel(func() error { return s.exec(ctx, stmts[0]...) }, func() error { return s.exec(ctx, stmts[1]...) })
 }
 
-// pgExec runs statements, each in a transaction of its own.
-func pgExec(ctx context.Context, dsn string, stmts ...string) error {
-	conn, err := pgx.Connect(ctx, dsn)
+// exec runs statements, each in a transaction of its own, on a connection
+// of their own.
+func (s *pgSeeder) exec(ctx context.Context, stmts ...string) error {
+	conn, err := s.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
 	for _, q := range stmts {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("seed postgres: %s: %w", q, err)
