@@ -129,7 +129,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	}
 	runsDispatcher := cfg.Role != config.RoleAPI
 	// lmshooks' operational events go through ingest, built below.
-	a.ops = opsevents.New(opsevents.Config{Publisher: operationalPublisher{a}, Webhooks: st, Logger: log})
+	a.ops = opsevents.New(opsevents.Config{Publisher: operationalPublisher{a}, Webhooks: st, Logger: log, OperatorTenant: cfg.OperatorTenant})
 	d = dispatch.New(dispatch.Config{
 		Observer:     a.ops,
 		Store:        st,

@@ -87,6 +87,7 @@ func TestOperationalEvents(t *testing.T) {
 		cfg.Addr = "127.0.0.1:0"
 		cfg.APIKey = "lmsk_configured_operator_key"
 		cfg.AllowPrivateTargets = true
+		cfg.OperatorTenant = "lms-ops"
 		a, err := New(ctx, cfg, quiet(), Options{Clock: clk})
 		if err != nil {
 			t.Fatal(err)
@@ -115,7 +116,10 @@ func TestOperationalEvents(t *testing.T) {
 			return out
 		}
 		api("POST", "/api/v1/tenants", `{"id":"acme","name":"Acme"}`)
-		shop, ops := newOpsReceiver(t), newOpsReceiver(t)
+		api("POST", "/api/v1/tenants", `{"id":"lms-ops","name":"The operator"}`)
+		shop, ops, operator := newOpsReceiver(t), newOpsReceiver(t), newOpsReceiver(t)
+		api("POST", "/api/v1/tenants/lms-ops/webhooks", fmt.Sprintf(
+			`{"name":"Operator","url":%q,"event_types":["webhook.*","delivery.*"]}`, operator.srv.URL))
 		shop.failing.Store(true)
 		hook := api("POST", "/api/v1/tenants/acme/webhooks", fmt.Sprintf(
 			`{"name":"Shop","url":%q,"event_types":["*"],"retry_policy":"none"}`, shop.srv.URL))
@@ -143,11 +147,14 @@ func TestOperationalEvents(t *testing.T) {
 		var data struct {
 			ID      string `json:"id"`
 			Webhook struct {
-				ID, Name, URL string
+				ID       string
+				TenantID string `json:"tenant_id"`
+				Name     string
+				URL      string
 			} `json:"webhook"`
 			FailingSince string `json:"failing_since"`
 		}
-		if err := json.Unmarshal(failing[0].Data, &data); err != nil || data.Webhook.ID != hookID || data.Webhook.Name != "Shop" || data.FailingSince == "" {
+		if err := json.Unmarshal(failing[0].Data, &data); err != nil || data.Webhook.ID != hookID || data.Webhook.TenantID != "acme" || data.Webhook.Name != "Shop" || data.FailingSince == "" {
 			t.Fatalf("webhook.failing data = %s (%v)", failing[0].Data, err)
 		}
 		if !strings.Contains(string(exhausted[1].Data), `"event_type":"user.created"`) {
@@ -185,6 +192,22 @@ func TestOperationalEvents(t *testing.T) {
 		}
 		if n := len(ops.of("webhook.failing")); n != 2 {
 			t.Errorf("webhook.failing received %d times over two streaks, want 2", n)
+		}
+
+		// The operator tenant (--operator-tenant) got a copy of each, its
+		// data naming the tenant the webhook belongs to.
+		for typ, n := range map[string]int{"webhook.failing": 2, "webhook.recovered": 1, "webhook.disabled": 1, "delivery.exhausted": 2} {
+			if !poll.Until(15*time.Second, func() bool { return len(operator.of(typ)) >= n }) {
+				t.Fatalf("the operator's webhook got %v, want %d %s", operator.types(), n, typ)
+			}
+			for _, d := range operator.of(typ) {
+				if !strings.Contains(string(d.Data), `"tenant_id":"acme"`) {
+					t.Errorf("the operator's copy of %s names no tenant: %s", typ, d.Data)
+				}
+			}
+		}
+		if n := len(operator.of("webhook.failing")); n != 2 {
+			t.Errorf("the operator got webhook.failing %d times over two streaks, want 2", n)
 		}
 	})
 }

@@ -95,6 +95,10 @@ type Config struct {
 	// before lmshooks disables it (default 5 days; 0 never; a tenant may
 	// override it).
 	AutoDisableAfter time.Duration
+	// OperatorTenant, when set, is the tenant that also receives a copy
+	// of every other tenant's operational events (webhook.failing, …), so
+	// that the operator can subscribe one webhook to all of them.
+	OperatorTenant string
 	// DebugAddr, when set, serves Go's pprof profiles on this address
 	// (keep it on loopback).
 	DebugAddr string
@@ -195,6 +199,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach this server, e.g. https://hooks.example.com: the base of the links it hands out (env LMSHOOKS_PUBLIC_URL)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", c.SecureCookies, "mark console cookies Secure; turn off only for plain-HTTP development (env LMSHOOKS_SECURE_COOKIES)")
 	fs.IntVar(&c.RetentionDays, "retention-days", c.RetentionDays, "days to keep events, deliveries and attempts (env LMSHOOKS_RETENTION_DAYS)")
+	fs.StringVar(&c.OperatorTenant, "operator-tenant", c.OperatorTenant, "a tenant that also receives a copy of every tenant's operational events (env LMSHOOKS_OPERATOR_TENANT)")
 	fs.DurationVar(&c.AutoDisableAfter, "auto-disable-after", c.AutoDisableAfter, "disable a webhook whose attempts have all failed this long, e.g. 120h; 0 never (env LMSHOOKS_AUTO_DISABLE_AFTER)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof profiles on this address, e.g. 127.0.0.1:6060 (env LMSHOOKS_DEBUG_ADDR)")
 	// A Func flag shows no default, so -h never prints a password set in
@@ -241,6 +246,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("LMSHOOKS_API_KEY", &c.APIKey)
 	str("LMSHOOKS_ROLE", &c.Role)
 	str("LMSHOOKS_NODE_ID", &c.NodeID)
+	str("LMSHOOKS_OPERATOR_TENANT", &c.OperatorTenant)
 	str("LMSHOOKS_LOG_LEVEL", &c.LogLevel)
 	str("LMSHOOKS_LOG_FORMAT", &c.LogFormat)
 	str("LMSHOOKS_DEBUG_ADDR", &c.DebugAddr)

@@ -244,3 +244,18 @@ func TestEncryptionKeys(t *testing.T) {
 		t.Errorf("a short key: %v", err)
 	}
 }
+
+func TestOperatorTenant(t *testing.T) {
+	c, err := Load(nil, env(nil), io.Discard)
+	if err != nil || c.OperatorTenant != "" {
+		t.Fatalf("default = %q, %v; want none", c.OperatorTenant, err)
+	}
+	c, err = Load(nil, env(map[string]string{"LMSHOOKS_OPERATOR_TENANT": "lms-ops"}), io.Discard)
+	if err != nil || c.OperatorTenant != "lms-ops" {
+		t.Fatalf("env = %q, %v; want lms-ops", c.OperatorTenant, err)
+	}
+	c, err = Load([]string{"--operator-tenant", "ops2"}, env(map[string]string{"LMSHOOKS_OPERATOR_TENANT": "lms-ops"}), io.Discard)
+	if err != nil || c.OperatorTenant != "ops2" {
+		t.Fatalf("flag = %q, %v; want the flag's ops2", c.OperatorTenant, err)
+	}
+}

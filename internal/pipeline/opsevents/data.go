@@ -10,9 +10,10 @@ import (
 // delivery.json describe it.
 
 type webhookRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name,omitempty"`
-	URL  string `json:"url,omitempty"`
+	ID       string `json:"id"`
+	TenantID string `json:"tenant_id"`
+	Name     string `json:"name,omitempty"`
+	URL      string `json:"url,omitempty"`
 }
 
 type attemptRef struct {
@@ -57,7 +58,7 @@ type actor struct {
 var system = actor{Type: "system"}
 
 func refOf(w *domain.Webhook) webhookRef {
-	return webhookRef{ID: w.ID, Name: w.Name, URL: w.URL}
+	return webhookRef{ID: w.ID, TenantID: w.TenantID, Name: w.Name, URL: w.URL}
 }
 
 func attemptOf(a *domain.Attempt, eventType string) *attemptRef {

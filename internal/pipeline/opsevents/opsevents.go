@@ -56,6 +56,9 @@ type Config struct {
 	// Queue is how many tasks may wait (default 4096); past it, what is
 	// heard is dropped and logged: an operational event is at most once.
 	Queue int
+	// OperatorTenant, when set, also receives a copy of every other
+	// tenant's operational events (config.Config.OperatorTenant).
+	OperatorTenant string
 }
 
 // Announcer turns what the dispatcher and the maintenance round did into
@@ -266,8 +269,23 @@ func (a *Announcer) publish(ctx context.Context, tenantID, typ, key string, data
 		a.log.Error("operational event: encode data", "type", typ, "err", err)
 		return
 	}
+	a.publishTo(ctx, tenantID, typ, key, raw)
+	if op := a.cfg.OperatorTenant; op != "" && op != tenantID {
+		// The operator's copy is an event of its own tenant, keyed apart
+		// from the tenant's so that both exist; its data names the
+		// webhook's tenant (webhook.tenant_id).
+		a.publishTo(ctx, op, typ, "operator:"+tenantID+":"+key, raw)
+	}
+}
+
+// publishTo publishes one event into tenantID; a failure is logged.
+func (a *Announcer) publishTo(ctx context.Context, tenantID, typ, key string, raw json.RawMessage) {
 	res, err := a.cfg.Publisher.PublishOperational(ctx, tenantID, ingest.Input{Type: typ, Data: raw, IdempotencyKey: key})
 	if err != nil {
+		if tenantID == a.cfg.OperatorTenant && domain.ErrorCode(err) == domain.ENOTFOUND {
+			a.log.Warn("operational event not copied: the operator tenant does not exist", "operator_tenant", tenantID, "type", typ)
+			return
+		}
 		a.logFailure(typ, key, err)
 		return
 	}
