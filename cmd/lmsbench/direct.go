@@ -57,14 +57,13 @@ func oneHop(ctx context.Context, n, publishers int) (measurement, error) {
 
 // sendDirect posts the i-th sample event as a delivery of id would carry it.
 func sendDirect(ctx context.Context, hc *http.Client, url, id string, i int) error {
-	ev := sampleEvent(i)
 	// The id leads the body, as in a standard delivery, so the receiver
 	// finds it.
 	body, err := json.Marshal(struct {
 		ID   string          `json:"id"`
 		Type string          `json:"type"`
 		Data json.RawMessage `json:"data"`
-	}{id, ev.Type, ev.Data})
+	}{id, sampleType, sampleData(i)})
 	if err != nil {
 		return err
 	}

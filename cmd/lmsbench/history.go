@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lmshooks/lmshooks/client"
 	"github.com/lmshooks/lmshooks/internal/catalog"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
@@ -273,19 +274,19 @@ func historySpan(now time.Time) (start, end time.Time) {
 
 // createHistoryTenants creates the history's tenants and webhooks through
 // the API and fills in the webhooks' ids.
-func createHistoryTenants(ctx context.Context, c *client, tenants []historyTenant) error {
+func createHistoryTenants(ctx context.Context, c *benchClient, tenants []historyTenant) error {
 	for ti := range tenants {
 		t := &tenants[ti]
-		if err := c.createTenant(ctx, t.id, t.name); err != nil {
+		if _, err := c.api.CreateTenant(ctx, client.TenantRequest{ID: t.id, Name: t.name}); err != nil {
 			return err
 		}
 		for hi := range t.hooks {
 			h := &t.hooks[hi]
-			whID, err := c.createWebhook(ctx, t.id, webhookIn{Name: h.name, URL: h.url(t.id), EventTypes: h.types})
+			wh, err := c.api.CreateWebhook(ctx, t.id, client.WebhookRequest{Name: h.name, URL: h.url(t.id), EventTypes: h.types})
 			if err != nil {
 				return err
 			}
-			h.id = whID
+			h.id = wh.ID
 		}
 	}
 	return nil

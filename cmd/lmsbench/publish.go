@@ -7,13 +7,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lmshooks/lmshooks/client"
 )
 
 // publishThroughput publishes o.events as fast as the server accepts them:
 // o.publishers concurrent publishers, each sending its next request as
 // soon as the last one is answered, o.batch events a request (1: the
 // single-event route, as an LMS publishes).
-func publishThroughput(ctx context.Context, c *client, tenant string, o options) ([]pubRecord, error) {
+func publishThroughput(ctx context.Context, api *client.Client, tenant string, o options) ([]pubRecord, error) {
 	requests := (o.events + o.batch - 1) / o.batch
 	var next atomic.Int64
 	var rec records
@@ -29,17 +31,21 @@ func publishThroughput(ctx context.Context, c *client, tenant string, o options)
 				}
 				at := time.Now()
 				if o.batch == 1 {
-					id, err := c.publish(ctx, tenant, sampleEvent(b))
+					id, err := publishOne(ctx, api, tenant, b)
 					if !rec.add(err, at, id) {
 						return
 					}
 					continue
 				}
-				evs := make([]eventIn, min(o.batch, o.events-b*o.batch))
+				evs := make([]client.PublishRequest, min(o.batch, o.events-b*o.batch))
 				for i := range evs {
 					evs[i] = sampleEvent(b*o.batch + i)
 				}
-				ids, err := c.publishBatch(ctx, tenant, evs)
+				items, err := api.PublishBatch(ctx, tenant, evs)
+				ids := make([]string, len(items))
+				for i, it := range items {
+					ids[i] = it.ID
+				}
 				if !rec.add(err, at, ids...) {
 					return
 				}
@@ -53,7 +59,7 @@ func publishThroughput(ctx context.Context, c *client, tenant string, o options)
 // publishAtRate publishes single events open-loop at o.rate a second for
 // o.duration: each publish starts at its slot whatever the previous ones
 // did, so a slow server shows up as latency.
-func publishAtRate(ctx context.Context, c *client, tenant string, o options) ([]pubRecord, error) {
+func publishAtRate(ctx context.Context, api *client.Client, tenant string, o options) ([]pubRecord, error) {
 	total := int(float64(o.rate) * o.duration.Seconds())
 	interval := time.Second / time.Duration(o.rate)
 	var rec records
@@ -72,12 +78,22 @@ func publishAtRate(ctx context.Context, c *client, tenant string, o options) ([]
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
 			at := time.Now()
-			id, err := c.publish(ctx, tenant, sampleEvent(i))
+			id, err := publishOne(ctx, api, tenant, i)
 			rec.add(err, at, id)
 		}(i)
 	}
 	wg.Wait()
 	return rec.result(ctx)
+}
+
+// publishOne publishes the i-th sample event on its own request and
+// returns its id.
+func publishOne(ctx context.Context, api *client.Client, tenant string, i int) (string, error) {
+	ev, err := api.Publish(ctx, tenant, sampleEvent(i))
+	if err != nil {
+		return "", err
+	}
+	return ev.ID, nil
 }
 
 // records collects what publishers published, and their first error.
@@ -112,9 +128,18 @@ func (r *records) result(ctx context.Context) ([]pubRecord, error) {
 	return r.out, r.err
 }
 
-// sampleEvent is a realistic enrollment completion (about 600 bytes of
-// data) that satisfies the catalog's schema for its type.
-func sampleEvent(i int) eventIn {
+// sampleType is the type of every sample event.
+const sampleType = "course_enrollment.completed"
+
+// sampleEvent is the i-th sample event to publish. Its data is encoded
+// once, here: the client sends a json.RawMessage byte for byte.
+func sampleEvent(i int) client.PublishRequest {
+	return client.PublishRequest{Type: sampleType, Data: sampleData(i)}
+}
+
+// sampleData is a realistic enrollment completion (about 600 bytes) that
+// satisfies the catalog's schema for sampleType.
+func sampleData(i int) json.RawMessage {
 	data, _ := json.Marshal(map[string]any{
 		"id":                 fmt.Sprintf("enr_%d", i),
 		"status":             "completed",
@@ -126,5 +151,5 @@ func sampleEvent(i int) eventIn {
 		"course":             map[string]any{"id": fmt.Sprintf("c_%d", i%40), "code": "HSE-101", "title": "Workplace Safety Fundamentals", "kind": "online"},
 		"score":              map[string]any{"raw": 92, "min": 0, "max": 100, "scaled": 0.92},
 	})
-	return eventIn{Type: "course_enrollment.completed", Data: data}
+	return data
 }

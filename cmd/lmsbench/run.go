@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/lmshooks/lmshooks/client"
 )
 
 // benchEnv is what the runs of one lmsbench share.
@@ -102,7 +103,7 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 		return r, err
 	}
 	defer stopAll(dispatchers)
-	c := newClient(srv.base)
+	c := newBenchClient(srv.base)
 	tenant := fmt.Sprintf("bench_%d", time.Now().UnixNano())
 	created := time.Now()
 	if err := createBenchTenant(ctx, c, tenant, rc.url, o.webhooks); err != nil {
@@ -131,7 +132,7 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 // load publishes the run's events to tenant, waits for their deliveries
 // at rc and fills r with what it saw and what the servers (the first is
 // the main one) used.
-func (e *benchEnv) load(ctx context.Context, r *result, c *client, tenant string, rc *receiver, servers []*serverProc) error {
+func (e *benchEnv) load(ctx context.Context, r *result, c *benchClient, tenant string, rc *receiver, servers []*serverProc) error {
 	o := e.o
 	pids := make([]int, len(servers))
 	for i, s := range servers {
@@ -156,9 +157,9 @@ func (e *benchEnv) load(ctx context.Context, r *result, c *client, tenant string
 	var published []pubRecord
 	var err error
 	if o.mode == "latency" {
-		published, err = publishAtRate(ctx, c, tenant, o)
+		published, err = publishAtRate(ctx, c.api, tenant, o)
 	} else {
-		published, err = publishThroughput(ctx, c, tenant, o)
+		published, err = publishThroughput(ctx, c.api, tenant, o)
 	}
 	if err != nil {
 		return err
@@ -241,8 +242,8 @@ func settledCPU(ctx context.Context, pids []int) time.Duration {
 // createBenchTenant creates the run's tenant and its webhooks, all
 // subscribed to every event and pointing at the receiver, several at a
 // time so that a thousand take seconds.
-func createBenchTenant(ctx context.Context, c *client, tenant, url string, webhooks int) error {
-	if err := c.createTenant(ctx, tenant, "Benchmark"); err != nil {
+func createBenchTenant(ctx context.Context, c *benchClient, tenant, url string, webhooks int) error {
+	if _, err := c.api.CreateTenant(ctx, client.TenantRequest{ID: tenant, Name: "Benchmark"}); err != nil {
 		return err
 	}
 	var (
@@ -256,7 +257,7 @@ func createBenchTenant(ctx context.Context, c *client, tenant, url string, webho
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				_, err := c.createWebhook(ctx, tenant, webhookIn{Name: fmt.Sprint("bench ", i), URL: url, EventTypes: []string{"*"}, MaxConcurrency: 64})
+				_, err := c.api.CreateWebhook(ctx, tenant, client.WebhookRequest{Name: fmt.Sprint("bench ", i), URL: url, EventTypes: []string{"*"}, MaxConcurrency: 64})
 				if err != nil {
 					mu.Lock()
 					first = cmpErr(first, err)
@@ -286,7 +287,7 @@ const timedRequests = 5
 // timeConsole times, on the history's biggest tenant, the console's
 // dashboard, the audit log's first page through the API and the console's
 // deliveries page, each timedRequests times one after another.
-func timeConsole(ctx context.Context, c *client, h *historyResult) error {
+func timeConsole(ctx context.Context, c *benchClient, h *historyResult) error {
 	if err := c.signIn(ctx); err != nil {
 		return err
 	}
@@ -297,8 +298,8 @@ func timeConsole(ctx context.Context, c *client, h *historyResult) error {
 	}{
 		{&h.Dashboard, func() error { _, err := c.page(ctx, t+"/"); return err }},
 		{&h.AuditAPI, func() error {
-			ds, err := c.deliveries(ctx, h.Tenant)
-			if err == nil && len(ds) == 0 {
+			ds, err := c.api.ListDeliveries(ctx, h.Tenant, client.DeliveryParams{})
+			if err == nil && len(ds.Data) == 0 {
 				err = fmt.Errorf("the audit log of %s is empty", h.Tenant)
 			}
 			return err
@@ -339,7 +340,7 @@ func (e *benchEnv) prepareHistory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c := newClient(srv.base)
+	c := newBenchClient(srv.base)
 	exists, err := c.tenantExists(ctx, tenants[0].id)
 	if err == nil && !exists {
 		err = createHistoryTenants(ctx, c, tenants)
