@@ -202,13 +202,14 @@ var (
 type flatSchema struct {
 	types      map[string]bool // empty: any type
 	properties map[string]any
+	required   map[string]bool
 	additional any   // additionalProperties, when a schema
 	items      []any // array item schemas
 	variants   []any // oneOf/anyOf alternatives
 }
 
 func (c *schemaCheck) flatten(s any) flatSchema {
-	f := flatSchema{types: map[string]bool{}, properties: map[string]any{}}
+	f := flatSchema{types: map[string]bool{}, properties: map[string]any{}, required: map[string]bool{}}
 	c.merge(&f, s, 0)
 	return f
 }
@@ -231,6 +232,9 @@ func (c *schemaCheck) merge(f *flatSchema, s any, depth int) {
 		for k, v := range props {
 			f.properties[k] = v
 		}
+	}
+	for _, r := range asList(m["required"]) {
+		f.required[r.(string)] = true
 	}
 	if ap, ok := m["additionalProperties"].(map[string]any); ok {
 		f.additional = ap
@@ -277,16 +281,22 @@ func jsonTypeOf(v any) string {
 	}
 }
 
+// goField is one JSON field of a Go struct.
+type goField struct {
+	typ      reflect.Type
+	optional bool // omitzero or omitempty: may be absent
+}
+
 // jsonFields returns the JSON names of t's fields, embedded structs
 // flattened, with their types.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	out := map[string]reflect.Type{}
+func jsonFields(t reflect.Type) map[string]goField {
+	out := map[string]goField{}
 	for f := range t.Fields() {
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
+		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
 			et := f.Type
 			for et.Kind() == reflect.Pointer {
@@ -305,9 +315,23 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = f.Name
 		}
-		out[name] = f.Type
+		out[name] = goField{f.Type, strings.Contains(opts, "omitzero") || strings.Contains(opts, "omitempty")}
 	}
 	return out
+}
+
+// requiredness checks that a field the client always reads in an answer is
+// one the document promises, and that a field the document requires in a
+// request is one the client always sends.
+func (c *schemaCheck) requiredness(name string, g goField, required bool, path string) {
+	c.t.Helper()
+	answer := strings.HasPrefix(path, "answer")
+	switch {
+	case answer && !g.optional && !required:
+		c.errorf("%s.%s: the client reads it as always present, the document does not require it", path, name)
+	case !answer && g.optional && required:
+		c.errorf("%s.%s: the document requires it, the client may leave it out (omitzero)", path, name)
+	}
 }
 
 // echoOnly names the documented request properties the client leaves out
@@ -400,13 +424,14 @@ func (c *schemaCheck) fields(t reflect.Type, f flatSchema, path string, seen map
 		ps, ok := f.properties[name]
 		if !ok {
 			if f.additional != nil {
-				c.compatible(goFields[name], f.additional, path+"."+name, seen)
+				c.compatible(goFields[name].typ, f.additional, path+"."+name, seen)
 				continue
 			}
-			c.errorf("%s.%s: the client has it (%s), the document does not", path, name, goFields[name])
+			c.errorf("%s.%s: the client has it (%s), the document does not", path, name, goFields[name].typ)
 			continue
 		}
-		c.compatible(goFields[name], ps, path+"."+name, seen)
+		c.compatible(goFields[name].typ, ps, path+"."+name, seen)
+		c.requiredness(name, goFields[name], f.required[name], path)
 	}
 	for _, name := range slices.Sorted(mapsKeys(f.properties)) {
 		if _, ok := goFields[name]; !ok && !echoOnly[t.Name()+"."+name] {
