@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const api = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${key.key}` } });
   const path = { tenant: tenant.id };
 
-  const webhook: Schemas["Webhook"] = must("create webhook", await api.POST("/api/v1/tenants/{tenant}/webhooks", {
+  const webhook: Schemas["WebhookWithSecret"] = must("create webhook", await api.POST("/api/v1/tenants/{tenant}/webhooks", {
     params: { path },
     body: {
       name: "Go receiver",
