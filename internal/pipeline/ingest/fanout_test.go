@@ -16,16 +16,8 @@ import (
 // fan-out: stored failed, with an attempt recording the error, never
 // handed to the dispatcher nor left for it to claim.
 func TestPublishFailsUndecidableFilterAtFanOut(t *testing.T) {
-	st, webhookID := setup(t)
+	st, _ := setupFiltered(t, `data.score.raw >= 50`)
 	ctx := context.Background()
-	w, err := st.GetWebhook(ctx, "acme", webhookID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Filter = `data.score.raw >= 50`
-	if _, err := st.UpdateWebhook(ctx, w, now); err != nil {
-		t.Fatal(err)
-	}
 	var handed []domain.Job
 	woken := 0
 	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute,

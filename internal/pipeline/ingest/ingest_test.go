@@ -17,6 +17,12 @@ var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 func setup(t *testing.T) (store.Store, string) {
 	t.Helper()
+	return setupFiltered(t, "")
+}
+
+// setupFiltered is setup with the webhook's payload filter.
+func setupFiltered(t *testing.T, filter string) (store.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ingest.db"), sqlite.Options{})
 	if err != nil {
@@ -27,7 +33,7 @@ func setup(t *testing.T) (store.Store, string) {
 	if err := st.CreateTenant(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	w := &domain.Webhook{ID: "wh_h", TenantID: "acme", Name: "h", URL: "https://example.com", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q="}
+	w := &domain.Webhook{ID: "wh_h", TenantID: "acme", Name: "h", URL: "https://example.com", EventTypes: []string{"user.*"}, Enabled: true, Secret: "whsec_dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3Q=", Filter: filter}
 	w.Normalize()
 	w.CreatedAt, w.UpdatedAt = now, now
 	if err := st.CreateWebhook(ctx, w); err != nil {
