@@ -49,8 +49,21 @@ type Delivery struct {
 	NextAttemptAt time.Time
 	LastStatus    int
 	LastError     string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Ordered is set when the webhook ordered its deliveries as this one
+	// was made; OrderingKey is then its key (see Webhook.DeliveryOrderingKey).
+	Ordered     bool
+	OrderingKey string
+	// HoldsKey is set while later deliveries of the key must wait for
+	// this one (see Webhook.HoldsKeyAfter).
+	HoldsKey bool
+	// SkippedAt is when an admin skipped this delivery, letting the ones
+	// behind it go; zero if never.
+	SkippedAt time.Time
+	// BlockedBy names, for a scheduled ordered delivery that is waiting,
+	// the delivery of its key it waits for; filled by GetDelivery only.
+	BlockedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Job is a delivery claimed for an attempt, with the event it carries.

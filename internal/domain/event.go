@@ -19,6 +19,10 @@ type Event struct {
 	// Data is the event's JSON object, stored as received (compacted).
 	Data           json.RawMessage
 	IdempotencyKey string
+	// OrderingKey orders the event's deliveries to webhooks ordered by
+	// key: given at publish, or else taken from the data where its type
+	// names a default (see catalog); "" when neither.
+	OrderingKey string
 }
 
 // Validate checks the event's fields. Index, when ≥ 0, prefixes field names

@@ -73,6 +73,11 @@ type Webhook struct {
 	// MaxConcurrency is the most requests in flight at once; 0 means the
 	// default.
 	MaxConcurrency int
+	// Ordering says whether deliveries keep the events' order (default
+	// none), and OrderingFailure what a finally failed delivery does to
+	// the ones behind it (default block); see ordering.go.
+	Ordering        Ordering
+	OrderingFailure OrderingFailure
 	// FailingSince is when the first failed attempt after the last success
 	// (or since creation) started; zero while the webhook is not failing.
 	// The store keeps it as it records attempts.
@@ -171,6 +176,7 @@ func (w *Webhook) Normalize() {
 	sort.Strings(types)
 	w.EventTypes = types
 	w.normalizeSecretHeaders()
+	w.normalizeOrdering()
 }
 
 // Validate checks every field that does not need outside knowledge (the
@@ -253,5 +259,5 @@ func (w *Webhook) Validate() error {
 	if w.MaxConcurrency < 0 || w.MaxConcurrency > MaxMaxConcurrency {
 		return FieldErrorf("max_concurrency", "must be between 0 (default %d) and %d", DefaultMaxConcurrency, MaxMaxConcurrency)
 	}
-	return nil
+	return w.validateOrdering()
 }

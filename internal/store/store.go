@@ -192,11 +192,35 @@ type Store interface {
 	// ENOTFOUND if the webhook is absent.
 	Recover(ctx context.Context, p RecoverParams) (int, error)
 
+	// Ordering (see docs/ORDERING.md). Deliveries made Ordered keep, per
+	// webhook and OrderingKey, the order in which the store wrote them
+	// (publish after publish, events of a batch in their order): the
+	// store gives each a position at write time, so that order follows
+	// commits, never clocks.
+
+	// SkipDelivery makes an ordered delivery that holds its key stop
+	// holding it, so that the key's next delivery may go, and sets its
+	// SkippedAt to now; a scheduled one is canceled as well (it is not
+	// sent). ENOTFOUND if absent; ECONFLICT if it does not hold its key
+	// (not ordered, or already released) or an attempt of it is in
+	// flight (its lease has not run out at now).
+	SkipDelivery(ctx context.Context, tenantID, id string, now time.Time) (*domain.Delivery, error)
+	// BlockedKeys lists a tenant's blocked keys, of one webhook when
+	// webhookID is set: the keys whose earliest delivery holding them has
+	// failed. Oldest head first, at most limit (store.MaxListLimit when 0).
+	BlockedKeys(ctx context.Context, tenantID, webhookID string, limit int) ([]domain.BlockedKey, error)
+
 	// Dispatch.
 
 	// ClaimDue leases up to Limit scheduled deliveries that are due and not
 	// leased (or whose lease expired) to Owner until LeaseUntil, oldest due
 	// first, and returns them with their events.
+	//
+	// An ordered delivery is claimed only when it is its key's turn: no
+	// other delivery of its webhook and key that holds the key is earlier
+	// in the key's order, and none is leased (in flight). So a key has at
+	// most one delivery in flight, on one node, and never one overtaking
+	// an earlier one that still holds the key.
 	ClaimDue(ctx context.Context, p ClaimParams) ([]domain.Job, error)
 	// RenewLeases extends to until each of the given leases that owner still
 	// holds: the delivery's lease expiry must still be the one the lease
@@ -209,7 +233,11 @@ type Store interface {
 	// may claim that work at once (used on shutdown).
 	ReleaseLeases(ctx context.Context, owner string) error
 	// RecordAttempts appends attempts and moves their deliveries to their
-	// next state, each in the same transaction as its attempt. A delivery
+	// next state (and HoldsKey), each in the same transaction as its
+	// attempt. For an ordered delivery the move is fenced by the record's
+	// LeaseUntil: if the delivery's lease is no longer that one (it ran
+	// out and another claim took it), the attempt is appended but the
+	// delivery is left as it is. A delivery
 	// that is no longer scheduled (canceled meanwhile) keeps its state but
 	// still gets the attempt. An attempt whose delivery no longer exists
 	// (its tenant was deleted while it was in flight) is dropped, so that
@@ -459,6 +487,13 @@ type AttemptRecord struct {
 	// NextAttemptAt), Succeeded or Failed.
 	State         domain.DeliveryState
 	NextAttemptAt time.Time
+	// HoldsKey is the delivery's next HoldsKey (see
+	// domain.Webhook.HoldsKeyAfter); false for an unordered one.
+	HoldsKey bool
+	// LeaseUntil is the lease under which the attempt was made (its
+	// fencing token, see Lease); zero when unknown (never for ordered
+	// deliveries).
+	LeaseUntil time.Time
 }
 
 // WebhookSecrets are the fields of a webhook that hold secrets, as
