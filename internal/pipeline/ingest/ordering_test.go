@@ -37,10 +37,10 @@ func TestPublishOrderedDeliveries(t *testing.T) {
 	s := New(Config{Store: st, Clock: clock.NewFake(now), Owner: "node-1", LeaseFor: time.Minute, OrderingKey: cats.OrderingKey,
 		Handoff: func(j []domain.Job) { handed = append(handed, j...) }, Wake: func() { woken++ }})
 	res, err := s.Publish(ctx, "acme", []Input{
-		{Type: "user.created", Data: json.RawMessage(`{"id":"u_1"}`)},                    // the type's default: /id
+		{Type: "user.created", Data: json.RawMessage(`{"id":"u_1"}`)},                   // the type's default: /id
 		{Type: "user.updated", Data: json.RawMessage(`{"id":"u_1"}`), OrderingKey: "k"}, // given wins
-		{Type: "user.updated", Data: json.RawMessage(`{"id":42}`)},                       // a number's JSON text
-		{Type: "user.deleted", Data: json.RawMessage(`{"name":"x"}`)},                    // none
+		{Type: "user.updated", Data: json.RawMessage(`{"id":42}`)},                      // a number's JSON text
+		{Type: "user.deleted", Data: json.RawMessage(`{"name":"x"}`)},                   // none
 	}, true)
 	if err != nil {
 		t.Fatal(err)
