@@ -161,20 +161,28 @@ func (s *Store) GetDelivery(ctx context.Context, tenantID, deliveryID string) (*
 func (s *Store) Resend(ctx context.Context, tenantID, deliveryID string, now time.Time) (*domain.Delivery, error) {
 	var d domain.Delivery
 	err := s.inTx(ctx, "resend", func(tx pgx.Tx) error {
-		var inFlight, ordered bool
-		err := tx.QueryRow(ctx, `SELECT lease_owner IS NOT NULL AND lease_until > $3, ordered FROM deliveries
-			WHERE id = $1 AND tenant_id = $2 FOR UPDATE`, deliveryID, tenantID, now).Scan(&inFlight, &ordered)
+		// An ordered delivery takes its place in its key's order back (see
+		// holdKeys): the lock first, before the row's, as Recover takes
+		// them, so that the two never wait for each other. ordered never
+		// changes, so it is read without a lock.
+		var ordered bool
+		err := tx.QueryRow(ctx, `SELECT ordered FROM deliveries WHERE id = $1 AND tenant_id = $2`, deliveryID, tenantID).Scan(&ordered)
+		if err != nil {
+			return notFoundIfNoRows(err, "delivery", deliveryID)
+		}
+		if ordered {
+			if err := s.holdKeys(ctx, tx); err != nil {
+				return err
+			}
+		}
+		var inFlight bool
+		err = tx.QueryRow(ctx, `SELECT lease_owner IS NOT NULL AND lease_until > $3 FROM deliveries
+			WHERE id = $1 AND tenant_id = $2 FOR UPDATE`, deliveryID, tenantID, now).Scan(&inFlight)
 		if err != nil {
 			return notFoundIfNoRows(err, "delivery", deliveryID)
 		}
 		if inFlight {
 			return domain.Errorf(domain.ECONFLICT, "delivery %q has an attempt in flight; try again when it ends", deliveryID)
-		}
-		if ordered {
-			// It takes its place in its key's order back (see holdKeys).
-			if err := s.holdKeys(ctx, tx); err != nil {
-				return err
-			}
 		}
 		d, err = scanDelivery(tx.QueryRow(ctx, `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2,
 			retry_from = attempts, lease_owner = NULL, lease_until = NULL, updated_at = $2, holds_key = ordered

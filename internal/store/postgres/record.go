@@ -42,7 +42,10 @@ func (o *recordOp) rows() int { return len(o.records) }
 // dropped here. The deliveries ($21) are locked first, in id order, so
 // that two statements touching the same deliveries (a delivery attempted
 // by two nodes after a lease ran out, a cancel or a renewal racing a
-// record) wait for each other instead of deadlocking.
+// record) wait for each other instead of deadlocking. An ordered delivery
+// moves (and its HoldsKey with it, $24) only if its lease is still the
+// one its last record was made under ($25): otherwise its lease ran out
+// and another claim took it, and the attempt is history only.
 const recordSQL = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
 			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
@@ -261,6 +260,26 @@ var orderingTests = []test{
 		_, err = f.s.SkipDelivery(f.ctx, tn.ID, u.ID, skipAt)
 		wantCode(t, err, domain.ECONFLICT)
 	}},
+	{"BlockedKeysOldestHeadFirst", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		w := f.orderedHook(tn.ID, domain.OrderingKey, domain.FailureBlock)
+		ds := f.publishKeys(w, base, "first", "second")
+		now := base.Add(time.Second)
+		jobs := f.wantTurn(now, "heads", ds[0], ds[1])
+		// Heads are listed in the order of writes, not of failures.
+		f.finish(w, jobs[ds[1].ID], domain.Failed, time.Time{})
+		f.finish(w, jobs[ds[0].ID], domain.Failed, time.Time{})
+		keys, err := f.s.BlockedKeys(f.ctx, tn.ID, w.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 2 || keys[0].Key != "first" || keys[1].Key != "second" || keys[0].Waiting != 0 {
+			t.Fatalf("BlockedKeys = %+v, want first then second, none waiting", keys)
+		}
+		if keys, _ := f.s.BlockedKeys(f.ctx, tn.ID, "", 1); len(keys) != 1 || keys[0].Key != "first" {
+			t.Fatalf("BlockedKeys limited to 1 = %+v, want the oldest", keys)
+		}
+	}},
 	{"SkipModeLetsTheNextGo", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		w := f.orderedHook(tn.ID, domain.OrderingKey, domain.FailureSkip)
@@ -283,10 +302,9 @@ var orderingTests = []test{
 			}
 		}
 		now := base.Add(time.Second)
-		for i, d := range ds {
+		for _, d := range ds {
 			jobs := f.wantTurn(now, "strict FIFO", d)
 			f.finish(w, jobs[d.ID], domain.Succeeded, time.Time{})
-			_ = i
 		}
 	}},
 	{"ResendTakesItsPlaceBackAfterTheOneInFlight", func(t *testing.T, f *fixture) {
@@ -376,21 +394,19 @@ var orderingTests = []test{
 			t.Fatal("a delivery of a deleted webhook holds its key")
 		}
 		w2 := f.orderedHook(tn.ID, domain.OrderingKey, domain.FailureBlock)
-		st := f.publishKeys(w2, base, "k")[0]
 		w2.Enabled = false
-		// Disabled behind the store's back as a publish racing it would see:
-		// the delivery was written, then the webhook disabled without it.
 		if _, err := f.s.UpdateWebhook(f.ctx, w2, now); err != nil {
 			t.Fatal(err)
 		}
-		st2 := f.publishKeys(w2, base, "k")[0]
-		if ok, err := f.s.CancelStranded(f.ctx, st2.ID, now); err != nil || !ok {
+		// Written for the disabled webhook, as by a publish that matched
+		// it just before it was disabled.
+		st := f.publishKeys(w2, base, "k")[0]
+		if ok, err := f.s.CancelStranded(f.ctx, st.ID, now); err != nil || !ok {
 			t.Fatalf("CancelStranded = %v, %v", ok, err)
 		}
-		if got := f.get(tn.ID, st2.ID); got.HoldsKey {
+		if got := f.get(tn.ID, st.ID); got.HoldsKey {
 			t.Fatal("a stranded delivery canceled still holds its key")
 		}
-		_ = st
 	}},
 	{"InFlightCanceledBlocksTheKey", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
@@ -450,6 +466,5 @@ var orderingTests = []test{
 			heads = append(heads, ds[i])
 		}
 		f.wantTurn(base.Add(time.Second), "every key's head and every unordered delivery", append(heads, us...)...)
-		_ = id.Delivery
 	}},
 }
