@@ -26,7 +26,8 @@ func (d *Dispatcher) queueShare() int64 { return d.cfg.MemoryBudget / queueShare
 // fitsLocked is the one rule of what memory may hold: work costing c fits
 // when the dispatcher is running, the held work stays within the memory
 // budget, and q (nil: the webhook holds nothing yet) stays within its
-// count and share of the budget. d.mu must be held.
+// count and share of the budget. Room reserved by publishes (see
+// AcceptingFor) counts as held. d.mu must be held.
 func (d *Dispatcher) fitsLocked(q *queue, c int64) bool {
 	if d.stopping || d.heldBytes+c > d.cfg.MemoryBudget {
 		return false
@@ -34,13 +35,13 @@ func (d *Dispatcher) fitsLocked(q *queue, c int64) bool {
 	if q == nil {
 		q = &queue{}
 	}
-	return q.len() < d.cfg.QueueCap && q.bytes+c <= d.queueShare()
+	return q.len()+q.reserved < d.cfg.QueueCap && q.bytes+c <= d.queueShare()
 }
 
 // queueFullLocked reports whether q can take no more work, even the
 // smallest job, whatever the budget's total. d.mu must be held.
 func (d *Dispatcher) queueFullLocked(q *queue) bool {
-	return q.len() >= d.cfg.QueueCap || q.bytes+jobOverhead > d.queueShare()
+	return q.len()+q.reserved >= d.cfg.QueueCap || q.bytes+jobOverhead > d.queueShare()
 }
 
 // claimRoomLocked is how many jobs one claim may take: as many of the

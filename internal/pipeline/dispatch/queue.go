@@ -22,9 +22,13 @@ type queue struct {
 	webhookID string
 	jobs      []held
 	head      int
-	// bytes is the cost of the jobs waiting (see cost).
-	bytes  int64
-	active int
+	// bytes is the cost of the jobs waiting (see cost) and of the room
+	// reserved.
+	bytes int64
+	// reserved counts the deliveries publishes took room for and have
+	// not handed over yet (see AcceptingFor).
+	reserved int
+	active   int
 	// limit is this node's share of the webhook's concurrency; 1 until its
 	// settings are known, so a webhook limited to one request at a time
 	// never gets two.
@@ -62,14 +66,7 @@ func (d *Dispatcher) enqueue(jobs []domain.Job) {
 		return
 	}
 	for _, j := range jobs {
-		q := d.queues[j.Delivery.WebhookID]
-		if q == nil {
-			q = &queue{webhookID: j.Delivery.WebhookID, limit: 1}
-			if w := d.webhooks.peek(q.webhookID); w != nil {
-				q.limit, _ = d.limits(w.Concurrency(), w.RateLimit)
-			}
-			d.queues[q.webhookID] = q
-		}
+		q := d.queueLocked(j.Delivery.WebhookID)
 		c := cost(1, int64(len(j.Event.Data)))
 		q.push(held{job: j, lease: d.takeLeaseLocked(j.Delivery.ID, j.LeaseUntil, c)})
 		d.held++
@@ -78,6 +75,28 @@ func (d *Dispatcher) enqueue(jobs []domain.Job) {
 		if q := d.queues[j.Delivery.WebhookID]; q != nil {
 			d.spawnLocked(q)
 		}
+	}
+}
+
+// queueLocked returns the queue of a webhook, made if it has none. d.mu
+// must be held.
+func (d *Dispatcher) queueLocked(webhookID string) *queue {
+	q := d.queues[webhookID]
+	if q == nil {
+		q = &queue{webhookID: webhookID, limit: 1}
+		if w := d.webhooks.peek(webhookID); w != nil {
+			q.limit, _ = d.limits(w.Concurrency(), w.RateLimit)
+		}
+		d.queues[webhookID] = q
+	}
+	return q
+}
+
+// forgetIdleLocked drops q once it holds nothing: no job waiting, none in
+// progress, no room reserved. d.mu must be held.
+func (d *Dispatcher) forgetIdleLocked(q *queue) {
+	if q.active == 0 && q.len() == 0 && q.reserved == 0 && d.queues[q.webhookID] == q {
+		delete(d.queues, q.webhookID)
 	}
 }
 
@@ -111,9 +130,7 @@ func (d *Dispatcher) work(q *queue) {
 		// joined) exits, so the limit holds again once requests in flight end.
 		if d.stopping || q.len() == 0 || q.active > q.limit {
 			q.active--
-			if q.active == 0 && q.len() == 0 && d.queues[q.webhookID] == q {
-				delete(d.queues, q.webhookID)
-			}
+			d.forgetIdleLocked(q)
 			d.mu.Unlock()
 			return
 		}
