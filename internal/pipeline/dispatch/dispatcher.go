@@ -67,8 +67,12 @@ type Config struct {
 	// WebhookTTL is how long a webhook's settings are cached (default 5s;
 	// changes made through this node's API are seen at once).
 	WebhookTTL time.Duration
-	// RecordBatch is the most outcomes written in one transaction
-	// (default 500).
+	// RecordBatch is the most outcomes written in one call to the store
+	// (default 4,096). The recorder waits for each write, and on SQLite
+	// a write queues behind the publishes waiting for the writer (a
+	// fan-out's publish writes 1,000 deliveries): small batches would let
+	// finished outcomes fill the memory budget while fresh work is
+	// stored unleased, to be claimed again.
 	RecordBatch int
 	// Rand returns numbers in [0,1) for retry jitter (default math/rand).
 	Rand func() float64
@@ -156,7 +160,7 @@ func New(cfg Config) *Dispatcher {
 	cfg.MaxEventBytes = cmp.Or(cfg.MaxEventBytes, 256<<10)
 	cfg.QueueCap = cmp.Or(cfg.QueueCap, 1000)
 	cfg.WebhookTTL = cmp.Or(cfg.WebhookTTL, 5*time.Second)
-	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 500)
+	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 4096)
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
