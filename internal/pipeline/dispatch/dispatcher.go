@@ -106,6 +106,10 @@ type Dispatcher struct {
 
 	mu     sync.Mutex
 	queues map[string]*queue
+	// running counts the workers of all queues; waiting lists, oldest
+	// first, the queues that want more workers than maxWorkers let run.
+	running int
+	waiting []*queue
 	// held counts the deliveries held in memory, from enqueue to the end
 	// of their attempt; heldBytes is their cost (see cost), from enqueue
 	// until their lease is dropped, once the outcome is written.

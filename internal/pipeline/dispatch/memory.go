@@ -6,6 +6,11 @@ package dispatch
 // domain.MaxResponseBody).
 const jobOverhead = 8 << 10
 
+// workerCost is what a request in flight takes in memory beyond its job:
+// the worker's stack, grown by the HTTP client, and its connection's two
+// goroutines and buffers (about 50 KB measured, rounded up).
+const workerCost = 64 << 10
+
 // queueShareDivisor gives each webhook at most this fraction of the memory
 // budget for its backlog, so that a few dead endpoints never hold all of it
 // and crowd out other webhooks' work.
@@ -58,6 +63,11 @@ func (d *Dispatcher) claimRoomLocked() int {
 	}
 	return n
 }
+
+// maxWorkers is how many requests may be in flight beyond one per webhook
+// with work (see spawnLocked): as many as the memory budget has room for
+// at workerCost each (1,024 at the default 64 MiB).
+func (d *Dispatcher) maxWorkers() int { return max(1, int(d.cfg.MemoryBudget/workerCost)) }
 
 // HeldBytes returns the estimated memory the held deliveries take.
 func (d *Dispatcher) HeldBytes() int64 {

@@ -34,6 +34,9 @@ type queue struct {
 	// never gets two.
 	limit int
 	pacer pacer
+	// waiting says that q is in Dispatcher.waiting: it wants more workers
+	// than the cap let it start.
+	waiting bool
 }
 
 func (q *queue) len() int { return len(q.jobs) - q.head }
@@ -100,12 +103,40 @@ func (d *Dispatcher) forgetIdleLocked(q *queue) {
 	}
 }
 
-// spawnLocked starts workers for q up to its limit. d.mu must be held.
+// spawnLocked starts workers for q up to its limit. A webhook with work
+// always gets one; more only while fewer than maxWorkers run in all, and
+// otherwise it waits in line for a worker to end (see endWorkerLocked).
+// d.mu must be held.
 func (d *Dispatcher) spawnLocked(q *queue) {
 	for q.active < q.limit && q.active < q.len() && !d.stopping {
+		if q.active > 0 && d.running >= d.maxWorkers() {
+			if !q.waiting {
+				q.waiting = true
+				d.waiting = append(d.waiting, q)
+			}
+			return
+		}
 		q.active++
+		d.running++
 		d.workers.Add(1)
 		go d.work(q)
+	}
+}
+
+// endWorkerLocked counts a worker of q out, and gives its place to the
+// first webhook waiting for one. d.mu must be held.
+func (d *Dispatcher) endWorkerLocked(q *queue) {
+	q.active--
+	d.running--
+	d.forgetIdleLocked(q)
+	for len(d.waiting) > 0 && d.running < d.maxWorkers() {
+		w := d.waiting[0]
+		d.waiting[0] = nil
+		d.waiting = d.waiting[1:]
+		w.waiting = false
+		if d.queues[w.webhookID] == w {
+			d.spawnLocked(w)
+		}
 	}
 }
 
@@ -129,8 +160,7 @@ func (d *Dispatcher) work(q *queue) {
 		// A worker over the limit (lowered, or shared with a node that
 		// joined) exits, so the limit holds again once requests in flight end.
 		if d.stopping || q.len() == 0 || q.active > q.limit {
-			q.active--
-			d.forgetIdleLocked(q)
+			d.endWorkerLocked(q)
 			d.mu.Unlock()
 			return
 		}
