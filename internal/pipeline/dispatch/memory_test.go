@@ -120,3 +120,18 @@ func TestAcceptingForReservesUntilReleased(t *testing.T) {
 		t.Errorf("after every release: %d bytes held, %d queues, want none", b, n)
 	}
 }
+
+// Work given up when this node is declared dead frees its room in the
+// budget: otherwise a node that rejoined would count it held forever and
+// claim ever less.
+func TestLeavingFreesTheBudget(t *testing.T) {
+	d := New(Config{Owner: "n1", MemoryBudget: 64 << 20})
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.takeLeaseLocked("dlv_1", time.Time{}, cost(1, 1000))
+	d.leaveLocked()
+	d.dropLeaseLocked(l) // as the worker that pops the job, or the recorder, does
+	if d.heldBytes != 0 {
+		t.Errorf("after leaving, %d bytes counted held, want 0", d.heldBytes)
+	}
+}
