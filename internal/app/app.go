@@ -158,6 +158,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		icfg.LeaseFor = cfg.LeaseFor
 		icfg.Handoff = d.Handoff
 		icfg.AcceptingFor = d.AcceptingFor
+		icfg.Release = d.Release
 		icfg.Wake = d.Wake
 	}
 	a.Ingest = ingest.New(icfg)

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -60,13 +61,31 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
+// The Go runtime's memory follows --memory-budget: a soft limit of
+// twice the budget and 64 MiB (192 MiB by default) makes the collector
+// work harder as it nears it, instead of letting garbage grow to three
+// times the live heap (GOGC=200) in a burst. An operator's GOMEMLIMIT wins.
+func TestTuneGCLimitsMemoryByTheBudget(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	tuneGC(func(string) string { return "" }, 64<<20)
+	if got := debug.SetMemoryLimit(-1); got != 192<<20 {
+		t.Errorf("memory limit with a 64 MiB budget = %d MiB, want 192", got>>20)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	tuneGC(func(k string) string { return map[string]string{"GOMEMLIMIT": "1GiB"}[k] }, 64<<20)
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("with GOMEMLIMIT set, tuneGC set the memory limit to %d", got)
+	}
+}
+
 func TestTuneGCKeepsAnOperatorsGOGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	tuneGC(func(string) string { return "" })
+	tuneGC(func(string) string { return "" }, 64<<20)
 	if got := debug.SetGCPercent(150); got != serverGCPercent {
 		t.Fatalf("without GOGC the GC percent is %d, want %d", got, serverGCPercent)
 	}
-	tuneGC(func(k string) string { return map[string]string{"GOGC": "50"}[k] })
+	tuneGC(func(k string) string { return map[string]string{"GOGC": "50"}[k] }, 64<<20)
 	if got := debug.SetGCPercent(100); got != 150 {
 		t.Fatalf("with GOGC set, tuneGC changed the GC percent to %d", got)
 	}

@@ -19,6 +19,10 @@ type webhookCache struct {
 
 	mu      sync.Mutex
 	entries map[string]cacheEntry
+	// loading holds the reads in progress: the workers of a webhook that
+	// miss at once (a fan-out starts up to its concurrency on each of
+	// 1,000 webhooks) wait for one read instead of each making its own.
+	loading map[string]*cacheLoad
 }
 
 type cacheEntry struct {
@@ -26,8 +30,18 @@ type cacheEntry struct {
 	at time.Time
 }
 
+// cacheLoad is one read of a webhook, shared by the callers that missed
+// while it ran; done is closed once w and err are set.
+type cacheLoad struct {
+	done chan struct{}
+	w    *domain.Webhook
+	err  error
+	// joined counts the callers waiting for it (guarded by the cache's mu).
+	joined int
+}
+
 func newWebhookCache(st store.Store, c clock.Clock, ttl time.Duration) *webhookCache {
-	return &webhookCache{store: st, clock: c, ttl: ttl, entries: map[string]cacheEntry{}}
+	return &webhookCache{store: st, clock: c, ttl: ttl, entries: map[string]cacheEntry{}, loading: map[string]*cacheLoad{}}
 }
 
 // get returns the webhook, from the cache when fresh. The result must not
@@ -35,19 +49,37 @@ func newWebhookCache(st store.Store, c clock.Clock, ttl time.Duration) *webhookC
 func (c *webhookCache) get(ctx context.Context, id string) (*domain.Webhook, error) {
 	now := c.clock.Now()
 	c.mu.Lock()
-	e, ok := c.entries[id]
-	c.mu.Unlock()
-	if ok && now.Sub(e.at) < c.ttl {
+	if e, ok := c.entries[id]; ok && now.Sub(e.at) < c.ttl {
+		c.mu.Unlock()
 		return e.w, nil
 	}
-	w, err := c.store.WebhookByID(ctx, id)
-	if err != nil {
-		return nil, err
+	if l := c.loading[id]; l != nil {
+		l.joined++
+		c.mu.Unlock()
+		select {
+		case <-l.done:
+			return l.w, l.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	c.mu.Lock()
-	c.entries[id] = cacheEntry{w: w, at: now}
+	l := &cacheLoad{done: make(chan struct{})}
+	c.loading[id] = l
 	c.mu.Unlock()
-	return w, nil
+
+	l.w, l.err = c.store.WebhookByID(ctx, id)
+	c.mu.Lock()
+	// Kept only if not invalidated meanwhile: the read may predate the
+	// change.
+	if c.loading[id] == l {
+		delete(c.loading, id)
+		if l.err == nil {
+			c.entries[id] = cacheEntry{w: l.w, at: now}
+		}
+	}
+	c.mu.Unlock()
+	close(l.done)
+	return l.w, l.err
 }
 
 // peek returns a cached webhook without reading the store.
@@ -60,5 +92,6 @@ func (c *webhookCache) peek(id string) *domain.Webhook {
 func (c *webhookCache) invalidate(id string) {
 	c.mu.Lock()
 	delete(c.entries, id)
+	delete(c.loading, id)
 	c.mu.Unlock()
 }

@@ -69,6 +69,8 @@ func (d *Dispatcher) leaveLocked() {
 	d.memberUntil = time.Time{}
 	for l := range d.leases {
 		l.until = time.Time{}
+		// Dropped here, so dropLeaseLocked will not free it later.
+		d.heldBytes -= l.cost
 	}
 	clear(d.leases)
 }

@@ -67,8 +67,12 @@ type Config struct {
 	// WebhookTTL is how long a webhook's settings are cached (default 5s;
 	// changes made through this node's API are seen at once).
 	WebhookTTL time.Duration
-	// RecordBatch is the most outcomes written in one transaction
-	// (default 500).
+	// RecordBatch is the most outcomes written in one call to the store
+	// (default 4,096). The recorder waits for each write, and on SQLite
+	// a write queues behind the publishes waiting for the writer (a
+	// fan-out's publish writes 1,000 deliveries): small batches would let
+	// finished outcomes fill the memory budget while fresh work is
+	// stored unleased, to be claimed again.
 	RecordBatch int
 	// Rand returns numbers in [0,1) for retry jitter (default math/rand).
 	Rand func() float64
@@ -107,6 +111,10 @@ type Dispatcher struct {
 
 	mu     sync.Mutex
 	queues map[string]*queue
+	// running counts the workers of all queues; waiting lists, oldest
+	// first, the queues that want more workers than maxWorkers let run.
+	running int
+	waiting []*queue
 	// held counts the deliveries held in memory, from enqueue to the end
 	// of their attempt; heldBytes is their cost (see cost), from enqueue
 	// until their lease is dropped, once the outcome is written.
@@ -161,7 +169,7 @@ func New(cfg Config) *Dispatcher {
 	cfg.MaxEventBytes = cmp.Or(cfg.MaxEventBytes, 256<<10)
 	cfg.QueueCap = cmp.Or(cfg.QueueCap, 1000)
 	cfg.WebhookTTL = cmp.Or(cfg.WebhookTTL, 5*time.Second)
-	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 500)
+	cfg.RecordBatch = cmp.Or(cfg.RecordBatch, 4096)
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
@@ -309,15 +317,43 @@ func (d *Dispatcher) WebhookChanged(id string) { d.webhooks.invalidate(id) }
 // AcceptingFor reports whether there is room in memory for fresh work of
 // one webhook handed over by ingest: this node is a member of the cluster,
 // is not stopping, and has room for at most n deliveries whose events'
-// data add up to data bytes (see fitsLocked). Nothing is reserved:
-// publishes that ask at the same time may each take the room once.
+// data add up to data bytes (see fitsLocked). When there is, the room is
+// taken until Release gives it back, so that publishes asking at the same
+// time (each before its commit, handing its jobs over after) never share
+// it: with 32 publishes fanning out to 1,000 webhooks, each would
+// otherwise be given the whole budget.
 func (d *Dispatcher) AcceptingFor(webhookID string, n int, data int64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stopping || !d.memberLocked() {
 		return false
 	}
-	return d.fitsLocked(d.queues[webhookID], cost(n, data))
+	q, c := d.queueLocked(webhookID), cost(n, data)
+	if !d.fitsLocked(q, c) {
+		d.forgetIdleLocked(q)
+		return false
+	}
+	q.reserved += n
+	q.bytes += c
+	d.heldBytes += c
+	return true
+}
+
+// Release gives back the room AcceptingFor took for the same arguments,
+// once the publish that asked is over: its jobs handed over (they count
+// from then on), or nothing stored.
+func (d *Dispatcher) Release(webhookID string, n int, data int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	q := d.queues[webhookID]
+	if q == nil {
+		return
+	}
+	c := cost(n, data)
+	q.reserved -= n
+	q.bytes -= c
+	d.heldBytes -= c
+	d.forgetIdleLocked(q)
 }
 
 // Held returns the number of deliveries held in memory.

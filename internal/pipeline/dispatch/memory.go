@@ -6,6 +6,11 @@ package dispatch
 // domain.MaxResponseBody).
 const jobOverhead = 8 << 10
 
+// workerCost is what a request in flight takes in memory beyond its job:
+// the worker's stack, grown by the HTTP client, and its connection's two
+// goroutines and buffers (about 50 KB measured, rounded up).
+const workerCost = 64 << 10
+
 // queueShareDivisor gives each webhook at most this fraction of the memory
 // budget for its backlog, so that a few dead endpoints never hold all of it
 // and crowd out other webhooks' work.
@@ -26,7 +31,8 @@ func (d *Dispatcher) queueShare() int64 { return d.cfg.MemoryBudget / queueShare
 // fitsLocked is the one rule of what memory may hold: work costing c fits
 // when the dispatcher is running, the held work stays within the memory
 // budget, and q (nil: the webhook holds nothing yet) stays within its
-// count and share of the budget. d.mu must be held.
+// count and share of the budget. Room reserved by publishes (see
+// AcceptingFor) counts as held. d.mu must be held.
 func (d *Dispatcher) fitsLocked(q *queue, c int64) bool {
 	if d.stopping || d.heldBytes+c > d.cfg.MemoryBudget {
 		return false
@@ -34,13 +40,13 @@ func (d *Dispatcher) fitsLocked(q *queue, c int64) bool {
 	if q == nil {
 		q = &queue{}
 	}
-	return q.len() < d.cfg.QueueCap && q.bytes+c <= d.queueShare()
+	return q.len()+q.reserved < d.cfg.QueueCap && q.bytes+c <= d.queueShare()
 }
 
 // queueFullLocked reports whether q can take no more work, even the
 // smallest job, whatever the budget's total. d.mu must be held.
 func (d *Dispatcher) queueFullLocked(q *queue) bool {
-	return q.len() >= d.cfg.QueueCap || q.bytes+jobOverhead > d.queueShare()
+	return q.len()+q.reserved >= d.cfg.QueueCap || q.bytes+jobOverhead > d.queueShare()
 }
 
 // claimRoomLocked is how many jobs one claim may take: as many of the
@@ -57,6 +63,11 @@ func (d *Dispatcher) claimRoomLocked() int {
 	}
 	return n
 }
+
+// maxWorkers is how many requests may be in flight beyond one per webhook
+// with work (see spawnLocked): as many as the memory budget has room for
+// at workerCost each (1,024 at the default 64 MiB).
+func (d *Dispatcher) maxWorkers() int { return max(1, int(d.cfg.MemoryBudget/workerCost)) }
 
 // HeldBytes returns the estimated memory the held deliveries take.
 func (d *Dispatcher) HeldBytes() int64 {

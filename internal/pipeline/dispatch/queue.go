@@ -22,14 +22,21 @@ type queue struct {
 	webhookID string
 	jobs      []held
 	head      int
-	// bytes is the cost of the jobs waiting (see cost).
-	bytes  int64
-	active int
+	// bytes is the cost of the jobs waiting (see cost) and of the room
+	// reserved.
+	bytes int64
+	// reserved counts the deliveries publishes took room for and have
+	// not handed over yet (see AcceptingFor).
+	reserved int
+	active   int
 	// limit is this node's share of the webhook's concurrency; 1 until its
 	// settings are known, so a webhook limited to one request at a time
 	// never gets two.
 	limit int
 	pacer pacer
+	// waiting says that q is in Dispatcher.waiting: it wants more workers
+	// than the cap let it start.
+	waiting bool
 }
 
 func (q *queue) len() int { return len(q.jobs) - q.head }
@@ -62,14 +69,7 @@ func (d *Dispatcher) enqueue(jobs []domain.Job) {
 		return
 	}
 	for _, j := range jobs {
-		q := d.queues[j.Delivery.WebhookID]
-		if q == nil {
-			q = &queue{webhookID: j.Delivery.WebhookID, limit: 1}
-			if w := d.webhooks.peek(q.webhookID); w != nil {
-				q.limit, _ = d.limits(w.Concurrency(), w.RateLimit)
-			}
-			d.queues[q.webhookID] = q
-		}
+		q := d.queueLocked(j.Delivery.WebhookID)
 		c := cost(1, int64(len(j.Event.Data)))
 		q.push(held{job: j, lease: d.takeLeaseLocked(j.Delivery.ID, j.LeaseUntil, c)})
 		d.held++
@@ -81,12 +81,62 @@ func (d *Dispatcher) enqueue(jobs []domain.Job) {
 	}
 }
 
-// spawnLocked starts workers for q up to its limit. d.mu must be held.
+// queueLocked returns the queue of a webhook, made if it has none. d.mu
+// must be held.
+func (d *Dispatcher) queueLocked(webhookID string) *queue {
+	q := d.queues[webhookID]
+	if q == nil {
+		q = &queue{webhookID: webhookID, limit: 1}
+		if w := d.webhooks.peek(webhookID); w != nil {
+			q.limit, _ = d.limits(w.Concurrency(), w.RateLimit)
+		}
+		d.queues[webhookID] = q
+	}
+	return q
+}
+
+// forgetIdleLocked drops q once it holds nothing: no job waiting, none in
+// progress, no room reserved. d.mu must be held.
+func (d *Dispatcher) forgetIdleLocked(q *queue) {
+	if q.active == 0 && q.len() == 0 && q.reserved == 0 && d.queues[q.webhookID] == q {
+		delete(d.queues, q.webhookID)
+	}
+}
+
+// spawnLocked starts workers for q up to its limit. A webhook with work
+// always gets one; more only while fewer than maxWorkers run in all, and
+// otherwise it waits in line for a worker to end (see endWorkerLocked).
+// d.mu must be held.
 func (d *Dispatcher) spawnLocked(q *queue) {
 	for q.active < q.limit && q.active < q.len() && !d.stopping {
+		if q.active > 0 && d.running >= d.maxWorkers() {
+			if !q.waiting {
+				q.waiting = true
+				d.waiting = append(d.waiting, q)
+			}
+			return
+		}
 		q.active++
+		d.running++
 		d.workers.Add(1)
 		go d.work(q)
+	}
+}
+
+// endWorkerLocked counts a worker of q out, and gives its place to the
+// first webhook waiting for one. d.mu must be held.
+func (d *Dispatcher) endWorkerLocked(q *queue) {
+	q.active--
+	d.running--
+	d.forgetIdleLocked(q)
+	for len(d.waiting) > 0 && d.running < d.maxWorkers() {
+		w := d.waiting[0]
+		d.waiting[0] = nil
+		d.waiting = d.waiting[1:]
+		w.waiting = false
+		if d.queues[w.webhookID] == w {
+			d.spawnLocked(w)
+		}
 	}
 }
 
@@ -110,10 +160,7 @@ func (d *Dispatcher) work(q *queue) {
 		// A worker over the limit (lowered, or shared with a node that
 		// joined) exits, so the limit holds again once requests in flight end.
 		if d.stopping || q.len() == 0 || q.active > q.limit {
-			q.active--
-			if q.active == 0 && q.len() == 0 && d.queues[q.webhookID] == q {
-				delete(d.queues, q.webhookID)
-			}
+			d.endWorkerLocked(q)
 			d.mu.Unlock()
 			return
 		}

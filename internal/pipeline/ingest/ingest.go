@@ -78,8 +78,13 @@ type Config struct {
 	// Wake is called: the dispatcher, or any other node, claims them from
 	// the store as room appears, so a burst never grows memory without
 	// bound and one hot webhook never piles up in the memory of the node
-	// that happened to ingest it. Nil means room for everything.
+	// that happened to ingest it. Nil means room for everything. Room it
+	// gives is taken until Release.
 	AcceptingFor func(webhookID string, n int, data int64) bool
+	// Release gives back the room AcceptingFor gave a publish, asked with
+	// the same arguments, once the publish is over: its jobs handed over,
+	// or nothing stored. Nil releases nothing.
+	Release func(webhookID string, n int, data int64)
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
 	Validate Validator
@@ -226,7 +231,23 @@ func (s *Service) publish(ctx context.Context, tenantID string, in []Input, batc
 		plan.LeaseOwner, plan.LeaseUntil = s.cfg.Owner, now.Add(s.cfg.LeaseFor)
 		if s.cfg.AcceptingFor != nil {
 			data := dataBytes(events)
-			plan.Leased = func(webhookID string) bool { return s.cfg.AcceptingFor(webhookID, len(events), data) }
+			var given []string // the webhooks given room, once each
+			plan.Leased = func(webhookID string) bool {
+				ok := s.cfg.AcceptingFor(webhookID, len(events), data)
+				if ok {
+					given = append(given, webhookID)
+				}
+				return ok
+			}
+			if s.cfg.Release != nil {
+				// After the handover, or on any error: the jobs handed
+				// over count from then on.
+				defer func() {
+					for _, id := range given {
+						s.cfg.Release(id, len(events), data)
+					}
+				}()
+			}
 		}
 	}
 	b := fanout.Build(plan)

@@ -24,13 +24,29 @@ const maxCachedTenants = 10000
 // batch ends, each time bumping gen, and a load is kept only if gen has
 // not moved since it began (it then began after the last commit that
 // changed anything, and saw it).
+//
+// Publishes that miss at once (32 publishers, the first publishes after
+// a change) share one load begun in the same generation, instead of each
+// reading every webhook of the tenant.
 type hookCache struct {
 	mu      sync.Mutex
 	gen     uint64
 	tenants map[string][]domain.Webhook
+	loading map[string]*hookLoad
 }
 
-func newHookCache() *hookCache { return &hookCache{tenants: map[string][]domain.Webhook{}} }
+// hookLoad is one load of a tenant's webhooks begun in generation gen;
+// done is closed once hooks and err are set.
+type hookLoad struct {
+	gen   uint64
+	done  chan struct{}
+	hooks []domain.Webhook
+	err   error
+}
+
+func newHookCache() *hookCache {
+	return &hookCache{tenants: map[string][]domain.Webhook{}, loading: map[string]*hookLoad{}}
+}
 
 // invalidate drops every entry and fails the loads in progress.
 func (c *hookCache) invalidate() {
@@ -43,29 +59,63 @@ func (c *hookCache) invalidate() {
 // EnabledWebhooks returns a tenant's enabled webhooks, by id, from the
 // cache or the read pool. ENOTFOUND if the tenant is absent.
 func (s *Store) EnabledWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, error) {
+	for {
+		hooks, shared, err := s.enabledWebhooks(ctx, tenantID)
+		// A shared load that failed on its first caller's context is
+		// not this caller's failure: it loads again.
+		if !shared || err == nil || ctx.Err() != nil || !isCanceled(err) {
+			return hooks, err
+		}
+	}
+}
+
+// isCanceled reports whether err is a context's end.
+func isCanceled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// enabledWebhooks is EnabledWebhooks once; shared says the result is
+// another caller's load.
+func (s *Store) enabledWebhooks(ctx context.Context, tenantID string) ([]domain.Webhook, bool, error) {
 	c := s.wtx.hooks
 	c.mu.Lock()
-	hooks, ok := c.tenants[tenantID]
-	gen := c.gen
-	c.mu.Unlock()
-	if ok {
+	if hooks, ok := c.tenants[tenantID]; ok {
+		c.mu.Unlock()
 		// Shared, not copied: every publish reads it, and callers only
 		// read (see store.Store.EnabledWebhooks).
-		return hooks, nil
+		return hooks, false, nil
 	}
-	hooks, err := s.loadEnabledWebhooks(ctx, tenantID)
-	if err != nil {
-		return nil, mapErr("enabled webhooks", err)
+	if l := c.loading[tenantID]; l != nil && l.gen == c.gen {
+		// Begun after the last change this caller may have seen.
+		c.mu.Unlock()
+		select {
+		case <-l.done:
+			return l.hooks, true, l.err
+		case <-ctx.Done():
+			return nil, false, mapErr("enabled webhooks", ctx.Err())
+		}
+	}
+	l := &hookLoad{gen: c.gen, done: make(chan struct{})}
+	c.loading[tenantID] = l
+	c.mu.Unlock()
+
+	l.hooks, l.err = s.loadEnabledWebhooks(ctx, tenantID)
+	if l.err != nil {
+		l.err = mapErr("enabled webhooks", l.err)
 	}
 	c.mu.Lock()
-	if c.gen == gen {
+	if c.loading[tenantID] == l {
+		delete(c.loading, tenantID)
+	}
+	if l.err == nil && c.gen == l.gen {
 		if len(c.tenants) >= maxCachedTenants {
 			clear(c.tenants)
 		}
-		c.tenants[tenantID] = hooks
+		c.tenants[tenantID] = l.hooks
 	}
 	c.mu.Unlock()
-	return hooks, nil
+	close(l.done)
+	return l.hooks, false, l.err
 }
 
 // loadEnabledWebhooks reads a tenant's enabled webhooks in one read

@@ -386,3 +386,34 @@ func TestStatisticsAtOpenNotAtClose(t *testing.T) {
 		t.Fatalf("statistics after Close count %d deliveries, want the 100 of Open: Close analyzed", n)
 	}
 }
+
+// Publishes that miss the webhook cache at once share one load: each
+// gets the same list (a fan-out's 32 publishers used to read a tenant's
+// 1,000 webhooks 32 times over).
+func TestEnabledWebhooksMissesShareOneLoad(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "hooks.db"))
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	tn := seed(t, s, now)
+	const n = 32
+	got := make([][]domain.Webhook, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			var err error
+			if got[i], err = s.EnabledWebhooks(ctx, tn); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range got {
+		if len(got[i]) == 0 || &got[i][0] != &got[0][0] {
+			t.Fatalf("caller %d got a list of its own (%d webhooks): the misses were not shared", i, len(got[i]))
+		}
+	}
+}
