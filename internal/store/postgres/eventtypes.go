@@ -8,7 +8,7 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
-const eventTypeColumns = `tenant_id, type, title, description, schema, example, created_at, updated_at`
+const eventTypeColumns = `tenant_id, type, title, description, schema, example, ordering_key, created_at, updated_at`
 
 // PutEventType creates or replaces a tenant's own event type, keeping its
 // creation time. ENOTFOUND if the tenant is absent.
@@ -16,10 +16,10 @@ func (s *Store) PutEventType(ctx context.Context, et *domain.CustomEventType) er
 	if s.closed.Load() {
 		return errClosed
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO event_types (`+eventTypeColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	_, err := s.pool.Exec(ctx, `INSERT INTO event_types (`+eventTypeColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (tenant_id, type) DO UPDATE SET title = EXCLUDED.title, description = EXCLUDED.description,
-			schema = EXCLUDED.schema, example = EXCLUDED.example, updated_at = EXCLUDED.updated_at`,
-		et.TenantID, et.Type, et.Title, et.Description, string(et.Schema), string(et.Example), et.CreatedAt, et.UpdatedAt)
+			schema = EXCLUDED.schema, example = EXCLUDED.example, ordering_key = EXCLUDED.ordering_key, updated_at = EXCLUDED.updated_at`,
+		et.TenantID, et.Type, et.Title, et.Description, string(et.Schema), string(et.Example), et.OrderingKey, et.CreatedAt, et.UpdatedAt)
 	if code, _ := pgCode(err); code == codeForeignKeyViolation {
 		return domain.NotFound("tenant", et.TenantID)
 	}
@@ -38,7 +38,7 @@ func (s *Store) ListEventTypes(ctx context.Context, tenantID string) ([]domain.C
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CustomEventType, error) {
 		var et domain.CustomEventType
 		var schema, example string
-		err := r.Scan(&et.TenantID, &et.Type, &et.Title, &et.Description, &schema, &example, &et.CreatedAt, &et.UpdatedAt)
+		err := r.Scan(&et.TenantID, &et.Type, &et.Title, &et.Description, &schema, &example, &et.OrderingKey, &et.CreatedAt, &et.UpdatedAt)
 		if schema != "" {
 			et.Schema = []byte(schema)
 		}

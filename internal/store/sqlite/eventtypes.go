@@ -6,16 +6,16 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
-const eventTypeCols = `tenant_id, type, title, description, schema, example, created_at, updated_at`
+const eventTypeCols = `tenant_id, type, title, description, schema, example, ordering_key, created_at, updated_at`
 
 // PutEventType creates or replaces a tenant's own event type, keeping its
 // creation time. ENOTFOUND if the tenant is absent.
 func (s *Store) PutEventType(ctx context.Context, et *domain.CustomEventType) error {
 	return s.write(ctx, "put event type", func(tx *wtx) error {
-		_, err := tx.exec(`INSERT INTO event_types (`+eventTypeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.exec(`INSERT INTO event_types (`+eventTypeCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant_id, type) DO UPDATE SET title = excluded.title, description = excluded.description,
-				schema = excluded.schema, example = excluded.example, updated_at = excluded.updated_at`,
-			et.TenantID, et.Type, et.Title, et.Description, string(et.Schema), string(et.Example),
+				schema = excluded.schema, example = excluded.example, ordering_key = excluded.ordering_key, updated_at = excluded.updated_at`,
+			et.TenantID, et.Type, et.Title, et.Description, string(et.Schema), string(et.Example), et.OrderingKey,
 			micros(et.CreatedAt), micros(et.UpdatedAt))
 		if isForeignKey(err) {
 			return domain.NotFound("tenant", et.TenantID)
@@ -36,7 +36,7 @@ func (s *Store) ListEventTypes(ctx context.Context, tenantID string) ([]domain.C
 		var et domain.CustomEventType
 		var schema, example string
 		var created, updated int64
-		if err := rows.Scan(&et.TenantID, &et.Type, &et.Title, &et.Description, &schema, &example, &created, &updated); err != nil {
+		if err := rows.Scan(&et.TenantID, &et.Type, &et.Title, &et.Description, &schema, &example, &et.OrderingKey, &created, &updated); err != nil {
 			return nil, mapErr("list event types", err)
 		}
 		if schema != "" {

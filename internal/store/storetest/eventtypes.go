@@ -12,9 +12,10 @@ var eventTypeTests = []test{
 		a, b := f.tenant(0), f.tenant(0)
 		et := &domain.CustomEventType{
 			TenantID: a.ID, Type: "badge.earned", Title: "Badge earned", Description: "A learner earned a badge",
-			Schema:    []byte(`{"type":"object","required":["badge"]}`),
-			Example:   []byte(`{"badge":{"id":"b_1"}}`),
-			CreatedAt: base, UpdatedAt: base,
+			Schema:      []byte(`{"type":"object","required":["badge"]}`),
+			Example:     []byte(`{"badge":{"id":"b_1"}}`),
+			OrderingKey: "/badge/id",
+			CreatedAt:   base, UpdatedAt: base,
 		}
 		if err := f.s.PutEventType(f.ctx, et); err != nil {
 			t.Fatalf("PutEventType: %v", err)
@@ -42,11 +43,12 @@ var eventTypeTests = []test{
 		// Replacing keeps the creation time.
 		upd := *et
 		upd.Title, upd.CreatedAt, upd.UpdatedAt = "Badge awarded", base.Add(time.Hour), base.Add(time.Hour)
+		upd.OrderingKey = "/user/id"
 		if err := f.s.PutEventType(f.ctx, &upd); err != nil {
 			t.Fatalf("PutEventType (replace): %v", err)
 		}
 		got, _ = f.s.ListEventTypes(f.ctx, a.ID)
-		if got[0].Title != "Badge awarded" || !got[0].CreatedAt.Equal(base) || !got[0].UpdatedAt.Equal(base.Add(time.Hour)) {
+		if got[0].Title != "Badge awarded" || got[0].OrderingKey != "/user/id" || !got[0].CreatedAt.Equal(base) || !got[0].UpdatedAt.Equal(base.Add(time.Hour)) {
 			t.Fatalf("replaced = %+v", got[0])
 		}
 

@@ -9,6 +9,8 @@
 ALTER TABLE webhooks ADD COLUMN ordering text NOT NULL DEFAULT 'none';
 ALTER TABLE webhooks ADD COLUMN ordering_failure text NOT NULL DEFAULT 'block';
 ALTER TABLE events ADD COLUMN ordering_key text NOT NULL DEFAULT '';
+-- A tenant type's default ordering key: a JSON Pointer into the data.
+ALTER TABLE event_types ADD COLUMN ordering_key text NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN ordered boolean NOT NULL DEFAULT false;
 ALTER TABLE deliveries ADD COLUMN ordering_key text NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN ordering_seq bigint NOT NULL DEFAULT 0;

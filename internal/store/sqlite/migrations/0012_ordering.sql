@@ -6,6 +6,8 @@
 ALTER TABLE webhooks ADD COLUMN ordering TEXT NOT NULL DEFAULT 'none';
 ALTER TABLE webhooks ADD COLUMN ordering_failure TEXT NOT NULL DEFAULT 'block';
 ALTER TABLE events ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
+-- A tenant type's default ordering key: a JSON Pointer into the data.
+ALTER TABLE event_types ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN ordered INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE deliveries ADD COLUMN ordering_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE deliveries ADD COLUMN ordering_seq INTEGER NOT NULL DEFAULT 0;
