@@ -46,6 +46,9 @@ func (r orderReq) String() string {
 	if r.OK {
 		res = "ok"
 	}
+	if r.Ended.IsZero() {
+		return fmt.Sprintf("seq %d (%s) %s→ in flight", r.Seq, r.Delivery, r.Arrived.Format("15:04:05.000"))
+	}
 	return fmt.Sprintf("seq %d (%s) %s→%s %s", r.Seq, r.Delivery, r.Arrived.Format("15:04:05.000"), r.Ended.Format("15:04:05.000"), res)
 }
 
@@ -208,7 +211,8 @@ func (rc *orderRecv) missingSeqs(want map[string]int) []string {
 //     the success was not recorded), only if it is the key's latest
 //     success, no later seq having been sent yet.
 //
-// It returns the violations, a few lines of evidence each.
+// It returns the violations, the first of each key, with a few lines of
+// evidence each.
 func checkBlockOrder(reqs map[string][]orderReq, want map[string]int, kills []time.Time) []string {
 	var bad []string
 	keys := make([]string, 0, len(want))
@@ -222,7 +226,12 @@ func checkBlockOrder(reqs map[string][]orderReq, want map[string]int, kills []ti
 		maxSent := -1
 		succeededAt := map[int]time.Time{}
 		delivery := map[int]string{}
+		failed := false
 		fail := func(i int, format string, args ...any) {
+			if failed {
+				return // the first violation of a key says enough; later ones follow from it
+			}
+			failed = true
 			lo := max(0, i-3)
 			var ev []string
 			for _, r := range rs[lo : i+1] {
@@ -249,7 +258,7 @@ func checkBlockOrder(reqs map[string][]orderReq, want map[string]int, kills []ti
 			maxSent = max(maxSent, r.Seq)
 		}
 		if next < want[key] {
-			bad = append(bad, fmt.Sprintf("key %s: only seqs 0…%d of %d succeeded", key, next-1, want[key]))
+			bad = append(bad, fmt.Sprintf("key %s: only seqs 0…%d of %d succeeded in order", key, next-1, want[key]))
 		}
 	}
 	return bad
