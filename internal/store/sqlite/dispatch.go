@@ -26,17 +26,22 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 		// due_at is next_attempt_at for unleased deliveries and
 		// lease_until for leased ones, so "due and not leased, or lease
 		// expired" is the single range due_at <= now on a partial index.
-		args := []any{p.Owner, until, until, micros(p.Now)}
+		now := micros(p.Now)
+		args := []any{p.Owner, until, until, now}
 		exclude := ""
 		if len(p.ExcludeWebhooks) > 0 {
-			exclude = " AND webhook_id NOT IN (?" + strings.Repeat(",?", len(p.ExcludeWebhooks)-1) + ")"
+			exclude = " AND d.webhook_id NOT IN (?" + strings.Repeat(",?", len(p.ExcludeWebhooks)-1) + ")"
 			for _, w := range p.ExcludeWebhooks {
 				args = append(args, w)
 			}
 		}
-		args = append(args, p.Limit)
+		args = append(args, now, p.Limit)
+		// The turn check is evaluated on the table as it is before the
+		// update, so a batch takes at most one delivery of a key: the
+		// one no other holder precedes.
 		rows, err := tx.query(`UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
-			WHERE id IN (SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ?`+exclude+` ORDER BY due_at, id LIMIT ?)
+			WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'scheduled' AND d.due_at <= ?`+exclude+`
+				AND `+turnSQL+` ORDER BY d.due_at, d.id LIMIT ?)
 			RETURNING `+deliveryCols, args...)
 		if err != nil {
 			return err
@@ -254,13 +259,18 @@ func recordAttempt(tx *wtx, r *store.AttemptRecord, enc *encodedAttempt) error {
 	if r.State == domain.Scheduled {
 		next = micros(r.NextAttemptAt)
 	}
+	// An ordered delivery moves only under the lease the attempt was
+	// made with: if that ran out and another claim took the delivery, the
+	// attempt is history and the delivery is the other claim's.
 	_, err = tx.exec(`UPDATE deliveries SET attempts = attempts + 1,
 		state = CASE WHEN state = 'scheduled' THEN ? ELSE state END,
 		next_attempt_at = CASE WHEN state = 'scheduled' THEN ? ELSE next_attempt_at END,
 		due_at = CASE WHEN state = 'scheduled' THEN ? ELSE 0 END,
+		holds_key = CASE WHEN state = 'scheduled' THEN ? ELSE holds_key END,
 		last_status = ?, last_error = ?, updated_at = ?, lease_owner = '', lease_until = 0
-		WHERE id = ?`,
-		string(r.State), next, next, a.StatusCode, a.Error, micros(a.StartedAt.Add(a.Duration)), a.DeliveryID)
+		WHERE id = ? AND (ordered = 0 OR lease_until = ?)`,
+		string(r.State), next, next, boolInt(r.HoldsKey), a.StatusCode, a.Error,
+		micros(a.StartedAt.Add(a.Duration)), a.DeliveryID, micros(r.LeaseUntil))
 	return err
 }
 

@@ -84,6 +84,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Portal", portalTests},
 		{"Concurrency", concurrencyTests},
 		{"WriteHealth", writeHealthTests},
+		{"Ordering", orderingTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
