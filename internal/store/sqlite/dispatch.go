@@ -28,21 +28,11 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 		// expired" is the single range due_at <= now on a partial index.
 		now := micros(p.Now)
 		args := []any{p.Owner, until, until, now}
-		exclude := ""
-		if len(p.ExcludeWebhooks) > 0 {
-			exclude = " AND d.webhook_id NOT IN (?" + strings.Repeat(",?", len(p.ExcludeWebhooks)-1) + ")"
-			for _, w := range p.ExcludeWebhooks {
-				args = append(args, w)
-			}
+		for _, w := range p.ExcludeWebhooks {
+			args = append(args, w)
 		}
 		args = append(args, now, p.Limit)
-		// The turn check is evaluated on the table as it is before the
-		// update, so a batch takes at most one delivery of a key: the
-		// one no other holder precedes.
-		rows, err := tx.query(`UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
-			WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'scheduled' AND d.due_at <= ?`+exclude+`
-				AND `+turnSQL+` ORDER BY d.due_at, d.id LIMIT ?)
-			RETURNING `+deliveryCols, args...)
+		rows, err := tx.query(claimSQL(len(p.ExcludeWebhooks)), args...)
 		if err != nil {
 			return err
 		}
@@ -75,6 +65,22 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 		return nil, err
 	}
 	return jobs, nil
+}
+
+// claimSQL is ClaimDue's statement leaving exclude webhooks alone; its
+// arguments: owner, lease until (twice), now, the excluded webhooks, now,
+// limit. The turn check is evaluated on the table as it is before the
+// update, so a claim takes at most one delivery of a key: the one no
+// other holder precedes.
+func claimSQL(exclude int) string {
+	not := ""
+	if exclude > 0 {
+		not = " AND d.webhook_id NOT IN (?" + strings.Repeat(",?", exclude-1) + ")"
+	}
+	return `UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
+		WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'scheduled' AND d.due_at <= ?` + not + `
+			AND ` + turnSQL + ` ORDER BY d.due_at, d.id LIMIT ?)
+		RETURNING ` + deliveryCols
 }
 
 // RenewLeases extends to until each of leases that owner still holds with

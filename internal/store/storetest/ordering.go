@@ -159,7 +159,7 @@ var orderingTests = []test{
 		a4 := f.publishKeys(w, base.Add(-time.Hour), "a")[0]
 		now := base.Add(time.Second)
 		jobs := f.wantTurn(now, "first claim: the head of each key", a1, b1)
-		f.wantTurn(now, "while the heads are in flight", )
+		f.wantTurn(now, "while the heads are in flight")
 		f.finish(w, jobs[a1.ID], domain.Succeeded, time.Time{})
 		if d := f.get(tn.ID, a1.ID); d.HoldsKey {
 			t.Fatal("a succeeded delivery still holds its key")
