@@ -41,6 +41,14 @@
 //     (and CreateTenant) write it (portal.go).
 //   - Every commit is a new write outcome (LastWrite); a write refused for
 //     its content is none (health.go).
+//   - Ordering (ordering.go): a key's positions follow writes, never the
+//     deliveries' times. The ordered deliveries of a key in flight block
+//     it even when they no longer hold it (canceled while in flight):
+//     no claim takes another of the key until the attempt is recorded or
+//     the lease runs out. BlockedBy names the earlier holder if any, else
+//     the delivery in flight. Resend and Recover make an ordered delivery
+//     hold its key again; cancels release it; a record applies HoldsKey
+//     only to a delivery still scheduled.
 package storetest
 
 import (
