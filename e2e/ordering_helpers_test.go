@@ -289,6 +289,22 @@ func duplicates(reqs map[string][]orderReq) int {
 	return n
 }
 
+// duplicated returns the deliveries requested again after they had
+// succeeded.
+func duplicated(reqs map[string][]orderReq) []string {
+	var out []string
+	for _, rs := range reqs {
+		done := map[int]bool{}
+		for _, r := range rs {
+			if done[r.Seq] {
+				out = append(out, r.Delivery)
+			}
+			done[r.Seq] = done[r.Seq] || r.OK
+		}
+	}
+	return out
+}
+
 // report fails the test with the first few violations.
 func report(t *testing.T, what string, bad []string) {
 	t.Helper()
