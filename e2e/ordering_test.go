@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -136,7 +137,8 @@ func TestOrderedByKeySurvivesKill(t *testing.T) {
 	}
 	_ = c.cmd.Wait()
 	killedAt := time.Now()
-	t.Logf("killed the server after %d successful requests", rc.successes())
+	held := leasedIn(t, db)
+	t.Logf("killed the server after %d successful requests, holding %d leased deliveries", rc.successes(), len(held))
 	startChild(t, bin, addr, db)
 	close(restarted)
 	if err := <-published; err != nil {
@@ -148,6 +150,11 @@ func TestOrderedByKeySurvivesKill(t *testing.T) {
 	logRequests(t, reqs)
 	report(t, "two requests of one key in flight at once", overlaps)
 	report(t, "order of a key's deliveries across the kill", checkBlockOrder(reqs, want, []time.Time{killedAt}))
+	for _, d := range duplicated(reqs) {
+		if !held[d] {
+			t.Errorf("delivery %s came again after it succeeded, but was not leased when the server died", d)
+		}
+	}
 	checkOrderedEvent(t, c.base, "acme", load.keys[3], reqs[load.keys[3]])
 }
 
@@ -341,4 +348,32 @@ func TestBlockedKeyResendAndSkip(t *testing.T) {
 	if keys := blocked(); len(keys) != 0 {
 		t.Errorf("blocked keys after the resend and the skip: %+v", keys)
 	}
+}
+
+// leasedIn returns the deliveries leased in the SQLite database at path,
+// read while no server runs: after a kill, what the dead server held.
+func leasedIn(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT id FROM deliveries WHERE lease_owner <> ''`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
