@@ -54,6 +54,8 @@ func TestEventsDocListsEveryType(t *testing.T) {
 		`"email": "ana.lopez@acme.com"`,
 		"| `user` | [User reference](#def-user_ref) | yes | The learner. |",
 		"### User reference (`user_ref`)",
+		"Default ordering key: `/id`.",
+		"Default ordering key: `/user/id`.",
 	} {
 		if !strings.Contains(string(doc), s) {
 			t.Errorf("EVENTS.md lacks %q", s)

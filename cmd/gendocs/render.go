@@ -26,6 +26,10 @@ func render(c *catalog.Catalog) ([]byte, error) {
 		if s := c.EntityDescription(entity); s != "" {
 			fmt.Fprintf(&b, "%s\n\n", s)
 		}
+		// Every action of a builtin entity shares its ordering key.
+		if et, ok := c.Lookup(entity + "." + c.Actions(entity)[0]); ok && et.OrderingKey != "" {
+			fmt.Fprintf(&b, "Default ordering key: `%s`.\n\n", et.OrderingKey)
+		}
 		for _, action := range c.Actions(entity) {
 			et, _ := c.Lookup(entity + "." + action)
 			if err := writeType(&b, et, defs); err != nil {
@@ -52,6 +56,9 @@ func writeIntro(b *bytes.Buffer, c *catalog.Catalog, n int) {
 		"of its own. Ids are strings; times are RFC 3339 in UTC. `GET /api/v1/event-types/{type}` serves the schema and the example.\n")
 	b.WriteString("- **Variables** are what an admin can put in a form-encoded webhook parameter (`email=@user_email`); " +
 		"each one reads the value at a JSON Pointer of the data.\n")
+	b.WriteString("- **Default ordering key**: a JSON Pointer into the data, per entity. An event published without `ordering_key` " +
+		"takes the value there as its key (a string, or a number's JSON text; anything else is no key), which orders its deliveries " +
+		"to webhooks ordered by key: see [ORDERING.md](ORDERING.md).\n")
 	b.WriteString("- **Most specific action wins**: when an update completes an enrollment, the LMS publishes `…completed`, not `…updated`. " +
 		"Who did it (learner, admin, system) is not part of the name: it is `actor`, an optional field of every type.\n\n")
 	b.WriteString("## Index\n\n| Entity | Event types |\n|---|---|\n")

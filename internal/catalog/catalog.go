@@ -29,6 +29,10 @@ type EventType struct {
 	// Variables are the template variables an admin can use in form-encoded
 	// webhook parameters (CYPHER-style "@user_email").
 	Variables []Variable `json:"variables"`
+	// OrderingKey is the JSON Pointer (RFC 6901) into the event's data of
+	// its default ordering key, used when an event is published without
+	// one (see OrderingKey); "" when the type names none (custom types may).
+	OrderingKey string `json:"ordering_key,omitempty"`
 	// Custom is true for types a tenant registered itself.
 	Custom bool `json:"custom"`
 }

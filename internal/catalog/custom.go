@@ -27,8 +27,9 @@ const defaultCustomSchema = `{"$schema":"https://json-schema.org/draft/2020-12/s
 // the name; an empty Schema means "any JSON object". Schemas must compile and
 // be self-contained (no external $ref); the Example, when set, must validate.
 // Variables must be empty: they are derived from the schema's properties
-// (VariableName). Errors are EINVALID, with Field "type", "schema",
-// "example" or "variables", prefixed by "types[i]." when more than one type
+// (VariableName). OrderingKey, when set, must be a JSON Pointer. Errors
+// are EINVALID, with Field "type", "schema", "example", "variables" or
+// "ordering_key", prefixed by "types[i]." when more than one type
 // is given, so that an API can point at the offending input.
 func (c *Catalog) WithCustom(types []EventType) (*Catalog, error) {
 	entries := maps.Clone(c.builtin)
@@ -79,6 +80,9 @@ func (c *Catalog) customEntry(in EventType, known map[string]*entry, comp *jsons
 	if et.Title == "" {
 		et.Title = humanize(entity) + " " + strings.ReplaceAll(action, "_", " ")
 	}
+	if err := checkOrderingKey(et.OrderingKey); err != nil {
+		return nil, err
+	}
 	if len(bytes.TrimSpace(et.Schema)) == 0 {
 		et.Schema = json.RawMessage(defaultCustomSchema)
 	}
@@ -104,6 +108,18 @@ func (c *Catalog) customEntry(in EventType, known map[string]*entry, comp *jsons
 		}
 	}
 	return e, nil
+}
+
+// checkOrderingKey checks a custom type's default ordering key: empty
+// (none), or a JSON Pointer into the data.
+func checkOrderingKey(p string) error {
+	if len(p) > domain.MaxOrderingKeyLength || !domain.ValidText(p) {
+		return domain.FieldErrorf("ordering_key", "must be a JSON Pointer of at most %d characters", domain.MaxOrderingKeyLength)
+	}
+	if !validPointer(p) {
+		return domain.FieldErrorf("ordering_key", "%q must be a JSON Pointer into the event data, like \"/id\" or \"/user/id\" (or empty: no default key)", p)
+	}
+	return nil
 }
 
 // compileProblem says in one line why a tenant's schema does not compile.

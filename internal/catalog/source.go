@@ -24,13 +24,17 @@ const schemaDraft = "https://json-schema.org/draft/2020-12/schema"
 // entityFile is one data/types/<entity>.json: the data schema, variables and
 // example shared by every action of one entity, and the actions.
 type entityFile struct {
-	Entity    string          `json:"entity"`
-	Noun      string          `json:"noun"`    // "Course enrollment": titles are "<noun> <action>"
-	Summary   string          `json:"summary"` // what the entity is, with vendor aliases
-	Schema    json.RawMessage `json:"schema"`  // schema of data, may $ref "#/$defs/<name>"
-	Variables []varSpec       `json:"variables"`
-	Example   json.RawMessage `json:"example"`
-	Actions   []actionSpec    `json:"actions"`
+	Entity  string `json:"entity"`
+	Noun    string `json:"noun"`    // "Course enrollment": titles are "<noun> <action>"
+	Summary string `json:"summary"` // what the entity is, with vendor aliases
+	// OrderingKey is the JSON Pointer into data of the default ordering
+	// key of the entity's events: the entity whose sequence of changes a
+	// receiver needs in order (usually the enrollment or the user).
+	OrderingKey string          `json:"ordering_key"`
+	Schema      json.RawMessage `json:"schema"` // schema of data, may $ref "#/$defs/<name>"
+	Variables   []varSpec       `json:"variables"`
+	Example     json.RawMessage `json:"example"`
+	Actions     []actionSpec    `json:"actions"`
 }
 
 // actionSpec is one action of an entity. Every field but Action and
@@ -109,6 +113,9 @@ func readSource() (*builtinSource, error) {
 		if want := strings.TrimSuffix(path.Base(name), ".json"); ef.Entity != want {
 			return nil, fmt.Errorf("%s: entity %q must match the file name", name, ef.Entity)
 		}
+		if ef.OrderingKey == "" || !validPointer(ef.OrderingKey) {
+			return nil, fmt.Errorf("%s: ordering_key %q must be a JSON Pointer into the data, like \"/id\"", name, ef.OrderingKey)
+		}
 		src.entities = append(src.entities, ef)
 		src.summaries[ef.Entity] = ef.Summary
 	}
@@ -153,6 +160,7 @@ func (src *builtinSource) eventType(ef entityFile, a actionSpec) (EventType, err
 		Action:      a.Action,
 		Title:       a.Title,
 		Description: a.Description,
+		OrderingKey: ef.OrderingKey,
 	}
 	if et.Title == "" {
 		et.Title = ef.Noun + " " + strings.ReplaceAll(a.Action, "_", " ")

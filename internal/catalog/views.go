@@ -187,6 +187,7 @@ func FromCustom(ct *domain.CustomEventType) EventType {
 		Description: ct.Description,
 		Schema:      ct.Schema,
 		Example:     ct.Example,
+		OrderingKey: ct.OrderingKey,
 		Custom:      true,
 	}
 }

@@ -140,3 +140,26 @@ func TestBrokenStoredTypeIsSkipped(t *testing.T) {
 		t.Fatal("the valid custom type was dropped with the broken one")
 	}
 }
+
+func TestViewsResolveOrderingKeys(t *testing.T) {
+	c, st, _ := setup(t)
+	ctx := context.Background()
+	ct := &domain.CustomEventType{TenantID: "acme", Type: "acme_badge.earned", Title: "Badge", Schema: json.RawMessage(`{"type":"object"}`),
+		OrderingKey: "/learner/id", CreatedAt: t0, UpdatedAt: t0}
+	if err := st.PutEventType(ctx, ct); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ tenant, typ, given, data, want string }{
+		{"acme", "acme_badge.earned", "", `{"learner":{"id":"u_9"}}`, "u_9"},
+		{"acme", "acme_badge.earned", "mine", `{"learner":{"id":"u_9"}}`, "mine"},
+		{"acme", "user.updated", "", `{"id":"u_1"}`, "u_1"},
+		{"acme", "course_enrollment.completed", "", `{"id":"enr_1","user":{"id":"u_1"}}`, "enr_1"},
+		// Another tenant does not know acme's type.
+		{"globex", "acme_badge.earned", "", `{"learner":{"id":"u_9"}}`, ""},
+	} {
+		got, err := c.OrderingKey(ctx, tc.tenant, tc.typ, tc.given, json.RawMessage(tc.data))
+		if err != nil || got != tc.want {
+			t.Errorf("%s %s %s: OrderingKey = %q, %v; want %q", tc.tenant, tc.typ, tc.data, got, err, tc.want)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func (e *Event) Validate(fieldPrefix string) error {
 	if !ValidText(e.IdempotencyKey) {
 		return textError(fieldPrefix + "idempotency_key")
 	}
-	return nil
+	return ValidateOrderingKey(fieldPrefix+"ordering_key", e.OrderingKey)
 }
 
 // IdempotencyKeyOf returns the idempotency key of a publish that can carry

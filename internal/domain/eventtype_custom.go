@@ -15,7 +15,10 @@ type CustomEventType struct {
 	// Schema is a JSON Schema (draft 2020-12) of the event's data.
 	Schema json.RawMessage
 	// Example is a realistic data object, used by test sends.
-	Example   json.RawMessage
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Example json.RawMessage
+	// OrderingKey, when set, is the JSON Pointer into the event's data of
+	// the default ordering key of events published without one.
+	OrderingKey string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }

@@ -92,6 +92,13 @@ func (w *Webhook) HoldsKeyAfter(state DeliveryState) bool {
 	return false
 }
 
+// DeliveryHoldsKeyAfter reports whether w's delivery dl holds its key
+// once it moves to state: HoldsKeyAfter for an ordered delivery; one made
+// while w was unordered never holds a key, whatever w's ordering now.
+func (w *Webhook) DeliveryHoldsKeyAfter(dl *Delivery, state DeliveryState) bool {
+	return dl.Ordered && w.HoldsKeyAfter(state)
+}
+
 // normalizeOrdering fills the ordering defaults.
 func (w *Webhook) normalizeOrdering() {
 	if w.Ordering == "" {

@@ -1,6 +1,9 @@
 package domain
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Text no store can keep is refused by the domain itself, so that the
 // console (which does not go through the API's decoder) refuses it too.
@@ -32,6 +35,8 @@ func TestValidateRefusesTextNoStoreKeeps(t *testing.T) {
 		{"basic_auth.username", webhook(func(w *Webhook) { w.BasicAuth = &BasicAuth{Username: "\xff", Password: "p"} }).Validate()},
 		{"name", (&Tenant{Name: "Acme\x00", Environment: Production}).Validate()},
 		{"events[2].idempotency_key", (&Event{Type: "user.created", Data: []byte("{}"), IdempotencyKey: "k\x00"}).Validate("events[2].")},
+		{"events[1].ordering_key", (&Event{Type: "user.created", Data: []byte("{}"), OrderingKey: "k\x00"}).Validate("events[1].")},
+		{"ordering_key", (&Event{Type: "user.created", Data: []byte("{}"), OrderingKey: strings.Repeat("k", MaxOrderingKeyLength+1)}).Validate("")},
 	}
 	for _, c := range cases {
 		if ErrorCode(c.err) != EINVALID || ErrorField(c.err) != c.field {

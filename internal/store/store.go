@@ -372,7 +372,9 @@ type Retention interface {
 	// than their tenant's retention (defaultDays unless the tenant sets
 	// its own), judged by the creation time in their ids, and reports
 	// partitions dropped and rows deleted. A delivery still scheduled is
-	// kept, with its attempts and event, until it finishes.
+	// kept, with its attempts and event, until it finishes. A failed
+	// ordered delivery that blocks its key is not scheduled: retention
+	// deletes it like any other, and the key's next delivery may go.
 	ApplyRetention(ctx context.Context, now time.Time, defaultDays int) (dropped int, deleted int64, err error)
 	// ForgetUsedPortalLinks forgets the used portal links (see
 	// PortalLinks) that expired before before, and reports how many.
@@ -488,7 +490,9 @@ type AttemptRecord struct {
 	State         domain.DeliveryState
 	NextAttemptAt time.Time
 	// HoldsKey is the delivery's next HoldsKey (see
-	// domain.Webhook.HoldsKeyAfter); false for an unordered one.
+	// domain.Webhook.HoldsKeyAfter); false for an unordered one. Like
+	// State, it is applied only to a delivery still scheduled: one
+	// canceled meanwhile keeps its own.
 	HoldsKey bool
 	// LeaseUntil is the lease under which the attempt was made (its
 	// fencing token, see Lease); zero when unknown (never for ordered

@@ -100,6 +100,11 @@ type Dispatcher struct {
 	log      *slog.Logger
 	webhooks *webhookCache
 
+	// fenceMu orders lease renewals and writes of outcomes, so that a
+	// record names the lease its delivery holds when it commits (see
+	// recordFenced). Taken before mu, never while holding it.
+	fenceMu sync.Mutex
+
 	mu     sync.Mutex
 	queues map[string]*queue
 	// held counts the deliveries held in memory, from enqueue to the end

@@ -73,6 +73,9 @@ func (d *Dispatcher) leaseLostLocked(l *lease) bool {
 // A lease dropped meanwhile may be extended once more in the store: it then
 // runs out a lease later, and its work is claimed afresh.
 func (d *Dispatcher) renew(ctx context.Context) {
+	// Not while outcomes are being written: see recordFenced.
+	d.fenceMu.Lock()
+	defer d.fenceMu.Unlock()
 	type key struct {
 		id    string
 		until int64

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,6 +33,13 @@ type leaseFixture struct {
 
 func newLeaseFixture(t *testing.T, handler http.HandlerFunc, concurrency int) *leaseFixture {
 	t.Helper()
+	return newObservedLeaseFixture(t, handler, concurrency, nil)
+}
+
+// newObservedLeaseFixture is newLeaseFixture with an Observer of the
+// dispatcher's writes.
+func newObservedLeaseFixture(t *testing.T, handler http.HandlerFunc, concurrency int, obs Observer) *leaseFixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlite.Options{})
 	if err != nil {
@@ -53,7 +62,7 @@ func newLeaseFixture(t *testing.T, handler http.HandlerFunc, concurrency int) *l
 	// A long poll interval: claims happen only when the test wakes the
 	// poller, so what is attempted is decided by the handoffs.
 	f.d = New(Config{Store: st, Sender: outbound.New(outbound.Options{AllowPrivate: true}), Owner: f.owner, Clock: f.clk,
-		LeaseFor: 3 * time.Second, PollInterval: time.Hour})
+		LeaseFor: 3 * time.Second, PollInterval: time.Hour, Observer: obs})
 	f.d.Start()
 	t.Cleanup(func() { f.d.Stop(context.Background()) })
 	return f
@@ -154,5 +163,63 @@ func TestRenewalKeepsQueuedJobsAlive(t *testing.T) {
 	waitFor(t, "the queue to drain", func() bool { return f.d.Held() == 0 })
 	if n := got.Load(); n != 3 {
 		t.Fatalf("the receiver got %d requests, want 3", n)
+	}
+}
+
+// recordings is an Observer that keeps the records written.
+type recordings struct {
+	mu   sync.Mutex
+	recs []store.AttemptRecord
+}
+
+func (r *recordings) Recorded(batch []Recorded) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range batch {
+		r.recs = append(r.recs, x.Record)
+	}
+}
+
+func (r *recordings) WebhookDisabled(string, string, time.Time) {}
+
+func (r *recordings) all() []store.AttemptRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.recs)
+}
+
+// An outcome is written under the lease its delivery holds when it is
+// written, renewals included: the store fences ordered deliveries by it,
+// so naming the lease claimed would make a long attempt's record stale.
+func TestRecordNamesTheRenewedLease(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{})
+	obs := &recordings{}
+	f := newObservedLeaseFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+	}, 1, obs)
+	claimed := f.clk.Now().Add(3 * time.Second)
+	f.d.Handoff(f.publish(t, 1, claimed))
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request did not arrive")
+	}
+	var renewed time.Time
+	for range 3 {
+		f.clk.Advance(2 * time.Second)
+		f.d.renew(context.Background())
+		f.d.heartbeat(context.Background())
+		renewed = f.clk.Now().Add(3 * time.Second).Truncate(time.Microsecond)
+	}
+	close(release)
+	waitFor(t, "the outcome to be written", func() bool { return len(obs.all()) == 1 })
+	rec := obs.all()[0]
+	if !rec.LeaseUntil.Equal(renewed) {
+		t.Fatalf("record under lease %v, want the renewed %v (claimed %v)", rec.LeaseUntil, renewed, claimed)
+	}
+	if rec.HoldsKey {
+		t.Fatal("an unordered delivery's record holds a key")
 	}
 }

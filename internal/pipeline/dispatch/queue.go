@@ -212,7 +212,7 @@ func (d *Dispatcher) process(q *queue, h held) bool {
 	if res.StatusCode == 410 {
 		o.gone = w
 	}
-	d.records <- o
+	d.hand(o, &job.Delivery)
 	return true
 }
 
@@ -251,7 +251,7 @@ func (d *Dispatcher) refuse(w *domain.Webhook, job *domain.Job, l *lease, cause 
 	// No request went out: the delivery ends, but no attempt latency is
 	// observed.
 	d.cfg.Metrics.Finished(string(domain.Failed))
-	d.records <- outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}, lease: l, webhook: w, eventType: job.Event.Type}
+	d.hand(outcome{rec: store.AttemptRecord{Attempt: att, State: domain.Failed}, lease: l, webhook: w, eventType: job.Event.Type}, &job.Delivery)
 }
 
 // disableGone disables a webhook whose endpoint answered 410 Gone, as

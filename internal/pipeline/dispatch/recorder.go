@@ -20,6 +20,17 @@ type outcome struct {
 	// eventType the type of the event delivered: the Observer hears them.
 	webhook   *domain.Webhook
 	eventType string
+	// ordered is set for an ordered delivery: once its outcome is
+	// written, the next delivery of its key may be claimable.
+	ordered bool
+}
+
+// hand gives the recorder the outcome of an attempt of dl (o.webhook's),
+// with whether dl holds its key in its next state.
+func (d *Dispatcher) hand(o outcome, dl *domain.Delivery) {
+	o.rec.HoldsKey = o.webhook.DeliveryHoldsKeyAfter(dl, o.rec.State)
+	o.ordered = dl.Ordered
+	d.records <- o
 }
 
 // Observer hears what the dispatcher wrote and what it disabled, once it
@@ -75,12 +86,8 @@ func (d *Dispatcher) write(batch []outcome) {
 	}
 	backoff := 50 * time.Millisecond
 	for {
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(d.recordCtx, 30*time.Second)
-		err := d.cfg.Store.RecordAttempts(ctx, recs)
-		cancel()
+		err := d.recordFenced(batch, recs)
 		if err == nil {
-			d.cfg.Metrics.Recorded(time.Since(start))
 			break
 		}
 		if d.recordCtx.Err() != nil {
@@ -97,13 +104,18 @@ func (d *Dispatcher) write(batch []outcome) {
 		}
 		backoff = min(backoff*2, 5*time.Second)
 	}
+	// Only now that the outcomes are committed: until then the leases
+	// keep the store from handing the deliveries (and the next of an
+	// ordered one's key) to anyone else.
 	d.mu.Lock()
 	for _, o := range batch {
 		d.dropLeaseLocked(o.lease)
 	}
 	d.mu.Unlock()
 	var soonest time.Time
+	ordered := false
 	for _, o := range batch {
+		ordered = ordered || o.ordered
 		if o.rec.State == domain.Scheduled && (soonest.IsZero() || o.rec.NextAttemptAt.Before(soonest)) {
 			soonest = o.rec.NextAttemptAt
 		}
@@ -114,13 +126,42 @@ func (d *Dispatcher) write(batch []outcome) {
 	if !soonest.IsZero() {
 		d.wakeAt(soonest)
 	}
+	if ordered {
+		// The next delivery of the key may be claimable now.
+		d.Wake()
+	}
 	if d.cfg.Observer != nil {
 		done := make([]Recorded, 0, len(batch))
-		for _, o := range batch {
+		for i, o := range batch {
 			if o.webhook != nil {
-				done = append(done, Recorded{Record: o.rec, Webhook: o.webhook, EventType: o.eventType})
+				done = append(done, Recorded{Record: recs[i], Webhook: o.webhook, EventType: o.eventType})
 			}
 		}
 		d.cfg.Observer.Recorded(done)
 	}
+}
+
+// recordFenced writes one try of a batch, each record fenced by the lease
+// its delivery is held under now (store.AttemptRecord.LeaseUntil): the
+// renewed expiry, not the claimed one. Renewals wait meanwhile (fenceMu),
+// so that none moves a lease between reading it here and the commit,
+// which would make the store take the record for a stale one.
+func (d *Dispatcher) recordFenced(batch []outcome, recs []store.AttemptRecord) error {
+	d.fenceMu.Lock()
+	defer d.fenceMu.Unlock()
+	d.mu.Lock()
+	for i, o := range batch {
+		if o.lease != nil {
+			recs[i].LeaseUntil = o.lease.until
+		}
+	}
+	d.mu.Unlock()
+	ctx, cancel := context.WithTimeout(d.recordCtx, 30*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := d.cfg.Store.RecordAttempts(ctx, recs); err != nil {
+		return err
+	}
+	d.cfg.Metrics.Recorded(time.Since(start))
+	return nil
 }

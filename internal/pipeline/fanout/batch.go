@@ -21,9 +21,10 @@ type Plan struct {
 	Now time.Time
 	IDs *id.Generator
 	// LeaseOwner and LeaseUntil, when set, create the scheduled deliveries
-	// leased to that node. Leased, when set too, is asked once per webhook
-	// that gets a scheduled delivery whether its deliveries are leased
-	// (nil: all are).
+	// of unordered webhooks leased to that node. Leased, when set too, is
+	// asked once per such webhook whether its deliveries are leased (nil:
+	// all are). Ordered deliveries are never leased here: they wait their
+	// turn in the store, which only a claim can check (store.Store.ClaimDue).
 	LeaseOwner string
 	LeaseUntil time.Time
 	Leased     func(webhookID string) bool
@@ -86,19 +87,24 @@ func Build(p Plan) Batch {
 
 // delivery builds the delivery of e to w: scheduled and due now, or, when
 // the filter failed, failed at once with one attempt recording why (as the
-// dispatcher records an attempt that sent nothing; it is not retried).
+// dispatcher records an attempt that sent nothing; it is not retried). A
+// delivery of an ordered webhook gets its ordering key and holds it (a
+// failed one as a failure leaves it: domain.Webhook.HoldsKeyAfter).
 func (p *Plan) delivery(w *domain.Webhook, e *domain.Event, failure error, leased *int8) store.NewDelivery {
 	d := domain.Delivery{
 		ID: p.IDs.New(id.Delivery), TenantID: p.TenantID, EventID: e.ID, WebhookID: w.ID, EventType: e.Type,
 		State: domain.Scheduled, NextAttemptAt: p.Now, CreatedAt: p.Now, UpdatedAt: p.Now,
 	}
+	d.OrderingKey, d.Ordered = w.DeliveryOrderingKey(e.OrderingKey)
 	if failure != nil {
 		att := domain.RefusedAttempt(p.IDs.New(id.Attempt), &d, w.URL, p.Now, failure)
 		d.State, d.NextAttemptAt, d.Attempts, d.LastError = domain.Failed, time.Time{}, att.Number, att.Error
+		d.HoldsKey = w.DeliveryHoldsKeyAfter(&d, d.State)
 		return store.NewDelivery{Delivery: d, Attempt: &att}
 	}
+	d.HoldsKey = w.DeliveryHoldsKeyAfter(&d, d.State)
 	nd := store.NewDelivery{Delivery: d}
-	if p.LeaseOwner != "" {
+	if p.LeaseOwner != "" && !d.Ordered {
 		if *leased == 0 {
 			*leased = -1
 			if p.Leased == nil || p.Leased(w.ID) {

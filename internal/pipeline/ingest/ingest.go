@@ -7,7 +7,9 @@
 // deliveries; the store resolves idempotency keys against what it holds
 // and writes. Nothing of ingest runs inside the store's transaction. Once
 // the commit is durable, the deliveries leased to this node go to its
-// dispatcher in memory.
+// dispatcher in memory; ordered deliveries (see docs/ORDERING.md) are
+// stored unleased instead, and the dispatcher woken to claim them, so
+// that the store's turn-taking applies to them from the first attempt.
 //
 // A webhook disabled (or deleted) between the read and the write may thus
 // get a delivery; the dispatcher ends it without sending it
@@ -38,6 +40,10 @@ type Input struct {
 	Type           string
 	Data           json.RawMessage
 	IdempotencyKey string
+	// OrderingKey orders the event's deliveries to webhooks ordered by
+	// key; when empty, the event's type may name a default in its data
+	// (see Config.OrderingKey).
+	OrderingKey string
 	// OccurredAt defaults to the time of receipt.
 	OccurredAt time.Time
 }
@@ -46,6 +52,11 @@ type Input struct {
 // catalog plugs in here). It returns a *domain.Error with field "type" or
 // "data…".
 type Validator func(ctx context.Context, tenantID, eventType string, data json.RawMessage) error
+
+// KeyResolver returns an event's ordering key: given, the key published
+// with it, when set, else its type's default taken from data (the event
+// catalog plugs in here: catalog.Views.OrderingKey).
+type KeyResolver func(ctx context.Context, tenantID, eventType, given string, data json.RawMessage) (string, error)
 
 // Config wires a Service.
 type Config struct {
@@ -72,6 +83,9 @@ type Config struct {
 	// Wake tells the dispatcher that unleased work was stored.
 	Wake     func()
 	Validate Validator
+	// OrderingKey resolves each event's ordering key once the event is
+	// valid; nil means the key given at publish, if any.
+	OrderingKey KeyResolver
 	// Matcher decides which webhooks get a delivery of an event; nil means
 	// one with its own filter engine.
 	Matcher *fanout.Matcher
@@ -166,6 +180,7 @@ func (s *Service) publish(ctx context.Context, tenantID string, in []Input, batc
 			OccurredAt:     x.OccurredAt.UTC(),
 			ReceivedAt:     now,
 			IdempotencyKey: x.IdempotencyKey,
+			OrderingKey:    x.OrderingKey,
 		}
 		if e.OccurredAt.IsZero() {
 			e.OccurredAt = now
@@ -187,6 +202,13 @@ func (s *Service) publish(ctx context.Context, tenantID string, in []Input, batc
 			if err := s.cfg.Validate(ctx, tenantID, e.Type, e.Data); err != nil {
 				return nil, prefixField(err, prefix)
 			}
+		}
+		if s.cfg.OrderingKey != nil {
+			k, err := s.cfg.OrderingKey(ctx, tenantID, e.Type, e.OrderingKey, e.Data)
+			if err != nil {
+				return nil, fmt.Errorf("publish: ordering key of %s: %w", e.Type, err)
+			}
+			e.OrderingKey = k
 		}
 		events[i] = e
 	}
@@ -242,7 +264,8 @@ func (s *Service) count(res []store.PublishResult) {
 }
 
 // handOver gives the dispatcher the fresh deliveries leased to this node,
-// and wakes it for those stored unleased. Replays hand over nothing; a
+// and wakes it for those stored unleased (ordered deliveries always are:
+// the store decides when it is their turn). Replays hand over nothing; a
 // delivery failed at the fan-out has nothing left to do.
 func (s *Service) handOver(p store.PublishParams, res []store.PublishResult) {
 	var jobs []domain.Job

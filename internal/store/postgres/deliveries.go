@@ -13,7 +13,7 @@ import (
 )
 
 const deliveryColumns = `id, tenant_id, event_id, webhook_id, event_type, state, attempts, retry_from,
-	next_attempt_at, last_status, last_error, created_at, updated_at`
+	next_attempt_at, last_status, last_error, created_at, updated_at, ordered, ordering_key, holds_key, skipped_at`
 
 // qualified prefixes every column of a column list with a table alias.
 func qualified(alias, columns string) string {
@@ -28,12 +28,12 @@ func qualified(alias, columns string) string {
 // completes d once scanned.
 func deliveryDest(d *domain.Delivery) (dest []any, finish func()) {
 	var state string
-	var next *time.Time
+	var next, skipped *time.Time
 	dest = []any{&d.ID, &d.TenantID, &d.EventID, &d.WebhookID, &d.EventType, &state, &d.Attempts, &d.RetryFrom,
-		&next, &d.LastStatus, &d.LastError, &d.CreatedAt, &d.UpdatedAt}
+		&next, &d.LastStatus, &d.LastError, &d.CreatedAt, &d.UpdatedAt, &d.Ordered, &d.OrderingKey, &d.HoldsKey, &skipped}
 	return dest, func() {
 		d.State = domain.DeliveryState(state)
-		d.NextAttemptAt = fromNullTime(next)
+		d.NextAttemptAt, d.SkippedAt = fromNullTime(next), fromNullTime(skipped)
 		d.CreatedAt, d.UpdatedAt = utc(d.CreatedAt), utc(d.UpdatedAt)
 	}
 }
@@ -147,6 +147,11 @@ func (s *Store) GetDelivery(ctx context.Context, tenantID, deliveryID string) (*
 	if err != nil {
 		return nil, mapErr("get delivery", notFoundIfNoRows(err, "delivery", deliveryID))
 	}
+	if d.Ordered && d.State == domain.Scheduled {
+		if d.BlockedBy, err = s.blockedBy(ctx, d.ID); err != nil {
+			return nil, mapErr("get delivery", err)
+		}
+	}
 	return &d, nil
 }
 
@@ -156,8 +161,22 @@ func (s *Store) GetDelivery(ctx context.Context, tenantID, deliveryID string) (*
 func (s *Store) Resend(ctx context.Context, tenantID, deliveryID string, now time.Time) (*domain.Delivery, error) {
 	var d domain.Delivery
 	err := s.inTx(ctx, "resend", func(tx pgx.Tx) error {
+		// An ordered delivery takes its place in its key's order back (see
+		// holdKeys): the lock first, before the row's, as Recover takes
+		// them, so that the two never wait for each other. ordered never
+		// changes, so it is read without a lock.
+		var ordered bool
+		err := tx.QueryRow(ctx, `SELECT ordered FROM deliveries WHERE id = $1 AND tenant_id = $2`, deliveryID, tenantID).Scan(&ordered)
+		if err != nil {
+			return notFoundIfNoRows(err, "delivery", deliveryID)
+		}
+		if ordered {
+			if err := s.holdKeys(ctx, tx); err != nil {
+				return err
+			}
+		}
 		var inFlight bool
-		err := tx.QueryRow(ctx, `SELECT lease_owner IS NOT NULL AND lease_until > $3 FROM deliveries
+		err = tx.QueryRow(ctx, `SELECT lease_owner IS NOT NULL AND lease_until > $3 FROM deliveries
 			WHERE id = $1 AND tenant_id = $2 FOR UPDATE`, deliveryID, tenantID, now).Scan(&inFlight)
 		if err != nil {
 			return notFoundIfNoRows(err, "delivery", deliveryID)
@@ -166,7 +185,7 @@ func (s *Store) Resend(ctx context.Context, tenantID, deliveryID string, now tim
 			return domain.Errorf(domain.ECONFLICT, "delivery %q has an attempt in flight; try again when it ends", deliveryID)
 		}
 		d, err = scanDelivery(tx.QueryRow(ctx, `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $2,
-			retry_from = attempts, lease_owner = NULL, lease_until = NULL, updated_at = $2
+			retry_from = attempts, lease_owner = NULL, lease_until = NULL, updated_at = $2, holds_key = ordered
 			WHERE id = $1 RETURNING `+deliveryColumns, deliveryID, now))
 		return err
 	})
@@ -197,8 +216,11 @@ func (s *Store) Recover(ctx context.Context, p store.RecoverParams) (int, error)
 		if !ok {
 			return domain.NotFound("webhook", p.WebhookID)
 		}
+		if err := s.holdKeys(ctx, tx); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'scheduled', next_attempt_at = $5,
-			retry_from = attempts, updated_at = $5
+			retry_from = attempts, updated_at = $5, holds_key = ordered
 			WHERE tenant_id = $1 AND webhook_id = $2 AND state IN ('failed', 'canceled')
 			AND created_at >= $3 AND created_at < $4`, p.TenantID, p.WebhookID, p.Since, until, p.Now)
 		n = int(tag.RowsAffected())

@@ -19,11 +19,12 @@ import (
 var claimSQL = `WITH claimed AS (
 		UPDATE deliveries SET lease_owner = $1, lease_until = $2
 		WHERE id IN (
-			SELECT id FROM deliveries
-			WHERE state = 'scheduled' AND next_attempt_at <= $3
-				AND (lease_until IS NULL OR lease_until <= $3)
-				AND NOT (webhook_id = ANY($5::text[]))
-			ORDER BY next_attempt_at
+			SELECT d.id FROM deliveries d
+			WHERE d.state = 'scheduled' AND d.next_attempt_at <= $3
+				AND (d.lease_until IS NULL OR d.lease_until <= $3)
+				AND NOT (d.webhook_id = ANY($5::text[]))
+				AND ` + turnSQL + `
+			ORDER BY d.next_attempt_at
 			LIMIT $4
 			FOR UPDATE SKIP LOCKED)
 		RETURNING ` + deliveryColumns + `
@@ -46,26 +47,37 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 	if exclude == nil {
 		exclude = []string{}
 	}
-	rows, err := s.pool.Query(ctx, claimSQL, p.Owner, p.LeaseUntil, p.Now, p.Limit, exclude)
-	if err != nil {
-		return nil, mapErr("claim due", err)
-	}
-	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Job, error) {
-		var j domain.Job
-		var data []byte
-		dest, finish := deliveryDest(&j.Delivery)
-		e := &j.Event
-		dest = append(dest, &e.ID, &e.TenantID, &e.Type, &e.OccurredAt, &e.ReceivedAt, &data, &e.IdempotencyKey)
-		err := r.Scan(dest...)
-		finish()
-		e.Data = data
-		e.OccurredAt, e.ReceivedAt = utc(e.OccurredAt), utc(e.ReceivedAt)
-		return j, err
+	// One round trip: BEGIN, the turn lock (see claimTurnLock), the
+	// claim, COMMIT.
+	var jobs []domain.Job
+	err := s.withPipeTx(ctx, "claim due", func(pt *pipeTx) error {
+		b := &pgx.Batch{}
+		s.claimTurnLock(b)
+		b.Queue(claimSQL, p.Owner, p.LeaseUntil, p.Now, p.Limit, exclude).Query(func(rows pgx.Rows) error {
+			var err error
+			jobs, err = pgx.CollectRows(rows, scanJob)
+			return err
+		})
+		return pt.send(ctx, b, true)
 	})
 	if err != nil {
-		return nil, mapErr("claim due", err)
+		return nil, err
 	}
 	return jobs, nil
+}
+
+// scanJob reads a row of claimSQL.
+func scanJob(r pgx.CollectableRow) (domain.Job, error) {
+	var j domain.Job
+	var data []byte
+	dest, finish := deliveryDest(&j.Delivery)
+	e := &j.Event
+	dest = append(dest, &e.ID, &e.TenantID, &e.Type, &e.OccurredAt, &e.ReceivedAt, &data, &e.IdempotencyKey, &e.OrderingKey)
+	err := r.Scan(dest...)
+	finish()
+	e.Data = data
+	e.OccurredAt, e.ReceivedAt = utc(e.OccurredAt), utc(e.ReceivedAt)
+	return j, err
 }
 
 // RenewLeases extends to until each of leases that owner still holds with

@@ -9,12 +9,12 @@ import (
 	"github.com/lmshooks/lmshooks/internal/domain"
 )
 
-const eventColumns = `id, tenant_id, type, occurred_at, received_at, data, idempotency_key`
+const eventColumns = `id, tenant_id, type, occurred_at, received_at, data, idempotency_key, ordering_key`
 
 func scanEvent(row pgx.Row) (domain.Event, error) {
 	var e domain.Event
 	var data []byte
-	err := row.Scan(&e.ID, &e.TenantID, &e.Type, &e.OccurredAt, &e.ReceivedAt, &data, &e.IdempotencyKey)
+	err := row.Scan(&e.ID, &e.TenantID, &e.Type, &e.OccurredAt, &e.ReceivedAt, &data, &e.IdempotencyKey, &e.OrderingKey)
 	e.Data = data
 	e.OccurredAt, e.ReceivedAt = utc(e.OccurredAt), utc(e.ReceivedAt)
 	return e, err
@@ -118,7 +118,7 @@ func (s *Store) CancelStranded(ctx context.Context, deliveryID string, now time.
 		return false, errClosed
 	}
 	tag, err := s.pool.Exec(ctx, `UPDATE deliveries d SET state = 'canceled', next_attempt_at = NULL,
-		lease_owner = NULL, lease_until = NULL, updated_at = $2
+		lease_owner = NULL, lease_until = NULL, updated_at = $2, holds_key = false
 		WHERE d.id = $1 AND d.state = 'scheduled'
 		AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.enabled)`, deliveryID, now)
 	if err != nil {

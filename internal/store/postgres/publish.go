@@ -55,8 +55,9 @@ func (o *publishOp) rows() int {
 // partitioned, and a unique index on a partitioned table holds only within
 // a partition.
 const insertEventsSQL = `WITH input AS (
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
-			WITH ORDINALITY AS e (tenant_id, id, type, occurred_at, received_at, data, idempotency_key, ord)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+			$8::text[])
+			WITH ORDINALITY AS e (tenant_id, id, type, occurred_at, received_at, data, idempotency_key, ordering_key, ord)
 	), keys AS (
 		INSERT INTO idempotency_keys (tenant_id, key, event_id)
 		SELECT tenant_id, idempotency_key, id FROM input WHERE idempotency_key <> ''
@@ -65,7 +66,7 @@ const insertEventsSQL = `WITH input AS (
 		RETURNING event_id
 	)
 	INSERT INTO events (` + eventColumns + `)
-	SELECT id, tenant_id, type, occurred_at, received_at, data::json, idempotency_key
+	SELECT id, tenant_id, type, occurred_at, received_at, data::json, idempotency_key, ordering_key
 	FROM input
 	WHERE idempotency_key = '' OR id IN (SELECT event_id FROM keys)
 	RETURNING id`
@@ -80,16 +81,21 @@ const ownsKey = `(r.event_key = '' OR r.event_id = (SELECT k.event_id FROM idemp
 		WHERE k.tenant_id = r.tenant_id AND k.key = r.event_key))`
 
 // insertDeliveriesSQL inserts new deliveries, as the fan-out built them,
-// from parallel arrays in one statement.
+// from parallel arrays in one statement. An ordered delivery takes the
+// next position of the sequence, in array order (a batch's events in
+// their order); see lockOrderedPublish for why positions follow commits.
 const insertDeliveriesSQL = `INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state, attempts,
-		retry_from, next_attempt_at, last_status, last_error, lease_owner, lease_until, created_at, updated_at)
+		retry_from, next_attempt_at, last_status, last_error, lease_owner, lease_until, created_at, updated_at,
+		ordered, ordering_key, ordering_seq, holds_key, skipped_at)
 	SELECT id, tenant_id, event_id, webhook_id, event_type, state, attempts,
-		retry_from, next_attempt_at, last_status, last_error, NULLIF(lease_owner, ''), lease_until, created_at, updated_at
+		retry_from, next_attempt_at, last_status, last_error, NULLIF(lease_owner, ''), lease_until, created_at, updated_at,
+		ordered, ordering_key, CASE WHEN ordered THEN nextval('delivery_ordering_seq') ELSE 0 END, holds_key, skipped_at
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[],
 		$9::timestamptz[], $10::int[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[],
-		$16::text[])
+		$16::text[], $17::bool[], $18::text[], $19::bool[], $20::timestamptz[])
 		AS r (id, tenant_id, event_id, webhook_id, event_type, state, attempts,
-		retry_from, next_attempt_at, last_status, last_error, lease_owner, lease_until, created_at, updated_at, event_key)
+		retry_from, next_attempt_at, last_status, last_error, lease_owner, lease_until, created_at, updated_at, event_key,
+		ordered, ordering_key, holds_key, skipped_at)
 	WHERE ` + ownsKey
 
 // insertFailedAttemptsSQL inserts the attempts made at the fan-out
@@ -166,8 +172,11 @@ func (s *Store) writePublishes(ctx context.Context, ops []*pending[*publishOp]) 
 	}
 
 	b := &pgx.Batch{}
+	if dlv.ordered {
+		s.lockOrderedPublish(b)
+	}
 	inserted := map[string]bool{}
-	q := b.Queue(insertEventsSQL, ev.tenants, ev.ids, ev.types, ev.occurred, ev.received, ev.data, ev.keys)
+	q := b.Queue(insertEventsSQL, ev.tenants, ev.ids, ev.types, ev.occurred, ev.received, ev.data, ev.keys, ev.orderingKeys)
 	if keyed {
 		q.Query(func(rows pgx.Rows) error {
 			var id string
@@ -180,7 +189,8 @@ func (s *Store) writePublishes(ctx context.Context, ops []*pending[*publishOp]) 
 	}
 	if len(dlv.ids) > 0 {
 		b.Queue(insertDeliveriesSQL, dlv.ids, dlv.tenants, dlv.eventIDs, dlv.webhookIDs, dlv.types, dlv.states, dlv.attempts,
-			dlv.retryFrom, dlv.next, dlv.statuses, dlv.errors, dlv.owners, dlv.leaseUntil, dlv.created, dlv.updated, dlv.keys)
+			dlv.retryFrom, dlv.next, dlv.statuses, dlv.errors, dlv.owners, dlv.leaseUntil, dlv.created, dlv.updated, dlv.keys,
+			dlv.ordereds, dlv.orderingKeys, dlv.holds, dlv.skipped)
 	}
 	if len(fails.ids) > 0 {
 		b.Queue(insertFailedAttemptsSQL, fails.ids, fails.deliveryIDs, fails.tenantIDs, fails.webhookIDs, fails.eventIDs,
@@ -291,8 +301,8 @@ func publishInsertErr(err error, tenantID string) error {
 
 // eventArrays holds events as the parallel arrays insertEventsSQL unnests.
 type eventArrays struct {
-	tenants, ids, types, data, keys []string
-	occurred, received              []time.Time
+	tenants, ids, types, data, keys, orderingKeys []string
+	occurred, received                            []time.Time
 }
 
 func (a *eventArrays) add(e *domain.Event) {
@@ -301,6 +311,7 @@ func (a *eventArrays) add(e *domain.Event) {
 	a.types = append(a.types, e.Type)
 	a.data = append(a.data, string(e.Data))
 	a.keys = append(a.keys, e.IdempotencyKey)
+	a.orderingKeys = append(a.orderingKeys, e.OrderingKey)
 	a.occurred = append(a.occurred, e.OccurredAt)
 	a.received = append(a.received, e.ReceivedAt)
 }
@@ -312,6 +323,11 @@ type deliveryArrays struct {
 	attempts, retryFrom, statuses                                           []int32
 	next, leaseUntil                                                        []*time.Time
 	created, updated                                                        []time.Time
+	ordereds, holds                                                         []bool
+	orderingKeys                                                            []string
+	skipped                                                                 []*time.Time
+	// ordered is set when any delivery is.
+	ordered bool
 }
 
 // add appends d, created as nd says, of an event with idempotency key key.
@@ -340,6 +356,14 @@ func (a *deliveryArrays) add(d *domain.Delivery, nd *store.NewDelivery, key stri
 	a.created = append(a.created, d.CreatedAt)
 	a.updated = append(a.updated, d.UpdatedAt)
 	a.keys = append(a.keys, key)
+	if !d.Ordered {
+		d.OrderingKey, d.HoldsKey = "", false
+	}
+	a.ordereds = append(a.ordereds, d.Ordered)
+	a.orderingKeys = append(a.orderingKeys, d.OrderingKey)
+	a.holds = append(a.holds, d.HoldsKey)
+	a.skipped = append(a.skipped, nullTime(d.SkippedAt))
+	a.ordered = a.ordered || d.Ordered
 }
 
 // failedAttemptArrays holds the attempts of deliveries failed at the

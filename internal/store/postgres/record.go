@@ -42,16 +42,19 @@ func (o *recordOp) rows() int { return len(o.records) }
 // dropped here. The deliveries ($21) are locked first, in id order, so
 // that two statements touching the same deliveries (a delivery attempted
 // by two nodes after a lease ran out, a cancel or a renewal racing a
-// record) wait for each other instead of deadlocking.
+// record) wait for each other instead of deadlocking. An ordered delivery
+// moves (and its HoldsKey with it, $24) only if its lease is still the
+// one its last record was made under ($25): otherwise its lease ran out
+// and another claim took it, and the attempt is history only.
 const recordSQL = `WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[],
 			$8::timestamptz[], $9::bigint[], $10::text[], $11::text[], $12::bytea[], $13::int[], $14::text[],
 			$15::bytea[], $16::text[], $17::bool[], $18::text[], $19::timestamptz[], $20::timestamptz[],
-			$22::bytea[], $23::bytea[])
+			$22::bytea[], $23::bytea[], $24::bool[], $25::timestamptz[])
 			WITH ORDINALITY AS a (id, delivery_id, tenant_id, webhook_id, event_id, number, trigger, started_at,
 			duration_ns, request_url, request_headers, request_body, status_code, response_headers,
 			response_body, error, success, next_state, next_attempt_at, finished_at, render_config,
-			request_body_sha, ord)
+			request_body_sha, holds_key, lease_token, ord)
 	), locked AS MATERIALIZED (
 		SELECT id, lease_owner FROM deliveries WHERE id = ANY($21::text[]) ORDER BY id FOR UPDATE
 	), accepted AS (
@@ -70,20 +73,23 @@ const recordSQL = `WITH input AS (
 	), counted AS (
 		SELECT delivery_id, count(*) AS n FROM inserted GROUP BY delivery_id
 	), last AS (
-		SELECT DISTINCT ON (delivery_id) delivery_id, next_state, next_attempt_at, status_code, error, finished_at
+		SELECT DISTINCT ON (delivery_id) delivery_id, next_state, next_attempt_at, status_code, error, finished_at,
+			holds_key, lease_token
 		FROM accepted ORDER BY delivery_id, ord DESC
 	)
 	UPDATE deliveries d SET
 		attempts = d.attempts + c.n,
 		state = CASE WHEN d.state = 'scheduled' THEN v.next_state ELSE d.state END,
 		next_attempt_at = CASE WHEN d.state = 'scheduled' THEN v.next_attempt_at ELSE d.next_attempt_at END,
+		holds_key = CASE WHEN d.state = 'scheduled' THEN v.holds_key ELSE d.holds_key END,
 		last_status = v.status_code,
 		last_error = v.error,
 		lease_owner = NULL,
 		lease_until = NULL,
 		updated_at = v.finished_at
 	FROM counted c JOIN last v ON v.delivery_id = c.delivery_id
-	WHERE d.id = ANY($21::text[]) AND d.id = c.delivery_id`
+	WHERE d.id = ANY($21::text[]) AND d.id = c.delivery_id
+		AND (NOT d.ordered OR d.lease_until = v.lease_token)`
 
 // RecordAttempts appends attempts and moves their deliveries to their
 // next state, in one transaction shared with the calls of other callers
@@ -123,6 +129,8 @@ func (s *Store) writeRecords(ctx context.Context, ops []*pending[*recordOp]) err
 		next   []*time.Time
 		ended  []time.Time
 		ids    []string
+		holds  []bool
+		tokens []*time.Time
 	)
 	seen := map[string]bool{}
 	for _, p := range ops {
@@ -137,6 +145,8 @@ func (s *Store) writeRecords(ctx context.Context, ops []*pending[*recordOp]) err
 			}
 			next = append(next, n)
 			ended = append(ended, at.StartedAt.Add(at.Duration))
+			holds = append(holds, r.HoldsKey)
+			tokens = append(tokens, nullTime(r.LeaseUntil))
 			if !seen[at.DeliveryID] {
 				seen[at.DeliveryID] = true
 				ids = append(ids, at.DeliveryID)
@@ -155,7 +165,7 @@ func (s *Store) writeRecords(ctx context.Context, ops []*pending[*recordOp]) err
 	_, err := s.pool.Exec(ctx, recordSQL,
 		a.ids, a.deliveryIDs, a.tenantIDs, a.webhookIDs, a.eventIDs, a.numbers, a.triggers,
 		a.started, a.durations, a.urls, a.reqHeaders, a.reqBodies, a.statuses, a.respHeaders,
-		a.respBodies, a.errors, a.success, states, next, ended, ids, a.refKeys, a.refDigests)
+		a.respBodies, a.errors, a.success, states, next, ended, ids, a.refKeys, a.refDigests, holds, tokens)
 	s.noteWrite(ctx, err)
 	if err != nil {
 		return mapErr("record attempts", err)

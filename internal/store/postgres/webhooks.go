@@ -15,7 +15,7 @@ import (
 const webhookColumns = `id, tenant_id, name, description, url, event_types, enabled, disabled_reason,
 	format, basic_auth_username, basic_auth_password, secret, previous_secret, previous_secret_expires_at,
 	headers, timeout_ns, retry_policy, retry_waits_ns, success_min, success_max, rate_limit,
-	max_concurrency, created_at, updated_at, filter, format_options, secret_headers`
+	max_concurrency, created_at, updated_at, filter, format_options, secret_headers, ordering, ordering_failure`
 
 // webhookSelect is what scanWebhook reads: the written columns and
 // failing_since, which only RecordAttempts writes.
@@ -41,7 +41,8 @@ func webhookArgs(w *domain.Webhook) ([]any, error) {
 	return []any{w.ID, w.TenantID, w.Name, w.Description, w.URL, w.EventTypes, w.Enabled, w.DisabledReason,
 		w.Format, user, pass, w.Secret, w.PreviousSecret, nullTime(w.PreviousSecretExpiresAt),
 		headers, int64(w.Timeout), w.RetryPolicy, waits, w.SuccessRule.Min, w.SuccessRule.Max, w.RateLimit,
-		w.MaxConcurrency, w.CreatedAt, w.UpdatedAt, w.Filter, string(w.FormatOptions), w.SecretHeaders}, nil
+		w.MaxConcurrency, w.CreatedAt, w.UpdatedAt, w.Filter, string(w.FormatOptions), w.SecretHeaders,
+		string(w.Ordering), string(w.OrderingFailure)}, nil
 }
 
 func scanWebhook(row pgx.Row) (domain.Webhook, error) {
@@ -54,14 +55,17 @@ func scanWebhook(row pgx.Row) (domain.Webhook, error) {
 		waits      []int64
 		formatOpts string
 		failing    *time.Time
+		ordering   string
+		failure    string
 	)
 	err := row.Scan(&w.ID, &w.TenantID, &w.Name, &w.Description, &w.URL, &w.EventTypes, &w.Enabled, &w.DisabledReason,
 		&w.Format, &user, &pass, &w.Secret, &w.PreviousSecret, &prevExp,
 		&headers, &timeout, &w.RetryPolicy, &waits, &w.SuccessRule.Min, &w.SuccessRule.Max, &w.RateLimit,
-		&w.MaxConcurrency, &w.CreatedAt, &w.UpdatedAt, &w.Filter, &formatOpts, &w.SecretHeaders, &failing)
+		&w.MaxConcurrency, &w.CreatedAt, &w.UpdatedAt, &w.Filter, &formatOpts, &w.SecretHeaders, &ordering, &failure, &failing)
 	if err != nil {
 		return w, err
 	}
+	w.Ordering, w.OrderingFailure = domain.Ordering(ordering), domain.OrderingFailure(failure)
 	if formatOpts != "" {
 		w.FormatOptions = []byte(formatOpts)
 	}
@@ -121,7 +125,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
 			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO webhooks (`+webhookColumns+`) VALUES
-			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`, args...)
+			($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`, args...)
 		if code, _ := pgCode(err); code == codeUniqueViolation {
 			return domain.Errorf(domain.ECONFLICT, "webhook %q already exists", w.ID)
 		}
@@ -169,8 +173,9 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 			secret = $12, previous_secret = $13, previous_secret_expires_at = $14, headers = $15, timeout_ns = $16,
 			retry_policy = $17, retry_waits_ns = $18, success_min = $19, success_max = $20, rate_limit = $21,
 			max_concurrency = $22, updated_at = $23, filter = $24, format_options = $25, secret_headers = $26,
-			failing_since = CASE WHEN $27 THEN NULL ELSE failing_since END
-			WHERE id = $1 AND tenant_id = $2`, append(args[:22:22], args[23], args[24], args[25], args[26], w.FailingSince.IsZero())...)
+			ordering = $27, ordering_failure = $28, failing_since = CASE WHEN $29 THEN NULL ELSE failing_since END
+			WHERE id = $1 AND tenant_id = $2`, append(args[:22:22], args[23], args[24], args[25], args[26], args[27], args[28],
+			w.FailingSince.IsZero())...)
 		if err != nil {
 			return err
 		}
@@ -244,7 +249,7 @@ func (s *Store) DisableWebhook(ctx context.Context, webhookID, reason string, no
 // kept: the attempt in flight, if any, still gets recorded (RecordAttempts
 // logs it without reviving the delivery), and Resend refuses until then.
 func cancelScheduled(ctx context.Context, tx pgx.Tx, webhookID string, now time.Time) (int, error) {
-	tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'canceled', next_attempt_at = NULL, updated_at = $2
+	tag, err := tx.Exec(ctx, `UPDATE deliveries SET state = 'canceled', next_attempt_at = NULL, updated_at = $2, holds_key = false
 		WHERE webhook_id = $1 AND state = 'scheduled'`, webhookID, now)
 	if err != nil {
 		return 0, fmt.Errorf("cancel deliveries: %w", err)

@@ -12,16 +12,18 @@ import (
 )
 
 const deliveryCols = `id, tenant_id, event_id, webhook_id, event_type, state, attempts, retry_from,
-	next_attempt_at, last_status, last_error, created_at, updated_at`
+	next_attempt_at, last_status, last_error, created_at, updated_at, ordered, ordering_key, holds_key, skipped_at`
 
 func scanDelivery(sc interface{ Scan(...any) error }) (domain.Delivery, error) {
 	var d domain.Delivery
 	var state string
-	var next, created, updated int64
+	var next, created, updated, skipped int64
+	var ordered, holds int
 	err := sc.Scan(&d.ID, &d.TenantID, &d.EventID, &d.WebhookID, &d.EventType, &state, &d.Attempts, &d.RetryFrom,
-		&next, &d.LastStatus, &d.LastError, &created, &updated)
+		&next, &d.LastStatus, &d.LastError, &created, &updated, &ordered, &d.OrderingKey, &holds, &skipped)
 	d.State = domain.DeliveryState(state)
 	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = fromMicros(next), fromMicros(created), fromMicros(updated)
+	d.Ordered, d.HoldsKey, d.SkippedAt = ordered != 0, holds != 0, fromMicros(skipped)
 	return d, err
 }
 
@@ -143,6 +145,11 @@ func (s *Store) GetDelivery(ctx context.Context, tenantID, deliveryID string) (*
 	if err != nil {
 		return nil, mapErr("get delivery", err)
 	}
+	if d.Ordered && d.State == domain.Scheduled {
+		if d.BlockedBy, err = blockedBy(ctx, s.rdb, d.ID); err != nil {
+			return nil, mapErr("get delivery", err)
+		}
+	}
 	return &d, nil
 }
 
@@ -166,8 +173,9 @@ func (s *Store) Resend(ctx context.Context, tenantID, deliveryID string, now tim
 			return domain.Errorf(domain.ECONFLICT, "delivery %q has an attempt in flight; try again when it ends", deliveryID)
 		}
 		t := micros(now)
+		// An ordered delivery takes its place in its key's order back.
 		d, err = scanDelivery(tx.queryRow(`UPDATE deliveries SET state = 'scheduled', retry_from = attempts,
-			next_attempt_at = ?, due_at = ?, updated_at = ?, lease_owner = '', lease_until = 0
+			next_attempt_at = ?, due_at = ?, updated_at = ?, lease_owner = '', lease_until = 0, holds_key = ordered
 			WHERE id = ? RETURNING `+deliveryCols, t, t, t, deliveryID))
 		return err
 	})
@@ -196,7 +204,7 @@ func (s *Store) Recover(ctx context.Context, p store.RecoverParams) (int, error)
 			return err
 		}
 		t := micros(p.Now)
-		n, err = tx.exec(`UPDATE deliveries SET state = 'scheduled', retry_from = attempts, next_attempt_at = ?,
+		n, err = tx.exec(`UPDATE deliveries SET state = 'scheduled', retry_from = attempts, next_attempt_at = ?, holds_key = ordered,
 			due_at = CASE WHEN lease_owner <> '' AND lease_until > ? THEN lease_until ELSE ? END, updated_at = ?
 			WHERE webhook_id = ? AND tenant_id = ? AND state IN ('failed', 'canceled') AND created_at >= ? AND created_at < ?`,
 			t, t, t, t, p.WebhookID, p.TenantID, micros(p.Since), micros(until))

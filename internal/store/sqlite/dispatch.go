@@ -26,18 +26,13 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 		// due_at is next_attempt_at for unleased deliveries and
 		// lease_until for leased ones, so "due and not leased, or lease
 		// expired" is the single range due_at <= now on a partial index.
-		args := []any{p.Owner, until, until, micros(p.Now)}
-		exclude := ""
-		if len(p.ExcludeWebhooks) > 0 {
-			exclude = " AND webhook_id NOT IN (?" + strings.Repeat(",?", len(p.ExcludeWebhooks)-1) + ")"
-			for _, w := range p.ExcludeWebhooks {
-				args = append(args, w)
-			}
+		now := micros(p.Now)
+		args := []any{p.Owner, until, until, now}
+		for _, w := range p.ExcludeWebhooks {
+			args = append(args, w)
 		}
-		args = append(args, p.Limit)
-		rows, err := tx.query(`UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
-			WHERE id IN (SELECT id FROM deliveries WHERE state = 'scheduled' AND due_at <= ?`+exclude+` ORDER BY due_at, id LIMIT ?)
-			RETURNING `+deliveryCols, args...)
+		args = append(args, now, p.Limit)
+		rows, err := tx.query(claimSQL(len(p.ExcludeWebhooks)), args...)
 		if err != nil {
 			return err
 		}
@@ -70,6 +65,22 @@ func (s *Store) ClaimDue(ctx context.Context, p store.ClaimParams) ([]domain.Job
 		return nil, err
 	}
 	return jobs, nil
+}
+
+// claimSQL is ClaimDue's statement leaving exclude webhooks alone; its
+// arguments: owner, lease until (twice), now, the excluded webhooks, now,
+// limit. The turn check is evaluated on the table as it is before the
+// update, so a claim takes at most one delivery of a key: the one no
+// other holder precedes.
+func claimSQL(exclude int) string {
+	not := ""
+	if exclude > 0 {
+		not = " AND d.webhook_id NOT IN (?" + strings.Repeat(",?", exclude-1) + ")"
+	}
+	return `UPDATE deliveries SET lease_owner = ?, lease_until = ?, due_at = ?
+		WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'scheduled' AND d.due_at <= ?` + not + `
+			AND ` + turnSQL + ` ORDER BY d.due_at, d.id LIMIT ?)
+		RETURNING ` + deliveryCols
 }
 
 // RenewLeases extends to until each of leases that owner still holds with
@@ -254,13 +265,18 @@ func recordAttempt(tx *wtx, r *store.AttemptRecord, enc *encodedAttempt) error {
 	if r.State == domain.Scheduled {
 		next = micros(r.NextAttemptAt)
 	}
+	// An ordered delivery moves only under the lease the attempt was
+	// made with: if that ran out and another claim took the delivery, the
+	// attempt is history and the delivery is the other claim's.
 	_, err = tx.exec(`UPDATE deliveries SET attempts = attempts + 1,
 		state = CASE WHEN state = 'scheduled' THEN ? ELSE state END,
 		next_attempt_at = CASE WHEN state = 'scheduled' THEN ? ELSE next_attempt_at END,
 		due_at = CASE WHEN state = 'scheduled' THEN ? ELSE 0 END,
+		holds_key = CASE WHEN state = 'scheduled' THEN ? ELSE holds_key END,
 		last_status = ?, last_error = ?, updated_at = ?, lease_owner = '', lease_until = 0
-		WHERE id = ?`,
-		string(r.State), next, next, a.StatusCode, a.Error, micros(a.StartedAt.Add(a.Duration)), a.DeliveryID)
+		WHERE id = ? AND (ordered = 0 OR lease_until = ?)`,
+		string(r.State), next, next, boolInt(r.HoldsKey), a.StatusCode, a.Error,
+		micros(a.StartedAt.Add(a.Duration)), a.DeliveryID, micros(r.LeaseUntil))
 	return err
 }
 

@@ -102,3 +102,23 @@ func explain(t *testing.T, s *Store, q string, args ...any) string {
 	}
 	return strings.Join(lines, "; ")
 }
+
+// The claim walks the due index as before, and the turn check of ordered
+// deliveries searches the two small ordering indexes, never the table.
+func TestClaimUsesTheDueAndOrderingIndexes(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "plan.db"))
+	defer s.Close()
+	p := explain(t, s, claimSQL(1), "n", 1, 1, 1, "wh_x", 1, 10)
+	for _, want := range []string{
+		"USING INDEX deliveries_due",
+		"INDEX deliveries_key_order (webhook_id=? AND ordering_key=? AND ordering_seq<?)",
+		"INDEX deliveries_key_leased (webhook_id=? AND ordering_key=?)",
+	} {
+		if !strings.Contains(p, want) {
+			t.Errorf("claim plan %q, want %s", p, want)
+		}
+	}
+	if strings.Contains(p, "SCAN d ") || strings.HasSuffix(p, "SCAN d") || strings.Contains(p, "SCAN o") {
+		t.Errorf("claim plan %q scans a table", p)
+	}
+}

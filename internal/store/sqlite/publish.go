@@ -10,13 +10,13 @@ import (
 	"github.com/lmshooks/lmshooks/internal/store"
 )
 
-const eventCols = `id, tenant_id, type, occurred_at, received_at, data, idempotency_key`
+const eventCols = `id, tenant_id, type, occurred_at, received_at, data, idempotency_key, ordering_key`
 
 func scanEvent(sc interface{ Scan(...any) error }) (domain.Event, error) {
 	var e domain.Event
 	var occurred, received int64
 	var data []byte
-	err := sc.Scan(&e.ID, &e.TenantID, &e.Type, &occurred, &received, &data, &e.IdempotencyKey)
+	err := sc.Scan(&e.ID, &e.TenantID, &e.Type, &occurred, &received, &data, &e.IdempotencyKey, &e.OrderingKey)
 	e.OccurredAt, e.ReceivedAt = fromMicros(occurred), fromMicros(received)
 	e.Data = data
 	return e, err
@@ -74,8 +74,8 @@ func publish(tx *wtx, p *store.PublishParams, enc map[string]*encodedAttempt) ([
 				continue
 			}
 		}
-		if _, err := tx.exec(`INSERT INTO events (`+eventCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, p.TenantID, e.Type, micros(e.OccurredAt), micros(e.ReceivedAt), []byte(e.Data), e.IdempotencyKey); err != nil {
+		if _, err := tx.exec(`INSERT INTO events (`+eventCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, p.TenantID, e.Type, micros(e.OccurredAt), micros(e.ReceivedAt), []byte(e.Data), e.IdempotencyKey, e.OrderingKey); err != nil {
 			switch {
 			case isForeignKey(err):
 				return nil, domain.NotFound("tenant", p.TenantID)
@@ -104,8 +104,19 @@ func publish(tx *wtx, p *store.PublishParams, enc map[string]*encodedAttempt) ([
 	return results, nil
 }
 
-// insertDelivery inserts d, leased as nd says.
+// insertDelivery inserts d, leased as nd says. An ordered delivery takes
+// the next position: the writer commits in the order it assigns them, so
+// positions follow commits, and a batch's events come in their order.
 func insertDelivery(tx *wtx, d *domain.Delivery, nd *store.NewDelivery) error {
+	var seq int64
+	if d.Ordered {
+		var err error
+		if seq, err = tx.nextOrderingSeq(); err != nil {
+			return err
+		}
+	} else {
+		d.OrderingKey, d.HoldsKey = "", false
+	}
 	next := int64(0)
 	if d.State == domain.Scheduled {
 		next = micros(d.NextAttemptAt)
@@ -117,10 +128,12 @@ func insertDelivery(tx *wtx, d *domain.Delivery, nd *store.NewDelivery) error {
 		due = leaseUntil
 	}
 	_, err := tx.exec(`INSERT INTO deliveries (id, tenant_id, event_id, webhook_id, event_type, state, attempts, retry_from,
-		next_attempt_at, last_status, last_error, created_at, updated_at, lease_owner, lease_until, due_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		next_attempt_at, last_status, last_error, created_at, updated_at, lease_owner, lease_until, due_at,
+		ordered, ordering_key, ordering_seq, holds_key, skipped_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.TenantID, d.EventID, d.WebhookID, d.EventType, string(d.State), d.Attempts, d.RetryFrom,
-		next, d.LastStatus, d.LastError, micros(d.CreatedAt), micros(d.UpdatedAt), owner, leaseUntil, due)
+		next, d.LastStatus, d.LastError, micros(d.CreatedAt), micros(d.UpdatedAt), owner, leaseUntil, due,
+		boolInt(d.Ordered), d.OrderingKey, seq, boolInt(d.HoldsKey), micros(d.SkippedAt))
 	if isUnique(err) {
 		return domain.Errorf(domain.ECONFLICT, "delivery %q already exists", d.ID)
 	}
@@ -167,7 +180,7 @@ func (s *Store) CancelStranded(ctx context.Context, deliveryID string, now time.
 	err := s.write(ctx, "cancel stranded delivery", func(tx *wtx) error {
 		var err error
 		n, err = tx.exec(`UPDATE deliveries SET state = 'canceled', next_attempt_at = 0, due_at = 0, updated_at = ?,
-			lease_owner = '', lease_until = 0
+			lease_owner = '', lease_until = 0, holds_key = 0
 			WHERE id = ? AND state = 'scheduled'
 			AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = deliveries.webhook_id AND w.enabled = 1)`,
 			micros(now), deliveryID)

@@ -13,7 +13,7 @@ import (
 const webhookCols = `id, tenant_id, name, description, url, event_types, enabled, disabled_reason, format,
 	basic_auth_username, basic_auth_password, secret, previous_secret, previous_secret_expires_at, headers,
 	timeout_ns, retry_policy, retry_waits_ns, success_min, success_max, rate_limit, max_concurrency,
-	created_at, updated_at, filter, format_options, secret_headers`
+	created_at, updated_at, filter, format_options, secret_headers, ordering, ordering_failure`
 
 // webhookSelect is what scanWebhook reads: the written columns and
 // failing_since, which only RecordAttempts writes.
@@ -44,7 +44,8 @@ func webhookArgs(w *domain.Webhook) ([]any, error) {
 	return []any{w.ID, w.TenantID, w.Name, w.Description, w.URL, types, boolInt(w.Enabled), w.DisabledReason, w.Format,
 		user, pass, w.Secret, w.PreviousSecret, micros(w.PreviousSecretExpiresAt), headers,
 		int64(w.Timeout), w.RetryPolicy, waits, w.SuccessRule.Min, w.SuccessRule.Max, w.RateLimit, w.MaxConcurrency,
-		micros(w.CreatedAt), micros(w.UpdatedAt), w.Filter, string(w.FormatOptions), secretHeaders}, nil
+		micros(w.CreatedAt), micros(w.UpdatedAt), w.Filter, string(w.FormatOptions), secretHeaders,
+		string(w.Ordering), string(w.OrderingFailure)}, nil
 }
 
 func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
@@ -56,14 +57,16 @@ func scanWebhook(sc interface{ Scan(...any) error }) (domain.Webhook, error) {
 		prevExp, timeout, created, updated int64
 		formatOptions                      string
 		failing                            sql.NullInt64
+		ordering, failure                  string
 	)
 	if err := sc.Scan(&w.ID, &w.TenantID, &w.Name, &w.Description, &w.URL, &types, &enabled, &w.DisabledReason, &w.Format,
 		&user, &pass, &w.Secret, &w.PreviousSecret, &prevExp, &headers,
 		&timeout, &w.RetryPolicy, &waits, &w.SuccessRule.Min, &w.SuccessRule.Max, &w.RateLimit, &w.MaxConcurrency,
-		&created, &updated, &w.Filter, &formatOptions, &secrets, &failing); err != nil {
+		&created, &updated, &w.Filter, &formatOptions, &secrets, &ordering, &failure, &failing); err != nil {
 		return w, err
 	}
 	w.Enabled = enabled != 0
+	w.Ordering, w.OrderingFailure = domain.Ordering(ordering), domain.OrderingFailure(failure)
 	w.FailingSince = fromMicros(failing.Int64)
 	if formatOptions != "" {
 		w.FormatOptions = []byte(formatOptions)
@@ -112,7 +115,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w *domain.Webhook) error {
 		if max > 0 && count >= max {
 			return domain.Errorf(domain.ECONFLICT, "tenant %q already has %d webhooks, its maximum", w.TenantID, max)
 		}
-		_, err = tx.exec(`INSERT INTO webhooks (`+webhookCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		_, err = tx.exec(`INSERT INTO webhooks (`+webhookCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if isUnique(err) {
 			return domain.Errorf(domain.ECONFLICT, "webhook %q already exists", w.ID)
 		}
@@ -160,8 +163,10 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 			disabled_reason = ?, format = ?, basic_auth_username = ?, basic_auth_password = ?, secret = ?,
 			previous_secret = ?, previous_secret_expires_at = ?, headers = ?, timeout_ns = ?, retry_policy = ?,
 			retry_waits_ns = ?, success_min = ?, success_max = ?, rate_limit = ?, max_concurrency = ?, updated_at = ?,
-			filter = ?, format_options = ?, secret_headers = ?, failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
-			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], args[26], w.FailingSince.IsZero(), w.ID, w.TenantID)...)
+			filter = ?, format_options = ?, secret_headers = ?, ordering = ?, ordering_failure = ?,
+			failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
+			WHERE id = ? AND tenant_id = ?`, append(append([]any{}, args[2:22]...), args[23], args[24], args[25], args[26], args[27], args[28],
+			w.FailingSince.IsZero(), w.ID, w.TenantID)...)
 		if err != nil {
 			return err
 		}
@@ -180,7 +185,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, w *domain.Webhook, now time.T
 // kept: the attempt in flight, if any, still gets recorded (and Resend
 // still refuses while it runs).
 func cancelScheduled(tx *wtx, webhookID string, now time.Time) (int64, error) {
-	return tx.exec(`UPDATE deliveries SET state = 'canceled', next_attempt_at = 0, due_at = 0, updated_at = ?
+	return tx.exec(`UPDATE deliveries SET state = 'canceled', next_attempt_at = 0, due_at = 0, updated_at = ?, holds_key = 0
 		WHERE webhook_id = ? AND state = 'scheduled'`, micros(now), webhookID)
 }
 

@@ -248,6 +248,23 @@ type wtx struct {
 	// dirty is set when an operation of the current batch invalidated
 	// hooks: the batch invalidates it again once it has ended.
 	dirty bool
+	// orderingSeq is the last position given to an ordered delivery (see
+	// nextOrderingSeq); 0 until read from the table.
+	orderingSeq int64
+}
+
+// nextOrderingSeq returns the next position of an ordered delivery. Only
+// the writer assigns them, and it commits in the order it assigns them,
+// so positions follow commits. A batch rolled back leaves a gap, never a
+// repeat.
+func (tx *wtx) nextOrderingSeq() (int64, error) {
+	if tx.orderingSeq == 0 {
+		if err := tx.queryRow(`SELECT COALESCE(MAX(ordering_seq), 0) FROM deliveries`).Scan(&tx.orderingSeq); err != nil {
+			return 0, fmt.Errorf("read ordering position: %w", err)
+		}
+	}
+	tx.orderingSeq++
+	return tx.orderingSeq, nil
 }
 
 func newWTX(conn *sql.Conn) *wtx {

@@ -23,6 +23,9 @@ type fixture struct {
 	// ids makes every id the helpers give: one generator per test, so the
 	// ids of a test sort in the order it made them.
 	ids *id.Generator
+	// leases holds, by delivery id, the lease of its last claim by turn
+	// (see ordering.go).
+	leases map[string]time.Time
 }
 
 // tenant creates a tenant with a new id.
@@ -263,6 +266,7 @@ func normEvent(e domain.Event) domain.Event {
 func normDelivery(d domain.Delivery) domain.Delivery {
 	d.NextAttemptAt = utc(d.NextAttemptAt)
 	d.CreatedAt, d.UpdatedAt = utc(d.CreatedAt), utc(d.UpdatedAt)
+	d.SkippedAt = utc(d.SkippedAt)
 	return d
 }
 

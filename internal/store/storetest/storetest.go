@@ -41,6 +41,14 @@
 //     (and CreateTenant) write it (portal.go).
 //   - Every commit is a new write outcome (LastWrite); a write refused for
 //     its content is none (health.go).
+//   - Ordering (ordering.go): a key's positions follow writes, never the
+//     deliveries' times. The ordered deliveries of a key in flight block
+//     it even when they no longer hold it (canceled while in flight):
+//     no claim takes another of the key until the attempt is recorded or
+//     the lease runs out. BlockedBy names the earlier holder if any, else
+//     the delivery in flight. Resend and Recover make an ordered delivery
+//     hold its key again; cancels release it; a record applies HoldsKey
+//     only to a delivery still scheduled.
 package storetest
 
 import (
@@ -84,6 +92,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Portal", portalTests},
 		{"Concurrency", concurrencyTests},
 		{"WriteHealth", writeHealthTests},
+		{"Ordering", orderingTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
