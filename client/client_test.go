@@ -251,6 +251,39 @@ func TestEveryRoute(t *testing.T) {
 	if len(stats.Data) != 2 || stats.Until.Sub(stats.Since) != time.Hour {
 		t.Fatalf("stats = %+v", stats)
 	}
+
+	// Ordering: a delivery that finally failed blocks its key until it is
+	// skipped.
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	t.Cleanup(down.Close)
+	ordered, err := tenant.CreateWebhook(ctx, "acme", client.WebhookRequest{
+		Name: "ordered", URL: down.URL, EventTypes: []string{"user.deleted"}, RetryPolicy: "none",
+		Ordering: client.OrderingKey, OrderingFailure: client.FailureBlock,
+	})
+	must(err)
+	if ordered.Ordering != client.OrderingKey || ordered.OrderingFailure != client.FailureBlock {
+		t.Fatalf("ordered webhook = %+v", ordered)
+	}
+	if _, err := tenant.Publish(ctx, "acme", client.PublishRequest{Type: "user.deleted", Data: map[string]any{"id": "u_1", "email": "ana@acme.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	var blocked []client.BlockedKey
+	poll.For(t, 10*time.Second, "the ordered delivery to fail and block its key", func() bool {
+		blocked, err = tenant.BlockedKeys(ctx, "acme", client.BlockedKeyParams{WebhookID: ordered.ID})
+		return err == nil && len(blocked) == 1
+	})
+	if h := blocked[0].Head; h.State != client.Failed || !h.Ordered || !h.HoldsKey || blocked[0].WebhookID != ordered.ID {
+		t.Fatalf("blocked key = %+v", blocked[0])
+	}
+	skipped, err := tenant.SkipDelivery(ctx, "acme", blocked[0].Head.ID)
+	must(err)
+	if skipped.HoldsKey || skipped.SkippedAt == nil || skipped.State != client.Failed {
+		t.Fatalf("skipped = %+v", skipped)
+	}
+	if _, err := tenant.UpdateWebhook(ctx, "acme", ordered.ID, client.WebhookUpdate{Ordering: new(client.OrderingNone)}); err != nil {
+		t.Fatal(err)
+	}
+
 	link, err := tenant.CreatePortalLink(ctx, "acme", client.PortalLinkRequest{TTLSeconds: 600})
 	must(err)
 	if !strings.Contains(link.URL, "/portal/") || link.ExpiresAt.IsZero() {

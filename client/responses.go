@@ -94,8 +94,12 @@ type Webhook struct {
 	SuccessStatus        string    `json:"success_status"`
 	RateLimit            float64   `json:"rate_limit"`
 	MaxConcurrency       int       `json:"max_concurrency"`
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	// Ordering is OrderingNone, OrderingWebhook or OrderingKey, and
+	// OrderingFailure FailureBlock or FailureSkip.
+	Ordering        string    `json:"ordering"`
+	OrderingFailure string    `json:"ordering_failure"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // BasicAuth shows a webhook's basic auth without its password.
@@ -211,8 +215,29 @@ type Delivery struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	LastStatus    int        `json:"last_status"`
 	LastError     string     `json:"last_error"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// Ordered says the delivery keeps the order of its OrderingKey
+	// (docs/ORDERING.md); HoldsKey that later deliveries of the key wait
+	// for it.
+	Ordered     bool   `json:"ordered"`
+	OrderingKey string `json:"ordering_key,omitzero"`
+	HoldsKey    bool   `json:"holds_key"`
+	// SkippedAt is when an admin skipped it; nil if never.
+	SkippedAt *time.Time `json:"skipped_at,omitzero"`
+	// BlockedBy, set by GetDelivery on a waiting delivery, is the
+	// delivery of its key it waits for.
+	BlockedBy string    `json:"blocked_by,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// BlockedKey is an ordering key whose earliest unfinished delivery, Head,
+// finally failed under FailureBlock: Waiting deliveries of the key wait
+// until it is resent or skipped.
+type BlockedKey struct {
+	WebhookID string   `json:"webhook_id"`
+	Key       string   `json:"key"`
+	Head      Delivery `json:"head"`
+	Waiting   int      `json:"waiting"`
 }
 
 // DeliveryPage is a page of the audit list.

@@ -65,12 +65,12 @@ func TestOrderedDeliveriesSkipAndBlockedKeys(t *testing.T) {
 		t.Fatalf("claimed %d deliveries, ordered head %q; want 3 with one of %s", len(heads), head.ID, w.ID)
 	}
 
-	var list deliveryListJSON
-	e.call("GET", "/api/v1/tenants/acme/deliveries?webhook_id="+w.ID, key, nil).ok(200, &list)
-	if len(list.Data) != 2 {
-		t.Fatalf("%d deliveries of the ordered webhook, want 2", len(list.Data))
+	var ol deliveryListJSON
+	e.call("GET", "/api/v1/tenants/acme/deliveries?webhook_id="+w.ID, key, nil).ok(200, &ol)
+	if len(ol.Data) != 2 {
+		t.Fatalf("%d deliveries of the ordered webhook, want 2", len(ol.Data))
 	}
-	next := list.Data[0] // newest first
+	next := ol.Data[0] // newest first
 	if !next.Ordered || next.OrderingKey == nil || *next.OrderingKey != "" || !next.HoldsKey || next.State != "scheduled" {
 		t.Errorf("waiting delivery %+v: want ordered, key \"\", holding, scheduled", next)
 	}
