@@ -235,7 +235,8 @@ func TestBlockedKeyResendAndSkip(t *testing.T) {
 	createTenantAt(t, c.base, "acme")
 	wh := createOrderedWebhook(t, c.base, "acme", rc.URL, orderedSettings("block", 2))
 
-	// A0 B0 A1 A2 B1 C0, one publish each: the order of acceptance.
+	// A0 B0 A1 A2 B1 C0, one publish each: the order of acceptance. The
+	// keys are the catalog's default for user.* (data.id).
 	ids := map[string]string{} // "A0" → delivery id
 	for _, e := range []struct {
 		key string
@@ -244,7 +245,7 @@ func TestBlockedKeyResendAndSkip(t *testing.T) {
 		var ans struct {
 			ID string `json:"id"`
 		}
-		if code := callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants/acme/events", orderedEvent(e.key, e.seq, true), &ans); code != http.StatusAccepted {
+		if code := callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants/acme/events", orderedEvent(e.key, e.seq, false), &ans); code != http.StatusAccepted {
 			t.Fatalf("publish %s%d = %d", e.key, e.seq, code)
 		}
 		var ev eventJSON
