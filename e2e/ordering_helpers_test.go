@@ -264,6 +264,83 @@ func checkBlockOrder(reqs map[string][]orderReq, want map[string]int, kills []ti
 	return bad
 }
 
+// checkSkipOrder checks the requests of each key of want against the
+// guarantees of ordering "key" with failure "skip", each delivery having
+// attempts tries:
+//
+//   - a request of seq s arrives only once every earlier seq of the key
+//     has ended: succeeded, or failed all its attempts;
+//   - no request of an earlier seq follows one of a later seq, so the
+//     successes come in publish order;
+//   - every seq ends, and none is tried more than attempts times.
+//
+// It returns the violations, the first of each key, and how many seqs
+// finally failed.
+func checkSkipOrder(reqs map[string][]orderReq, want map[string]int, attempts int) (bad []string, failed int) {
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		rs := reqs[key]
+		ok := map[int]bool{}
+		tries := map[int]int{}
+		ended := func(s int) bool { return ok[s] || tries[s] >= attempts }
+		next := 0 // lowest seq not yet ended
+		for i, r := range rs {
+			var problem string
+			switch {
+			case r.Seq > next:
+				problem = fmt.Sprintf("seq %d was sent before seq %d had ended", r.Seq, next)
+			case r.Seq < next:
+				problem = fmt.Sprintf("seq %d was sent again after it ended", r.Seq)
+			}
+			if problem != "" {
+				var ev []string
+				for _, r := range rs[max(0, i-3) : i+1] {
+					ev = append(ev, "    "+r.String())
+				}
+				bad = append(bad, fmt.Sprintf("key %s: %s; its requests up to then:\n%s", key, problem, strings.Join(ev, "\n")))
+				break
+			}
+			tries[r.Seq]++
+			ok[r.Seq] = r.OK
+			for next < want[key] && ended(next) {
+				if !ok[next] {
+					failed++
+				}
+				next++
+			}
+		}
+		if next < want[key] && len(bad) == 0 {
+			bad = append(bad, fmt.Sprintf("key %s: only seqs 0…%d of %d ended", key, next-1, want[key]))
+		}
+	}
+	return bad, failed
+}
+
+// ended reports whether every one of the first n events of each key of
+// want has succeeded or failed attempts times.
+func (rc *orderRecv) ended(want map[string]int, attempts int) bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for key, n := range want {
+		ok := map[int]bool{}
+		tries := map[int]int{}
+		for _, r := range rc.reqs[key] {
+			ok[r.Seq] = ok[r.Seq] || r.OK
+			tries[r.Seq]++
+		}
+		for s := range n {
+			if !ok[s] && tries[s] < attempts {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // killedBetween reports whether a kill happened in (from, to).
 func killedBetween(kills []time.Time, from, to time.Time) bool {
 	for _, k := range kills {

@@ -96,6 +96,57 @@ func TestOrderedByKeyUnderFailures(t *testing.T) {
 	checkOrderedEvent(t, c.base, "acme", load.keys[7], reqs[load.keys[7]])
 }
 
+// TestOrderedByKeySkipsFinalFailures is the same with failure mode skip
+// and three attempts a delivery, so that some deliveries finally fail (a
+// few percent): the next delivery of the key goes only once the previous
+// one has ended, succeeded or failed all its attempts, and never before;
+// nothing of a key is sent twice at once, and no key stays blocked.
+func TestOrderedByKeySkipsFinalFailures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	c := startChild(t, bin, freePort(t), filepath.Join(t.TempDir(), "skip.db"))
+	rc := newOrderRecv(t, randomFailures(0.3, 0))
+	createTenantAt(t, c.base, "acme")
+	wh := createOrderedWebhook(t, c.base, "acme", rc.URL, orderedSettings("skip", 2))
+
+	load := orderedLoad{tenant: "acme", keys: orderKeys(100), perKey: 20, publishers: 4, explicit: true,
+		base: func() string { return c.base }}
+	want := load.want()
+	if err := load.run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 90*time.Second, "every delivery to end", func() bool { return rc.ended(want, 3) })
+
+	reqs, overlaps := rc.requests()
+	logRequests(t, reqs)
+	report(t, "two requests of one key in flight at once", overlaps)
+	bad, failed := checkSkipOrder(reqs, want, 3)
+	report(t, "order of a key's deliveries", bad)
+	if failed == 0 {
+		t.Fatal("no delivery failed all its attempts: the test proves nothing of skip")
+	}
+	var page struct {
+		Counts map[string]int `json:"counts"`
+	}
+	eventually(t, 30*time.Second, "the failures to be recorded", func() bool {
+		callAPI(t, c.base, operatorKey, "GET", "/api/v1/tenants/acme/deliveries?include_counts=true&limit=1&webhook_id="+wh, nil, &page)
+		return page.Counts["succeeded"]+page.Counts["failed"] == 100*20
+	})
+	if page.Counts["failed"] != failed {
+		t.Errorf("the audit counts %d failed deliveries, the receiver saw %d fail all their attempts (counts %v)", page.Counts["failed"], failed, page.Counts)
+	}
+	var blocked struct {
+		Data []any `json:"data"`
+	}
+	callAPI(t, c.base, operatorKey, "GET", "/api/v1/tenants/acme/blocked-keys?webhook_id="+wh, nil, &blocked)
+	if len(blocked.Data) != 0 {
+		t.Errorf("keys blocked under skip: %v", blocked.Data)
+	}
+	t.Logf("%d of %d deliveries failed all their attempts and were skipped", failed, 100*20)
+}
+
 // TestOrderedByKeySurvivesKill runs the same load (smaller; keys from the
 // catalog's default, the user id in data) on SQLite and kills the server
 // with SIGKILL once a third of the events have succeeded, then starts it
