@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -458,6 +459,8 @@ type orderedLoad struct {
 	// error.
 	base  func() string
 	retry func(ctx context.Context) bool
+	// accepted counts the events answered 202 (or 200, repeated), when set.
+	accepted *atomic.Int64
 }
 
 // want returns key → number of events, what the receiver must get.
@@ -498,14 +501,14 @@ func (l orderedLoad) publishAll(ctx context.Context, keys []string) error {
 			for _, k := range keys {
 				evs = append(evs, orderedEvent(k, seq, l.explicit), orderedEvent(k, seq+1, l.explicit))
 			}
-			if err := l.publish(ctx, "/events/batch", map[string]any{"events": evs}); err != nil {
+			if err := l.publish(ctx, "/events/batch", map[string]any{"events": evs}, len(evs)); err != nil {
 				return err
 			}
 			seq += 2
 			continue
 		}
 		for _, k := range keys {
-			if err := l.publish(ctx, "/events", orderedEvent(k, seq, l.explicit)); err != nil {
+			if err := l.publish(ctx, "/events", orderedEvent(k, seq, l.explicit), 1); err != nil {
 				return err
 			}
 		}
@@ -514,12 +517,16 @@ func (l orderedLoad) publishAll(ctx context.Context, keys []string) error {
 	return nil
 }
 
-// publish sends one publish until it is answered 202.
-func (l orderedLoad) publish(ctx context.Context, path string, body any) error {
+// publish sends one publish of n events until it is answered 202.
+func (l orderedLoad) publish(ctx context.Context, path string, body any, n int) error {
 	for {
 		code, answer, err := postJSON(ctx, l.base(), "POST", "/api/v1/tenants/"+l.tenant+path, body)
 		if code == http.StatusAccepted || code == http.StatusOK {
-			return nil // 200: a repeat of a publish stored before a kill
+			// 200: a repeat of a publish stored before a kill.
+			if l.accepted != nil {
+				l.accepted.Add(int64(n))
+			}
+			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
