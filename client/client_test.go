@@ -82,8 +82,8 @@ func TestEveryRoute(t *testing.T) {
 		t.Fatalf("course_enrollment.completed = %+v", completed)
 	}
 	kudos := client.EventTypeRequest{
-		Title:   "Kudos awarded",
-		Schema:  map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{"kudos": map[string]any{"type": "object"}}},
+		Title:       "Kudos awarded",
+		Schema:      map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{"kudos": map[string]any{"type": "object"}}},
 		Example:     map[string]any{"kudos": map[string]any{"points": 5}},
 		OrderingKey: "/kudos/points",
 	}
