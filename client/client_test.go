@@ -78,17 +78,18 @@ func TestEveryRoute(t *testing.T) {
 	}
 	completed, err := op.GetEventType(ctx, "course_enrollment.completed")
 	must(err)
-	if !json.Valid(completed.Schema) || !json.Valid(completed.Example) || string(completed.Example) == "null" {
+	if !json.Valid(completed.Schema) || !json.Valid(completed.Example) || string(completed.Example) == "null" || completed.OrderingKey != "/id" {
 		t.Fatalf("course_enrollment.completed = %+v", completed)
 	}
 	kudos := client.EventTypeRequest{
-		Title:   "Kudos awarded",
-		Schema:  map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{"kudos": map[string]any{"type": "object"}}},
-		Example: map[string]any{"kudos": map[string]any{"points": 5}},
+		Title:       "Kudos awarded",
+		Schema:      map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{"kudos": map[string]any{"type": "object"}}},
+		Example:     map[string]any{"kudos": map[string]any{"points": 5}},
+		OrderingKey: "/kudos/points",
 	}
 	et, created, err := tenant.PutEventType(ctx, "acme", "acme_kudos.awarded", kudos)
 	must(err)
-	if !created || !et.Custom || et.Title != "Kudos awarded" {
+	if !created || !et.Custom || et.Title != "Kudos awarded" || et.OrderingKey != "/kudos/points" {
 		t.Fatalf("put = %+v, created %v", et, created)
 	}
 	if _, created, err = tenant.PutEventType(ctx, "acme", "acme_kudos.awarded", kudos); err != nil || created {
@@ -264,15 +265,17 @@ func TestEveryRoute(t *testing.T) {
 	if ordered.Ordering != client.OrderingKey || ordered.OrderingFailure != client.FailureBlock {
 		t.Fatalf("ordered webhook = %+v", ordered)
 	}
-	if _, err := tenant.Publish(ctx, "acme", client.PublishRequest{Type: "user.deleted", Data: map[string]any{"id": "u_1", "email": "ana@acme.com"}}); err != nil {
-		t.Fatal(err)
+	gone, err := tenant.Publish(ctx, "acme", client.PublishRequest{Type: "user.deleted", Data: map[string]any{"id": "u_1", "email": "ana@acme.com"}, OrderingKey: "usr-1"})
+	must(err)
+	if ev, err := tenant.GetEvent(ctx, "acme", gone.ID); err != nil || ev.OrderingKey != "usr-1" {
+		t.Fatalf("event published with an ordering key = %+v, %v", ev, err)
 	}
 	var blocked []client.BlockedKey
 	poll.For(t, 10*time.Second, "the ordered delivery to fail and block its key", func() bool {
 		blocked, err = tenant.BlockedKeys(ctx, "acme", client.BlockedKeyParams{WebhookID: ordered.ID})
 		return err == nil && len(blocked) == 1
 	})
-	if h := blocked[0].Head; h.State != client.Failed || !h.Ordered || !h.HoldsKey || blocked[0].WebhookID != ordered.ID {
+	if h := blocked[0].Head; h.State != client.Failed || !h.Ordered || !h.HoldsKey || blocked[0].WebhookID != ordered.ID || blocked[0].Key != "usr-1" {
 		t.Fatalf("blocked key = %+v", blocked[0])
 	}
 	skipped, err := tenant.SkipDelivery(ctx, "acme", blocked[0].Head.ID)

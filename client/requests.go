@@ -189,6 +189,10 @@ type PublishRequest struct {
 	// OccurredAt is when it happened in the LMS; default: when lmshooks
 	// received it.
 	OccurredAt time.Time `json:"occurred_at,omitzero"`
+	// OrderingKey orders the event's deliveries to webhooks ordered by
+	// key (the enrollment or user id, say); without it, the type's
+	// default applies.
+	OrderingKey string `json:"ordering_key,omitzero"`
 }
 
 // BatchRequest publishes up to 1,000 events in one transaction.
@@ -249,6 +253,9 @@ type EventTypeRequest struct {
 	// Example must follow the schema; test sends and `lmshooks trigger`
 	// use it.
 	Example any `json:"example,omitzero"`
+	// OrderingKey is a JSON Pointer into the data ("/learner/id") whose
+	// value is the default ordering key of the type's events.
+	OrderingKey string `json:"ordering_key,omitzero"`
 }
 
 // FilterCheckRequest tries a filter before saving it.

@@ -191,14 +191,17 @@ type BatchItem struct {
 
 // Event is a stored event with its deliveries.
 type Event struct {
-	ID             string          `json:"id"`
-	TenantID       string          `json:"tenant_id"`
-	Type           string          `json:"type"`
-	OccurredAt     time.Time       `json:"occurred_at"`
-	ReceivedAt     time.Time       `json:"received_at"`
-	IdempotencyKey string          `json:"idempotency_key,omitzero"`
-	Data           json.RawMessage `json:"data"`
-	Deliveries     []Delivery      `json:"deliveries"`
+	ID             string    `json:"id"`
+	TenantID       string    `json:"tenant_id"`
+	Type           string    `json:"type"`
+	OccurredAt     time.Time `json:"occurred_at"`
+	ReceivedAt     time.Time `json:"received_at"`
+	IdempotencyKey string    `json:"idempotency_key,omitzero"`
+	// OrderingKey is the key that orders the event's deliveries: given
+	// at publish, or the type's default; "" when neither.
+	OrderingKey string          `json:"ordering_key"`
+	Data        json.RawMessage `json:"data"`
+	Deliveries  []Delivery      `json:"deliveries"`
 }
 
 // Delivery is one event to one webhook. ID is the webhook-id the receiver
@@ -315,6 +318,9 @@ type EventTypeSummary struct {
 	Title       string     `json:"title"`
 	Description string     `json:"description"`
 	Variables   []Variable `json:"variables"`
+	// OrderingKey is the JSON Pointer into the data of the type's default
+	// ordering key; "" when it names none.
+	OrderingKey string `json:"ordering_key"`
 	// Custom is true for a tenant's own type.
 	Custom bool `json:"custom"`
 }
