@@ -343,9 +343,11 @@ func TestBlockedKeyResendAndSkip(t *testing.T) {
 	// C flowed meanwhile; A1 waits, blocked by A0; nothing of A or B
 	// after their heads reached the receiver.
 	eventually(t, 30*time.Second, "key C to be delivered", func() bool { return rc.succeeded(map[string]int{"C": 1}) })
-	a1 := getDelivery(t, c.base, "acme", ids["A1"]).Delivery
-	if a1.State != "scheduled" || a1.BlockedBy != ids["A0"] || !a1.HoldsKey {
-		t.Errorf("A1 reads %+v, want scheduled, holding its key, blocked_by %s", a1, ids["A0"])
+	for waiting, head := range map[string]string{"A1": "A0", "A2": "A0", "B1": "B0"} {
+		d := getDelivery(t, c.base, "acme", ids[waiting]).Delivery
+		if d.State != "scheduled" || d.BlockedBy != ids[head] || !d.HoldsKey || d.Attempts != 0 {
+			t.Errorf("%s reads %+v, want scheduled, never tried, holding its key, blocked_by %s (%s)", waiting, d, head, ids[head])
+		}
 	}
 	reqs, _ := rc.requests()
 	for _, key := range []string{"A", "B"} {
