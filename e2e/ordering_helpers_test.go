@@ -54,8 +54,8 @@ func (r orderReq) String() string {
 }
 
 // orderRecv is a real HTTP receiver of events whose data carries the key
-// ("id") and the position in the key's sequence ("seq") the test gave
-// them. It answers as answer says, records every request of each key in
+// ("id", or "stream" when given) and the position in the key's sequence
+// ("seq") the test gave them. It answers as answer says, records every request of each key in
 // arrival order, and notes every time a request of a key arrives while
 // another of the same key is still being answered.
 type orderRecv struct {
@@ -95,15 +95,20 @@ func (rc *orderRecv) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	var env struct {
 		Data struct {
-			ID  string `json:"id"`
-			Seq *int   `json:"seq"`
+			ID     string `json:"id"`
+			Stream string `json:"stream"` // the sequence the event belongs to, when not its id's
+			Seq    *int   `json:"seq"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil || env.Data.Seq == nil {
 		http.Error(w, "not an event of the test", http.StatusBadRequest)
 		return
 	}
-	req := &orderReq{Key: env.Data.ID, Seq: *env.Data.Seq, Delivery: r.Header.Get("webhook-id"), Arrived: time.Now()}
+	key := env.Data.ID
+	if env.Data.Stream != "" {
+		key = env.Data.Stream
+	}
+	req := &orderReq{Key: key, Seq: *env.Data.Seq, Delivery: r.Header.Get("webhook-id"), Arrived: time.Now()}
 	rc.mu.Lock()
 	if other := rc.inflight[req.Key]; other != nil {
 		rc.overlaps = append(rc.overlaps, fmt.Sprintf("key %s: %s arrived while %s was in flight", req.Key, req, other))

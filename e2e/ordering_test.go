@@ -147,6 +147,51 @@ func TestOrderedByKeySkipsFinalFailures(t *testing.T) {
 	t.Logf("%d of %d deliveries failed all their attempts and were skipped", failed, 100*20)
 }
 
+// TestOrderedByWebhookIsOneLine publishes events of many users (and so
+// many ordering keys) from one publisher, singly and in batches, to a
+// webhook ordered as a whole whose receiver fails 30 % of requests: they
+// arrive one at a time in publish order, whatever their keys.
+func TestOrderedByWebhookIsOneLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	c := startChild(t, bin, freePort(t), filepath.Join(t.TempDir(), "fifo.db"))
+	rc := newOrderRecv(t, randomFailures(0.3, 0))
+	createTenantAt(t, c.base, "acme")
+	settings := orderedSettings("block", 24)
+	settings["ordering"] = "webhook"
+	createOrderedWebhook(t, c.base, "acme", rc.URL, settings)
+
+	const total = 120
+	event := func(seq int) map[string]any {
+		return map[string]any{"type": "user.updated", "data": map[string]any{"id": fmt.Sprintf("u%d", seq%7), "stream": "all", "seq": seq}}
+	}
+	for seq := 0; seq < total; {
+		if seq%3 == 0 && seq+5 <= total {
+			evs := make([]map[string]any, 5)
+			for i := range evs {
+				evs[i] = event(seq + i)
+			}
+			if code := callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants/acme/events/batch", map[string]any{"events": evs}, nil); code != http.StatusAccepted {
+				t.Fatalf("publish batch = %d", code)
+			}
+			seq += 5
+			continue
+		}
+		if code := callAPI(t, c.base, operatorKey, "POST", "/api/v1/tenants/acme/events", event(seq), nil); code != http.StatusAccepted {
+			t.Fatalf("publish = %d", code)
+		}
+		seq++
+	}
+	want := map[string]int{"all": total}
+	awaitOrdered(t, rc, want, 90*time.Second)
+	reqs, overlaps := rc.requests()
+	logRequests(t, reqs)
+	report(t, "two requests of the webhook in flight at once", overlaps)
+	report(t, "order of the webhook's deliveries", checkBlockOrder(reqs, want, nil))
+}
+
 // TestOrderedByKeySurvivesKill runs the same load (smaller; keys from the
 // catalog's default, the user id in data) on SQLite and kills the server
 // with SIGKILL once a third of the events have been accepted, then starts it
