@@ -1,6 +1,7 @@
 package api
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -192,3 +193,84 @@ func (e *testEnv) attemptOrdered(status int) []domain.Delivery {
 	}
 	return out
 }
+
+// An event's ordering key is the one given at publish, else its type's
+// default taken from the data; bad keys are a 422 naming the field, in a
+// batch with the event's place.
+func TestPublishOrderingKey(t *testing.T) {
+	e := newCatalogEnv(t)
+	key := e.tenant("acme")
+	e.webhook("acme", key, m{"ordering": "key"})
+	event := func(id string) eventJSON {
+		t.Helper()
+		var ev eventJSON
+		e.call("GET", "/api/v1/tenants/acme/events/"+id, key, nil).ok(200, &ev)
+		return ev
+	}
+	var p publishedJSON
+	e.call("POST", "/api/v1/tenants/acme/events", key, m{"type": "user.created", "data": user("u_1"), "ordering_key": "lrn-7"}).ok(202, &p)
+	ev := event(p.ID)
+	if ev.OrderingKey != "lrn-7" || len(ev.Deliveries) != 1 || ev.Deliveries[0].OrderingKey == nil || *ev.Deliveries[0].OrderingKey != "lrn-7" {
+		t.Errorf("given key: event %q, deliveries %+v; want lrn-7 on both", ev.OrderingKey, ev.Deliveries)
+	}
+	// user.* orders by the user's id (/id) by default.
+	e.call("POST", "/api/v1/tenants/acme/events", key, m{"type": "user.updated", "data": user("u_1")}).ok(202, &p)
+	if ev := event(p.ID); ev.OrderingKey != "u_1" {
+		t.Errorf("default key %q, want the user's id u_1", ev.OrderingKey)
+	}
+	var batch struct{ Data []batchItemJSON }
+	e.call("POST", "/api/v1/tenants/acme/events/batch", key, m{"events": []m{
+		{"type": "user.created", "data": user("u_2")},
+		{"type": "user.created", "data": user("u_3"), "ordering_key": "team-1"},
+	}}).ok(202, &batch)
+	if len(batch.Data) != 2 || event(batch.Data[0].ID).OrderingKey != "u_2" || event(batch.Data[1].ID).OrderingKey != "team-1" {
+		t.Errorf("batch keys: want u_2 (default) and team-1 (given)")
+	}
+
+	long := strings.Repeat("k", domain.MaxOrderingKeyLength+1)
+	p0 := "/api/v1/tenants/acme/events"
+	e.call("POST", p0, key, m{"type": "user.created", "data": user("u_1"), "ordering_key": long}).fails(422, "invalid", "ordering_key")
+	e.call("POST", p0, key, m{"type": "user.created", "data": user("u_1"), "ordering_key": "k\x00"}).fails(422, "invalid", "ordering_key")
+	e.call("POST", p0, key, m{"type": "user.created", "data": user("u_1"), "ordering_key": 7}).fails(422, "invalid", "ordering_key")
+	e.call("POST", p0+"/batch", key, m{"events": []m{
+		{"type": "user.created", "data": user("u_1")},
+		{"type": "user.created", "data": user("u_1"), "ordering_key": long},
+	}}).fails(422, "invalid", "events[1].ordering_key")
+	e.call("POST", p0+"/batch", key, m{"events": []m{
+		{"type": "user.created", "data": user("u_1"), "ordering_key": true},
+	}}).fails(422, "invalid", "events[0].ordering_key")
+}
+
+// Event types show their default ordering key; a tenant's type may name
+// one, which must be a JSON Pointer.
+func TestEventTypeOrderingKey(t *testing.T) {
+	e := newCatalogEnv(t)
+	key := e.tenant("acme")
+	var et eventTypeJSON
+	e.call("GET", "/api/v1/event-types/course_enrollment.completed", key, nil).ok(200, &et)
+	if et.OrderingKey != "/id" {
+		t.Errorf("course_enrollment.completed ordering_key %q, want /id", et.OrderingKey)
+	}
+	p := "/api/v1/tenants/acme/event-types/acme_kudos.awarded"
+	e.call("PUT", p, key, m{"ordering_key": "learner.id"}).fails(422, "invalid", "ordering_key")
+	e.call("PUT", p, key, m{"ordering_key": 3}).fails(422, "invalid", "ordering_key")
+	e.call("PUT", p, key, m{"ordering_key": "/learner/id"}).ok(201, &et)
+	if et.OrderingKey != "/learner/id" {
+		t.Errorf("put answered ordering_key %q, want /learner/id", et.OrderingKey)
+	}
+	e.call("GET", p, key, nil).ok(200, &et)
+	if et.OrderingKey != "/learner/id" {
+		t.Errorf("read back ordering_key %q, want /learner/id", et.OrderingKey)
+	}
+	e.webhook("acme", key, m{"ordering": "key", "event_types": []string{"acme_kudos.*"}})
+	var pub publishedJSON
+	e.call("POST", "/api/v1/tenants/acme/events", key, m{"type": "acme_kudos.awarded", "data": m{"learner": m{"id": 42}}}).ok(202, &pub)
+	var ev eventJSON
+	e.call("GET", "/api/v1/tenants/acme/events/"+pub.ID, key, nil).ok(200, &ev)
+	if ev.OrderingKey != "42" {
+		t.Errorf("event of the custom type has ordering key %q, want 42 (the number's JSON text)", ev.OrderingKey)
+	}
+}
+
+// user is the data of a user event.
+func user(id string) m { return m{"id": id, "email": id + "@acme.example"} }

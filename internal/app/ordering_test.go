@@ -33,7 +33,11 @@ type blockedKeysAPI struct {
 // from the blocked keys page, which unblocks the key once it succeeds.
 func TestConsoleAndPortalUnblockKeys(t *testing.T) {
 	onBothStores(t, func(t *testing.T, db string) {
-		n := portalNode(t, db, func(c *config.Config) { c.AllowPrivateTargets = true })
+		n := portalNode(t, db, func(c *config.Config) { c.AllowPrivateTargets, c.Addr = true, "127.0.0.1:0" })
+		// The dispatcher sends the deliveries.
+		if err := n.app.Start(); err != nil {
+			t.Fatal(err)
+		}
 		var up atomic.Bool
 		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			if !up.Load() {
