@@ -78,17 +78,18 @@ func TestEveryRoute(t *testing.T) {
 	}
 	completed, err := op.GetEventType(ctx, "course_enrollment.completed")
 	must(err)
-	if !json.Valid(completed.Schema) || !json.Valid(completed.Example) || string(completed.Example) == "null" {
+	if !json.Valid(completed.Schema) || !json.Valid(completed.Example) || string(completed.Example) == "null" || completed.OrderingKey != "/id" {
 		t.Fatalf("course_enrollment.completed = %+v", completed)
 	}
 	kudos := client.EventTypeRequest{
-		Title:   "Kudos awarded",
-		Schema:  map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{"kudos": map[string]any{"type": "object"}}},
-		Example: map[string]any{"kudos": map[string]any{"points": 5}},
+		Title:       "Kudos awarded",
+		Schema:      map[string]any{"type": "object", "required": []string{"kudos"}, "properties": map[string]any{"kudos": map[string]any{"type": "object"}}},
+		Example:     map[string]any{"kudos": map[string]any{"points": 5}},
+		OrderingKey: "/kudos/points",
 	}
 	et, created, err := tenant.PutEventType(ctx, "acme", "acme_kudos.awarded", kudos)
 	must(err)
-	if !created || !et.Custom || et.Title != "Kudos awarded" {
+	if !created || !et.Custom || et.Title != "Kudos awarded" || et.OrderingKey != "/kudos/points" {
 		t.Fatalf("put = %+v, created %v", et, created)
 	}
 	if _, created, err = tenant.PutEventType(ctx, "acme", "acme_kudos.awarded", kudos); err != nil || created {
@@ -251,6 +252,41 @@ func TestEveryRoute(t *testing.T) {
 	if len(stats.Data) != 2 || stats.Until.Sub(stats.Since) != time.Hour {
 		t.Fatalf("stats = %+v", stats)
 	}
+
+	// Ordering: a delivery that finally failed blocks its key until it is
+	// skipped.
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	t.Cleanup(down.Close)
+	ordered, err := tenant.CreateWebhook(ctx, "acme", client.WebhookRequest{
+		Name: "ordered", URL: down.URL, EventTypes: []string{"user.deleted"}, RetryPolicy: "none",
+		Ordering: client.OrderingKey, OrderingFailure: client.FailureBlock,
+	})
+	must(err)
+	if ordered.Ordering != client.OrderingKey || ordered.OrderingFailure != client.FailureBlock {
+		t.Fatalf("ordered webhook = %+v", ordered)
+	}
+	gone, err := tenant.Publish(ctx, "acme", client.PublishRequest{Type: "user.deleted", Data: map[string]any{"id": "u_1", "email": "ana@acme.com"}, OrderingKey: "usr-1"})
+	must(err)
+	if ev, err := tenant.GetEvent(ctx, "acme", gone.ID); err != nil || ev.OrderingKey != "usr-1" {
+		t.Fatalf("event published with an ordering key = %+v, %v", ev, err)
+	}
+	var blocked []client.BlockedKey
+	poll.For(t, 10*time.Second, "the ordered delivery to fail and block its key", func() bool {
+		blocked, err = tenant.BlockedKeys(ctx, "acme", client.BlockedKeyParams{WebhookID: ordered.ID})
+		return err == nil && len(blocked) == 1
+	})
+	if h := blocked[0].Head; h.State != client.Failed || !h.Ordered || !h.HoldsKey || blocked[0].WebhookID != ordered.ID || blocked[0].Key != "usr-1" {
+		t.Fatalf("blocked key = %+v", blocked[0])
+	}
+	skipped, err := tenant.SkipDelivery(ctx, "acme", blocked[0].Head.ID)
+	must(err)
+	if skipped.HoldsKey || skipped.SkippedAt == nil || skipped.State != client.Failed {
+		t.Fatalf("skipped = %+v", skipped)
+	}
+	if _, err := tenant.UpdateWebhook(ctx, "acme", ordered.ID, client.WebhookUpdate{Ordering: new(client.OrderingNone)}); err != nil {
+		t.Fatal(err)
+	}
+
 	link, err := tenant.CreatePortalLink(ctx, "acme", client.PortalLinkRequest{TTLSeconds: 600})
 	must(err)
 	if !strings.Contains(link.URL, "/portal/") || link.ExpiresAt.IsZero() {

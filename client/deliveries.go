@@ -31,6 +31,23 @@ func (c *Client) GetDelivery(ctx context.Context, tenant, id string) (*DeliveryD
 	return call[DeliveryDetail](ctx, c, apiPath(http.MethodGet, "tenants", tenant, "deliveries", id), nil)
 }
 
+// SkipDelivery lets the deliveries of an ordered delivery's key go past
+// it: it stops holding its key and, if scheduled, is canceled. A 409
+// means it does not hold its key or an attempt of it is in flight.
+func (c *Client) SkipDelivery(ctx context.Context, tenant, id string) (*Delivery, error) {
+	return call[Delivery](ctx, c, apiPath(http.MethodPost, "tenants", tenant, "deliveries", id, "skip"), nil)
+}
+
+// BlockedKeys lists a tenant's blocked ordering keys, oldest first: resend
+// or skip a key's Head to unblock it.
+func (c *Client) BlockedKeys(ctx context.Context, tenant string, p BlockedKeyParams) ([]BlockedKey, error) {
+	page, err := call[Page[BlockedKey]](ctx, c, apiPath(http.MethodGet, "tenants", tenant, "blocked-keys").withQuery(p), nil)
+	if err != nil {
+		return nil, err
+	}
+	return page.Data, nil
+}
+
 // ResendDelivery makes a delivery due now with a fresh retry schedule,
 // whatever its state. A 409 means an attempt of it is in flight.
 func (c *Client) ResendDelivery(ctx context.Context, tenant, id string) (*Delivery, error) {

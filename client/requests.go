@@ -90,30 +90,37 @@ type WebhookRequest struct {
 	SuccessStatus  string    `json:"success_status,omitzero"`
 	RateLimit      float64   `json:"rate_limit,omitzero"`
 	MaxConcurrency int       `json:"max_concurrency,omitzero"`
+	// Ordering is OrderingNone (the default), OrderingWebhook or
+	// OrderingKey; OrderingFailure FailureBlock (the default) or
+	// FailureSkip.
+	Ordering        string `json:"ordering,omitzero"`
+	OrderingFailure string `json:"ordering_failure,omitzero"`
 }
 
 // WebhookUpdate changes a webhook: only the fields that are set (non-nil)
 // change. An empty, non-nil Headers removes every header; an empty Filter
 // removes the filter; BasicAuth set to NoBasicAuth() removes basic auth.
 type WebhookUpdate struct {
-	Name           *string                `json:"name,omitzero"`
-	Description    *string                `json:"description,omitzero"`
-	URL            *string                `json:"url,omitzero"`
-	EventTypes     []string               `json:"event_types,omitzero"`
-	Entity         *string                `json:"entity,omitzero"`
-	Actions        []string               `json:"actions,omitzero"`
-	Enabled        *bool                  `json:"enabled,omitzero"`
-	Format         *string                `json:"format,omitzero"`
-	FormatOptions  any                    `json:"format_options,omitzero"`
-	Filter         *string                `json:"filter,omitzero"`
-	BasicAuth      *BasicAuthRequest      `json:"basic_auth,omitzero"`
-	Headers        map[string]HeaderValue `json:"headers,omitzero"`
-	TimeoutSeconds *int                   `json:"timeout_seconds,omitzero"`
-	RetryPolicy    *string                `json:"retry_policy,omitzero"`
-	RetrySchedule  []float64              `json:"retry_schedule,omitzero"`
-	SuccessStatus  *string                `json:"success_status,omitzero"`
-	RateLimit      *float64               `json:"rate_limit,omitzero"`
-	MaxConcurrency *int                   `json:"max_concurrency,omitzero"`
+	Name            *string                `json:"name,omitzero"`
+	Description     *string                `json:"description,omitzero"`
+	URL             *string                `json:"url,omitzero"`
+	EventTypes      []string               `json:"event_types,omitzero"`
+	Entity          *string                `json:"entity,omitzero"`
+	Actions         []string               `json:"actions,omitzero"`
+	Enabled         *bool                  `json:"enabled,omitzero"`
+	Format          *string                `json:"format,omitzero"`
+	FormatOptions   any                    `json:"format_options,omitzero"`
+	Filter          *string                `json:"filter,omitzero"`
+	BasicAuth       *BasicAuthRequest      `json:"basic_auth,omitzero"`
+	Headers         map[string]HeaderValue `json:"headers,omitzero"`
+	TimeoutSeconds  *int                   `json:"timeout_seconds,omitzero"`
+	RetryPolicy     *string                `json:"retry_policy,omitzero"`
+	RetrySchedule   []float64              `json:"retry_schedule,omitzero"`
+	SuccessStatus   *string                `json:"success_status,omitzero"`
+	RateLimit       *float64               `json:"rate_limit,omitzero"`
+	MaxConcurrency  *int                   `json:"max_concurrency,omitzero"`
+	Ordering        *string                `json:"ordering,omitzero"`
+	OrderingFailure *string                `json:"ordering_failure,omitzero"`
 }
 
 // BasicAuthRequest sets the credentials sent as Authorization: Basic. In
@@ -182,6 +189,10 @@ type PublishRequest struct {
 	// OccurredAt is when it happened in the LMS; default: when lmshooks
 	// received it.
 	OccurredAt time.Time `json:"occurred_at,omitzero"`
+	// OrderingKey orders the event's deliveries to webhooks ordered by
+	// key (the enrollment or user id, say); without it, the type's
+	// default applies.
+	OrderingKey string `json:"ordering_key,omitzero"`
 }
 
 // BatchRequest publishes up to 1,000 events in one transaction.
@@ -203,6 +214,12 @@ type DeliveryParams struct {
 	// IncludeCounts adds the counts per state under the same filters
 	// (State aside) to the answer.
 	IncludeCounts bool `query:"include_counts"`
+}
+
+// BlockedKeyParams filters the blocked keys.
+type BlockedKeyParams struct {
+	// WebhookID keeps one webhook's keys.
+	WebhookID string `query:"webhook_id"`
 }
 
 // StatsParams picks the window of the statistics: Window back from now
@@ -236,6 +253,9 @@ type EventTypeRequest struct {
 	// Example must follow the schema; test sends and `lmshooks trigger`
 	// use it.
 	Example any `json:"example,omitzero"`
+	// OrderingKey is a JSON Pointer into the data ("/learner/id") whose
+	// value is the default ordering key of the type's events.
+	OrderingKey string `json:"ordering_key,omitzero"`
 }
 
 // FilterCheckRequest tries a filter before saving it.

@@ -94,8 +94,12 @@ type Webhook struct {
 	SuccessStatus        string    `json:"success_status"`
 	RateLimit            float64   `json:"rate_limit"`
 	MaxConcurrency       int       `json:"max_concurrency"`
-	CreatedAt            time.Time `json:"created_at"`
-	UpdatedAt            time.Time `json:"updated_at"`
+	// Ordering is OrderingNone, OrderingWebhook or OrderingKey, and
+	// OrderingFailure FailureBlock or FailureSkip.
+	Ordering        string    `json:"ordering"`
+	OrderingFailure string    `json:"ordering_failure"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // BasicAuth shows a webhook's basic auth without its password.
@@ -187,14 +191,17 @@ type BatchItem struct {
 
 // Event is a stored event with its deliveries.
 type Event struct {
-	ID             string          `json:"id"`
-	TenantID       string          `json:"tenant_id"`
-	Type           string          `json:"type"`
-	OccurredAt     time.Time       `json:"occurred_at"`
-	ReceivedAt     time.Time       `json:"received_at"`
-	IdempotencyKey string          `json:"idempotency_key,omitzero"`
-	Data           json.RawMessage `json:"data"`
-	Deliveries     []Delivery      `json:"deliveries"`
+	ID             string    `json:"id"`
+	TenantID       string    `json:"tenant_id"`
+	Type           string    `json:"type"`
+	OccurredAt     time.Time `json:"occurred_at"`
+	ReceivedAt     time.Time `json:"received_at"`
+	IdempotencyKey string    `json:"idempotency_key,omitzero"`
+	// OrderingKey is the key that orders the event's deliveries: given
+	// at publish, or the type's default; "" when neither.
+	OrderingKey string          `json:"ordering_key"`
+	Data        json.RawMessage `json:"data"`
+	Deliveries  []Delivery      `json:"deliveries"`
 }
 
 // Delivery is one event to one webhook. ID is the webhook-id the receiver
@@ -211,8 +218,29 @@ type Delivery struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	LastStatus    int        `json:"last_status"`
 	LastError     string     `json:"last_error"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// Ordered says the delivery keeps the order of its OrderingKey
+	// (docs/ORDERING.md); HoldsKey that later deliveries of the key wait
+	// for it.
+	Ordered     bool   `json:"ordered"`
+	OrderingKey string `json:"ordering_key,omitzero"`
+	HoldsKey    bool   `json:"holds_key"`
+	// SkippedAt is when an admin skipped it; nil if never.
+	SkippedAt *time.Time `json:"skipped_at,omitzero"`
+	// BlockedBy, set by GetDelivery on a waiting delivery, is the
+	// delivery of its key it waits for.
+	BlockedBy string    `json:"blocked_by,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// BlockedKey is an ordering key whose earliest unfinished delivery, Head,
+// finally failed under FailureBlock: Waiting deliveries of the key wait
+// until it is resent or skipped.
+type BlockedKey struct {
+	WebhookID string   `json:"webhook_id"`
+	Key       string   `json:"key"`
+	Head      Delivery `json:"head"`
+	Waiting   int      `json:"waiting"`
 }
 
 // DeliveryPage is a page of the audit list.
@@ -290,6 +318,9 @@ type EventTypeSummary struct {
 	Title       string     `json:"title"`
 	Description string     `json:"description"`
 	Variables   []Variable `json:"variables"`
+	// OrderingKey is the JSON Pointer into the data of the type's default
+	// ordering key; "" when it names none.
+	OrderingKey string `json:"ordering_key"`
 	// Custom is true for a tenant's own type.
 	Custom bool `json:"custom"`
 }

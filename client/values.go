@@ -16,6 +16,27 @@ const (
 	Canceled DeliveryState = "canceled"
 )
 
+// A webhook's orderings (Webhook.Ordering; see docs/ORDERING.md).
+const (
+	// OrderingNone sends each delivery as soon as it is due (the default).
+	OrderingNone = "none"
+	// OrderingWebhook sends one delivery of the webhook at a time, in order.
+	OrderingWebhook = "webhook"
+	// OrderingKey sends the deliveries of each ordering key one at a time,
+	// in order, and different keys in parallel.
+	OrderingKey = "key"
+)
+
+// What an ordered delivery that finally failed does to the deliveries of
+// its key behind it (Webhook.OrderingFailure).
+const (
+	// FailureBlock makes them wait until an admin resends or skips it
+	// (the default).
+	FailureBlock = "block"
+	// FailureSkip lets the next one go.
+	FailureSkip = "skip"
+)
+
 // A tenant's environments.
 const (
 	EnvironmentProduction = "production"

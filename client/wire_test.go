@@ -50,6 +50,8 @@ var wire = map[string]wireOp{
 	"GET /api/v1/tenants/{tenant}/deliveries":              {query: client.DeliveryParams{}, statuses: []int{200}, answer: client.DeliveryPage{}},
 	"GET /api/v1/tenants/{tenant}/deliveries/{id}":         {statuses: []int{200}, answer: client.DeliveryDetail{}},
 	"POST /api/v1/tenants/{tenant}/deliveries/{id}/resend": {statuses: []int{202}, answer: client.Delivery{}},
+	"POST /api/v1/tenants/{tenant}/deliveries/{id}/skip":   {statuses: []int{200}, answer: client.Delivery{}},
+	"GET /api/v1/tenants/{tenant}/blocked-keys":            {query: client.BlockedKeyParams{}, statuses: []int{200}, answer: client.Page[client.BlockedKey]{}},
 
 	"GET /api/v1/tenants/{tenant}/stats":                {query: client.StatsParams{}, statuses: []int{200}, answer: client.Stats{}},
 	"POST /api/v1/tenants/{tenant}/portal-links":        {body: client.PortalLinkRequest{}, statuses: []int{201}, answer: client.PortalLink{}},

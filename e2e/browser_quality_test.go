@@ -56,7 +56,7 @@ func TestConsoleQualityInBrowser(t *testing.T) {
 	for _, path := range []string{
 		"/tenants", "/tenants/acme/api-keys",
 		"/t/acme/", "/t/acme/webhooks", "/t/acme/webhooks/new", "/t/acme/webhooks/" + wh.ID,
-		"/t/acme/deliveries", "/t/acme/deliveries?range=custom", "/t/acme/deliveries/" + dlv.ID,
+		"/t/acme/deliveries", "/t/acme/deliveries?range=custom", "/t/acme/deliveries/" + dlv.ID, "/t/acme/blocked-keys",
 		"/t/acme/event-types", "/t/acme/event-types/user.created",
 	} {
 		run(t, ctx, "open "+path, chromedp.Navigate(s.base+path), visible("h1"))

@@ -56,6 +56,21 @@ func TestBatchesHistoryRunsAndJSONAreOptions(t *testing.T) {
 	}
 }
 
+func TestOrderingRunsTheUnorderedBaselineUnlessTold(t *testing.T) {
+	o, err := parseFlags([]string{"-ordering", "key", "-keys", "500"}, io.Discard)
+	if err != nil || o.ordering != "key" || o.keys != 500 || !o.baseline || o.orderingKeys() != 500 {
+		t.Fatalf("-ordering key -keys 500: %+v, %v", o, err)
+	}
+	o, err = parseFlags([]string{"-ordering", "key", "-baseline=false"}, io.Discard)
+	if err != nil || o.baseline || o.keys != 1000 {
+		t.Fatalf("-baseline=false: %+v, %v", o, err)
+	}
+	o, err = parseFlags(nil, io.Discard)
+	if err != nil || o.ordering != "none" || o.baseline || o.orderingKeys() != 0 {
+		t.Fatalf("defaults: %+v, %v", o, err)
+	}
+}
+
 func TestBadFlagsSayWhatIsWrong(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -76,6 +91,9 @@ func TestBadFlagsSayWhatIsWrong(t *testing.T) {
 		{[]string{"-timeout", "0s"}, "-timeout"},
 		{[]string{"extra"}, "unexpected"},
 		{[]string{"-batch", "many"}, "invalid value"},
+		{[]string{"-ordering", "fifo"}, "-ordering"},
+		{[]string{"-ordering", "key", "-keys", "0"}, "-keys"},
+		{[]string{"-mode", "direct", "-ordering", "key"}, "-ordering"},
 	} {
 		_, err := parseFlags(c.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

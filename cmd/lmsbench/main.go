@@ -12,6 +12,7 @@
 //	go run ./cmd/lmsbench -mode latency -rate 1000 -duration 60s       # single events at a fixed rate
 //	go run ./cmd/lmsbench -history 10000000                    # the same on a database holding 10 million attempts
 //	go run ./cmd/lmsbench -mode direct                         # the one-hop reference alone
+//	go run ./cmd/lmsbench -ordering key -keys 1000             # ordered by key, beside the same load unordered
 //	go run ./cmd/lmsbench -runs 3 -json                        # one JSON object per run, then their medians
 package main
 
@@ -49,6 +50,9 @@ type options struct {
 	role        string
 	dispatchers int
 	timeout     time.Duration
+	ordering    string
+	keys        int
+	baseline    bool
 }
 
 // modes lmsbench runs; every one but direct runs the server.
@@ -80,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.role, "role", "all", "the main server's --role: all, or api to leave delivery to -dispatchers")
 	fs.IntVar(&o.dispatchers, "dispatchers", 0, "extra --role dispatcher servers on the same PostgreSQL -db")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for the last delivery before giving up")
+	fs.StringVar(&o.ordering, "ordering", "none", "the webhooks' ordering: none, webhook (one delivery at a time, in order) or key (in order per ordering key, -keys keys)")
+	fs.IntVar(&o.keys, "keys", 1000, "with -ordering: how many ordering keys the events spread over (event i has key i mod -keys, given at publish)")
+	fs.BoolVar(&o.baseline, "baseline", true, "with -ordering webhook or key: measure the same load unordered in each run too (a fresh database) and print ordered ÷ unordered")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -98,6 +105,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.mode != "throughput" && o.mode != "fanout" {
 		o.reference = false
+	}
+	if o.ordering == "none" {
+		o.baseline = false
 	}
 	return o, o.validate()
 }
@@ -132,6 +142,12 @@ func (o options) validate() error {
 		return errors.New("-drop-schema needs a PostgreSQL -db")
 	case o.timeout <= 0:
 		return errors.New("-timeout must be positive")
+	case o.ordering != "none" && o.ordering != "webhook" && o.ordering != "key":
+		return fmt.Errorf("-ordering %q: want none, webhook or key", o.ordering)
+	case o.keys < 1:
+		return errors.New("-keys must be at least 1")
+	case o.ordering != "none" && o.mode == "direct":
+		return errors.New("-ordering needs a server: not with -mode direct")
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func publishThroughput(ctx context.Context, api *client.Client, tenant string, o
 				}
 				at := time.Now()
 				if o.batch == 1 {
-					id, err := publishOne(ctx, api, tenant, b)
+					id, err := publishOne(ctx, api, tenant, b, o.orderingKeys())
 					if !rec.add(err, at, id) {
 						return
 					}
@@ -39,7 +39,7 @@ func publishThroughput(ctx context.Context, api *client.Client, tenant string, o
 				}
 				evs := make([]client.PublishRequest, min(o.batch, o.events-b*o.batch))
 				for i := range evs {
-					evs[i] = sampleEvent(b*o.batch + i)
+					evs[i] = sampleEvent(b*o.batch+i, o.orderingKeys())
 				}
 				items, err := api.PublishBatch(ctx, tenant, evs)
 				ids := make([]string, len(items))
@@ -78,7 +78,7 @@ func publishAtRate(ctx context.Context, api *client.Client, tenant string, o opt
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
 			at := time.Now()
-			id, err := publishOne(ctx, api, tenant, i)
+			id, err := publishOne(ctx, api, tenant, i, o.orderingKeys())
 			rec.add(err, at, id)
 		}(i)
 	}
@@ -86,10 +86,10 @@ func publishAtRate(ctx context.Context, api *client.Client, tenant string, o opt
 	return rec.result(ctx)
 }
 
-// publishOne publishes the i-th sample event on its own request and
-// returns its id.
-func publishOne(ctx context.Context, api *client.Client, tenant string, i int) (string, error) {
-	ev, err := api.Publish(ctx, tenant, sampleEvent(i))
+// publishOne publishes the i-th sample event (over keys ordering keys, 0
+// for none) on its own request and returns its id.
+func publishOne(ctx context.Context, api *client.Client, tenant string, i, keys int) (string, error) {
+	ev, err := api.Publish(ctx, tenant, sampleEvent(i, keys))
 	if err != nil {
 		return "", err
 	}
@@ -131,10 +131,25 @@ func (r *records) result(ctx context.Context) ([]pubRecord, error) {
 // sampleType is the type of every sample event.
 const sampleType = "course_enrollment.completed"
 
-// sampleEvent is the i-th sample event to publish. Its data is encoded
-// once, here: the client sends a json.RawMessage byte for byte.
-func sampleEvent(i int) client.PublishRequest {
-	return client.PublishRequest{Type: sampleType, Data: sampleData(i)}
+// sampleEvent is the i-th sample event to publish, with ordering key
+// i mod keys when keys > 0. Its data is encoded once, here: the client
+// sends a json.RawMessage byte for byte.
+func sampleEvent(i, keys int) client.PublishRequest {
+	ev := client.PublishRequest{Type: sampleType, Data: sampleData(i)}
+	if keys > 0 {
+		ev.OrderingKey = fmt.Sprintf("key_%d", i%keys)
+	}
+	return ev
+}
+
+// orderingKeys is how many ordering keys the events spread over: -keys
+// when the run orders, else none (0). The unordered baseline of an ordered
+// run publishes the same events, keys included.
+func (o options) orderingKeys() int {
+	if o.ordering == "none" {
+		return 0
+	}
+	return o.keys
 }
 
 // sampleData is a realistic enrollment completion (about 600 bytes) that

@@ -90,6 +90,8 @@ type result struct {
 	Publishers  int    `json:"publishers,omitempty"`
 	Rate        int    `json:"rate,omitempty"`
 	Webhooks    int    `json:"webhooks,omitempty"`
+	Ordering    string `json:"ordering,omitempty"` // webhook or key; absent: none
+	Keys        int    `json:"keys,omitempty"`     // ordering keys the events spread over
 
 	Deliveries       int        `json:"deliveries"`
 	Seconds          float64    `json:"seconds"`
@@ -107,6 +109,18 @@ type result struct {
 	// Ratio is deliveries/s of the server run ÷ those of the one-hop reference.
 	Ratio   float64        `json:"ratio_to_one_hop,omitempty"`
 	History *historyResult `json:"history,omitempty"`
+
+	// Unordered is the same load on an unordered webhook, measured in the
+	// same run when it orders (-baseline).
+	Unordered *baselineResult `json:"unordered,omitempty"`
+	// RatioToUnordered is deliveries/s ordered ÷ unordered.
+	RatioToUnordered float64 `json:"ratio_to_unordered,omitempty"`
+}
+
+// baselineResult is the unordered baseline of an ordered run.
+type baselineResult struct {
+	DeliveriesPerSec float64   `json:"deliveries_per_s"`
+	Latency          latencyMS `json:"latency_ms"`
 }
 
 // printText writes r for a reader.
@@ -124,6 +138,9 @@ func (r result) printText(w io.Writer) {
 	}
 	if r.Webhooks > 0 {
 		fmt.Fprintf(w, " webhooks=%d", r.Webhooks)
+	}
+	if r.Ordering != "" {
+		fmt.Fprintf(w, " ordering=%s keys=%d", r.Ordering, r.Keys)
 	}
 	fmt.Fprintf(w, " deliveries=%d\n", r.Deliveries)
 	if h := r.History; h != nil {
@@ -163,6 +180,10 @@ func (r result) printText(w io.Writer) {
 		fmt.Fprintf(w, "one-hop reference (load generator → receiver, no server): %.0f deliveries/s, latency %s\n", r.OneHop.DeliveriesPerSec, r.OneHop.Latency)
 		fmt.Fprintf(w, "server ÷ one-hop: %.3f\n", r.Ratio)
 	}
+	if r.Unordered != nil {
+		fmt.Fprintf(w, "the same load unordered: %.0f deliveries/s, latency %s\n", r.Unordered.DeliveriesPerSec, r.Unordered.Latency)
+		fmt.Fprintf(w, "ordered ÷ unordered: %.3f\n", r.RatioToUnordered)
+	}
 }
 
 func (l latencyMS) String() string {
@@ -200,6 +221,13 @@ var metrics = []metric{
 		return r.OneHop.DeliveriesPerSec, true
 	}},
 	{"ratio_to_one_hop", func(r result) (float64, bool) { return r.Ratio, r.OneHop != nil }},
+	{"unordered_deliveries_per_s", func(r result) (float64, bool) {
+		if r.Unordered == nil {
+			return 0, false
+		}
+		return r.Unordered.DeliveriesPerSec, true
+	}},
+	{"ratio_to_unordered", func(r result) (float64, bool) { return r.RatioToUnordered, r.Unordered != nil }},
 	{"dashboard_median_ms", func(r result) (float64, bool) {
 		if r.History == nil {
 			return 0, false

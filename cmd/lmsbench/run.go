@@ -26,13 +26,14 @@ type benchEnv struct {
 }
 
 // dbFor returns the database of run i, made empty unless it holds the
-// history.
-func (e *benchEnv) dbFor(ctx context.Context, i int) (string, error) {
+// history; suffix names a second SQLite file of the run (the unordered
+// baseline's).
+func (e *benchEnv) dbFor(ctx context.Context, i int, suffix string) (string, error) {
 	switch {
 	case e.history != nil:
 		return e.historyDB, nil
 	case e.o.db == "":
-		return "sqlite:" + filepath.Join(e.tmp, fmt.Sprintf("bench-%d.db", i)), nil
+		return "sqlite:" + filepath.Join(e.tmp, fmt.Sprintf("bench-%d%s.db", i, suffix)), nil
 	case e.o.dropSchema:
 		return e.o.db, dropSchema(ctx, e.o.db)
 	}
@@ -68,14 +69,10 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 		r.fill(m)
 		return r, nil
 	}
-	db, err := e.dbFor(ctx, i)
-	if err != nil {
-		return r, err
-	}
-	if r.DB, _, err = storeKind(db); err != nil {
-		return r, err
-	}
 	r.Role, r.Dispatchers, r.Webhooks = o.role, o.dispatchers, o.webhooks
+	if o.ordering != "none" {
+		r.Ordering, r.Keys = o.ordering, o.keys
+	}
 	if o.mode == "latency" {
 		r.Events, r.Batch, r.Publishers, r.Rate = 0, 0, 0, o.rate
 	}
@@ -87,46 +84,77 @@ func (e *benchEnv) run(ctx context.Context, i int) (result, error) {
 		}
 		r.OneHop = &oneHopResult{Deliveries: m.deliveries, DeliveriesPerSec: m.perSecond(), Latency: latencies(m.first)}
 	}
+	if o.baseline {
+		// The same load on a webhook that does not order, first and on a
+		// database of its own, so that neither measurement runs on the
+		// other's rows.
+		fmt.Fprintf(e.log, "run %d: unordered baseline…\n", i)
+		b := result{Run: i}
+		if err := e.serverRun(ctx, &b, i, "-unordered", "none"); err != nil {
+			return r, fmt.Errorf("unordered baseline: %w", err)
+		}
+		r.Unordered = &baselineResult{DeliveriesPerSec: b.DeliveriesPerSec, Latency: b.Latency}
+	}
+	if err := e.serverRun(ctx, &r, i, "", o.ordering); err != nil {
+		return r, err
+	}
+	if r.Unordered != nil && r.Unordered.DeliveriesPerSec > 0 {
+		r.RatioToUnordered = r.DeliveriesPerSec / r.Unordered.DeliveriesPerSec
+	}
+	return r, nil
+}
 
+// serverRun starts the servers on run i's database (suffix names a second
+// one), creates the run's tenant with its webhooks ordered as ordering,
+// runs the load and fills r, then times the console over a history.
+func (e *benchEnv) serverRun(ctx context.Context, r *result, i int, suffix, ordering string) error {
+	o := e.o
+	db, err := e.dbFor(ctx, i, suffix)
+	if err != nil {
+		return err
+	}
+	if r.DB, _, err = storeKind(db); err != nil {
+		return err
+	}
 	rc, err := startReceiver()
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer rc.close()
 	srv, err := startServer(ctx, o, db, o.role)
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer srv.stop()
 	dispatchers, err := startDispatchers(ctx, o, db)
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer stopAll(dispatchers)
 	c := newBenchClient(srv.base)
 	tenant := fmt.Sprintf("bench_%d", time.Now().UnixNano())
 	created := time.Now()
-	if err := createBenchTenant(ctx, c, tenant, rc.url, o.webhooks); err != nil {
-		return r, err
+	if err := createBenchTenant(ctx, c, tenant, rc.url, o.webhooks, ordering); err != nil {
+		return err
 	}
-	fmt.Fprintf(e.log, "run %d: created %d webhooks in %s\n", i, o.webhooks, time.Since(created).Round(time.Millisecond))
-	if err := e.load(ctx, &r, c, tenant, rc, append([]*serverProc{srv}, dispatchers...)); err != nil {
-		return r, err
+	fmt.Fprintf(e.log, "run %d: created %d webhooks (ordering %s) in %s\n", i, o.webhooks, ordering, time.Since(created).Round(time.Millisecond))
+	if err := e.load(ctx, r, c, tenant, rc, append([]*serverProc{srv}, dispatchers...)); err != nil {
+		return err
 	}
-	if e.history != nil {
+	if e.history != nil && suffix == "" {
 		// After the load, so that the memory the console's pages take is
 		// not counted as the load's.
 		h := *e.history
 		_ = resetPeakRSS(srv.pid())
 		if err := timeConsole(ctx, c, &h); err != nil {
-			return r, err
+			return err
 		}
 		if rss, err := peakRSS(srv.pid()); err == nil {
 			h.ServerRSSPeakMB = mb(rss)
 		}
 		r.History = &h
 	}
-	return r, nil
+	return nil
 }
 
 // load publishes the run's events to tenant, waits for their deliveries
@@ -240,9 +268,9 @@ func settledCPU(ctx context.Context, pids []int) time.Duration {
 }
 
 // createBenchTenant creates the run's tenant and its webhooks, all
-// subscribed to every event and pointing at the receiver, several at a
-// time so that a thousand take seconds.
-func createBenchTenant(ctx context.Context, c *benchClient, tenant, url string, webhooks int) error {
+// subscribed to every event, ordered as ordering and pointing at the
+// receiver, several at a time so that a thousand take seconds.
+func createBenchTenant(ctx context.Context, c *benchClient, tenant, url string, webhooks int, ordering string) error {
 	if _, err := c.api.CreateTenant(ctx, client.TenantRequest{ID: tenant, Name: "Benchmark"}); err != nil {
 		return err
 	}
@@ -257,7 +285,7 @@ func createBenchTenant(ctx context.Context, c *benchClient, tenant, url string, 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				_, err := c.api.CreateWebhook(ctx, tenant, client.WebhookRequest{Name: fmt.Sprint("bench ", i), URL: url, EventTypes: []string{"*"}, MaxConcurrency: 64})
+				_, err := c.api.CreateWebhook(ctx, tenant, client.WebhookRequest{Name: fmt.Sprint("bench ", i), URL: url, EventTypes: []string{"*"}, MaxConcurrency: 64, Ordering: ordering})
 				if err != nil {
 					mu.Lock()
 					first = cmpErr(first, err)

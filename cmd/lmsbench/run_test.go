@@ -149,3 +149,25 @@ func TestPostgresRunsOverAHistoryReportItsCPU(t *testing.T) {
 		t.Errorf("run: %v", r)
 	}
 }
+
+// orderedRun checks an ordered run and its unordered baseline.
+func orderedRun(t *testing.T, r map[string]any, events float64) {
+	t.Helper()
+	if r["ordering"] != "key" || field(t, r, "keys") != 50 || field(t, r, "deliveries") != events || field(t, r, "duplicates") != 0 {
+		t.Errorf("run: %v", r)
+	}
+	for _, p := range [][]string{{"deliveries_per_s"}, {"unordered", "deliveries_per_s"}, {"unordered", "latency_ms", "p50"}, {"ratio_to_unordered"}} {
+		if field(t, r, p...) <= 0 {
+			t.Errorf("%v is not positive in %v", p, r)
+		}
+	}
+}
+
+func TestOrderedRunBesideItsUnorderedBaseline(t *testing.T) {
+	orderedRun(t, benchJSON(t, "-ordering", "key", "-keys", "50", "-events", "400", "-reference=false")[0], 400)
+}
+
+func TestOrderedRunOnPostgres(t *testing.T) {
+	db := pgtest.SchemaDSN(t, "lmsbench_")
+	orderedRun(t, benchJSON(t, "-db", db, "-drop-schema", "-ordering", "key", "-keys", "50", "-events", "300", "-reference=false")[0], 300)
+}

@@ -19,8 +19,16 @@ type deliveryJSON struct {
 	NextAttemptAt *string `json:"next_attempt_at"`
 	LastStatus    int     `json:"last_status"`
 	LastError     string  `json:"last_error"`
-	CreatedAt     string  `json:"created_at"`
-	UpdatedAt     string  `json:"updated_at"`
+	// Ordered says the delivery keeps its key's order; OrderingKey is
+	// then its key (absent when not ordered).
+	Ordered     bool    `json:"ordered"`
+	OrderingKey *string `json:"ordering_key,omitempty"`
+	HoldsKey    bool    `json:"holds_key"`
+	SkippedAt   *string `json:"skipped_at,omitempty"`
+	// BlockedBy is set by GET …/deliveries/{id} on a waiting delivery.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 func toDeliveryJSON(d *domain.Delivery) deliveryJSON {
@@ -33,11 +41,18 @@ func toDeliveryJSON(d *domain.Delivery) deliveryJSON {
 		Attempts:   d.Attempts,
 		LastStatus: d.LastStatus,
 		LastError:  d.LastError,
+		Ordered:    d.Ordered,
+		HoldsKey:   d.HoldsKey,
+		SkippedAt:  tsOrNil(d.SkippedAt),
+		BlockedBy:  d.BlockedBy,
 		CreatedAt:  ts(d.CreatedAt),
 		UpdatedAt:  ts(d.UpdatedAt),
 	}
 	if d.State == domain.Scheduled {
 		out.NextAttemptAt = tsOrNil(d.NextAttemptAt)
+	}
+	if d.Ordered {
+		out.OrderingKey = &d.OrderingKey
 	}
 	return out
 }
@@ -118,6 +133,40 @@ func (a *API) resendDelivery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusAccepted, toDeliveryJSON(d))
+}
+
+// skipDelivery lets the deliveries of a key go past one that holds it
+// (an admin's answer to a blocked key); 409 when it does not hold its key
+// or is in flight.
+func (a *API) skipDelivery(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.svc.Deliveries.Skip(r.Context(), r.PathValue("tenant"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toDeliveryJSON(d))
+}
+
+// blockedKeyJSON is a blocked key: the failed delivery at its head, and
+// how many wait behind it.
+type blockedKeyJSON struct {
+	WebhookID string       `json:"webhook_id"`
+	Key       string       `json:"key"`
+	Head      deliveryJSON `json:"head"`
+	Waiting   int          `json:"waiting"`
+}
+
+func toBlockedKeyJSON(k *domain.BlockedKey) blockedKeyJSON {
+	return blockedKeyJSON{WebhookID: k.WebhookID, Key: k.Key, Head: toDeliveryJSON(&k.Head), Waiting: k.Waiting}
+}
+
+// listBlockedKeys answers the tenant's blocked keys, oldest head first,
+// of one webhook with ?webhook_id=.
+func (a *API) listBlockedKeys(w http.ResponseWriter, r *http.Request) error {
+	keys, err := a.svc.Deliveries.BlockedKeys(r.Context(), r.PathValue("tenant"), r.URL.Query().Get("webhook_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(mapList(keys, toBlockedKeyJSON), ""))
 }
 
 // recoverWebhook re-schedules the webhook's failed and canceled deliveries

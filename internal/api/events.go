@@ -17,11 +17,14 @@ type eventInput struct {
 	Data           json.RawMessage `json:"data"`
 	IdempotencyKey string          `json:"idempotency_key"`
 	OccurredAt     string          `json:"occurred_at"`
+	// OrderingKey orders the event's deliveries to webhooks ordered by
+	// key; without it, the type's default applies.
+	OrderingKey string `json:"ordering_key"`
 }
 
 // toIngest converts the input; prefix names its place in a batch.
 func (in *eventInput) toIngest(prefix string) (ingest.Input, error) {
-	x := ingest.Input{Type: strings.TrimSpace(in.Type), Data: in.Data, IdempotencyKey: in.IdempotencyKey}
+	x := ingest.Input{Type: strings.TrimSpace(in.Type), Data: in.Data, IdempotencyKey: in.IdempotencyKey, OrderingKey: in.OrderingKey}
 	if in.OccurredAt != "" {
 		t, err := service.ParseTime(prefix+"occurred_at", in.OccurredAt)
 		if err != nil {
@@ -140,14 +143,17 @@ func (a *API) publishBatch(w http.ResponseWriter, r *http.Request) error {
 
 // eventJSON is a stored event with its deliveries.
 type eventJSON struct {
-	ID             string          `json:"id"`
-	TenantID       string          `json:"tenant_id"`
-	Type           string          `json:"type"`
-	OccurredAt     string          `json:"occurred_at"`
-	ReceivedAt     string          `json:"received_at"`
-	IdempotencyKey string          `json:"idempotency_key,omitempty"`
-	Data           json.RawMessage `json:"data"`
-	Deliveries     []deliveryJSON  `json:"deliveries"`
+	ID             string `json:"id"`
+	TenantID       string `json:"tenant_id"`
+	Type           string `json:"type"`
+	OccurredAt     string `json:"occurred_at"`
+	ReceivedAt     string `json:"received_at"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// OrderingKey is the key that orders the event's deliveries: given at
+	// publish or the type's default; "" when neither.
+	OrderingKey string          `json:"ordering_key"`
+	Data        json.RawMessage `json:"data"`
+	Deliveries  []deliveryJSON  `json:"deliveries"`
 }
 
 // getEvent answers an event and (up to store.MaxListLimit of) its
@@ -169,6 +175,7 @@ func (a *API) getEvent(w http.ResponseWriter, r *http.Request) error {
 		OccurredAt:     ts(ev.OccurredAt),
 		ReceivedAt:     ts(ev.ReceivedAt),
 		IdempotencyKey: ev.IdempotencyKey,
+		OrderingKey:    ev.OrderingKey,
 		Data:           data,
 		Deliveries:     mapList(got.Deliveries, toDeliveryJSON),
 	})

@@ -17,7 +17,10 @@ type eventTypeSummaryJSON struct {
 	Title       string             `json:"title"`
 	Description string             `json:"description"`
 	Variables   []catalog.Variable `json:"variables"`
-	Custom      bool               `json:"custom"`
+	// OrderingKey is the JSON Pointer into the data of the type's default
+	// ordering key; "" when it names none.
+	OrderingKey string `json:"ordering_key"`
+	Custom      bool   `json:"custom"`
 }
 
 // eventTypeJSON is one event type with its schema and example.
@@ -34,7 +37,7 @@ func toEventTypeSummary(et *catalog.EventType) eventTypeSummaryJSON {
 	}
 	return eventTypeSummaryJSON{
 		Type: et.Type, Entity: et.Entity, Action: et.Action, Title: et.Title,
-		Description: et.Description, Variables: vars, Custom: et.Custom,
+		Description: et.Description, Variables: vars, OrderingKey: et.OrderingKey, Custom: et.Custom,
 	}
 }
 
@@ -92,6 +95,7 @@ type customTypeInput struct {
 	Description string          `json:"description"`
 	Schema      json.RawMessage `json:"schema"`
 	Example     json.RawMessage `json:"example"`
+	OrderingKey string          `json:"ordering_key"`
 }
 
 // putEventType creates or replaces one of the tenant's own event types:

@@ -23,7 +23,8 @@ import (
 var loadCatalog = sync.OnceValues(catalog.Load)
 
 // newCatalogEnv is newEnv with the event catalog wired as the app wires
-// it: event types API, subscription and filter checks, ingest validation.
+// it: event types API, subscription and filter checks, ingest validation
+// and ordering keys.
 func newCatalogEnv(t *testing.T) *testEnv {
 	t.Helper()
 	builtin, err := loadCatalog()
@@ -42,7 +43,7 @@ func newCatalogEnv(t *testing.T) *testEnv {
 	log := slog.New(slog.DiscardHandler)
 	a := New(Config{
 		Services:  service.NewSet(e.deps(st, log), service.SetConfig{Catalogs: cats, Tester: e.disp}),
-		Publisher: ingest.New(ingest.Config{Store: st, Clock: e.clock, Validate: cats.Validate}),
+		Publisher: ingest.New(ingest.Config{Store: st, Clock: e.clock, Validate: cats.Validate, OrderingKey: cats.OrderingKey}),
 		Logger:    log,
 	})
 	e.srv = httptest.NewServer(a.Handler())

@@ -66,6 +66,8 @@ var routeTable = []Route{
 	{"GET", tenantPath + "/deliveries", TenantKey, (*API).listDeliveries},
 	{"GET", tenantPath + "/deliveries/{id}", TenantKey, (*API).getDelivery},
 	{"POST", tenantPath + "/deliveries/{id}/resend", TenantKey, (*API).resendDelivery},
+	{"POST", tenantPath + "/deliveries/{id}/skip", TenantKey, (*API).skipDelivery},
+	{"GET", tenantPath + "/blocked-keys", TenantKey, (*API).listBlockedKeys},
 
 	{"GET", tenantPath + "/stats", TenantKey, (*API).getStats},
 	{"POST", tenantPath + "/portal-links", TenantKey, (*API).createPortalLink},

@@ -42,6 +42,8 @@ type webhookJSON struct {
 	SuccessStatus           string          `json:"success_status"`
 	RateLimit               float64         `json:"rate_limit"`
 	MaxConcurrency          int             `json:"max_concurrency"`
+	Ordering                string          `json:"ordering"`
+	OrderingFailure         string          `json:"ordering_failure"`
 	CreatedAt               string          `json:"created_at"`
 	UpdatedAt               string          `json:"updated_at"`
 	// Warnings are set by create and change: settings that work but look
@@ -82,6 +84,8 @@ func toWebhookJSON(w *domain.Webhook) webhookJSON {
 		SuccessStatus:   w.SuccessRule.String(),
 		RateLimit:       w.RateLimit,
 		MaxConcurrency:  w.MaxConcurrency,
+		Ordering:        string(w.Ordering),
+		OrderingFailure: string(w.OrderingFailure),
 		CreatedAt:       ts(w.CreatedAt),
 		UpdatedAt:       ts(w.UpdatedAt),
 	}
@@ -169,6 +173,8 @@ type webhookInput struct {
 	SuccessStatus   *string                    `json:"success_status"`
 	RateLimit       *float64                   `json:"rate_limit"`
 	MaxConcurrency  *int                       `json:"max_concurrency"`
+	Ordering        *string                    `json:"ordering"`
+	OrderingFailure *string                    `json:"ordering_failure"`
 }
 
 // basicAuthInput is the basic_auth object; an absent password keeps the
@@ -235,6 +241,7 @@ func (in *webhookInput) toService() (service.WebhookInput, error) {
 		SignatureScheme: in.SignatureScheme, Secret: in.Secret,
 		TimeoutSeconds: in.TimeoutSeconds, RetryPolicy: in.RetryPolicy, RetrySchedule: in.RetrySchedule,
 		SuccessStatus: in.SuccessStatus, RateLimit: in.RateLimit, MaxConcurrency: in.MaxConcurrency,
+		Ordering: in.Ordering, OrderingFailure: in.OrderingFailure,
 	}
 	headers, err := headersIn(in.Headers)
 	if err != nil {

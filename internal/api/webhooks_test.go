@@ -27,6 +27,7 @@ func TestWebhookCreateDefaults(t *testing.T) {
 		ID: w.ID, TenantID: "acme", Name: "HRIS", URL: "https://hooks.example.com/a", EventTypes: []string{"user.created"},
 		Enabled: true, Format: "standard", FormatOptions: json.RawMessage(`{}`), SignatureScheme: "hmac-sha256", Secret: w.Secret, Headers: map[string]any{},
 		TimeoutSeconds: 15, RetryPolicy: "standard", RetrySchedulePreview: seconds(std.Waits), SuccessStatus: "2xx",
+		Ordering: "none", OrderingFailure: "block",
 		CreatedAt: "2030-03-04T05:06:07.123Z", UpdatedAt: "2030-03-04T05:06:07.123Z",
 	}
 	if !strings.HasPrefix(w.ID, "wh_") || !strings.HasPrefix(w.Secret, "whsec_") {

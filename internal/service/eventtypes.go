@@ -160,6 +160,9 @@ type EventTypeInput struct {
 	Description string
 	Schema      json.RawMessage
 	Example     json.RawMessage
+	// OrderingKey is a JSON Pointer into the data of the default ordering
+	// key of the type's events ("" for none).
+	OrderingKey string
 }
 
 // Put creates or replaces one of the tenant's own event types and returns
@@ -179,6 +182,7 @@ func (s *EventTypes) Put(ctx context.Context, tenantID, name string, in EventTyp
 		Description: strings.TrimSpace(in.Description),
 		Schema:      NullAsAbsent(in.Schema),
 		Example:     NullAsAbsent(in.Example),
+		OrderingKey: strings.TrimSpace(in.OrderingKey),
 	}
 	if len(ct.Title) > maxCustomTitle {
 		return nil, false, domain.FieldErrorf("title", "must be at most %d characters", maxCustomTitle)
@@ -193,6 +197,7 @@ func (s *EventTypes) Put(ctx context.Context, tenantID, name string, in EventTyp
 	// validates the example, naming the offending field.
 	view, err := c.Builtin().WithCustom([]catalog.EventType{{
 		Type: ct.Type, Title: ct.Title, Description: ct.Description, Schema: ct.Schema, Example: ct.Example,
+		OrderingKey: ct.OrderingKey,
 	}})
 	if err != nil {
 		return nil, false, err

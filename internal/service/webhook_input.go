@@ -48,6 +48,11 @@ type WebhookInput struct {
 	SuccessStatus  *string
 	RateLimit      *float64
 	MaxConcurrency *int
+	// Ordering and OrderingFailure are the ordering settings by their API
+	// names ("none", "webhook", "key"; "block", "skip"); the domain's
+	// Validate refuses unknown ones.
+	Ordering        *string
+	OrderingFailure *string
 	// AskBeforeCanceling makes a change that would disable the webhook
 	// and cancel scheduled deliveries fail with a *CancelPending instead.
 	AskBeforeCanceling bool
@@ -141,6 +146,12 @@ func (in *WebhookInput) apply(w *domain.Webhook) error {
 	}
 	if in.MaxConcurrency != nil {
 		w.MaxConcurrency = *in.MaxConcurrency
+	}
+	if in.Ordering != nil {
+		w.Ordering = domain.Ordering(strings.TrimSpace(*in.Ordering))
+	}
+	if in.OrderingFailure != nil {
+		w.OrderingFailure = domain.OrderingFailure(strings.TrimSpace(*in.OrderingFailure))
 	}
 	return nil
 }

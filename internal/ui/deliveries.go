@@ -35,6 +35,9 @@ type auditData struct {
 	FirstURL   string
 	Types      []string
 	Filtered   bool
+	// Ordered is set when a webhook orders its deliveries: the page links
+	// to the blocked keys.
+	Ordered bool
 	// From and To fill the custom range's fields.
 	From, To timeField
 	// Example is how the LMS publishes its first event, for the empty
@@ -131,6 +134,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	for _, h := range hooks {
 		d.Names[h.ID] = h.Name
+		d.Ordered = d.Ordered || h.Ordered()
 	}
 	total := 0
 	for _, st := range domain.DeliveryStates {
@@ -212,5 +216,5 @@ func (c *Console) resendDelivery(w http.ResponseWriter, r *http.Request, rc *req
 		return err
 	}
 	c.setFlash(w, rc, "Delivery scheduled to be sent again now.")
-	return redirect(w, r, tenantBase(rc.tenant.ID)+"/deliveries/"+d.ID)
+	return redirect(w, r, afterDeliveryAction(r, rc, d))
 }

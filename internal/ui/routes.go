@@ -36,6 +36,8 @@ func (c *Console) routes() {
 	m.Handle("POST "+t+"/deliveries/recover", c.tenant(c.recoverDeliveries))
 	m.Handle("GET "+t+"/deliveries/{id}", c.tenant(c.deliveryPage))
 	m.Handle("POST "+t+"/deliveries/{id}/resend", c.tenant(c.resendDelivery))
+	m.Handle("POST "+t+"/deliveries/{id}/skip", c.tenant(c.skipDelivery))
+	m.Handle("GET "+t+"/blocked-keys", c.tenant(c.blockedKeysPage))
 	m.Handle("GET "+t+"/event-types", c.tenant(c.catalogPage))
 	m.Handle("GET "+t+"/event-types/{type}", c.tenant(c.eventTypePage))
 

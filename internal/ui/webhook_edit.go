@@ -65,7 +65,10 @@ type formData struct {
 	Groups   []entityGroup
 	Formats  []formatChoice
 	Policies []policyChoice
-	Scheme   string
+	// Orderings and OrderingFailures are the ordering settings' choices.
+	Orderings        []choice
+	OrderingFailures []choice
+	Scheme           string
 	formExtras
 	// Chosen is the subscription as the form stands: the checked types
 	// and the typed patterns, as they will be saved.
@@ -91,13 +94,13 @@ var formFields = map[string]bool{
 	"format": true, "format_options": true, "cypher_parameters": true, "filter": true,
 	"basic_auth.username": true, "basic_auth.password": true, "headers": true, "secret_headers": true,
 	"retry_policy": true, "retry_schedule": true, "timeout_seconds": true, "success_status": true,
-	"rate_limit": true, "max_concurrency": true,
+	"rate_limit": true, "max_concurrency": true, "ordering": true, "ordering_failure": true,
 }
 
 // formPage renders the create/edit form.
 func (c *Console) formPage(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, wh *domain.Webhook, f webhookForm, err error, x formExtras) {
 	cat := c.catalogFor(r.Context(), rc.tenant.ID)
-	d := formData{Webhook: wh, Form: f, Groups: entityGroups(cat), Formats: c.formatChoices(), Policies: policyChoices(), formExtras: x, FilterExamples: filterExamples, EnvelopeVars: envelopeVars}
+	d := formData{Webhook: wh, Form: f, Groups: entityGroups(cat), Formats: c.formatChoices(), Policies: policyChoices(), Orderings: orderingChoices, OrderingFailures: orderingFailureChoices, formExtras: x, FilterExamples: filterExamples, EnvelopeVars: envelopeVars}
 	d.Form.EventTypes, d.Form.OtherTypes = pickerSplit(d.Groups, f.EventTypes, f.OtherTypes)
 	d.Chosen = f.types()
 	d.TryTypes = service.SubscribedTypes(cat, d.Chosen)

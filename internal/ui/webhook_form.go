@@ -43,6 +43,9 @@ type webhookForm struct {
 	SuccessStatus  string
 	RateLimit      string
 	MaxConcurrency string
+	// Ordering and OrderingFailure are the chosen radio buttons.
+	Ordering        string
+	OrderingFailure string
 }
 
 // secretHeader is one row of the form's secret headers.
@@ -68,6 +71,9 @@ func formFromWebhook(w *domain.Webhook) webhookForm {
 		Timeout:       strconv.Itoa(int(w.Timeout / time.Second)),
 		RetryPolicy:   w.RetryPolicy,
 		SuccessStatus: w.SuccessRule.String(),
+
+		Ordering:        string(w.Ordering),
+		OrderingFailure: string(w.OrderingFailure),
 	}
 	if len(w.FormatOptions) > 0 && string(w.FormatOptions) != "null" {
 		f.FormatOptions = prettyBody(w.FormatOptions)
@@ -131,6 +137,9 @@ func newWebhookForm() webhookForm {
 		Timeout:       strconv.Itoa(int(domain.DefaultTimeout / time.Second)),
 		RetryPolicy:   domain.DefaultRetryPolicy,
 		SuccessStatus: "2xx",
+
+		Ordering:        string(domain.OrderingNone),
+		OrderingFailure: string(domain.FailureBlock),
 	}
 }
 
@@ -175,6 +184,9 @@ func parseWebhookForm(r *http.Request) webhookForm {
 		SuccessStatus:  v.Get("success_status"),
 		RateLimit:      v.Get("rate_limit"),
 		MaxConcurrency: v.Get("max_concurrency"),
+
+		Ordering:        v.Get("ordering"),
+		OrderingFailure: v.Get("ordering_failure"),
 	}
 }
 
@@ -240,6 +252,7 @@ func (f *webhookForm) input(creating bool) (service.WebhookInput, error) {
 		}
 	}
 	in.RateLimit, in.MaxConcurrency = &rate, &conc
+	in.Ordering, in.OrderingFailure = &f.Ordering, &f.OrderingFailure
 	if creating {
 		if f.Scheme != "" {
 			in.SignatureScheme = &f.Scheme
