@@ -15,7 +15,10 @@ import (
 // claimSQL leases due deliveries. SKIP LOCKED lets concurrent claimers (on
 // this node or others) take disjoint sets without waiting on each other;
 // the lease condition is re-checked on the locked row, so a delivery
-// claimed and committed meanwhile is not taken twice.
+// claimed and committed meanwhile is not taken twice. The turn check of
+// ordered deliveries (turnSQL) is evaluated on the statement's snapshot,
+// so a claim takes at most one delivery of a key; ordering.go explains
+// why concurrent claims cannot take two either.
 var claimSQL = `WITH claimed AS (
 		UPDATE deliveries SET lease_owner = $1, lease_until = $2
 		WHERE id IN (

@@ -122,3 +122,12 @@ func TestClaimUsesTheDueAndOrderingIndexes(t *testing.T) {
 		t.Errorf("claim plan %q scans a table", p)
 	}
 }
+
+// The writer reads the last position given from the end of an index.
+func TestLastOrderingPositionIsIndexed(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "plan.db"))
+	defer s.Close()
+	if p := explain(t, s, orderingSeqSQL); !strings.Contains(p, "INDEX deliveries_ordering_seq") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("plan %q, want the deliveries_ordering_seq index in order", p)
+	}
+}

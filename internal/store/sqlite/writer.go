@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -253,13 +254,18 @@ type wtx struct {
 	orderingSeq int64
 }
 
+// orderingSeqSQL reads the last position given, from the end of a small
+// index (a MAX would scan the table).
+const orderingSeqSQL = `SELECT ordering_seq FROM deliveries WHERE ordered = 1 ORDER BY ordering_seq DESC LIMIT 1`
+
 // nextOrderingSeq returns the next position of an ordered delivery. Only
 // the writer assigns them, and it commits in the order it assigns them,
 // so positions follow commits. A batch rolled back leaves a gap, never a
 // repeat.
 func (tx *wtx) nextOrderingSeq() (int64, error) {
 	if tx.orderingSeq == 0 {
-		if err := tx.queryRow(`SELECT COALESCE(MAX(ordering_seq), 0) FROM deliveries`).Scan(&tx.orderingSeq); err != nil {
+		err := tx.queryRow(orderingSeqSQL).Scan(&tx.orderingSeq)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("read ordering position: %w", err)
 		}
 	}

@@ -260,6 +260,26 @@ var orderingTests = []test{
 		_, err = f.s.SkipDelivery(f.ctx, tn.ID, u.ID, skipAt)
 		wantCode(t, err, domain.ECONFLICT)
 	}},
+	{"BlockedKeysOldestHeadFirst", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		w := f.orderedHook(tn.ID, domain.OrderingKey, domain.FailureBlock)
+		ds := f.publishKeys(w, base, "first", "second")
+		now := base.Add(time.Second)
+		jobs := f.wantTurn(now, "heads", ds[0], ds[1])
+		// Heads are listed in the order of writes, not of failures.
+		f.finish(w, jobs[ds[1].ID], domain.Failed, time.Time{})
+		f.finish(w, jobs[ds[0].ID], domain.Failed, time.Time{})
+		keys, err := f.s.BlockedKeys(f.ctx, tn.ID, w.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != 2 || keys[0].Key != "first" || keys[1].Key != "second" || keys[0].Waiting != 0 {
+			t.Fatalf("BlockedKeys = %+v, want first then second, none waiting", keys)
+		}
+		if keys, _ := f.s.BlockedKeys(f.ctx, tn.ID, "", 1); len(keys) != 1 || keys[0].Key != "first" {
+			t.Fatalf("BlockedKeys limited to 1 = %+v, want the oldest", keys)
+		}
+	}},
 	{"SkipModeLetsTheNextGo", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		w := f.orderedHook(tn.ID, domain.OrderingKey, domain.FailureSkip)

@@ -16,3 +16,5 @@ ALTER TABLE deliveries ADD COLUMN skipped_at INTEGER NOT NULL DEFAULT 0;
 -- deliveries are in neither, so these cost them nothing.
 CREATE INDEX deliveries_key_order ON deliveries (webhook_id, ordering_key, ordering_seq) WHERE holds_key = 1;
 CREATE INDEX deliveries_key_leased ON deliveries (webhook_id, ordering_key) WHERE ordered = 1 AND lease_owner <> '';
+-- The last position given, read once by the writer when it starts.
+CREATE INDEX deliveries_ordering_seq ON deliveries (ordering_seq) WHERE ordered = 1;
