@@ -128,10 +128,14 @@ func TestConsoleAndPortalUnblockKeys(t *testing.T) {
 	})
 }
 
-// The webhook form saves the ordering settings and shows them again.
+// The webhook form saves the ordering settings and shows them again; an
+// event type's page names its default ordering key.
 func TestConsoleWebhookFormOrdering(t *testing.T) {
 	n := portalNode(t, "sqlite:"+t.TempDir()+"/app.db")
 	n.api("POST", "/api/v1/tenants", portalOperatorKey, `{"id":"acme","name":"Acme"}`, nil)
+	if _, page := n.open(n.client, "/t/acme/event-types/course_enrollment.completed"); !strings.Contains(page, `Default ordering key: <code>/id</code>`) {
+		t.Errorf("the event type page does not name its default ordering key:\n%s", excerpt(page, "<h1"))
+	}
 	_, page := n.open(n.client, "/t/acme/webhooks/new")
 	if !strings.Contains(page, `name="ordering" value="none" checked`) || !strings.Contains(page, `name="ordering_failure" value="block" checked`) {
 		t.Fatalf("a new webhook's form does not default to no ordering and block:\n%s", excerpt(page, "Ordering"))
