@@ -39,7 +39,7 @@ type quick struct {
 	hasEnum bool
 	enum    []any
 	// format checks strings; nil means none.
-	format func(string) bool
+	format func([]byte) bool
 	// minLength is -1 when absent.
 	minLength int
 	// minimum and maximum are nil when absent.
@@ -77,7 +77,7 @@ const draft2020 = "https://json-schema.org/draft/2020-12/schema"
 type quickCompiler struct {
 	defs    map[string]any    // the root's "$defs"
 	done    map[string]*quick // compiled defs, by name, so that refs may cycle
-	formats map[string]func(string) bool
+	formats map[string]func([]byte) bool
 }
 
 // compileQuick returns the quick form of the schema document raw, or nil
@@ -89,7 +89,7 @@ func compileQuick(raw json.RawMessage) *quick {
 	if err := dec.Decode(&doc); err != nil {
 		return nil
 	}
-	qc := &quickCompiler{done: map[string]*quick{}, formats: map[string]func(string) bool{}}
+	qc := &quickCompiler{done: map[string]*quick{}, formats: map[string]func([]byte) bool{}}
 	if m, ok := doc.(map[string]any); ok {
 		if s, has := m["$schema"]; has && s != draft2020 {
 			return nil
@@ -272,7 +272,7 @@ func (qc *quickCompiler) def(ref string) (*quick, error) {
 // formatCheck returns a check of format name: native for the formats
 // events use most (each accepting a subset of what the library accepts),
 // the library's own for the others.
-func (qc *quickCompiler) formatCheck(name string) (func(string) bool, error) {
+func (qc *quickCompiler) formatCheck(name string) (func([]byte) bool, error) {
 	switch name {
 	case "date-time":
 		return isDateTime, nil
@@ -288,7 +288,7 @@ func (qc *quickCompiler) formatCheck(name string) (func(string) bool, error) {
 	if err != nil {
 		return nil, errUnsupported
 	}
-	f := func(s string) bool { return sch.Validate(s) == nil }
+	f := func(s []byte) bool { return sch.Validate(string(s)) == nil }
 	qc.formats[name] = f
 	return f, nil
 }
@@ -568,7 +568,7 @@ func (q *quick) str(s *scanner) bool {
 			return false
 		}
 	}
-	return q.format == nil || q.format(string(v))
+	return q.format == nil || q.format(v)
 }
 
 func (q *quick) number(s *scanner) bool {
@@ -671,10 +671,13 @@ func (s *scanner) str() (raw []byte, escaped, ok bool) {
 	return nil, false, false
 }
 
+var literals = [][]byte{[]byte("true"), []byte("false"), []byte("null")}
+
 // literal consumes true, false or null.
 func (s *scanner) literal() bool {
-	for _, l := range [...]string{"true", "false", "null"} {
-		if bytes.HasPrefix(s.b[s.i:], []byte(l)) {
+	rest := s.b[s.i:]
+	for _, l := range literals {
+		if bytes.HasPrefix(rest, l) {
 			s.i += len(l)
 			return true
 		}

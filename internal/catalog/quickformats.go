@@ -1,6 +1,6 @@
 package catalog
 
-import "strings"
+import "bytes"
 
 // The quick path's own format checks. Each accepts a plain, common subset
 // of what the full validator accepts for its format (and so may say "not
@@ -9,7 +9,7 @@ import "strings"
 
 // isDateTime reports whether s is an RFC 3339 date-time of the form
 // 2025-03-14T09:26:53(.123)(Z|+01:00).
-func isDateTime(s string) bool {
+func isDateTime(s []byte) bool {
 	if len(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' {
 		return false
 	}
@@ -34,7 +34,7 @@ func isDateTime(s string) bool {
 		}
 		rest = rest[n:]
 	}
-	if rest == "Z" || rest == "z" {
+	if len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z') {
 		return true
 	}
 	if len(rest) != 6 || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' {
@@ -46,7 +46,7 @@ func isDateTime(s string) bool {
 }
 
 // digits parses s, made only of ASCII digits.
-func digits(s string) (int, bool) {
+func digits(s []byte) (int, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -75,12 +75,12 @@ func daysIn(month, year int) int {
 // isPlainEmail reports whether s is local@domain with a local part of
 // letters, digits and ._%+- (no dot first, last or twice in a row) and a
 // domain of hostname labels.
-func isPlainEmail(s string) bool {
+func isPlainEmail(s []byte) bool {
 	if len(s) > 254 {
 		return false
 	}
-	local, domain, ok := strings.Cut(s, "@")
-	if !ok || len(local) == 0 || len(local) > 64 || local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+	local, domain, ok := bytes.Cut(s, []byte("@"))
+	if !ok || len(local) == 0 || len(local) > 64 || local[0] == '.' || local[len(local)-1] == '.' || bytes.Contains(local, []byte("..")) {
 		return false
 	}
 	for i := 0; i < len(local); i++ {
@@ -92,7 +92,7 @@ func isPlainEmail(s string) bool {
 	if len(domain) == 0 || len(domain) > 253 {
 		return false
 	}
-	for label := range strings.SplitSeq(domain, ".") {
+	for label := range bytes.SplitSeq(domain, []byte(".")) {
 		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
