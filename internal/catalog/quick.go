@@ -469,6 +469,9 @@ func (q *quick) object(s *scanner, depth int) bool {
 		if !ok {
 			return false
 		}
+		if !utf8.Valid(raw) {
+			return false // decoded with replacement characters: leave it to the validator
+		}
 		key := raw
 		if escaped {
 			if key, ok = unquote(raw); !ok {
