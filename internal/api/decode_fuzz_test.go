@@ -64,6 +64,13 @@ func FuzzDecode(f *testing.F) {
 		},
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The single-event publish's own reader must agree with readJSON.
+		var fast, slow eventInput
+		fastErr := readEvent(httptest.NewRequest("POST", "/", bytes.NewReader(body)), fuzzLimit, &fast)
+		slowErr := readJSON(httptest.NewRequest("POST", "/", bytes.NewReader(body)), fuzzLimit, &slow)
+		if !reflect.DeepEqual(fast, slow) || !reflect.DeepEqual(fastErr, slowErr) {
+			t.Fatalf("%q: readEvent gives %+v, %v; readJSON %+v, %v", body, fast, fastErr, slow, slowErr)
+		}
 		for _, kind := range kinds {
 			v := kind()
 			err := readJSON(httptest.NewRequest("POST", "/", bytes.NewReader(body)), fuzzLimit, v)

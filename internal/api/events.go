@@ -49,7 +49,7 @@ type publishedJSON struct {
 // replayed idempotency key answers 200 with the original event.
 func (a *API) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	var in eventInput
-	if err := readJSON(r, a.maxBody, &in); err != nil {
+	if err := readEvent(r, a.maxBody, &in); err != nil {
 		return err
 	}
 	key, err := domain.IdempotencyKeyOf(in.IdempotencyKey, r.Header.Get("Idempotency-Key"))

@@ -62,6 +62,9 @@ type Catalog struct {
 type entry struct {
 	et     EventType
 	schema *jsonschema.Schema
+	// quick, when not nil, says "valid" of most valid data without the
+	// cost of schema (see quick).
+	quick *quick
 }
 
 // Load parses the builtin catalog embedded in the binary and compiles every
@@ -92,7 +95,7 @@ func Load() (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("catalog: %s: schema: %w", et.Type, err)
 		}
-		entries[et.Type] = &entry{et: et, schema: sch}
+		entries[et.Type] = &entry{et: et, schema: sch, quick: compileQuick(et.Schema)}
 	}
 	return newCatalog(entries, entries, src.summaries), nil
 }

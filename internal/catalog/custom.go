@@ -100,7 +100,7 @@ func (c *Catalog) customEntry(in EventType, known map[string]*entry, comp *jsons
 	if et.Variables, err = derivedVariables(et.Schema); err != nil {
 		return nil, domain.FieldErrorf("schema", "cannot list its properties: %v", err)
 	}
-	e := &entry{et: et, schema: sch}
+	e := &entry{et: et, schema: sch, quick: compileQuick(et.Schema)}
 	if len(bytes.TrimSpace(et.Example)) > 0 {
 		if err := e.validate(et.Example); err != nil {
 			field := "example" + strings.TrimPrefix(domain.ErrorField(err), "data")

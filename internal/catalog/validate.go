@@ -35,6 +35,9 @@ func (e *entry) validate(data json.RawMessage) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return domain.FieldErrorf("data", "is required")
 	}
+	if e.quick != nil && e.quick.valid(data) {
+		return nil
+	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return domain.FieldErrorf("data", "is not valid JSON: %v", err)

@@ -103,7 +103,9 @@ func (c *Views) Validate(ctx context.Context, tenantID, eventType string, data j
 	if err != nil {
 		return err
 	}
-	if _, ok := cat.Lookup(eventType); !ok {
+	// Not Lookup: it copies the type's schema and example, on every
+	// publish.
+	if _, ok := cat.types[eventType]; !ok {
 		// Perhaps registered through another node since the view was
 		// read: look again, at most once per Recheck.
 		if cat, err = c.view(ctx, tenantID, c.cfg.Recheck); err != nil {

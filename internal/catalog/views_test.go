@@ -178,3 +178,21 @@ func TestViewsResolveOrderingKeys(t *testing.T) {
 		}
 	}
 }
+
+// Every publish validates its event: a valid one must not cost the copy
+// of its type's schema and example, nor the full validator's decode.
+func TestValidateOfAValidEventDoesNotAllocate(t *testing.T) {
+	v, _, _ := setup(t)
+	ctx := context.Background()
+	data := json.RawMessage(`{"id":"enr_1","status":"completed","progress_percent":100,"passed":true,"completed_at":"2026-11-23T09:12:44Z","user":{"id":"u_1","email":"learner1@acme.example"},"course":{"id":"c_1","title":"Safety"}}`)
+	if err := v.Validate(ctx, "acme", "course_enrollment.completed", data); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(50, func() {
+		if err := v.Validate(ctx, "acme", "course_enrollment.completed", data); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations a validation, want 0", n)
+	}
+}

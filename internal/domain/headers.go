@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"net/http"
 	"regexp"
 	"slices"
@@ -37,21 +38,55 @@ var (
 // which headers are secret; a webhook adds the names its admin flagged
 // (Webhook.SecretHeader).
 func SecretHeaderName(name string) bool {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if n == "key" || n == "token" {
+	var buf [64]byte
+	n := lowerASCII(buf[:0], strings.TrimSpace(name))
+	if string(n) == "key" || string(n) == "token" {
 		return true
 	}
-	for _, p := range secretNameParts {
-		if strings.Contains(n, p) {
+	for _, p := range secretNamePartBytes {
+		if bytes.Contains(n, p) {
 			return true
 		}
 	}
-	for _, e := range secretNameEnds {
-		if strings.HasSuffix(n, e) {
+	for _, e := range secretNameEndBytes {
+		if bytes.HasSuffix(n, e) {
 			return true
 		}
 	}
 	return false
+}
+
+// The name lists as bytes, for lowerASCII's result.
+var (
+	secretNamePartBytes = asBytes(secretNameParts)
+	secretNameEndBytes  = asBytes(secretNameEnds)
+)
+
+func asBytes(list []string) [][]byte {
+	out := make([][]byte, len(list))
+	for i, s := range list {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+// lowerASCII appends s in lower case to b. The audit asks
+// SecretHeaderName of every header of every attempt, so a plain ASCII name
+// (as header names are) is lowered into the caller's buffer, without
+// strings.ToLower's allocation; any other goes through strings.ToLower,
+// whose Unicode rules (the Kelvin sign lowers to "k") must be kept.
+func lowerASCII(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return []byte(strings.ToLower(s))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // SecretHeader reports whether the webhook's header name is secret: by

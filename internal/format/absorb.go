@@ -213,3 +213,7 @@ func (a Absorb) Render(ev *domain.Event, _ *domain.Delivery, w *domain.Webhook, 
 	}
 	return Request{ContentType: o.contentType("application/json"), Body: marshal(body), SkipStandardSignature: o.skipStandard(true)}, nil
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (Absorb) ReplaysBody() bool { return true }

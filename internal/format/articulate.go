@@ -260,3 +260,7 @@ func mapKeys(m map[string]string) []string {
 	}
 	return out
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (Articulate) ReplaysBody() bool { return true }

@@ -139,3 +139,7 @@ func ceHeaderValue(s string) string {
 	}
 	return b.String()
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (CloudEvents) ReplaysBody() bool { return true }

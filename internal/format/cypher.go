@@ -311,3 +311,7 @@ func variableAt(s string, i int) int {
 func isWordByte(c byte) bool {
 	return c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (Cypher) ReplaysBody() bool { return true }

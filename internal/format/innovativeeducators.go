@@ -126,3 +126,7 @@ func (f InnovativeEducators) Render(ev *domain.Event, _ *domain.Delivery, w *dom
 	})
 	return Request{ContentType: o.contentType("application/json"), Body: body, SkipStandardSignature: o.skipStandard(false)}, nil
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (InnovativeEducators) ReplaysBody() bool { return true }

@@ -412,3 +412,7 @@ func orEmpty(v any) any {
 	}
 	return v
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (RiseUp) ReplaysBody() bool { return true }

@@ -76,3 +76,7 @@ func appendString(b []byte, s string) []byte {
 	q, _ := json.Marshal(s) // never fails for a string
 	return append(b, q...)
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (Standard) ReplaysBody() bool { return true }

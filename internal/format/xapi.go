@@ -301,3 +301,7 @@ func xapiRegistration(entity string, d obj) string {
 	}
 	return ""
 }
+
+// ReplaysBody reports that the body reads only what the stores keep
+// (see Replayable).
+func (XAPI) ReplaysBody() bool { return true }

@@ -101,6 +101,11 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelWarn
 		}
+		// Checked first: the arguments cost allocations on every
+		// request, and debug is off in production.
+		if !log.Enabled(r.Context(), level) {
+			return
+		}
 		log.Log(r.Context(), level, "http request", "method", r.Method, "path", logPath(r.URL.Path),
 			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
 	})
