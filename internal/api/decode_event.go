@@ -42,6 +42,7 @@ func decodeEventFast(data []byte, in *eventInput) bool {
 		seenData
 		seenKey
 		seenOccurred
+		seenOrdering
 	)
 	var seen uint8
 	for i = skipSpace(data, i+1); ; {
@@ -66,7 +67,7 @@ func decodeEventFast(data []byte, in *eventInput) bool {
 				return false
 			}
 			in.Data, i = data[i:vend], vend
-		case "type", "idempotency_key", "occurred_at":
+		case "type", "idempotency_key", "occurred_at", "ordering_key":
 			vend := plainString(data, i)
 			if vend < 0 {
 				return false
@@ -77,6 +78,8 @@ func decodeEventFast(data []byte, in *eventInput) bool {
 				bit, in.Type = seenType, s
 			case "idempotency_key":
 				bit, in.IdempotencyKey = seenKey, s
+			case "ordering_key":
+				bit, in.OrderingKey = seenOrdering, s
 			default:
 				bit, in.OccurredAt = seenOccurred, s
 			}

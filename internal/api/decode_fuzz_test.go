@@ -42,6 +42,7 @@ type fuzzKinds struct {
 func FuzzDecode(f *testing.F) {
 	for _, body := range []string{
 		`{"type":"user.created","data":{"user":{"id":"u_1"}},"idempotency_key":"k1","occurred_at":"2024-05-01T12:00:00Z"}`,
+		`{"type":"user.created","data":{"id":"u_1"},"ordering_key":"u_1","ordering_key":"u_2"}`,
 		`{"events":[{"type":"user.created","data":{}},{"type":"x","data":[]}]}`,
 		`{"name":"HRIS","url":"https://hris.example.com/hooks","event_types":["user.*"],"headers":{"X-A":"b"},"retry_schedule":[1,2.5],"basic_auth":{"username":"u","password":"p"},"format_options":{"parameters":{"a":"@b"}}}`,
 		`{"id":"acme","name":"Acme","environment":"production","max_webhooks":3,"retention_days":0}`,
