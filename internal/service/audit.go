@@ -43,6 +43,27 @@ func (f AuditFilter) storeFilter() (store.DeliveryFilter, error) {
 	return out, checkPage(out.Page, id.Delivery)
 }
 
+// CountCap is how far CappedCounts counts the deliveries of one state.
+// Counting them all reads an index entry per delivery: seconds over the
+// millions a busy tenant holds, on every load of the console's audit
+// page. Up to CountCap+1 a state, it is a few milliseconds however many
+// there are.
+const CountCap = 10000
+
+// Counting says whether Audit counts the deliveries per state, and how
+// far.
+type Counting int
+
+const (
+	// NoCounts leaves Audit.Counts nil.
+	NoCounts Counting = iota
+	// ExactCounts counts every delivery.
+	ExactCounts
+	// CappedCounts counts each state up to CountCap+1: a count above
+	// CountCap means "more than CountCap".
+	CappedCounts
+)
+
 // Audit is one page of the audit list.
 type Audit struct {
 	// Deliveries are newest first.
@@ -51,12 +72,13 @@ type Audit struct {
 	Next string
 	// Counts holds, when asked for, the number of deliveries in each
 	// state under the filter (the page aside), every state present.
+	// With CappedCounts, a count above CountCap stands for more.
 	Counts map[domain.DeliveryState]int
 }
 
 // Audit lists the tenant's deliveries under f, newest first, with the
-// counts per state when withCounts. ENOTFOUND for an unknown tenant.
-func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, withCounts bool) (*Audit, error) {
+// counts per state as counting says. ENOTFOUND for an unknown tenant.
+func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, counting Counting) (*Audit, error) {
 	sf, err := f.storeFilter()
 	if err != nil {
 		return nil, err
@@ -68,8 +90,12 @@ func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, withCounts bool) 
 	if out.Deliveries, out.Next, err = s.d.Store.ListDeliveries(ctx, sf); err != nil {
 		return nil, err
 	}
-	if withCounts {
-		if out.Counts, err = s.counts(ctx, sf); err != nil {
+	if counting != NoCounts {
+		upTo := 0
+		if counting == CappedCounts {
+			upTo = CountCap + 1
+		}
+		if out.Counts, err = s.counts(ctx, sf, upTo); err != nil {
 			return nil, err
 		}
 	}
@@ -83,11 +109,11 @@ func (s *Deliveries) Counts(ctx context.Context, f AuditFilter) (map[domain.Deli
 	if err != nil {
 		return nil, err
 	}
-	return s.counts(ctx, sf)
+	return s.counts(ctx, sf, 0)
 }
 
-func (s *Deliveries) counts(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, error) {
-	counts, err := s.d.Store.CountDeliveries(ctx, f)
+func (s *Deliveries) counts(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
+	counts, err := s.d.Store.CountDeliveries(ctx, f, upTo)
 	if err != nil {
 		return nil, err
 	}

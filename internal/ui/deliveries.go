@@ -19,6 +19,7 @@ type tab struct {
 	State  domain.DeliveryState // "" for all
 	Label  string
 	Count  int
+	More   bool // Count is a lower bound: there are more
 	URL    string
 	Active bool
 }
@@ -114,7 +115,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
-	audit, err := c.deliveries.Audit(ctx, f, true)
+	audit, err := c.deliveries.Audit(ctx, f, service.CappedCounts)
 	if err != nil {
 		return err
 	}
@@ -132,13 +133,21 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	for _, h := range hooks {
 		d.Names[h.ID] = h.Name
 	}
-	total := 0
+	// A count past service.CountCap shows as "10,000+"; All then adds
+	// what is known, a lower bound too.
+	total, more := 0, false
 	for _, st := range domain.DeliveryStates {
-		total += counts[st]
+		n := counts[st]
+		if n > service.CountCap {
+			n, more = service.CountCap, true
+		}
+		total += n
 	}
-	d.Tabs = append(d.Tabs, tab{Label: "All", Count: total, URL: base + "?" + af.query("").Encode(), Active: af.State == ""})
+	d.Tabs = append(d.Tabs, tab{Label: "All", Count: total, More: more, URL: base + "?" + af.query("").Encode(), Active: af.State == ""})
 	for _, st := range domain.DeliveryStates {
-		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: counts[st], URL: base + "?" + af.query(string(st)).Encode(), Active: af.State == string(st)})
+		n := counts[st]
+		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: min(n, service.CountCap), More: n > service.CountCap,
+			URL: base + "?" + af.query(string(st)).Encode(), Active: af.State == string(st)})
 	}
 	if next != "" {
 		nq := af.query(af.State)

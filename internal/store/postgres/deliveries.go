@@ -114,13 +114,28 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]d
 }
 
 // CountDeliveries counts a tenant's deliveries per state under f (f.State
-// and f.Page are ignored). States with no delivery are absent.
-func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, error) {
+// and f.Page are ignored), each state up to upTo when upTo > 0. States
+// with no delivery are absent.
+func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
 	if s.closed.Load() {
 		return nil, errClosed
 	}
 	w := deliveryWhere(f)
-	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM deliveries WHERE `+w.String()+` GROUP BY state`, w.args...)
+	query := `SELECT state, count(*) FROM deliveries WHERE ` + w.String() + ` GROUP BY state`
+	if upTo > 0 {
+		// One subquery a state, each stopping at upTo rows: with the state
+		// among the equalities, PostgreSQL walks (tenant_id, state, id) or
+		// the filter's index and reads at most upTo matching entries a
+		// state, where a GROUP BY reads every one.
+		w.args = append(w.args, upTo)
+		parts := make([]string, len(domain.DeliveryStates))
+		for i, st := range domain.DeliveryStates {
+			parts[i] = fmt.Sprintf(`SELECT '%s', (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE %s AND state = '%s' LIMIT $%d) c)`,
+				st, w, st, len(w.args))
+		}
+		query = strings.Join(parts, " UNION ALL ")
+	}
+	rows, err := s.pool.Query(ctx, query, w.args...)
 	if err != nil {
 		return nil, mapErr("count deliveries", err)
 	}
@@ -128,7 +143,9 @@ func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter) (ma
 	var state string
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&state, &n}, func() error {
-		counts[domain.DeliveryState(state)] = n
+		if n > 0 {
+			counts[domain.DeliveryState(state)] = n
+		}
 		return nil
 	})
 	if err != nil {

@@ -108,8 +108,12 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]d
 }
 
 // CountDeliveries counts a tenant's deliveries per state under f (State,
-// Cursor and Limit ignored). Every state is present in the map.
-func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, error) {
+// Cursor and Limit ignored), each state up to upTo when upTo > 0. Every
+// state is present in the map.
+func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
+	if upTo > 0 {
+		return s.countDeliveriesUpTo(ctx, f, upTo)
+	}
 	where, args := deliveryWhere(&f, false, false)
 	rows, err := s.rdb.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+deliveriesFrom(&f)+where+` GROUP BY state`, args...)
 	if err != nil {
@@ -130,6 +134,34 @@ func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter) (ma
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("count deliveries", err)
+	}
+	return counts, nil
+}
+
+// countDeliveriesUpTo counts each state in a subquery of its own that
+// stops at upTo rows: with the state among the equalities, SQLite walks
+// (tenant_id, state, id) or the filter's index and reads at most upTo
+// matching entries a state, where a GROUP BY reads every one.
+func (s *Store) countDeliveriesUpTo(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
+	parts := make([]string, len(domain.DeliveryStates))
+	var args []any
+	for i, st := range domain.DeliveryStates {
+		f.State = st
+		where, a := deliveryWhere(&f, true, false)
+		parts[i] = `(SELECT COUNT(*) FROM (SELECT 1 FROM ` + deliveriesFrom(&f) + where + ` LIMIT ?))`
+		args = append(append(args, a...), upTo)
+	}
+	dest := make([]int, len(parts))
+	ptrs := make([]any, len(parts))
+	for i := range dest {
+		ptrs[i] = &dest[i]
+	}
+	if err := s.rdb.QueryRowContext(ctx, `SELECT `+strings.Join(parts, ", "), args...).Scan(ptrs...); err != nil {
+		return nil, mapErr("count deliveries", err)
+	}
+	counts := make(map[domain.DeliveryState]int, len(domain.DeliveryStates))
+	for i, st := range domain.DeliveryStates {
+		counts[st] = dest[i]
 	}
 	return counts, nil
 }

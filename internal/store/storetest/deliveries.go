@@ -124,7 +124,7 @@ var deliveryTests = []test{
 			store.AttemptRecord{Attempt: f.attempt(&ds[1], base, 200, true), State: domain.Succeeded},
 			store.AttemptRecord{Attempt: f.attempt(&ds[2], base, 500, false), State: domain.Failed},
 		)
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Failed, Page: store.Page{Limit: 1}})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Failed, Page: store.Page{Limit: 1}}, 0)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
@@ -134,7 +134,7 @@ var deliveryTests = []test{
 				t.Fatalf("counts = %v, want %v (state filter and limit are ignored)", counts, want)
 			}
 		}
-		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Until: base.Add(time.Minute)})
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Until: base.Add(time.Minute)}, 0)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
@@ -150,6 +150,38 @@ var deliveryTests = []test{
 		}
 		if counts[domain.Succeeded] != w1Succ || counts[domain.Failed] != w1Failed || counts[domain.Scheduled] != 4-w1Succ-w1Failed {
 			t.Fatalf("counts for w1 before +1m = %v; want %d succeeded, %d failed, %d scheduled", counts, w1Succ, w1Failed, 4-w1Succ-w1Failed)
+		}
+	}},
+	{"CountPerStateUpTo", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		w1 := f.webhook(tn.ID, "*")
+		f.webhook(tn.ID, "*")
+		ds := f.deliveries(tn.ID, base, 5) // 10 deliveries, 5 a webhook
+		var w1Done int
+		var recs []store.AttemptRecord
+		for i := range ds[:4] {
+			recs = append(recs, store.AttemptRecord{Attempt: f.attempt(&ds[i], base, 200, true), State: domain.Succeeded})
+			if ds[i].WebhookID == w1.ID {
+				w1Done++
+			}
+		}
+		f.record(recs...)
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 5)
+		if err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		want := map[domain.DeliveryState]int{domain.Scheduled: 5, domain.Succeeded: 4, domain.Failed: 0, domain.Canceled: 0}
+		for _, st := range domain.DeliveryStates {
+			if counts[st] != want[st] {
+				t.Fatalf("counts up to 5 = %v, want %v (6 scheduled stop at 5)", counts, want)
+			}
+		}
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Since: base}, 100)
+		if err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Succeeded] != w1Done || counts[domain.Scheduled] != 5-w1Done || counts[domain.Failed] != 0 {
+			t.Fatalf("counts of w1 up to 100 = %v; want %d succeeded, %d scheduled", counts, w1Done, 5-w1Done)
 		}
 	}},
 	{"GetIsTenantScoped", func(t *testing.T, f *fixture) {
