@@ -43,11 +43,10 @@ func (f AuditFilter) storeFilter() (store.DeliveryFilter, error) {
 	return out, checkPage(out.Page, id.Delivery)
 }
 
-// CountCap is how far CappedCounts counts the deliveries of one state.
-// Counting them all reads an index entry per delivery: seconds over the
-// millions a busy tenant holds, on every load of the console's audit
-// page. Up to CountCap+1 a state, it is a few milliseconds however many
-// there are.
+// CountCap is how far CappedCounts counts. Counting every delivery reads
+// an index entry for each: seconds over the millions a busy tenant holds,
+// on every load of the console's audit page. Up to CountCap+1 it is
+// milliseconds however many there are.
 const CountCap = 10000
 
 // Counting says whether Audit counts the deliveries per state, and how
@@ -59,8 +58,12 @@ const (
 	NoCounts Counting = iota
 	// ExactCounts counts every delivery.
 	ExactCounts
-	// CappedCounts counts each state up to CountCap+1: a count above
-	// CountCap means "more than CountCap".
+	// CappedCounts counts up to CountCap+1 deliveries: a count that may
+	// be short of the truth is marked in Audit.AtLeast. Without a filter
+	// each state is counted up to CountCap on its own index; with one,
+	// the filter's newest CountCap+1 deliveries are counted per state
+	// (the stores have no index of state and filter together), so when
+	// the filter holds more, every count is a lower bound.
 	CappedCounts
 )
 
@@ -72,8 +75,10 @@ type Audit struct {
 	Next string
 	// Counts holds, when asked for, the number of deliveries in each
 	// state under the filter (the page aside), every state present.
-	// With CappedCounts, a count above CountCap stands for more.
 	Counts map[domain.DeliveryState]int
+	// AtLeast marks the counts that are lower bounds (CappedCounts only):
+	// there may be more deliveries in that state.
+	AtLeast map[domain.DeliveryState]bool
 }
 
 // Audit lists the tenant's deliveries under f, newest first, with the
@@ -90,16 +95,57 @@ func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, counting Counting
 	if out.Deliveries, out.Next, err = s.d.Store.ListDeliveries(ctx, sf); err != nil {
 		return nil, err
 	}
-	if counting != NoCounts {
-		upTo := 0
-		if counting == CappedCounts {
-			upTo = CountCap + 1
-		}
-		if out.Counts, err = s.counts(ctx, sf, upTo); err != nil {
-			return nil, err
-		}
+	sf.State = "" // counted for every state
+	switch counting {
+	case ExactCounts:
+		out.Counts, err = s.counts(ctx, sf, 0)
+	case CappedCounts:
+		out.Counts, out.AtLeast, err = s.cappedCounts(ctx, sf)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// cappedCounts counts f's deliveries per state up to CountCap, and says
+// which counts are lower bounds.
+func (s *Deliveries) cappedCounts(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, map[domain.DeliveryState]bool, error) {
+	atLeast := make(map[domain.DeliveryState]bool, len(domain.DeliveryStates))
+	if f.WebhookID != "" || f.EventType != "" || f.EventID != "" || !f.Since.IsZero() || !f.Until.IsZero() {
+		counts, err := s.counts(ctx, f, CountCap+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		total, largest := 0, domain.DeliveryStates[0]
+		for _, st := range domain.DeliveryStates {
+			total += counts[st]
+			if counts[st] > counts[largest] {
+				largest = st
+			}
+		}
+		if total > CountCap {
+			// The one past CountCap only said there are more: the counts
+			// add up to CountCap, each a lower bound.
+			counts[largest]--
+			for _, st := range domain.DeliveryStates {
+				atLeast[st] = true
+			}
+		}
+		return counts, atLeast, nil
+	}
+	// The whole tenant: each state on the (tenant, state, id) index.
+	counts := make(map[domain.DeliveryState]int, len(domain.DeliveryStates))
+	for _, st := range domain.DeliveryStates {
+		f.State = st
+		c, err := s.counts(ctx, f, CountCap+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		counts[st] = min(c[st], CountCap)
+		atLeast[st] = c[st] > CountCap
+	}
+	return counts, atLeast, nil
 }
 
 // Counts returns the number of the tenant's deliveries in each state under
@@ -109,6 +155,7 @@ func (s *Deliveries) Counts(ctx context.Context, f AuditFilter) (map[domain.Deli
 	if err != nil {
 		return nil, err
 	}
+	sf.State = ""
 	return s.counts(ctx, sf, 0)
 }
 

@@ -133,20 +133,16 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	for _, h := range hooks {
 		d.Names[h.ID] = h.Name
 	}
-	// A count past service.CountCap shows as "10,000+"; All then adds
-	// what is known, a lower bound too.
+	// A count that is a lower bound (past service.CountCap) shows as
+	// "10,000+"; All adds them up, a lower bound too.
 	total, more := 0, false
 	for _, st := range domain.DeliveryStates {
-		n := counts[st]
-		if n > service.CountCap {
-			n, more = service.CountCap, true
-		}
-		total += n
+		total += counts[st]
+		more = more || audit.AtLeast[st]
 	}
 	d.Tabs = append(d.Tabs, tab{Label: "All", Count: total, More: more, URL: base + "?" + af.query("").Encode(), Active: af.State == ""})
 	for _, st := range domain.DeliveryStates {
-		n := counts[st]
-		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: min(n, service.CountCap), More: n > service.CountCap,
+		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: counts[st], More: audit.AtLeast[st],
 			URL: base + "?" + af.query(string(st)).Encode(), Active: af.State == string(st)})
 	}
 	if next != "" {

@@ -79,6 +79,7 @@ func deliveryWhere(f store.DeliveryFilter) *where {
 	}
 	if !f.Since.IsZero() {
 		w.add("created_at >= ?", f.Since)
+		w.add("id >= ?", f.SinceID())
 	}
 	if !f.Until.IsZero() {
 		w.add("created_at < ?", f.Until)
@@ -113,29 +114,25 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]d
 	return ds, next, nil
 }
 
-// CountDeliveries counts a tenant's deliveries per state under f (f.State
-// and f.Page are ignored), each state up to upTo when upTo > 0. States
-// with no delivery are absent.
+// CountDeliveries counts a tenant's deliveries per state under f (f.Page
+// ignored), only the newest upTo of them when upTo > 0. States with no
+// delivery are absent.
 func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
 	if s.closed.Load() {
 		return nil, errClosed
 	}
 	w := deliveryWhere(f)
-	query := `SELECT state, count(*) FROM deliveries WHERE ` + w.String() + ` GROUP BY state`
-	if upTo > 0 {
-		// One subquery a state, each stopping at upTo rows: with the state
-		// among the equalities, PostgreSQL walks (tenant_id, state, id) or
-		// the filter's index and reads at most upTo matching entries a
-		// state, where a GROUP BY reads every one.
-		w.args = append(w.args, upTo)
-		parts := make([]string, len(domain.DeliveryStates))
-		for i, st := range domain.DeliveryStates {
-			parts[i] = fmt.Sprintf(`SELECT '%s', (SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE %s AND state = '%s' LIMIT $%d) c)`,
-				st, w, st, len(w.args))
-		}
-		query = strings.Join(parts, " UNION ALL ")
+	if f.State != "" {
+		w.add("state = ?", string(f.State))
 	}
-	rows, err := s.pool.Query(ctx, query, w.args...)
+	from := `deliveries WHERE ` + w.String()
+	if upTo > 0 {
+		// The newest upTo, on the filter's index walked backwards from
+		// its end: the walk stops there.
+		w.args = append(w.args, upTo)
+		from = fmt.Sprintf(`(SELECT state FROM %s ORDER BY id DESC LIMIT $%d) newest`, from, len(w.args))
+	}
+	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM `+from+` GROUP BY state`, w.args...)
 	if err != nil {
 		return nil, mapErr("count deliveries", err)
 	}
@@ -143,9 +140,7 @@ func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upT
 	var state string
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&state, &n}, func() error {
-		if n > 0 {
-			counts[domain.DeliveryState(state)] = n
-		}
+		counts[domain.DeliveryState(state)] = n
 		return nil
 	})
 	if err != nil {

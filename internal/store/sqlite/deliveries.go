@@ -65,8 +65,8 @@ func deliveryWhere(f *store.DeliveryFilter, withState, withCursor bool) (string,
 		args = append(args, f.EventID)
 	}
 	if !f.Since.IsZero() {
-		b.WriteString(` AND created_at >= ?`)
-		args = append(args, micros(f.Since))
+		b.WriteString(` AND created_at >= ? AND id >= ?`)
+		args = append(args, micros(f.Since), f.SinceID())
 	}
 	if !f.Until.IsZero() {
 		b.WriteString(` AND created_at < ?`)
@@ -107,15 +107,19 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]d
 	return out, next, nil
 }
 
-// CountDeliveries counts a tenant's deliveries per state under f (State,
-// Cursor and Limit ignored), each state up to upTo when upTo > 0. Every
+// CountDeliveries counts a tenant's deliveries per state under f (Cursor
+// and Limit ignored), only the newest upTo of them when upTo > 0. Every
 // state is present in the map.
 func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
+	where, args := deliveryWhere(&f, true, false)
+	from := deliveriesFrom(&f) + where
 	if upTo > 0 {
-		return s.countDeliveriesUpTo(ctx, f, upTo)
+		// The newest upTo, on the filter's index walked backwards from
+		// its end: the walk stops there.
+		from = `(SELECT state FROM ` + from + ` ORDER BY id DESC LIMIT ?)`
+		args = append(args, upTo)
 	}
-	where, args := deliveryWhere(&f, false, false)
-	rows, err := s.rdb.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+deliveriesFrom(&f)+where+` GROUP BY state`, args...)
+	rows, err := s.rdb.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+from+` GROUP BY state`, args...)
 	if err != nil {
 		return nil, mapErr("count deliveries", err)
 	}
@@ -134,34 +138,6 @@ func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upT
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("count deliveries", err)
-	}
-	return counts, nil
-}
-
-// countDeliveriesUpTo counts each state in a subquery of its own that
-// stops at upTo rows: with the state among the equalities, SQLite walks
-// (tenant_id, state, id) or the filter's index and reads at most upTo
-// matching entries a state, where a GROUP BY reads every one.
-func (s *Store) countDeliveriesUpTo(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
-	parts := make([]string, len(domain.DeliveryStates))
-	var args []any
-	for i, st := range domain.DeliveryStates {
-		f.State = st
-		where, a := deliveryWhere(&f, true, false)
-		parts[i] = `(SELECT COUNT(*) FROM (SELECT 1 FROM ` + deliveriesFrom(&f) + where + ` LIMIT ?))`
-		args = append(append(args, a...), upTo)
-	}
-	dest := make([]int, len(parts))
-	ptrs := make([]any, len(parts))
-	for i := range dest {
-		ptrs[i] = &dest[i]
-	}
-	if err := s.rdb.QueryRowContext(ctx, `SELECT `+strings.Join(parts, ", "), args...).Scan(ptrs...); err != nil {
-		return nil, mapErr("count deliveries", err)
-	}
-	counts := make(map[domain.DeliveryState]int, len(domain.DeliveryStates))
-	for i, st := range domain.DeliveryStates {
-		counts[st] = dest[i]
 	}
 	return counts, nil
 }

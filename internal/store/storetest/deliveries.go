@@ -124,15 +124,22 @@ var deliveryTests = []test{
 			store.AttemptRecord{Attempt: f.attempt(&ds[1], base, 200, true), State: domain.Succeeded},
 			store.AttemptRecord{Attempt: f.attempt(&ds[2], base, 500, false), State: domain.Failed},
 		)
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Failed, Page: store.Page{Limit: 1}}, 0)
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, Page: store.Page{Limit: 1}}, 0)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
 		want := map[domain.DeliveryState]int{domain.Scheduled: 7, domain.Succeeded: 2, domain.Failed: 1, domain.Canceled: 0}
 		for _, st := range domain.DeliveryStates {
 			if counts[st] != want[st] {
-				t.Fatalf("counts = %v, want %v (state filter and limit are ignored)", counts, want)
+				t.Fatalf("counts = %v, want %v (the page's limit is ignored)", counts, want)
 			}
+		}
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Scheduled}, 0)
+		if err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Scheduled] != 7 || counts[domain.Succeeded]+counts[domain.Failed]+counts[domain.Canceled] != 0 {
+			t.Fatalf("counts of state scheduled = %v, want 7 scheduled alone", counts)
 		}
 		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Until: base.Add(time.Minute)}, 0)
 		if err != nil {
@@ -152,36 +159,40 @@ var deliveryTests = []test{
 			t.Fatalf("counts for w1 before +1m = %v; want %d succeeded, %d failed, %d scheduled", counts, w1Succ, w1Failed, 4-w1Succ-w1Failed)
 		}
 	}},
-	{"CountPerStateUpTo", func(t *testing.T, f *fixture) {
+	{"CountNewestUpTo", func(t *testing.T, f *fixture) {
 		tn := f.tenant(0)
 		w1 := f.webhook(tn.ID, "*")
 		f.webhook(tn.ID, "*")
-		ds := f.deliveries(tn.ID, base, 5) // 10 deliveries, 5 a webhook
-		var w1Done int
+		old := f.deliveries(tn.ID, base, 2) // 4 deliveries
 		var recs []store.AttemptRecord
-		for i := range ds[:4] {
-			recs = append(recs, store.AttemptRecord{Attempt: f.attempt(&ds[i], base, 200, true), State: domain.Succeeded})
-			if ds[i].WebhookID == w1.ID {
-				w1Done++
-			}
+		for i := range old {
+			recs = append(recs, store.AttemptRecord{Attempt: f.attempt(&old[i], base, 200, true), State: domain.Succeeded})
 		}
 		f.record(recs...)
+		f.deliveries(tn.ID, base.Add(time.Minute), 3) // 6 newer, scheduled
+
+		// The newest 5 are scheduled: the older, succeeded ones are not read.
 		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 5)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
-		want := map[domain.DeliveryState]int{domain.Scheduled: 5, domain.Succeeded: 4, domain.Failed: 0, domain.Canceled: 0}
-		for _, st := range domain.DeliveryStates {
-			if counts[st] != want[st] {
-				t.Fatalf("counts up to 5 = %v, want %v (6 scheduled stop at 5)", counts, want)
-			}
+		if counts[domain.Scheduled] != 5 || counts[domain.Succeeded] != 0 {
+			t.Fatalf("counts of the newest 5 = %v, want 5 scheduled", counts)
 		}
-		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Since: base}, 100)
+		// Up to 8, past the newest 6: two of the succeeded ones.
+		if counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 8); err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Scheduled] != 6 || counts[domain.Succeeded] != 2 {
+			t.Fatalf("counts of the newest 8 = %v, want 6 scheduled, 2 succeeded", counts)
+		}
+		// Below the limit, the counts are exact, under every filter.
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, State: domain.Succeeded}, 100)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
-		if counts[domain.Succeeded] != w1Done || counts[domain.Scheduled] != 5-w1Done || counts[domain.Failed] != 0 {
-			t.Fatalf("counts of w1 up to 100 = %v; want %d succeeded, %d scheduled", counts, w1Done, 5-w1Done)
+		if counts[domain.Succeeded] != 2 || counts[domain.Scheduled] != 0 {
+			t.Fatalf("succeeded counts of w1 = %v, want 2 succeeded alone", counts)
 		}
 	}},
 	{"GetIsTenantScoped", func(t *testing.T, f *fixture) {
