@@ -79,7 +79,6 @@ func deliveryWhere(f store.DeliveryFilter) *where {
 	}
 	if !f.Since.IsZero() {
 		w.add("created_at >= ?", f.Since)
-		w.add("id >= ?", f.SinceID())
 	}
 	if !f.Until.IsZero() {
 		w.add("created_at < ?", f.Until)

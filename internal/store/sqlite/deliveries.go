@@ -65,8 +65,8 @@ func deliveryWhere(f *store.DeliveryFilter, withState, withCursor bool) (string,
 		args = append(args, f.EventID)
 	}
 	if !f.Since.IsZero() {
-		b.WriteString(` AND created_at >= ? AND id >= ?`)
-		args = append(args, micros(f.Since), f.SinceID())
+		b.WriteString(` AND created_at >= ?`)
+		args = append(args, micros(f.Since))
 	}
 	if !f.Until.IsZero() {
 		b.WriteString(` AND created_at < ?`)
