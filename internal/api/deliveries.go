@@ -73,7 +73,11 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	audit, err := a.svc.Deliveries.Audit(r.Context(), f, withCounts)
+	counting := service.NoCounts
+	if withCounts {
+		counting = service.ExactCounts
+	}
+	audit, err := a.svc.Deliveries.Audit(r.Context(), f, counting)
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,30 @@ func (f AuditFilter) storeFilter() (store.DeliveryFilter, error) {
 	return out, checkPage(out.Page, id.Delivery)
 }
 
+// CountCap is how far CappedCounts counts. Counting every delivery reads
+// an index entry for each: seconds over the millions a busy tenant holds,
+// on every load of the console's audit page. Up to CountCap+1 it is
+// milliseconds however many there are.
+const CountCap = 10000
+
+// Counting says whether Audit counts the deliveries per state, and how
+// far.
+type Counting int
+
+const (
+	// NoCounts leaves Audit.Counts nil.
+	NoCounts Counting = iota
+	// ExactCounts counts every delivery.
+	ExactCounts
+	// CappedCounts counts up to CountCap+1 deliveries: a count that may
+	// be short of the truth is marked in Audit.AtLeast. Without a filter
+	// each state is counted up to CountCap on its own index; with one,
+	// the filter's newest CountCap+1 deliveries are counted per state
+	// (the stores have no index of state and filter together), so when
+	// the filter holds more, every count is a lower bound.
+	CappedCounts
+)
+
 // Audit is one page of the audit list.
 type Audit struct {
 	// Deliveries are newest first.
@@ -52,11 +76,14 @@ type Audit struct {
 	// Counts holds, when asked for, the number of deliveries in each
 	// state under the filter (the page aside), every state present.
 	Counts map[domain.DeliveryState]int
+	// AtLeast marks the counts that are lower bounds (CappedCounts only):
+	// there may be more deliveries in that state.
+	AtLeast map[domain.DeliveryState]bool
 }
 
 // Audit lists the tenant's deliveries under f, newest first, with the
-// counts per state when withCounts. ENOTFOUND for an unknown tenant.
-func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, withCounts bool) (*Audit, error) {
+// counts per state as counting says. ENOTFOUND for an unknown tenant.
+func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, counting Counting) (*Audit, error) {
 	sf, err := f.storeFilter()
 	if err != nil {
 		return nil, err
@@ -68,12 +95,57 @@ func (s *Deliveries) Audit(ctx context.Context, f AuditFilter, withCounts bool) 
 	if out.Deliveries, out.Next, err = s.d.Store.ListDeliveries(ctx, sf); err != nil {
 		return nil, err
 	}
-	if withCounts {
-		if out.Counts, err = s.counts(ctx, sf); err != nil {
-			return nil, err
-		}
+	sf.State = "" // counted for every state
+	switch counting {
+	case ExactCounts:
+		out.Counts, err = s.counts(ctx, sf, 0)
+	case CappedCounts:
+		out.Counts, out.AtLeast, err = s.cappedCounts(ctx, sf)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// cappedCounts counts f's deliveries per state up to CountCap, and says
+// which counts are lower bounds.
+func (s *Deliveries) cappedCounts(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, map[domain.DeliveryState]bool, error) {
+	atLeast := make(map[domain.DeliveryState]bool, len(domain.DeliveryStates))
+	if f.WebhookID != "" || f.EventType != "" || f.EventID != "" || !f.Since.IsZero() || !f.Until.IsZero() {
+		counts, err := s.counts(ctx, f, CountCap+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		total, largest := 0, domain.DeliveryStates[0]
+		for _, st := range domain.DeliveryStates {
+			total += counts[st]
+			if counts[st] > counts[largest] {
+				largest = st
+			}
+		}
+		if total > CountCap {
+			// The one past CountCap only said there are more: the counts
+			// add up to CountCap, each a lower bound.
+			counts[largest]--
+			for _, st := range domain.DeliveryStates {
+				atLeast[st] = true
+			}
+		}
+		return counts, atLeast, nil
+	}
+	// The whole tenant: each state on the (tenant, state, id) index.
+	counts := make(map[domain.DeliveryState]int, len(domain.DeliveryStates))
+	for _, st := range domain.DeliveryStates {
+		f.State = st
+		c, err := s.counts(ctx, f, CountCap+1)
+		if err != nil {
+			return nil, nil, err
+		}
+		counts[st] = min(c[st], CountCap)
+		atLeast[st] = c[st] > CountCap
+	}
+	return counts, atLeast, nil
 }
 
 // Counts returns the number of the tenant's deliveries in each state under
@@ -83,11 +155,12 @@ func (s *Deliveries) Counts(ctx context.Context, f AuditFilter) (map[domain.Deli
 	if err != nil {
 		return nil, err
 	}
-	return s.counts(ctx, sf)
+	sf.State = ""
+	return s.counts(ctx, sf, 0)
 }
 
-func (s *Deliveries) counts(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, error) {
-	counts, err := s.d.Store.CountDeliveries(ctx, f)
+func (s *Deliveries) counts(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
+	counts, err := s.d.Store.CountDeliveries(ctx, f, upTo)
 	if err != nil {
 		return nil, err
 	}

@@ -142,15 +142,15 @@ func TestDeliveriesAudit(t *testing.T) {
 		}
 		for _, c := range bad {
 			c.f.TenantID = "acme"
-			_, err := s.Audit(e.ctx, c.f, true)
+			_, err := s.Audit(e.ctx, c.f, ExactCounts)
 			wantError(t, err, domain.EINVALID, c.field)
 			_, err = s.Counts(e.ctx, c.f)
 			wantError(t, err, domain.EINVALID, c.field)
 		}
-		_, err := s.Audit(e.ctx, AuditFilter{TenantID: "nobody"}, false)
+		_, err := s.Audit(e.ctx, AuditFilter{TenantID: "nobody"}, NoCounts)
 		wantError(t, err, domain.ENOTFOUND, "")
 
-		a, err := s.Audit(e.ctx, AuditFilter{TenantID: "acme", Page: store.Page{Limit: 2}}, true)
+		a, err := s.Audit(e.ctx, AuditFilter{TenantID: "acme", Page: store.Page{Limit: 2}}, ExactCounts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,11 +166,11 @@ func TestDeliveriesAudit(t *testing.T) {
 				t.Fatalf("counts %v, want %v", a.Counts, want)
 			}
 		}
-		a, err = s.Audit(e.ctx, AuditFilter{TenantID: "acme", Page: store.Page{Cursor: a.Next, Limit: 2}}, false)
+		a, err = s.Audit(e.ctx, AuditFilter{TenantID: "acme", Page: store.Page{Cursor: a.Next, Limit: 2}}, NoCounts)
 		if err != nil || len(a.Deliveries) != 1 || a.Deliveries[0].ID != ds[0].ID || a.Next != "" || a.Counts != nil {
 			t.Fatalf("second page: %+v, %v", a, err)
 		}
-		a, err = s.Audit(e.ctx, AuditFilter{TenantID: "acme", State: domain.Failed}, false)
+		a, err = s.Audit(e.ctx, AuditFilter{TenantID: "acme", State: domain.Failed}, NoCounts)
 		if err != nil || len(a.Deliveries) != 1 || a.Deliveries[0].ID != ds[0].ID {
 			t.Fatalf("failed ones: %+v, %v", a, err)
 		}

@@ -291,7 +291,7 @@ func (s *Webhooks) SetEnabled(ctx context.Context, tenantID, webhookID string, e
 // CancelableDeliveries counts the webhook's scheduled deliveries: those
 // that disabling or deleting it would cancel.
 func (s *Webhooks) CancelableDeliveries(ctx context.Context, tenantID, webhookID string) (int, error) {
-	counts, err := s.d.Store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tenantID, WebhookID: webhookID})
+	counts, err := s.d.Store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tenantID, WebhookID: webhookID}, 0)
 	if err != nil {
 		return 0, err
 	}

@@ -167,8 +167,11 @@ type Store interface {
 	// ListDeliveries lists a tenant's deliveries, newest first.
 	ListDeliveries(ctx context.Context, f DeliveryFilter) (deliveries []domain.Delivery, next string, err error)
 	// CountDeliveries counts a tenant's deliveries per state under f
-	// (f.State, f.Cursor and f.Limit are ignored).
-	CountDeliveries(ctx context.Context, f DeliveryFilter) (map[domain.DeliveryState]int, error)
+	// (f.Page ignored; f.State, when set, counts that state alone). With
+	// upTo > 0 it counts only the newest upTo of them, reading at most
+	// upTo index entries however many the tenant has: the counts are exact
+	// when they add up to less than upTo. 0 counts every one.
+	CountDeliveries(ctx context.Context, f DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error)
 	// GetDelivery returns one delivery. ENOTFOUND if absent.
 	GetDelivery(ctx context.Context, tenantID, id string) (*domain.Delivery, error)
 	// ListAttempts returns a delivery's attempts, oldest first.

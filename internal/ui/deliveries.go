@@ -19,6 +19,7 @@ type tab struct {
 	State  domain.DeliveryState // "" for all
 	Label  string
 	Count  int
+	More   bool // Count is a lower bound: there are more
 	URL    string
 	Active bool
 }
@@ -117,7 +118,7 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 	if err != nil {
 		return err
 	}
-	audit, err := c.deliveries.Audit(ctx, f, true)
+	audit, err := c.deliveries.Audit(ctx, f, service.CappedCounts)
 	if err != nil {
 		return err
 	}
@@ -136,13 +137,17 @@ func (c *Console) deliveriesPage(w http.ResponseWriter, r *http.Request, rc *req
 		d.Names[h.ID] = h.Name
 		d.Ordered = d.Ordered || h.Ordered()
 	}
-	total := 0
+	// A count that is a lower bound (past service.CountCap) shows as
+	// "10,000+"; All adds them up, a lower bound too.
+	total, more := 0, false
 	for _, st := range domain.DeliveryStates {
 		total += counts[st]
+		more = more || audit.AtLeast[st]
 	}
-	d.Tabs = append(d.Tabs, tab{Label: "All", Count: total, URL: base + "?" + af.query("").Encode(), Active: af.State == ""})
+	d.Tabs = append(d.Tabs, tab{Label: "All", Count: total, More: more, URL: base + "?" + af.query("").Encode(), Active: af.State == ""})
 	for _, st := range domain.DeliveryStates {
-		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: counts[st], URL: base + "?" + af.query(string(st)).Encode(), Active: af.State == string(st)})
+		d.Tabs = append(d.Tabs, tab{State: st, Label: stateLabel(st), Count: counts[st], More: audit.AtLeast[st],
+			URL: base + "?" + af.query(string(st)).Encode(), Active: af.State == string(st)})
 	}
 	if next != "" {
 		nq := af.query(af.State)

@@ -157,7 +157,7 @@ func TestRetryFailedSinceATime(t *testing.T) {
 	ctx := context.Background()
 	// Disabling cancels all five.
 	wantStatus(t, b.post("/t/acme/webhooks/"+w.ID+"/enabled", url.Values{"enabled": {"false"}, "confirm": {"yes"}}), http.StatusSeeOther)
-	if counts, _ := b.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: "acme"}); counts[domain.Canceled] != 5 {
+	if counts, _ := b.store.CountDeliveries(ctx, store.DeliveryFilter{TenantID: "acme"}, 0); counts[domain.Canceled] != 5 {
 		t.Fatalf("after disabling: %v", counts)
 	}
 	since := now.Add(-time.Hour).Format(time.RFC3339)

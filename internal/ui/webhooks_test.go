@@ -178,7 +178,7 @@ func TestDisablingAsksThenCancelsScheduledDeliveries(t *testing.T) {
 	wantStatus(t, p, http.StatusSeeOther)
 	list := b.get("/t/acme/webhooks")
 	mustContain(t, list, "4 scheduled deliveries were canceled", `aria-checked="false"`)
-	counts, _ := b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"})
+	counts, _ := b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"}, 0)
 	if counts[domain.Canceled] != 4 || counts[domain.Scheduled] != 0 {
 		t.Fatalf("counts after disabling = %v", counts)
 	}
@@ -189,7 +189,7 @@ func TestDisablingAsksThenCancelsScheduledDeliveries(t *testing.T) {
 	// Retry canceled since 24h puts them back.
 	p = b.post("/t/acme/deliveries/recover", url.Values{"since": {"24h"}, "webhook_id": {w.ID}})
 	wantStatus(t, p, http.StatusSeeOther)
-	counts, _ = b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"})
+	counts, _ = b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"}, 0)
 	if counts[domain.Scheduled] != 4 {
 		t.Fatalf("after recover: %v", counts)
 	}
@@ -214,7 +214,7 @@ func TestSavingDisabledAsksBeforeCanceling(t *testing.T) {
 	}
 	form.Set("confirm_disable", "yes")
 	wantStatus(t, b.post("/t/acme/webhooks/"+w.ID, form), http.StatusSeeOther)
-	counts, _ := b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"})
+	counts, _ := b.store.CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: "acme"}, 0)
 	if counts[domain.Canceled] != 3 || counts[domain.Scheduled] != 0 {
 		t.Fatalf("counts after confirming = %v, want 3 canceled", counts)
 	}

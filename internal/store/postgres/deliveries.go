@@ -113,14 +113,25 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]d
 	return ds, next, nil
 }
 
-// CountDeliveries counts a tenant's deliveries per state under f (f.State
-// and f.Page are ignored). States with no delivery are absent.
-func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, error) {
+// CountDeliveries counts a tenant's deliveries per state under f (f.Page
+// ignored), only the newest upTo of them when upTo > 0. States with no
+// delivery are absent.
+func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
 	if s.closed.Load() {
 		return nil, errClosed
 	}
 	w := deliveryWhere(f)
-	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM deliveries WHERE `+w.String()+` GROUP BY state`, w.args...)
+	if f.State != "" {
+		w.add("state = ?", string(f.State))
+	}
+	from := `deliveries WHERE ` + w.String()
+	if upTo > 0 {
+		// The newest upTo, on the filter's index walked backwards from
+		// its end: the walk stops there.
+		w.args = append(w.args, upTo)
+		from = fmt.Sprintf(`(SELECT state FROM %s ORDER BY id DESC LIMIT $%d) newest`, from, len(w.args))
+	}
+	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM `+from+` GROUP BY state`, w.args...)
 	if err != nil {
 		return nil, mapErr("count deliveries", err)
 	}

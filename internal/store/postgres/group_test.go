@@ -261,7 +261,7 @@ func TestPublishKeysRaceAcrossNodes(t *testing.T) {
 			t.Fatalf("key %s answered with %d events, want 1", k, len(ids))
 		}
 	}
-	counts, err := nodes[0].CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: tn.ID})
+	counts, err := nodes[0].CountDeliveries(context.Background(), store.DeliveryFilter{TenantID: tn.ID}, 0)
 	if err != nil || counts[domain.Scheduled] != len(answers) {
 		t.Fatalf("deliveries %v (%v), want one per key (%d)", counts, err, len(answers))
 	}

@@ -78,7 +78,7 @@ func BenchmarkAudit(b *testing.B) {
 		f.TenantID = tn
 		b.Run("count/"+name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := s.CountDeliveries(ctx, f); err != nil {
+				if _, err := s.CountDeliveries(ctx, f, 0); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -109,11 +109,19 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]d
 	return out, next, nil
 }
 
-// CountDeliveries counts a tenant's deliveries per state under f (State,
-// Cursor and Limit ignored). Every state is present in the map.
-func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter) (map[domain.DeliveryState]int, error) {
-	where, args := deliveryWhere(&f, false, false)
-	rows, err := s.rdb.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+deliveriesFrom(&f)+where+` GROUP BY state`, args...)
+// CountDeliveries counts a tenant's deliveries per state under f (Cursor
+// and Limit ignored), only the newest upTo of them when upTo > 0. Every
+// state is present in the map.
+func (s *Store) CountDeliveries(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
+	where, args := deliveryWhere(&f, true, false)
+	from := deliveriesFrom(&f) + where
+	if upTo > 0 {
+		// The newest upTo, on the filter's index walked backwards from
+		// its end: the walk stops there.
+		from = `(SELECT state FROM ` + from + ` ORDER BY id DESC LIMIT ?)`
+		args = append(args, upTo)
+	}
+	rows, err := s.rdb.QueryContext(ctx, `SELECT state, COUNT(*) FROM `+from+` GROUP BY state`, args...)
 	if err != nil {
 		return nil, mapErr("count deliveries", err)
 	}

@@ -182,7 +182,7 @@ func TestGroupCommit(t *testing.T) {
 	for err := range errs {
 		t.Fatalf("Publish: %v", err)
 	}
-	counts, err := s.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tn})
+	counts, err := s.CountDeliveries(ctx, store.DeliveryFilter{TenantID: tn}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

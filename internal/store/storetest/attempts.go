@@ -118,7 +118,7 @@ var attemptTests = []test{
 			recs[i] = store.AttemptRecord{Attempt: f.attempt(&ds[i], base, 200, true), State: domain.Succeeded}
 		}
 		f.record(recs...)
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 0)
 		if err != nil || counts[domain.Succeeded] != 50 || counts[domain.Scheduled] != 0 {
 			t.Fatalf("counts = %v, %v; want 50 succeeded", counts, err)
 		}
@@ -279,7 +279,7 @@ var recoveryTests = []test{
 			}
 		}
 		// The other webhook's failures are untouched.
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: keep.ID})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: keep.ID}, 0)
 		if err != nil || counts[domain.Failed] != 4 {
 			t.Fatalf("other webhook counts = %v, %v; want 4 failed", counts, err)
 		}

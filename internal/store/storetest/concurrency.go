@@ -52,7 +52,7 @@ var concurrencyTests = []test{
 			}
 		}
 		for _, tn := range tenants {
-			counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID})
+			counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 0)
 			if err != nil || counts[domain.Scheduled] != n {
 				t.Fatalf("tenant %s has %v deliveries (%v), want %d scheduled", tn.ID, counts, err, n)
 			}
@@ -93,7 +93,7 @@ var concurrencyTests = []test{
 				wantCode(t, err, domain.ENOTFOUND)
 			}
 		}
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 0)
 		if err != nil || counts[domain.Scheduled] != 2 {
 			t.Fatalf("deliveries %v (%v), want the 2 of the one event", counts, err)
 		}
@@ -124,7 +124,7 @@ var concurrencyTests = []test{
 		}
 		wantCode(t, errs[good], domain.ENOTFOUND)
 		wantCode(t, errs[good+1], domain.ECONFLICT)
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 0)
 		if err != nil || counts[domain.Scheduled] != good+1 {
 			t.Fatalf("deliveries %v (%v), want %d scheduled: the first event's and the good publishes'", counts, err, good+1)
 		}

@@ -124,17 +124,24 @@ var deliveryTests = []test{
 			store.AttemptRecord{Attempt: f.attempt(&ds[1], base, 200, true), State: domain.Succeeded},
 			store.AttemptRecord{Attempt: f.attempt(&ds[2], base, 500, false), State: domain.Failed},
 		)
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Failed, Page: store.Page{Limit: 1}})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, Page: store.Page{Limit: 1}}, 0)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
 		want := map[domain.DeliveryState]int{domain.Scheduled: 7, domain.Succeeded: 2, domain.Failed: 1, domain.Canceled: 0}
 		for _, st := range domain.DeliveryStates {
 			if counts[st] != want[st] {
-				t.Fatalf("counts = %v, want %v (state filter and limit are ignored)", counts, want)
+				t.Fatalf("counts = %v, want %v (the page's limit is ignored)", counts, want)
 			}
 		}
-		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Until: base.Add(time.Minute)})
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, State: domain.Scheduled}, 0)
+		if err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Scheduled] != 7 || counts[domain.Succeeded]+counts[domain.Failed]+counts[domain.Canceled] != 0 {
+			t.Fatalf("counts of state scheduled = %v, want 7 scheduled alone", counts)
+		}
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, Until: base.Add(time.Minute)}, 0)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
@@ -150,6 +157,42 @@ var deliveryTests = []test{
 		}
 		if counts[domain.Succeeded] != w1Succ || counts[domain.Failed] != w1Failed || counts[domain.Scheduled] != 4-w1Succ-w1Failed {
 			t.Fatalf("counts for w1 before +1m = %v; want %d succeeded, %d failed, %d scheduled", counts, w1Succ, w1Failed, 4-w1Succ-w1Failed)
+		}
+	}},
+	{"CountNewestUpTo", func(t *testing.T, f *fixture) {
+		tn := f.tenant(0)
+		w1 := f.webhook(tn.ID, "*")
+		f.webhook(tn.ID, "*")
+		old := f.deliveries(tn.ID, base, 2) // 4 deliveries
+		var recs []store.AttemptRecord
+		for i := range old {
+			recs = append(recs, store.AttemptRecord{Attempt: f.attempt(&old[i], base, 200, true), State: domain.Succeeded})
+		}
+		f.record(recs...)
+		f.deliveries(tn.ID, base.Add(time.Minute), 3) // 6 newer, scheduled
+
+		// The newest 5 are scheduled: the older, succeeded ones are not read.
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 5)
+		if err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Scheduled] != 5 || counts[domain.Succeeded] != 0 {
+			t.Fatalf("counts of the newest 5 = %v, want 5 scheduled", counts)
+		}
+		// Up to 8, past the newest 6: two of the succeeded ones.
+		if counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 8); err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Scheduled] != 6 || counts[domain.Succeeded] != 2 {
+			t.Fatalf("counts of the newest 8 = %v, want 6 scheduled, 2 succeeded", counts)
+		}
+		// Below the limit, the counts are exact, under every filter.
+		counts, err = f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w1.ID, State: domain.Succeeded}, 100)
+		if err != nil {
+			t.Fatalf("CountDeliveries: %v", err)
+		}
+		if counts[domain.Succeeded] != 2 || counts[domain.Scheduled] != 0 {
+			t.Fatalf("succeeded counts of w1 = %v, want 2 succeeded alone", counts)
 		}
 	}},
 	{"GetIsTenantScoped", func(t *testing.T, f *fixture) {

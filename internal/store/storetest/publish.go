@@ -351,7 +351,7 @@ var publishTests = []test{
 		if jobs := f.claim("node-b", base, base.Add(time.Minute), 10); !equalStrings(jobIDs(jobs), []string{good.Delivery.ID}) {
 			t.Fatalf("claimed %v, want only the scheduled delivery %s", jobIDs(jobs), good.Delivery.ID)
 		}
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID}, 0)
 		if err != nil || counts[domain.Failed] != 1 || counts[domain.Scheduled] != 1 {
 			t.Fatalf("counts = %v (%v), want one failed and one scheduled", counts, err)
 		}

@@ -237,7 +237,7 @@ var webhookTests = []test{
 				t.Fatalf("re-enabling revived a delivery: %s", got.State)
 			}
 		}
-		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w.ID})
+		counts, err := f.s.CountDeliveries(f.ctx, store.DeliveryFilter{TenantID: tn.ID, WebhookID: w.ID}, 0)
 		if err != nil {
 			t.Fatalf("CountDeliveries: %v", err)
 		}
