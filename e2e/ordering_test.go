@@ -192,8 +192,8 @@ func TestOrderedByWebhookIsOneLine(t *testing.T) {
 	report(t, "order of the webhook's deliveries", checkBlockOrder(reqs, want, nil))
 }
 
-// TestOrderedByKeySurvivesKill runs the same load (smaller; keys from the
-// catalog's default, the user id in data) on SQLite and kills the server
+// TestOrderedByKeySurvivesKill runs the same load (10,000 events over 200
+// keys; keys from the catalog's default, the user id in data) on SQLite and kills the server
 // with SIGKILL once a third of the events have been accepted, then starts it
 // again on the same database; the publishers repeat what the kill left
 // unanswered (with its idempotency key) and go on. Order holds across the
@@ -214,7 +214,7 @@ func TestOrderedByKeySurvivesKill(t *testing.T) {
 
 	restarted := make(chan struct{})
 	var accepted atomic.Int64
-	load := orderedLoad{tenant: "acme", keys: orderKeys(100), perKey: 30, publishers: 4, accepted: &accepted,
+	load := orderedLoad{tenant: "acme", keys: orderKeys(200), perKey: 50, publishers: 4, accepted: &accepted,
 		base: func() string { return c.base }, // the restarted server listens on the same address
 		retry: func(ctx context.Context) bool {
 			select {
@@ -230,7 +230,7 @@ func TestOrderedByKeySurvivesKill(t *testing.T) {
 
 	// Mid-run: while publishers publish and deliveries flow.
 	eventually(t, 90*time.Second, "a third of the events to be accepted and some delivered", func() bool {
-		return accepted.Load() >= 30*100/3 && rc.successes() >= 100
+		return accepted.Load() >= 50*200/3 && rc.successes() >= 100
 	})
 	if err := c.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -258,7 +258,8 @@ func TestOrderedByKeySurvivesKill(t *testing.T) {
 	checkOrderedEvent(t, c.base, "acme", load.keys[3], reqs[load.keys[3]])
 }
 
-// TestOrderedByKeyClusterDispatcherKilled runs an api node and two
+// TestOrderedByKeyClusterDispatcherKilled runs the same load (10,000 events
+// over 200 keys, given at publish) on an api node and two
 // dispatcher nodes on PostgreSQL, publishes through the api node to a
 // webhook ordered by key whose receiver fails 30 % of requests, and
 // SIGKILLs one dispatcher mid-run. A key belongs to one node at a time:
@@ -274,13 +275,13 @@ func TestOrderedByKeyClusterDispatcherKilled(t *testing.T) {
 	createTenantAt(t, api.base, "acme")
 	createOrderedWebhook(t, api.base, "acme", rc.URL, orderedSettings("block", 24))
 
-	load := orderedLoad{tenant: "acme", keys: orderKeys(100), perKey: 30, publishers: 4, explicit: true,
+	load := orderedLoad{tenant: "acme", keys: orderKeys(200), perKey: 50, publishers: 4, explicit: true,
 		base: func() string { return api.base }}
 	want := load.want()
 	published := make(chan error, 1)
 	go func() { published <- load.run(t.Context()) }()
 
-	eventually(t, 90*time.Second, "a third of the events to succeed", func() bool { return rc.successes() >= 30*100/3 })
+	eventually(t, 90*time.Second, "a third of the events to succeed", func() bool { return rc.successes() >= 50*200/3 })
 	before := queryInts(t, dsn, `SELECT node, count(*) FROM attempts GROUP BY node`)
 	d2.kill(t)
 	killedAt := time.Now()
