@@ -279,6 +279,9 @@ func createBenchTenant(ctx context.Context, c *benchClient, tenant, url string, 
 		mu    sync.Mutex
 		first error
 	)
+	if ordering == "none" {
+		ordering = "" // the server's default, and a request servers before ordering accept
+	}
 	next := make(chan int)
 	for range min(16, webhooks) {
 		wg.Add(1)
