@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lmshooks/lmshooks/internal/jsonptr"
 )
 
 // Vendor formats reshape the event's data, so they work on a decoded
@@ -295,17 +297,9 @@ func at(v any, pointer string) any {
 // as their compact JSON with numbers and escapes untouched (not
 // re-serialized, as text would), null and absent as "". "" is data itself.
 func textAt(data json.RawMessage, pointer string) string {
-	raw := data
-	if pointer != "" {
-		if pointer[0] != '/' {
-			return ""
-		}
-		for _, tok := range strings.Split(pointer[1:], "/") {
-			var ok bool
-			if raw, ok = rawMember(raw, strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")); !ok {
-				return ""
-			}
-		}
+	raw, ok := jsonptr.Lookup(data, pointer)
+	if !ok {
+		return ""
 	}
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
@@ -320,43 +314,6 @@ func textAt(data json.RawMessage, pointer string) string {
 		return ""
 	}
 	return text(v)
-}
-
-// rawMember returns the JSON text of an object's member named tok, or of
-// an array's element at index tok, as it is written in raw; false when
-// there is none. Of repeated keys the first counts, as in obj.get.
-func rawMember(raw json.RawMessage, tok string) (json.RawMessage, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	open, err := dec.Token()
-	if err != nil {
-		return nil, false
-	}
-	index := -1
-	if open == json.Delim('[') {
-		if index, err = strconv.Atoi(tok); err != nil || index < 0 {
-			return nil, false
-		}
-	} else if open != json.Delim('{') {
-		return nil, false
-	}
-	for i := 0; dec.More(); i++ {
-		key := ""
-		if index < 0 {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil, false
-			}
-			key, _ = kt.(string)
-		}
-		var v json.RawMessage // Decode keeps a RawMessage's bytes as written
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
-		}
-		if (index < 0 && key == tok) || i == index {
-			return v, true
-		}
-	}
-	return nil, false
 }
 
 // path returns the value under the keys, nil when any is missing.
