@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/rawjson"
 )
 
 // readEvent is readJSON for the single-event publish, the request an LMS
@@ -33,7 +34,7 @@ func readEvent(r *http.Request, limit int64, in *eventInput) error {
 // decodeStrict would give the same and refuse nothing. It reports false
 // for anything else, leaving the verdict to decodeStrict.
 func decodeEventFast(data []byte, in *eventInput) bool {
-	i := skipSpace(data, 0)
+	i := rawjson.SkipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return false
 	}
@@ -45,16 +46,16 @@ func decodeEventFast(data []byte, in *eventInput) bool {
 		seenOrdering
 	)
 	var seen uint8
-	for i = skipSpace(data, i+1); ; {
+	for i = rawjson.SkipSpace(data, i+1); ; {
 		end := plainString(data, i)
 		if end < 0 {
 			return false
 		}
 		key := data[i+1 : end-1]
-		if i = skipSpace(data, end); i >= len(data) || data[i] != ':' {
+		if i = rawjson.SkipSpace(data, end); i >= len(data) || data[i] != ':' {
 			return false
 		}
-		i = skipSpace(data, i+1)
+		i = rawjson.SkipSpace(data, i+1)
 		var bit uint8
 		switch string(key) {
 		case "data":
@@ -62,7 +63,7 @@ func decodeEventFast(data []byte, in *eventInput) bool {
 			if i >= len(data) || data[i] != '{' {
 				return false
 			}
-			vend := skipValue(data, i)
+			vend := rawjson.SkipValue(data, i)
 			if vend < 0 || !json.Valid(data[i:vend]) {
 				return false
 			}
@@ -91,14 +92,14 @@ func decodeEventFast(data []byte, in *eventInput) bool {
 			return false
 		}
 		seen |= bit
-		if i = skipSpace(data, i); i >= len(data) {
+		if i = rawjson.SkipSpace(data, i); i >= len(data) {
 			return false
 		}
 		switch data[i] {
 		case ',':
-			i = skipSpace(data, i+1)
+			i = rawjson.SkipSpace(data, i+1)
 		case '}':
-			return skipSpace(data, i+1) == len(data)
+			return rawjson.SkipSpace(data, i+1) == len(data)
 		default:
 			return false
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/rawjson"
 )
 
 // rawJSON is the type of the fields whose JSON is read by the code that
@@ -92,25 +93,8 @@ func unknownField(fields map[string]reflect.Type, key, path string) error {
 // it breaks: this scan only finds where values end, without decoding them,
 // so that large event data costs little more than one pass over its bytes.
 func eachMember(data []byte, path string, fn func(key string, value []byte) error) error {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return nil
-	}
 	var seen map[string]bool
-	for i = skipSpace(data, i+1); i < len(data) && data[i] == '"'; {
-		end := skipString(data, i)
-		if end < 0 {
-			return nil
-		}
-		key, ok := unquote(data[i:end])
-		if i = skipSpace(data, end); !ok || i >= len(data) || data[i] != ':' {
-			return nil
-		}
-		i = skipSpace(data, i+1)
-		vend := skipValue(data, i)
-		if vend < 0 {
-			return nil
-		}
+	for key, value := range rawjson.Members(data) {
 		if seen[key] {
 			return domain.FieldErrorf(joinPath(path, key), "is given more than once")
 		}
@@ -118,13 +102,9 @@ func eachMember(data []byte, path string, fn func(key string, value []byte) erro
 			seen = map[string]bool{}
 		}
 		seen[key] = true
-		if err := fn(key, data[i:vend]); err != nil {
+		if err := fn(key, value); err != nil {
 			return err
 		}
-		if i = skipSpace(data, vend); i >= len(data) || data[i] != ',' {
-			return nil
-		}
-		i = skipSpace(data, i+1)
 	}
 	return nil
 }
@@ -132,93 +112,12 @@ func eachMember(data []byte, path string, fn func(key string, value []byte) erro
 // eachElement calls fn with each raw element of the JSON array data (see
 // eachMember).
 func eachElement(data []byte, fn func(i int, value []byte) error) error {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '[' {
-		return nil
-	}
-	for n, i := 0, skipSpace(data, i+1); i < len(data) && data[i] != ']'; n++ {
-		end := skipValue(data, i)
-		if end < 0 {
-			return nil
-		}
-		if err := fn(n, data[i:end]); err != nil {
+	for i, value := range rawjson.Elements(data) {
+		if err := fn(i, value); err != nil {
 			return err
 		}
-		if i = skipSpace(data, end); i >= len(data) || data[i] != ',' {
-			return nil
-		}
-		i = skipSpace(data, i+1)
 	}
 	return nil
-}
-
-// skipSpace returns the index of the first byte at or after i that is not
-// JSON whitespace.
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just after the JSON string that starts at
-// data[i] (a quote), or -1 when it does not end.
-func skipString(data []byte, i int) int {
-	for j := i + 1; j < len(data); j++ {
-		switch data[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return -1
-}
-
-// skipValue returns the index just after the JSON value that starts at
-// data[i], or -1 when it does not end. It finds the end only: whether the
-// value is well-formed is the decoder's to say.
-func skipValue(data []byte, i int) int {
-	if i >= len(data) {
-		return -1
-	}
-	switch data[i] {
-	case '"':
-		return skipString(data, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(data); j++ {
-			switch data[j] {
-			case '"':
-				k := skipString(data, j)
-				if k < 0 {
-					return -1
-				}
-				j = k - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return -1
-	}
-	j := i
-	for j < len(data) && !bytes.ContainsRune([]byte(",}] \t\r\n"), rune(data[j])) {
-		j++
-	}
-	return j
-}
-
-// unquote decodes the JSON string q (quotes included).
-func unquote(q []byte) (string, bool) {
-	if bytes.IndexByte(q, '\\') < 0 {
-		return string(q[1 : len(q)-1]), true
-	}
-	var s string
-	return s, json.Unmarshal(q, &s) == nil
 }
 
 // fieldTypes caches jsonFields per struct type.

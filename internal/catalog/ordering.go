@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/jsonptr"
+	"github.com/lmshooks/lmshooks/internal/rawjson"
 )
 
 // OrderingKey resolves the ordering key of an event of type t with data:
@@ -49,7 +49,7 @@ func (c *Views) OrderingKey(ctx context.Context, tenantID, eventType, given stri
 // string's value, a number's JSON text as written; "" for anything else.
 // Of repeated object keys the first counts, as templates read them.
 func keyAt(data json.RawMessage, pointer string) string {
-	raw, ok := jsonptr.Lookup(data, pointer)
+	raw, ok := rawjson.Lookup(data, pointer)
 	if !ok {
 		return ""
 	}
@@ -59,10 +59,7 @@ func keyAt(data json.RawMessage, pointer string) string {
 	}
 	switch c := raw[0]; {
 	case c == '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return ""
-		}
+		s, _ := rawjson.Unquote(raw)
 		return s
 	case c == '-' || (c >= '0' && c <= '9'):
 		return string(raw)

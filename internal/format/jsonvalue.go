@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/lmshooks/lmshooks/internal/jsonptr"
+	"github.com/lmshooks/lmshooks/internal/rawjson"
 )
 
 // Vendor formats reshape the event's data, so they work on a decoded
@@ -297,7 +297,7 @@ func at(v any, pointer string) any {
 // as their compact JSON with numbers and escapes untouched (not
 // re-serialized, as text would), null and absent as "". "" is data itself.
 func textAt(data json.RawMessage, pointer string) string {
-	raw, ok := jsonptr.Lookup(data, pointer)
+	raw, ok := rawjson.Lookup(data, pointer)
 	if !ok {
 		return ""
 	}

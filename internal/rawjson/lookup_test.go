@@ -1,4 +1,4 @@
-package jsonptr
+package rawjson
 
 import "testing"
 
