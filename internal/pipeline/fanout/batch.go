@@ -96,15 +96,15 @@ func (p *Plan) delivery(w *domain.Webhook, e *domain.Event, failure error, lease
 		State: domain.Scheduled, NextAttemptAt: p.Now, CreatedAt: p.Now, UpdatedAt: p.Now,
 	}
 	d.OrderingKey, d.Ordered = w.DeliveryOrderingKey(e.OrderingKey)
+	var att *domain.Attempt
 	if failure != nil {
-		att := domain.RefusedAttempt(p.IDs.New(id.Attempt), &d, w.URL, p.Now, failure)
-		d.State, d.NextAttemptAt, d.Attempts, d.LastError = domain.Failed, time.Time{}, att.Number, att.Error
-		d.HoldsKey = w.DeliveryHoldsKeyAfter(&d, d.State)
-		return store.NewDelivery{Delivery: d, Attempt: &att}
+		a := domain.RefusedAttempt(p.IDs.New(id.Attempt), &d, w.URL, p.Now, failure)
+		d.State, d.NextAttemptAt, d.Attempts, d.LastError = domain.Failed, time.Time{}, a.Number, a.Error
+		att = &a
 	}
 	d.HoldsKey = w.DeliveryHoldsKeyAfter(&d, d.State)
-	nd := store.NewDelivery{Delivery: d}
-	if p.LeaseOwner != "" && !d.Ordered {
+	nd := store.NewDelivery{Delivery: d, Attempt: att}
+	if att == nil && p.LeaseOwner != "" && !d.Ordered {
 		if *leased == 0 {
 			*leased = -1
 			if p.Leased == nil || p.Leased(w.ID) {
