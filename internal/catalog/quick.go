@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"math"
@@ -323,9 +324,9 @@ func (b *bound) cmp(lit []byte) (int, bool) {
 	if v, ok := plainInt(lit); ok {
 		switch {
 		case b.isInt:
-			return cmpInt(v, b.i), true
+			return cmp.Compare(v, b.i), true
 		case b.isFloat && v > -1<<53 && v < 1<<53: // exact as a float64
-			return cmpFloat(float64(v), b.f), true
+			return cmp.Compare(float64(v), b.f), true
 		}
 		return 0, false
 	}
@@ -339,28 +340,8 @@ func (b *bound) cmp(lit []byte) (int, bool) {
 	// Rounding to the nearest float64 keeps order, so a rounded value on
 	// one side of the (exact) bound is on that side before rounding too;
 	// equal says nothing.
-	c := cmpFloat(f, b.f)
+	c := cmp.Compare(f, b.f)
 	return c, c != 0
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // plainInt parses a JSON number without fraction or exponent, of at most
