@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"math"
 	"time"
 
@@ -49,11 +48,7 @@ func (d *Dispatcher) membershipTTL() time.Duration { return 3 * d.heartbeatInter
 
 // newIncarnation names this process among those that have held its node
 // id (store.Membership).
-func newIncarnation() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return hex.EncodeToString(b)
-}
+func newIncarnation() string { return rand.Text() }
 
 // memberLocked reports whether this node may act on its leases now: its
 // last heartbeat is recent enough that no other node can have declared it
