@@ -148,17 +148,6 @@ func (s *Deliveries) cappedCounts(ctx context.Context, f store.DeliveryFilter) (
 	return counts, atLeast, nil
 }
 
-// Counts returns the number of the tenant's deliveries in each state under
-// f (its page aside), every state present.
-func (s *Deliveries) Counts(ctx context.Context, f AuditFilter) (map[domain.DeliveryState]int, error) {
-	sf, err := f.storeFilter()
-	if err != nil {
-		return nil, err
-	}
-	sf.State = ""
-	return s.counts(ctx, sf, 0)
-}
-
 func (s *Deliveries) counts(ctx context.Context, f store.DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error) {
 	counts, err := s.d.Store.CountDeliveries(ctx, f, upTo)
 	if err != nil {

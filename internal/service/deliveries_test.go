@@ -1,6 +1,7 @@
 package service
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -144,8 +145,6 @@ func TestDeliveriesAudit(t *testing.T) {
 			c.f.TenantID = "acme"
 			_, err := s.Audit(e.ctx, c.f, ExactCounts)
 			wantError(t, err, domain.EINVALID, c.field)
-			_, err = s.Counts(e.ctx, c.f)
-			wantError(t, err, domain.EINVALID, c.field)
 		}
 		_, err := s.Audit(e.ctx, AuditFilter{TenantID: "nobody"}, NoCounts)
 		wantError(t, err, domain.ENOTFOUND, "")
@@ -174,9 +173,44 @@ func TestDeliveriesAudit(t *testing.T) {
 		if err != nil || len(a.Deliveries) != 1 || a.Deliveries[0].ID != ds[0].ID {
 			t.Fatalf("failed ones: %+v, %v", a, err)
 		}
-		counts, err := s.Counts(e.ctx, AuditFilter{TenantID: "acme", Since: deliveriesStart.Add(time.Hour)})
-		if err != nil || len(counts) != len(domain.DeliveryStates) || counts[domain.Scheduled] != 0 {
-			t.Fatalf("counts of a later hour: %v, %v", counts, err)
+	})
+}
+
+// OverTime buckets the deliveries by creation hour, by state, every
+// bucket with every state, on the hours or the days' quarters; a step
+// that does not cut days evenly is refused.
+func TestDeliveriesOverTime(t *testing.T) {
+	onEveryStore(t, func(t *testing.T, e *deliveriesEnv) {
+		s := NewDeliveries(e.deps, nil)
+		e.webhook("crm")
+		ds := e.publish(3)
+		e.fail(ds[0])
+		hour := deliveriesStart.UTC().Truncate(time.Hour)
+		want := map[domain.DeliveryState]int{domain.Scheduled: 2, domain.Succeeded: 0, domain.Failed: 1, domain.Canceled: 0}
+
+		day, err := s.OverTime(e.ctx, "acme", deliveriesStart.Add(2*time.Hour), 24, time.Hour)
+		if err != nil || len(day) != 24 {
+			t.Fatalf("OverTime = %d buckets, %v; want 24", len(day), err)
+		}
+		for i, b := range day {
+			if !b.Start.Equal(hour.Add(time.Duration(i-21)*time.Hour)) || len(b.Counts) != len(domain.DeliveryStates) {
+				t.Fatalf("bucket %d = %+v; want the hour %v with every state", i, b, hour.Add(time.Duration(i-21)*time.Hour))
+			}
+			if i == 21 && !maps.Equal(b.Counts, want) {
+				t.Fatalf("bucket of the deliveries' hour: %v, want %v", b.Counts, want)
+			}
+			if i != 21 && b.Counts[domain.Scheduled]+b.Counts[domain.Failed] != 0 {
+				t.Fatalf("bucket %d (%v) counts %v, want none", i, b.Start, b.Counts)
+			}
+		}
+		week, err := s.OverTime(e.ctx, "acme", deliveriesStart, 28, 6*time.Hour)
+		if err != nil || len(week) != 28 || !maps.Equal(week[27].Counts, want) || week[27].Start.Hour()%6 != 0 {
+			t.Fatalf("OverTime by 6 hours: last bucket %+v, %v; want %v", week[len(week)-1], err, want)
+		}
+		for _, step := range []time.Duration{0, 90 * time.Minute, 5 * time.Hour, 48 * time.Hour} {
+			if _, err := s.OverTime(e.ctx, "acme", deliveriesStart, 4, step); err == nil {
+				t.Fatalf("OverTime by %v: no error", step)
+			}
 		}
 	})
 }

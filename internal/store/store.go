@@ -172,6 +172,14 @@ type Store interface {
 	// upTo index entries however many the tenant has: the counts are exact
 	// when they add up to less than upTo. 0 counts every one.
 	CountDeliveries(ctx context.Context, f DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error)
+	// CountDeliveriesByHour returns, for each hour (UTC) of [since, until)
+	// in which the tenant's deliveries were created, how many are in each
+	// state now: per hour, exactly what CountDeliveries gives for a filter
+	// of the tenant and that hour. Hours without deliveries are absent or
+	// all zero; the rest come in time order. Since and until are truncated
+	// to the hour. The store keeps these counts as it writes deliveries, so
+	// the call reads a few rows an hour however many deliveries it counts.
+	CountDeliveriesByHour(ctx context.Context, tenantID string, since, until time.Time) ([]HourCounts, error)
 	// GetDelivery returns one delivery. ENOTFOUND if absent.
 	GetDelivery(ctx context.Context, tenantID, id string) (*domain.Delivery, error)
 	// ListAttempts returns a delivery's attempts, oldest first.
@@ -461,6 +469,14 @@ type DeliveryFilter struct {
 	// no bound.
 	Since, Until time.Time
 	Page
+}
+
+// HourCounts is how many of the deliveries created in one hour are in each
+// state.
+type HourCounts struct {
+	// Hour is the hour's start, UTC.
+	Hour   time.Time
+	Counts map[domain.DeliveryState]int
 }
 
 // RecoverParams selects the deliveries to recover.

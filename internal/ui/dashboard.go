@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
-	"github.com/lmshooks/lmshooks/internal/service"
 	"github.com/lmshooks/lmshooks/internal/stats"
 )
 
@@ -122,17 +121,15 @@ func (c *Console) dashboardChart(w http.ResponseWriter, r *http.Request, rc *req
 }
 
 // deliveryBuckets counts deliveries created per step over the last n steps,
-// by state, with one indexed count per bucket.
+// by state.
 func (c *Console) deliveryBuckets(ctx context.Context, tenantID string, now time.Time, n int, step time.Duration) ([]bucket, error) {
-	end := now.Truncate(step).Add(step)
-	out := make([]bucket, n)
-	for i := range out {
-		start := end.Add(-time.Duration(n-i) * step)
-		counts, err := c.deliveries.Counts(ctx, service.AuditFilter{TenantID: tenantID, Since: start, Until: start.Add(step)})
-		if err != nil {
-			return nil, err
-		}
-		out[i] = bucket{Start: start, Counts: counts}
+	counted, err := c.deliveries.OverTime(ctx, tenantID, now, n, step)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bucket, len(counted))
+	for i, b := range counted {
+		out[i] = bucket{Start: b.Start, Counts: b.Counts}
 	}
 	return out, nil
 }

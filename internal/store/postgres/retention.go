@@ -103,6 +103,9 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 	if err != nil {
 		return dropped, deleted, err
 	}
+	if err := s.foldDeliveryCounts(ctx, now); err != nil {
+		return dropped, deleted, err
+	}
 	n, err = s.deleteBatches(ctx, "retention: roll-ups", counted(`DELETE FROM attempt_rollups WHERE (tenant_id, hour, webhook_id) IN
 		(SELECT tenant_id, hour, webhook_id FROM attempt_rollups WHERE hour < $1 LIMIT $2)`), now.Add(-stats.RollupRetention))
 	return dropped, deleted + n, err
@@ -188,6 +191,13 @@ func (s *Store) dropDay(ctx context.Context, d time.Time, r idRange) (int, error
 		}
 		if busy {
 			return errPinned
+		}
+		if exists {
+			// A drop fires no trigger: take the day's deliveries out of
+			// the counts here, as deleting them would have.
+			if _, err := tx.Exec(ctx, subtractCountsSQL(partitionName("deliveries", d))); err != nil {
+				return err
+			}
 		}
 		for _, pt := range partitionedTables {
 			if _, err := tx.Exec(ctx, `DROP TABLE IF EXISTS `+quoteIdent(partitionName(pt.table, d))); err != nil {
@@ -326,7 +336,9 @@ func (s *Store) expireDefaultPartitions(ctx context.Context, cutoff time.Time) (
 		{"attempts", `DELETE FROM attempts_default WHERE (delivery_id, id) IN
 			(SELECT a.delivery_id, a.id FROM attempts_default a WHERE a.started_at < $1
 			AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = a.delivery_id AND d.state = 'scheduled') LIMIT $2)`},
-		{"deliveries", `DELETE FROM deliveries_default WHERE id IN
+		// Through the parent table, whose triggers keep the delivery
+		// counts (a statement on a partition fires none of them).
+		{"deliveries", `DELETE FROM deliveries WHERE id IN
 			(SELECT id FROM deliveries_default WHERE created_at < $1 AND state <> 'scheduled' LIMIT $2)`},
 		{"idempotency keys", `DELETE FROM idempotency_keys WHERE (tenant_id, key) IN
 			(SELECT k.tenant_id, k.key FROM idempotency_keys k JOIN events_default e ON e.id = k.event_id
@@ -369,4 +381,38 @@ func (s *Store) deleteBatches(ctx context.Context, op, sql string, bound any, ex
 			return total, nil
 		}
 	}
+}
+
+// subtractCountsSQL takes the deliveries of partition out of the delivery
+// counts (see migration 0014), as the delete trigger would.
+func subtractCountsSQL(partition string) string {
+	return `INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
+		SELECT tenant_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', state, pg_backend_pid(), -count(*)
+		FROM ` + quoteIdent(partition) + ` GROUP BY 1, 2, 3
+		ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n`
+}
+
+// foldDeliveryCounts sums the per-backend delivery counts of the hours
+// that ended an hour or more before now into one row per tenant, hour and
+// state (backend 0), and drops those that came to zero (their deliveries
+// are gone), so that the rows an hour holds stay few however many
+// connections wrote it. Rows a transaction has locked are left for the
+// next run: the fold never waits on one, so it cannot deadlock with the
+// triggers.
+func (s *Store) foldDeliveryCounts(ctx context.Context, now time.Time) error {
+	cut := now.Truncate(time.Hour).Add(-time.Hour)
+	return s.inTx(ctx, "retention: fold delivery counts", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `WITH gone AS (
+				DELETE FROM delivery_counts WHERE (tenant_id, hour, state, backend) IN
+					(SELECT tenant_id, hour, state, backend FROM delivery_counts
+					WHERE hour < $1 AND backend <> 0 FOR UPDATE SKIP LOCKED)
+				RETURNING tenant_id, hour, state, n)
+			INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
+				SELECT tenant_id, hour, state, 0, sum(n) FROM gone GROUP BY 1, 2, 3
+				ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n`, cut); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM delivery_counts WHERE backend = 0 AND n = 0 AND hour < $1`, cut)
+		return err
+	})
 }

@@ -104,8 +104,9 @@ func retentionColumn(days int) *int {
 
 // DeleteTenant removes a tenant and everything it owns, in one
 // transaction: foreign keys cascade to its keys, webhooks, events and
-// idempotency keys; deliveries, attempts and roll-ups (partitioned or
-// denormalised, without foreign keys) are deleted here. ENOTFOUND if
+// idempotency keys; deliveries, attempts, roll-ups and delivery counts
+// (partitioned or denormalised, without foreign keys) are deleted here,
+// the counts last: deleting the deliveries adds to them. ENOTFOUND if
 // absent.
 func (s *Store) DeleteTenant(ctx context.Context, tenantID string) error {
 	return s.inTx(ctx, "delete tenant", func(tx pgx.Tx) error {
@@ -116,7 +117,7 @@ func (s *Store) DeleteTenant(ctx context.Context, tenantID string) error {
 		if tag.RowsAffected() == 0 {
 			return domain.NotFound("tenant", tenantID)
 		}
-		for _, table := range []string{"attempts", "deliveries", "attempt_rollups"} {
+		for _, table := range []string{"attempts", "deliveries", "attempt_rollups", "delivery_counts"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, tenantID); err != nil {
 				return fmt.Errorf("delete %s: %w", table, err)
 			}

@@ -417,3 +417,57 @@ func TestEnabledWebhooksMissesShareOneLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveryCountsBackfilled: a database that held deliveries before it
+// kept delivery counts (migration 0013) gets them counted on upgrade.
+func TestDeliveryCountsBackfilled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmshooks.db")
+	ctx := context.Background()
+	s := openTest(t, path)
+	hour := time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
+	tn := &domain.Tenant{ID: "t1", Name: "t", Environment: domain.Production, CreatedAt: hour, UpdatedAt: hour}
+	if err := s.CreateTenant(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: "t1", Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
+		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
+		SuccessRule: domain.DefaultSuccessRule, CreatedAt: hour, UpdatedAt: hour}
+	if err := s.CreateWebhook(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range []time.Time{hour, hour.Add(time.Hour), hour.Add(time.Hour + time.Minute)} {
+		ev := domain.Event{ID: testIDs.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: json.RawMessage(`{}`)}
+		if _, err := (storetest.Seed{TenantID: "t1", Now: at, Events: []domain.Event{ev}}).Publish(ctx, s); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Back to the schema before 0013, deliveries kept.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER delivery_counts_insert`, `DROP TRIGGER delivery_counts_state`,
+		`DROP TRIGGER delivery_counts_delete`, `DROP TABLE delivery_counts`, `DELETE FROM schema_migrations WHERE version >= 13`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+
+	s = openTest(t, path)
+	defer s.Close()
+	got, err := s.CountDeliveriesByHour(ctx, "t1", hour, hour.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.HourCounts{
+		{Hour: hour, Counts: map[domain.DeliveryState]int{domain.Scheduled: 1}},
+		{Hour: hour.Add(time.Hour), Counts: map[domain.DeliveryState]int{domain.Scheduled: 2}},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("counts after the upgrade = %v, want %v", got, want)
+	}
+}

@@ -93,6 +93,7 @@ func (s *Store) DeleteTenant(ctx context.Context, tenantID string) error {
 			`DELETE FROM webhooks WHERE tenant_id = ?`,
 			`DELETE FROM api_keys WHERE tenant_id = ?`,
 			`DELETE FROM attempt_rollups WHERE tenant_id = ?`,
+			`DELETE FROM delivery_counts WHERE tenant_id = ?`,
 			`DELETE FROM render_configs WHERE tenant_id = ?`,
 		} {
 			if _, err := tx.exec(q, tenantID); err != nil {

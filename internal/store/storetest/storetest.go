@@ -93,6 +93,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Concurrency", concurrencyTests},
 		{"WriteHealth", writeHealthTests},
 		{"Ordering", orderingTests},
+		{"HourCounts", hourCountTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
