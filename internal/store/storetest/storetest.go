@@ -49,6 +49,10 @@
 //     the delivery in flight. Resend and Recover make an ordered delivery
 //     hold its key again; cancels release it; a record applies HoldsKey
 //     only to a delivery still scheduled.
+//   - CountDeliveriesByHour equals CountDeliveries over each hour after
+//     every write that makes, changes or removes a delivery, rows moved
+//     into a new partition and partitions dropped by retention included
+//     (hourcounts.go).
 package storetest
 
 import (

@@ -38,18 +38,20 @@ BEGIN
 END $$;
 
 -- Claims and lease renewals update deliveries too: their statements find
--- no change of state and write nothing.
+-- no change of state and write nothing. Each changed delivery is found by
+-- one join of the transition tables and counted twice (-1 for the state
+-- it left, +1 for the one it entered): two joins, one per sign, cost the
+-- publish-and-record benchmark a tenth of PostgreSQL's CPU.
 CREATE FUNCTION delivery_counts_update() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
-        SELECT tenant_id, hour, state, pg_backend_pid(), sum(d) FROM (
-            SELECT o.tenant_id, date_trunc('hour', o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, o.state, -1 AS d
+        SELECT moved.tenant_id, moved.hour, side.state, pg_backend_pid(), sum(side.d) FROM (
+            SELECT o.tenant_id, date_trunc('hour', o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+                o.state AS was, nw.state AS became
                 FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE nw.state <> o.state
-            UNION ALL
-            SELECT nw.tenant_id, date_trunc('hour', nw.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', nw.state, 1
-                FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE nw.state <> o.state
-        ) moved GROUP BY 1, 2, 3
+        ) moved CROSS JOIN LATERAL (VALUES (moved.was, -1), (moved.became, 1)) side (state, d)
+        GROUP BY 1, 2, 3
         ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n;
     RETURN NULL;
 END $$;
