@@ -94,10 +94,15 @@ func addRollups(ctx context.Context, tx pgx.Tx, acc *stats.Accumulator, tenantID
 }
 
 // addRawAttempts adds to acc the tenant's attempts started in [since, lo)
-// or [hi, until).
+// or [hi, until). Each range is its own branch: an OR of the two made
+// PostgreSQL read them with a bitmap heap scan, fetching the wide attempt
+// rows (5,700 pages for an hour of 30,000 attempts: 320 ms cold), where
+// one range is an index-only scan of attempts_tenant_started (1,100).
 func addRawAttempts(ctx context.Context, tx pgx.Tx, acc *stats.Accumulator, tenantID string, since, lo, hi, until time.Time) error {
-	rows, err := tx.Query(ctx, `SELECT webhook_id, duration_ns, success FROM attempts WHERE tenant_id = $1
-		AND ((started_at >= $2 AND started_at < $3) OR (started_at >= $4 AND started_at < $5))`,
+	rows, err := tx.Query(ctx, `SELECT webhook_id, duration_ns, success FROM attempts
+			WHERE tenant_id = $1 AND started_at >= $2 AND started_at < $3
+		UNION ALL SELECT webhook_id, duration_ns, success FROM attempts
+			WHERE tenant_id = $1 AND started_at >= $4 AND started_at < $5`,
 		tenantID, since, lo, hi, until)
 	if err != nil {
 		return err
