@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
+	"github.com/lmshooks/lmshooks/internal/store/storetest"
 )
 
 // TestDeliveryCountsBackfilled: a schema that held deliveries before it
@@ -99,5 +102,47 @@ func TestDeliveryCountsConcurrentWriters(t *testing.T) {
 	}
 	if len(got) != 1 || exact[domain.Succeeded] == 0 || fmt.Sprint(got[0].Counts) != fmt.Sprint(exact) {
 		t.Fatalf("kept counts %v, exact %v", got, exact)
+	}
+}
+
+// TestDeliveryCountsFoldedAway: once retention drops a day, its counts
+// (added by one backend, subtracted by another) are folded and, come to
+// zero, removed: no row is left behind.
+func TestDeliveryCountsFoldedAway(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, Options{})
+	tn := seed(t, s, 1)
+	clk := clock.NewFake(time.Now().UTC().AddDate(0, 0, -10))
+	ids := id.NewGenerator(clk)
+	evs := newEvents(tn.ID, 3)
+	for i := range evs {
+		evs[i].ID = ids.New(id.Event)
+	}
+	res, err := storetest.Seed{TenantID: tn.ID, Events: evs, Now: clk.Now(), IDs: ids}.Publish(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsurePartitions(ctx, clk.Now(), clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var recs []store.AttemptRecord
+	for _, r := range res {
+		d := r.Deliveries[0]
+		recs = append(recs, store.AttemptRecord{Attempt: domain.Attempt{ID: ids.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID,
+			WebhookID: d.WebhookID, EventID: d.EventID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: clk.Now(),
+			StatusCode: 200, Success: true}, State: domain.Succeeded})
+	}
+	if err := s.RecordAttempts(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM delivery_counts`).Scan(&rows); err != nil || rows == 0 {
+		t.Fatalf("%d count rows before retention (%v), want some", rows, err)
+	}
+	if dropped, _, err := s.ApplyRetention(ctx, time.Now(), 1); err != nil || dropped == 0 {
+		t.Fatalf("ApplyRetention = %d partitions dropped, %v; want the day's", dropped, err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM delivery_counts`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("%d count rows left after retention (%v), want none", rows, err)
 	}
 }

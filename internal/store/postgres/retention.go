@@ -394,25 +394,43 @@ func subtractCountsSQL(partition string) string {
 
 // foldDeliveryCounts sums the per-backend delivery counts of the hours
 // that ended an hour or more before now into one row per tenant, hour and
-// state (backend 0), and drops those that came to zero (their deliveries
-// are gone), so that the rows an hour holds stay few however many
-// connections wrote it. Rows a transaction has locked are left for the
-// next run: the fold never waits on one, so it cannot deadlock with the
-// triggers.
+// state (backend 0), and drops the sums that came to zero (their
+// deliveries are gone), so that the rows an hour holds stay few however
+// many connections wrote it. Rows a transaction has locked are left for
+// the next run: the fold never waits on one, so it cannot deadlock with
+// the triggers.
 func (s *Store) foldDeliveryCounts(ctx context.Context, now time.Time) error {
 	cut := now.Truncate(time.Hour).Add(-time.Hour)
 	return s.inTx(ctx, "retention: fold delivery counts", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `WITH gone AS (
+		rows, err := tx.Query(ctx, `WITH gone AS (
 				DELETE FROM delivery_counts WHERE (tenant_id, hour, state, backend) IN
 					(SELECT tenant_id, hour, state, backend FROM delivery_counts
 					WHERE hour < $1 AND backend <> 0 FOR UPDATE SKIP LOCKED)
 				RETURNING tenant_id, hour, state, n)
 			INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
 				SELECT tenant_id, hour, state, 0, sum(n) FROM gone GROUP BY 1, 2, 3
-				ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n`, cut); err != nil {
+				ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n
+			RETURNING c.tenant_id, c.hour, c.state, c.n`, cut)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM delivery_counts WHERE backend = 0 AND n = 0 AND hour < $1`, cut)
+		var tenants, states []string
+		var hours []time.Time
+		var tenant, state string
+		var hour time.Time
+		var n int64
+		_, err = pgx.ForEachRow(rows, []any{&tenant, &hour, &state, &n}, func() error {
+			if n == 0 {
+				tenants, hours, states = append(tenants, tenant), append(hours, hour), append(states, state)
+			}
+			return nil
+		})
+		if err != nil || len(tenants) == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM delivery_counts WHERE backend = 0 AND n = 0
+			AND (tenant_id, hour, state) IN (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[]))`,
+			tenants, hours, states)
 		return err
 	})
 }

@@ -65,21 +65,16 @@ func (s *Store) ApplyRetention(ctx context.Context, now time.Time, defaultDays i
 
 // expireRollups deletes the roll-ups of the hours before cut: a few rows
 // per webhook and hour, in one statement, when there are any (a reader
-// finds out without queueing behind the writer). The delivery counts of
-// those hours that came down to zero go too: their deliveries are gone.
+// finds out without queueing behind the writer).
 func (s *Store) expireRollups(ctx context.Context, cut time.Time) (int64, error) {
 	var due bool
-	if err := s.rdb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM attempt_rollups WHERE hour < ?)
-		OR EXISTS (SELECT 1 FROM delivery_counts WHERE hour < ? AND n = 0)`, micros(cut), micros(cut)).Scan(&due); err != nil || !due {
+	if err := s.rdb.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM attempt_rollups WHERE hour < ?)`, micros(cut)).Scan(&due); err != nil || !due {
 		return 0, mapErr("retention: roll-ups", err)
 	}
 	var n int64
 	err := s.write(ctx, "retention: roll-ups", func(tx *wtx) error {
 		var err error
-		if n, err = tx.exec(`DELETE FROM attempt_rollups WHERE hour < ?`, micros(cut)); err != nil {
-			return err
-		}
-		_, err = tx.exec(`DELETE FROM delivery_counts WHERE hour < ? AND n = 0`, micros(cut))
+		n, err = tx.exec(`DELETE FROM attempt_rollups WHERE hour < ?`, micros(cut))
 		return err
 	})
 	return n, err

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lmshooks/lmshooks/internal/clock"
 	"github.com/lmshooks/lmshooks/internal/domain"
 	"github.com/lmshooks/lmshooks/internal/id"
 	"github.com/lmshooks/lmshooks/internal/store"
@@ -105,21 +106,29 @@ func TestPragmas(t *testing.T) {
 	}
 }
 
-func TestLeasesClearedAtReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "lmshooks.db")
+// tenantWithHook creates the tenant tenantID with one enabled webhook
+// subscribed to every type.
+func tenantWithHook(t *testing.T, s *Store, tenantID string, now time.Time) {
+	t.Helper()
 	ctx := context.Background()
-	s := openTest(t, path)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	tn := &domain.Tenant{ID: "t1", Name: "t", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}
+	tn := &domain.Tenant{ID: tenantID, Name: "t", Environment: domain.Production, CreatedAt: now, UpdatedAt: now}
 	if err := s.CreateTenant(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: "t1", Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
+	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: tenantID, Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
 		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
 		SuccessRule: domain.DefaultSuccessRule, CreatedAt: now, UpdatedAt: now}
 	if err := s.CreateWebhook(ctx, w); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestLeasesClearedAtReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmshooks.db")
+	ctx := context.Background()
+	s := openTest(t, path)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	tenantWithHook(t, s, "t1", now)
 	_, err := storetest.Seed{TenantID: "t1", Now: now, LeaseOwner: "dead", LeaseUntil: now.Add(time.Hour),
 		Match:  func(*domain.Webhook, *domain.Event) bool { return true },
 		Events: []domain.Event{{ID: testIDs.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: now, ReceivedAt: now, Data: json.RawMessage(`{}`)}}}.Publish(ctx, s)
@@ -425,16 +434,7 @@ func TestDeliveryCountsBackfilled(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, path)
 	hour := time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
-	tn := &domain.Tenant{ID: "t1", Name: "t", Environment: domain.Production, CreatedAt: hour, UpdatedAt: hour}
-	if err := s.CreateTenant(ctx, tn); err != nil {
-		t.Fatal(err)
-	}
-	w := &domain.Webhook{ID: testIDs.New(id.Webhook), TenantID: "t1", Name: "w", URL: "https://x.example", EventTypes: []string{"*"},
-		Enabled: true, Format: "standard", Secret: "whsec_x", Timeout: time.Second, RetryPolicy: "standard",
-		SuccessRule: domain.DefaultSuccessRule, CreatedAt: hour, UpdatedAt: hour}
-	if err := s.CreateWebhook(ctx, w); err != nil {
-		t.Fatal(err)
-	}
+	tenantWithHook(t, s, "t1", hour)
 	for i, at := range []time.Time{hour, hour.Add(time.Hour), hour.Add(time.Hour + time.Minute)} {
 		ev := domain.Event{ID: testIDs.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: at, ReceivedAt: at, Data: json.RawMessage(`{}`)}
 		if _, err := (storetest.Seed{TenantID: "t1", Now: at, Events: []domain.Event{ev}}).Publish(ctx, s); err != nil {
@@ -469,5 +469,52 @@ func TestDeliveryCountsBackfilled(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("counts after the upgrade = %v, want %v", got, want)
+	}
+}
+
+// TestDeliveryCountsLeaveNothingBehind: once retention has taken an
+// hour's deliveries, no count row of the hour is left, not even those of
+// states they left before (scheduled, here).
+func TestDeliveryCountsLeaveNothingBehind(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, filepath.Join(t.TempDir(), "lmshooks.db"))
+	defer s.Close()
+	clk := clock.NewFake(time.Now().UTC().AddDate(0, 0, -10))
+	ids := id.NewGenerator(clk)
+	tenantWithHook(t, s, "t1", clk.Now())
+	var evs []domain.Event
+	for range 3 {
+		evs = append(evs, domain.Event{ID: ids.New(id.Event), TenantID: "t1", Type: "user.created", OccurredAt: clk.Now(), ReceivedAt: clk.Now(), Data: json.RawMessage(`{}`)})
+	}
+	res, err := storetest.Seed{TenantID: "t1", Now: clk.Now(), Events: evs, IDs: ids}.Publish(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []store.AttemptRecord
+	for _, r := range res {
+		d := r.Deliveries[0]
+		recs = append(recs, store.AttemptRecord{Attempt: domain.Attempt{ID: ids.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID,
+			WebhookID: d.WebhookID, EventID: d.EventID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: clk.Now(),
+			StatusCode: 200, Success: true}, State: domain.Succeeded})
+	}
+	if err := s.RecordAttempts(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	rows := func() int {
+		t.Helper()
+		var n int
+		if err := s.rdb.QueryRow(`SELECT COUNT(*) FROM delivery_counts`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := rows(); n != 2 {
+		t.Fatalf("%d count rows before retention, want 2 (scheduled at zero, succeeded)", n)
+	}
+	if _, deleted, err := s.ApplyRetention(ctx, time.Now(), 1); err != nil || deleted == 0 {
+		t.Fatalf("ApplyRetention = %d, %v; want the deliveries deleted", deleted, err)
+	}
+	if n := rows(); n != 0 {
+		t.Fatalf("%d count rows left after retention, want none", n)
 	}
 }

@@ -34,7 +34,12 @@ WHEN OLD.state <> NEW.state BEGIN
         ON CONFLICT (tenant_id, hour, state) DO UPDATE SET n = n + 1;
 END;
 
+-- A delete also drops the hour's rows that came to zero, those of states
+-- deliveries left before as well: once retention has taken an hour's
+-- deliveries, nothing of the hour is left.
 CREATE TRIGGER delivery_counts_delete AFTER DELETE ON deliveries BEGIN
     UPDATE delivery_counts SET n = n - 1
         WHERE tenant_id = OLD.tenant_id AND hour = OLD.created_at / 3600000000 * 3600000000 AND state = OLD.state;
+    DELETE FROM delivery_counts
+        WHERE tenant_id = OLD.tenant_id AND hour = OLD.created_at / 3600000000 * 3600000000 AND n = 0;
 END;
