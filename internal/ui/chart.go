@@ -7,15 +7,11 @@ import (
 	"time"
 
 	"github.com/lmshooks/lmshooks/internal/domain"
+	"github.com/lmshooks/lmshooks/internal/service"
 )
 
-// bucket is one bar of the deliveries chart.
-type bucket struct {
-	Start  time.Time
-	Counts map[domain.DeliveryState]int
-}
-
-func (b bucket) total() int {
+// total is how many deliveries a bar of the chart counts.
+func total(b service.Bucket) int {
 	n := 0
 	for _, v := range b.Counts {
 		n += v
@@ -44,14 +40,14 @@ var (
 // chartHTML draws the chart in both sizes; the stylesheet shows the one
 // that fits the screen. Each bar with deliveries links to link(start,
 // end), the audit of its time span.
-func chartHTML(buckets []bucket, step time.Duration, link func(start, end time.Time) string) template.HTML {
+func chartHTML(buckets []service.Bucket, step time.Duration, link func(start, end time.Time) string) template.HTML {
 	return chartSVG(buckets, step, wideChart, link) + chartSVG(buckets, step, narrowChart, link)
 }
 
 // chartSVG draws deliveries over time as stacked bars, one per bucket, in
 // plain SVG (no script, no library). Labels carry their time so the page
 // script can show them in the viewer's time zone.
-func chartSVG(buckets []bucket, step time.Duration, l chartLayout, link func(start, end time.Time) string) template.HTML {
+func chartSVG(buckets []service.Bucket, step time.Duration, l chartLayout, link func(start, end time.Time) string) template.HTML {
 	const (
 		right       = 8
 		top, bottom = 10, 24
@@ -59,7 +55,7 @@ func chartSVG(buckets []bucket, step time.Duration, l chartLayout, link func(sta
 	w, h := l.w, l.h
 	max := 0
 	for _, b := range buckets {
-		max = maxInt(max, b.total())
+		max = maxInt(max, total(b))
 	}
 	scale := niceCeil(max)
 	// The axis needs room for its widest number.
@@ -94,7 +90,7 @@ func chartSVG(buckets []bucket, step time.Duration, l chartLayout, link func(sta
 			parts = append(parts, "no deliveries")
 		}
 		title := template.HTMLEscapeString(b.Start.UTC().Format("Jan 2 15:04") + " UTC: " + strings.Join(parts, ", "))
-		if b.total() > 0 {
+		if total(b) > 0 {
 			fmt.Fprintf(&sb, `<a href="%s" aria-label="%s">`, template.HTMLEscapeString(link(b.Start, b.Start.Add(step))), title)
 		}
 		sb.WriteString(`<g class="bar">`)
@@ -109,7 +105,7 @@ func chartSVG(buckets []bucket, step time.Duration, l chartLayout, link func(sta
 		}
 		fmt.Fprintf(&sb, `<rect class="hit" x="%.1f" y="%d" width="%.1f" height="%.0f"><title>%s</title></rect>`, x, top, bw, plotH, title)
 		sb.WriteString(`</g>`)
-		if b.total() > 0 {
+		if total(b) > 0 {
 			sb.WriteString(`</a>`)
 		}
 		if i%labelEvery == 0 {

@@ -102,7 +102,7 @@ func (c *Console) dashboardChart(w http.ResponseWriter, r *http.Request, rc *req
 	if r.URL.Query().Get("range") == "7d" {
 		d.Range, n, step = "7d", 28, 6*time.Hour
 	}
-	buckets, err := c.deliveryBuckets(ctx, tid, now, n, step)
+	buckets, err := c.deliveries.OverTime(ctx, tid, now, n, step)
 	if err != nil {
 		return err
 	}
@@ -118,18 +118,4 @@ func (c *Console) dashboardChart(w http.ResponseWriter, r *http.Request, rc *req
 		return audit + url.Values{"since": {start.UTC().Format(time.RFC3339)}, "until": {end.UTC().Format(time.RFC3339)}}.Encode()
 	})
 	return c.page(w, r, rc, "dashboard", "Dashboard", "dashboard", d)
-}
-
-// deliveryBuckets counts deliveries created per step over the last n steps,
-// by state.
-func (c *Console) deliveryBuckets(ctx context.Context, tenantID string, now time.Time, n int, step time.Duration) ([]bucket, error) {
-	counted, err := c.deliveries.OverTime(ctx, tenantID, now, n, step)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]bucket, len(counted))
-	for i, b := range counted {
-		out[i] = bucket{Start: b.Start, Counts: b.Counts}
-	}
-	return out, nil
 }
