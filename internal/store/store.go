@@ -172,12 +172,12 @@ type Store interface {
 	// upTo index entries however many the tenant has: the counts are exact
 	// when they add up to less than upTo. 0 counts every one.
 	CountDeliveries(ctx context.Context, f DeliveryFilter, upTo int) (map[domain.DeliveryState]int, error)
-	// CountDeliveriesByHour returns, for each hour (UTC) of [since, until)
-	// in which the tenant's deliveries were created, how many are in each
-	// state now: per hour, exactly what CountDeliveries gives for a filter
-	// of the tenant and that hour. Hours without deliveries are absent or
-	// all zero; the rest come in time order. Since and until are truncated
-	// to the hour. The store keeps these counts as it writes deliveries, so
+	// CountDeliveriesByHour returns, for each hour (UTC) in which the
+	// tenant's deliveries were created that starts in [since truncated to
+	// the hour, until), how many are in each state now: per hour, exactly
+	// what CountDeliveries gives for a filter of the tenant and that hour.
+	// Hours without deliveries are absent or all zero; the rest come in
+	// time order. The store keeps these counts as it writes deliveries, so
 	// the call reads a few rows an hour however many deliveries it counts.
 	CountDeliveriesByHour(ctx context.Context, tenantID string, since, until time.Time) ([]HourCounts, error)
 	// GetDelivery returns one delivery. ENOTFOUND if absent.
@@ -477,6 +477,17 @@ type HourCounts struct {
 	// Hour is the hour's start, UTC.
 	Hour   time.Time
 	Counts map[domain.DeliveryState]int
+}
+
+// AddHourCount adds n deliveries of hour in state to out, which a store
+// fills from rows in time order: a new hour starts a new element.
+func AddHourCount(out []HourCounts, hour time.Time, state domain.DeliveryState, n int) []HourCounts {
+	hour = hour.UTC()
+	if len(out) == 0 || !out[len(out)-1].Hour.Equal(hour) {
+		out = append(out, HourCounts{Hour: hour, Counts: map[domain.DeliveryState]int{}})
+	}
+	out[len(out)-1].Counts[state] += n
+	return out
 }
 
 // RecoverParams selects the deliveries to recover.

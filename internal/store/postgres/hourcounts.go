@@ -29,11 +29,7 @@ func (s *Store) CountDeliveriesByHour(ctx context.Context, tenantID string, sinc
 		if err := rows.Scan(&hour, &state, &n); err != nil {
 			return nil, mapErr("count deliveries by hour", err)
 		}
-		hour = hour.UTC()
-		if len(out) == 0 || !out[len(out)-1].Hour.Equal(hour) {
-			out = append(out, store.HourCounts{Hour: hour, Counts: map[domain.DeliveryState]int{}})
-		}
-		out[len(out)-1].Counts[domain.DeliveryState(state)] = int(n)
+		out = store.AddHourCount(out, hour, domain.DeliveryState(state), int(n))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("count deliveries by hour", err)

@@ -26,11 +26,7 @@ func (s *Store) CountDeliveriesByHour(ctx context.Context, tenantID string, sinc
 		if err := rows.Scan(&hour, &state, &n); err != nil {
 			return nil, mapErr("count deliveries by hour", err)
 		}
-		at := fromMicros(hour)
-		if len(out) == 0 || !out[len(out)-1].Hour.Equal(at) {
-			out = append(out, store.HourCounts{Hour: at, Counts: map[domain.DeliveryState]int{}})
-		}
-		out[len(out)-1].Counts[domain.DeliveryState(state)] = n
+		out = store.AddHourCount(out, fromMicros(hour), domain.DeliveryState(state), n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, mapErr("count deliveries by hour", err)
