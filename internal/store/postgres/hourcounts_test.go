@@ -27,7 +27,7 @@ func TestDeliveryCountsBackfilled(t *testing.T) {
 	}
 	// Back to the schema before 0014, deliveries kept.
 	for _, q := range []string{`DROP TABLE delivery_counts`, `DROP FUNCTION delivery_counts_insert, delivery_counts_update,
-		delivery_counts_delete CASCADE`, `DELETE FROM schema_migrations WHERE version >= 14`} {
+		delivery_counts_delete, delivery_hour CASCADE`, `DELETE FROM schema_migrations WHERE version >= 14`} {
 		if _, err := s.pool.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

@@ -387,7 +387,7 @@ func (s *Store) deleteBatches(ctx context.Context, op, sql string, bound any, ex
 // counts (see migration 0014), as the delete trigger would.
 func subtractCountsSQL(partition string) string {
 	return `INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
-		SELECT tenant_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', state, pg_backend_pid(), -count(*)
+		SELECT tenant_id, delivery_hour(created_at), state, pg_backend_pid(), -count(*)
 		FROM ` + quoteIdent(partition) + ` GROUP BY 1, 2, 3
 		ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n`
 }

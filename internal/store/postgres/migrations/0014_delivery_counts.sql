@@ -26,15 +26,22 @@ CREATE TABLE delivery_counts (
 -- column changes once a row exists, so the triggers' updates stay HOT.
 CREATE INDEX delivery_counts_unfolded ON delivery_counts (hour) WHERE backend <> 0;
 
+-- A delivery's hour: its creation time truncated to the hour in UTC,
+-- whatever the session's time zone. Everything that counts deliveries
+-- (these triggers, and retention when it drops a day) names it.
+CREATE FUNCTION delivery_hour(created timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT date_trunc('hour', created AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' $$;
+
 INSERT INTO delivery_counts (tenant_id, hour, state, backend, n)
-    SELECT tenant_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', state, 0, count(*)
+    SELECT tenant_id, delivery_hour(created_at), state, 0, count(*)
     FROM deliveries GROUP BY 1, 2, 3;
 
 CREATE FUNCTION delivery_counts_insert() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
-        SELECT tenant_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', state, pg_backend_pid(), count(*)
+        SELECT tenant_id, delivery_hour(created_at), state, pg_backend_pid(), count(*)
         FROM new_rows GROUP BY 1, 2, 3
         ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n;
     RETURN NULL;
@@ -50,7 +57,7 @@ SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
         SELECT moved.tenant_id, moved.hour, side.state, pg_backend_pid(), sum(side.d) FROM (
-            SELECT o.tenant_id, date_trunc('hour', o.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+            SELECT o.tenant_id, delivery_hour(o.created_at) AS hour,
                 o.state AS was, nw.state AS became
                 FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE nw.state <> o.state
         ) moved CROSS JOIN LATERAL (VALUES (moved.was, -1), (moved.became, 1)) side (state, d)
@@ -63,7 +70,7 @@ CREATE FUNCTION delivery_counts_delete() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO delivery_counts AS c (tenant_id, hour, state, backend, n)
-        SELECT tenant_id, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', state, pg_backend_pid(), -count(*)
+        SELECT tenant_id, delivery_hour(created_at), state, pg_backend_pid(), -count(*)
         FROM old_rows GROUP BY 1, 2, 3
         ON CONFLICT (tenant_id, hour, state, backend) DO UPDATE SET n = c.n + excluded.n;
     RETURN NULL;
