@@ -75,9 +75,7 @@ func TestDeliveryCountsConcurrentWriters(t *testing.T) {
 				var recs []store.AttemptRecord
 				for _, j := range jobs {
 					d := j.Delivery
-					recs = append(recs, store.AttemptRecord{Attempt: domain.Attempt{ID: testIDs.New("att_"), DeliveryID: d.ID, TenantID: d.TenantID,
-						WebhookID: d.WebhookID, EventID: d.EventID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: testNow,
-						StatusCode: 200, Success: true}, State: domain.Succeeded})
+					recs = append(recs, storetest.Succeeded(&d, testIDs.New(id.Attempt), testNow))
 				}
 				if err := s.RecordAttempts(ctx, recs); err != nil {
 					errs <- err
@@ -128,9 +126,7 @@ func TestDeliveryCountsFoldedAway(t *testing.T) {
 	var recs []store.AttemptRecord
 	for _, r := range res {
 		d := r.Deliveries[0]
-		recs = append(recs, store.AttemptRecord{Attempt: domain.Attempt{ID: ids.New(id.Attempt), DeliveryID: d.ID, TenantID: d.TenantID,
-			WebhookID: d.WebhookID, EventID: d.EventID, Number: 1, Trigger: domain.TriggerScheduled, StartedAt: clk.Now(),
-			StatusCode: 200, Success: true}, State: domain.Succeeded})
+		recs = append(recs, storetest.Succeeded(&d, ids.New(id.Attempt), clk.Now()))
 	}
 	if err := s.RecordAttempts(ctx, recs); err != nil {
 		t.Fatal(err)

@@ -55,3 +55,11 @@ func (s Seed) Publish(ctx context.Context, st store.Store) ([]store.PublishResul
 	}
 	return b.Results(res), nil
 }
+
+// Succeeded is the record of a first attempt of d, started at at, that the
+// receiver accepted: what a store's own tests record to move a delivery on.
+func Succeeded(d *domain.Delivery, attemptID string, at time.Time) store.AttemptRecord {
+	return store.AttemptRecord{State: domain.Succeeded, Attempt: domain.Attempt{ID: attemptID, DeliveryID: d.ID,
+		TenantID: d.TenantID, WebhookID: d.WebhookID, EventID: d.EventID, Number: 1, Trigger: domain.TriggerScheduled,
+		StartedAt: at, StatusCode: 200, Success: true}}
+}
